@@ -1,0 +1,121 @@
+// Package model is the validated description of what mongotxgen generates for
+// one Go package: the annotated collection types, their fields with the BSON
+// paths the driver writes, their indexes and lookups.
+//
+// The loader (package generator) builds it from source and validates it; the
+// emitter (package templates) renders it. It is plain data, sorted so that the
+// same input always gives the same output, and it imports no code-generation
+// library.
+package model
+
+import "time"
+
+// Pos is a source position, printed as file:line:col.
+type Pos struct {
+	File string // as given to the compiler (absolute)
+	Line int
+	Col  int
+}
+
+// Package is one Go package with at least one annotated type.
+type Package struct {
+	Name   string  // Go package name, e.g. "shop"
+	Path   string  // import path
+	Dir    string  // directory holding the sources
+	Output string  // absolute path of the file to write
+	Types  []*Type // sorted by Name
+}
+
+// Type is a struct type annotated with //mongotxgen:collection.
+type Type struct {
+	Name       string // Go type name, e.g. "Account"
+	Collection string // collection name, e.g. "accounts"
+	Pos        Pos    // of the collection directive
+
+	// Fields are the fields of the stored document in declaration order.
+	// Fields of an inline (flattened) struct appear in place, at this level,
+	// with GoPath going through the embedded or inline field.
+	Fields []*Field
+
+	ID      *Field // the field stored as _id; required
+	Version *Field // tagged version, or nil
+	Created *Field // tagged created, or nil
+	Updated *Field // tagged updated, or nil
+
+	// Indexes are every index to ensure: from field tags (unique, index) in
+	// field order, then from //mongotxgen:index directives in source order.
+	Indexes []*Index
+}
+
+// Field is one field of a stored document.
+type Field struct {
+	GoName   string // the Go field name, e.g. "City"
+	GoPath   string // selector from the collection type, e.g. "Address.City" or "Base.ID"
+	BSONName string // the key the driver writes, e.g. "city"
+	BSONPath string // dotted path from the document root, e.g. "address.city"
+	Type     TypeRef
+	Pos      Pos
+
+	OmitEmpty bool // the bson tag has omitempty
+
+	// Nested holds the fields of a struct-typed field that is stored as an
+	// embedded document (not inline); nil otherwise. For a pointer to such a
+	// struct it holds the pointed-to struct's fields.
+	Nested []*Field
+
+	Unique  bool // tag option unique: unique index and GetBy<Field>
+	Index   bool // tag option index: index and FindBy<Field>
+	Version bool // tag option version: integer optimistic-lock counter
+	Created bool // tag option created: time.Time set on insert
+	Updated bool // tag option updated: time.Time set on insert and every write
+}
+
+// MethodSuffix is the name used in GetBy/FindBy method names and in nested
+// field type names: the Go path with the dots removed ("AddressCity").
+func (f *Field) MethodSuffix() string {
+	out := make([]byte, 0, len(f.GoPath))
+	for i := 0; i < len(f.GoPath); i++ {
+		if f.GoPath[i] != '.' {
+			out = append(out, f.GoPath[i])
+		}
+	}
+	return string(out)
+}
+
+// TypeKind classifies a TypeRef.
+type TypeKind int
+
+const (
+	Basic   TypeKind = iota // a predeclared type: string, int64, bool, ...
+	Named                   // a named type, possibly from another package
+	Pointer                 // *Elem
+	Slice                   // []Elem
+	Array                   // [Len]Elem
+	Map                     // map[Key]Elem
+)
+
+// TypeRef describes a Go type well enough to write it in generated code.
+type TypeRef struct {
+	Kind    TypeKind
+	Name    string   // Basic: "int64"; Named: "ObjectID"
+	PkgPath string   // Named: import path, "" for the generated package's own types
+	Elem    *TypeRef // Pointer, Slice, Array, Map
+	Key     *TypeRef // Map
+	Len     int64    // Array
+}
+
+// Index is one index the repository's EnsureIndexes creates.
+type Index struct {
+	Name   string     // explicit name=, else the server's default ("owner_1_balance_-1")
+	Keys   []IndexKey // in order
+	Unique bool
+	Sparse bool
+	TTL    time.Duration // expireAfterSeconds; 0 means none
+	Pos    Pos
+}
+
+// IndexKey is one key of an index.
+type IndexKey struct {
+	Field *Field // the field it names
+	Desc  bool   // descending (written -Field)
+}
