@@ -1,0 +1,72 @@
+package mql
+
+import "fmt"
+
+// Error is a server error as mongod reports it: a numeric code, its symbolic
+// name and a human-readable message. The mongotest server sends these fields
+// to the client unchanged.
+type Error struct {
+	Code     int32
+	CodeName string
+	Message  string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s (%d): %s", e.CodeName, e.Code, e.Message)
+}
+
+// Server error codes used by this package, with mongod's names.
+const (
+	CodeBadValue                   = 2
+	CodeFailedToParse              = 9
+	CodeTypeMismatch               = 14
+	CodePathNotViable              = 28
+	CodeConflictingUpdateOperators = 40
+	CodeInvalidIDField             = 53
+	CodeNotSingleValueField        = 54
+	CodeEmptyFieldName             = 56
+	CodeCommandNotFound            = 59
+	CodeImmutableField             = 66
+	CodeInvalidPipelineOperator    = 168
+	CodeLocation15975              = 15975
+	CodeLocation16410              = 16410
+	CodeLocation28812              = 28812
+	CodeLocation31249              = 31249
+	CodeLocation31253              = 31253
+	CodeLocation31254              = 31254
+	CodeLocation40156              = 40156
+	CodeLocation40323              = 40323
+	CodeLocation40324              = 40324
+	CodeLocation51075              = 51075
+	CodeLocation51108              = 51108
+)
+
+var codeNames = map[int32]string{
+	CodeBadValue:                   "BadValue",
+	CodeFailedToParse:              "FailedToParse",
+	CodeTypeMismatch:               "TypeMismatch",
+	CodePathNotViable:              "PathNotViable",
+	CodeConflictingUpdateOperators: "ConflictingUpdateOperators",
+	CodeInvalidIDField:             "InvalidIdField",
+	CodeNotSingleValueField:        "NotSingleValueField",
+	CodeEmptyFieldName:             "EmptyFieldName",
+	CodeCommandNotFound:            "CommandNotFound",
+	CodeImmutableField:             "ImmutableField",
+	CodeInvalidPipelineOperator:    "InvalidPipelineOperator",
+}
+
+// errorf builds an *Error with the given code; the code name is mongod's, or
+// "Location<code>" for codes mongod reports without a symbolic name.
+func errorf(code int32, format string, args ...any) *Error {
+	name, ok := codeNames[code]
+	if !ok {
+		name = fmt.Sprintf("Location%d", code)
+	}
+	return &Error{Code: code, CodeName: name, Message: fmt.Sprintf(format, args...)}
+}
+
+// unsupported refuses a feature mongod has but this package does not implement.
+func unsupported(format string, args ...any) *Error {
+	return errorf(CodeBadValue, format+" is not supported by mongotest", args...)
+}
