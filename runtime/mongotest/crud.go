@@ -1,0 +1,784 @@
+package mongotest
+
+import (
+	"reflect"
+	"slices"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/mongotxgen/mongotxgen/runtime/mongotest/internal/mql"
+)
+
+// coll returns collection db.name, creating it (and db) when create is set.
+func (s *Server) coll(db, name string, create bool) *collection {
+	d := s.dbs[db]
+	if d == nil {
+		if !create {
+			return nil
+		}
+		d = &database{name: db, colls: map[string]*collection{}}
+		s.dbs[db] = d
+	}
+	c := d.colls[name]
+	if c == nil && create {
+		c = &collection{db: db, name: name, records: map[string]*record{}}
+		d.colls[name] = c
+	}
+	return c
+}
+
+// docArg returns the document field key of body; absent is nil.
+func docArg(body bson.D, key string) (bson.D, *cmdError) {
+	switch v := lookup(body, key).(type) {
+	case nil:
+		return nil, nil
+	case bson.D:
+		return v, nil
+	default:
+		return nil, errorf(codeTypeMismatch, "'%s' must be a document, not %s", key, bsonTypeName(v))
+	}
+}
+
+func bsonTypeName(v any) string {
+	t, _, err := bson.MarshalValue(v)
+	if err != nil {
+		return reflect.TypeOf(v).String()
+	}
+	return t.String()
+}
+
+func intArg(body bson.D, key string) (int64, bool, *cmdError) {
+	v := lookup(body, key)
+	if v == nil {
+		return 0, false, nil
+	}
+	n, ok := asInt64(v)
+	if !ok {
+		return 0, false, errorf(codeTypeMismatch, "'%s' must be a number, not %s", key, bsonTypeName(v))
+	}
+	return n, true, nil
+}
+
+// withID returns doc with _id first, generating an ObjectID when missing.
+func withID(doc bson.D) bson.D {
+	for i, e := range doc {
+		if e.Key == "_id" {
+			if i == 0 {
+				return doc
+			}
+			out := make(bson.D, 0, len(doc))
+			out = append(out, e)
+			out = append(out, doc[:i]...)
+			return append(out, doc[i+1:]...)
+		}
+	}
+	out := make(bson.D, 0, len(doc)+1)
+	out = append(out, bson.E{Key: "_id", Value: bson.NewObjectID()})
+	return append(out, doc...)
+}
+
+// matching returns the documents of c that f matches in v, in natural order.
+func matching(c *collection, v view, f *mql.Filter) []docRef {
+	if c == nil {
+		return nil
+	}
+	var out []docRef
+	for _, r := range c.order {
+		if r.removed {
+			continue
+		}
+		if d := v.doc(r); d != nil && f.Match(d) {
+			out = append(out, docRef{r, d})
+		}
+	}
+	return out
+}
+
+func (s *Server) insert(req *request) (bson.D, error) {
+	name, err := collName(req)
+	if err != nil {
+		return nil, err
+	}
+	docs, ok := lookup(req.body, "documents").(bson.A)
+	if !ok {
+		return nil, errorf(codeFailedToParse, "insert needs a 'documents' array")
+	}
+	ordered := true
+	if o, ok := lookup(req.body, "ordered").(bool); ok {
+		ordered = o
+	}
+	c := s.coll(req.db, name, true)
+	var n int32
+	var werrs bson.A
+	for i, d := range docs {
+		doc, ok := d.(bson.D)
+		if !ok {
+			return nil, errorf(codeTypeMismatch, "documents[%d] is not a document", i)
+		}
+		if err := s.insertDoc(req, c, withID(doc)); err != nil {
+			if !err.asWriteError {
+				return nil, err
+			}
+			werrs = append(werrs, writeError(i, err))
+			if ordered || req.tx != nil {
+				break
+			}
+			continue
+		}
+		n++
+	}
+	res := bson.D{{Key: "n", Value: n}}
+	if werrs != nil {
+		res = append(res, bson.E{Key: "writeErrors", Value: werrs})
+	}
+	return res, nil
+}
+
+func writeError(i int, err *cmdError) bson.D {
+	d := bson.D{{Key: "index", Value: int32(i)}, {Key: "code", Value: err.Code}}
+	d = append(d, err.extra...)
+	return append(d, bson.E{Key: "errmsg", Value: err.Msg})
+}
+
+// insertDoc inserts doc, which has its _id first, as one statement.
+func (s *Server) insertDoc(req *request, c *collection, doc bson.D) *cmdError {
+	id := doc[0].Value
+	if _, isArr := id.(bson.A); isArr {
+		return &cmdError{Code: 53, Msg: "The '_id' value cannot be of type array", asWriteError: true}
+	}
+	key := idKey(id)
+	v := req.view()
+	for {
+		r := c.record(key, false)
+		if r != nil {
+			wait, err := s.claim(v, r)
+			if err != nil {
+				return err
+			}
+			if wait != nil {
+				if err := s.waitTx(req, wait); err != nil {
+					return err
+				}
+				continue
+			}
+			if v.doc(r) != nil {
+				return dupKeyError(c, "_id_", bson.D{{Key: "_id", Value: int32(1)}}, bson.D{{Key: "_id", Value: id}})
+			}
+		}
+		if err := s.checkUnique(c, v, r, doc); err != nil {
+			return err
+		}
+		if r == nil {
+			r = c.record(key, true)
+		}
+		s.put(v, c, r, doc)
+		return nil
+	}
+}
+
+// change is one document a write statement replaces (doc nil: deletes).
+type change struct {
+	rec *record
+	doc bson.D
+}
+
+// apply claims and writes the changes of one statement atomically. Outside
+// a transaction, when a record is held by a transaction, nothing is written
+// and the transaction to wait for is returned.
+func (s *Server) apply(req *request, c *collection, changes []change) (wait *txn, err *cmdError) {
+	v := req.view()
+	for _, ch := range changes {
+		if wait, err := s.claim(v, ch.rec); err != nil || wait != nil {
+			return wait, err
+		}
+	}
+	for _, ch := range changes {
+		if ch.doc != nil {
+			if err := s.checkUnique(c, v, ch.rec, ch.doc); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, ch := range changes {
+		s.put(v, c, ch.rec, ch.doc)
+	}
+	return nil, nil
+}
+
+func (s *Server) update(req *request) (bson.D, error) {
+	name, err := collName(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := unsupported(req, "let"); err != nil {
+		return nil, err
+	}
+	updates, ok := lookup(req.body, "updates").(bson.A)
+	if !ok {
+		return nil, errorf(codeFailedToParse, "update needs an 'updates' array")
+	}
+	ordered := true
+	if o, ok := lookup(req.body, "ordered").(bool); ok {
+		ordered = o
+	}
+	c := s.coll(req.db, name, true)
+	var n, nModified int32
+	var upserted, werrs bson.A
+	for i, u := range updates {
+		st, ok := u.(bson.D)
+		if !ok {
+			return nil, errorf(codeTypeMismatch, "updates[%d] is not a document", i)
+		}
+		res, err := s.updateOne(req, c, st)
+		if err != nil {
+			if !err.asWriteError {
+				return nil, err
+			}
+			werrs = append(werrs, writeError(i, err))
+			if ordered || req.tx != nil {
+				break
+			}
+			continue
+		}
+		n += res.n
+		nModified += res.modified
+		if res.upsertedID != nil {
+			upserted = append(upserted, bson.D{{Key: "index", Value: int32(i)}, {Key: "_id", Value: res.upsertedID}})
+		}
+	}
+	out := bson.D{{Key: "n", Value: n}, {Key: "nModified", Value: nModified}}
+	if upserted != nil {
+		out = append(out, bson.E{Key: "upserted", Value: upserted})
+	}
+	if werrs != nil {
+		out = append(out, bson.E{Key: "writeErrors", Value: werrs})
+	}
+	return out, nil
+}
+
+type updateResult struct {
+	n, modified int32
+	upsertedID  any
+}
+
+// updateOne runs one update statement {q, u, upsert, multi}.
+func (s *Server) updateOne(req *request, c *collection, st bson.D) (updateResult, *cmdError) {
+	for _, f := range []string{"arrayFilters", "collation", "c", "sort"} {
+		if has(st, f) {
+			return updateResult{}, &cmdError{Code: codeBadValue, Msg: "mongotest does not support the '" + f + "' option of update", asWriteError: true}
+		}
+	}
+	if h := lookup(st, "hint"); h != nil && !isEmptyHint(h) {
+		return updateResult{}, &cmdError{Code: codeBadValue, Msg: "mongotest does not support the 'hint' option of update", asWriteError: true}
+	}
+	q, err := docArg(st, "q")
+	if err != nil {
+		return updateResult{}, err
+	}
+	f, perr := mql.ParseFilter(q)
+	if perr != nil {
+		return updateResult{}, fromMQL(perr)
+	}
+	upd, perr := mql.ParseUpdate(lookup(st, "u"))
+	if perr != nil {
+		return updateResult{}, fromMQL(perr)
+	}
+	multi, _ := lookup(st, "multi").(bool)
+	upsert, _ := lookup(st, "upsert").(bool)
+	if multi && upd.IsReplacement() {
+		return updateResult{}, &cmdError{Code: codeFailedToParse, Msg: "multi update is not supported for replacement-style update", asWriteError: true}
+	}
+	for {
+		targets := matching(c, req.view(), f)
+		if !multi && len(targets) > 1 {
+			targets = targets[:1]
+		}
+		var changes []change
+		for _, t := range targets {
+			nd, err := upd.Apply(t.doc, false)
+			if err != nil {
+				return updateResult{}, fromMQL(err)
+			}
+			if !reflect.DeepEqual(nd, t.doc) {
+				changes = append(changes, change{t.rec, nd})
+			}
+		}
+		if len(targets) == 0 && upsert {
+			doc, err := upsertDoc(f, upd)
+			if err != nil {
+				return updateResult{}, err
+			}
+			if err := s.insertDoc(req, c, doc); err != nil {
+				return updateResult{}, err
+			}
+			return updateResult{n: 1, upsertedID: doc[0].Value}, nil
+		}
+		wait, err := s.apply(req, c, changes)
+		if err != nil {
+			return updateResult{}, err
+		}
+		if wait != nil {
+			if err := s.waitTx(req, wait); err != nil {
+				return updateResult{}, err
+			}
+			continue
+		}
+		return updateResult{n: int32(len(targets)), modified: int32(len(changes))}, nil
+	}
+}
+
+// upsertDoc is the document an upsert inserts: the query's equality fields
+// with the update applied as an insert.
+func upsertDoc(f *mql.Filter, upd *mql.Update) (bson.D, *cmdError) {
+	doc, err := upd.Apply(f.UpsertSeed(), true)
+	if err != nil {
+		return nil, fromMQL(err)
+	}
+	return withID(doc), nil
+}
+
+func (s *Server) delete(req *request) (bson.D, error) {
+	name, err := collName(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := unsupported(req, "let"); err != nil {
+		return nil, err
+	}
+	deletes, ok := lookup(req.body, "deletes").(bson.A)
+	if !ok {
+		return nil, errorf(codeFailedToParse, "delete needs a 'deletes' array")
+	}
+	ordered := true
+	if o, ok := lookup(req.body, "ordered").(bool); ok {
+		ordered = o
+	}
+	c := s.coll(req.db, name, false)
+	var n int32
+	var werrs bson.A
+	for i, d := range deletes {
+		st, ok := d.(bson.D)
+		if !ok {
+			return nil, errorf(codeTypeMismatch, "deletes[%d] is not a document", i)
+		}
+		k, err := s.deleteOne(req, c, st)
+		if err != nil {
+			if !err.asWriteError {
+				return nil, err
+			}
+			werrs = append(werrs, writeError(i, err))
+			if ordered || req.tx != nil {
+				break
+			}
+			continue
+		}
+		n += k
+	}
+	out := bson.D{{Key: "n", Value: n}}
+	if werrs != nil {
+		out = append(out, bson.E{Key: "writeErrors", Value: werrs})
+	}
+	return out, nil
+}
+
+func (s *Server) deleteOne(req *request, c *collection, st bson.D) (int32, *cmdError) {
+	if has(st, "collation") {
+		return 0, &cmdError{Code: codeBadValue, Msg: "mongotest does not support the 'collation' option of delete", asWriteError: true}
+	}
+	if h := lookup(st, "hint"); h != nil && !isEmptyHint(h) {
+		return 0, &cmdError{Code: codeBadValue, Msg: "mongotest does not support the 'hint' option of delete", asWriteError: true}
+	}
+	q, err := docArg(st, "q")
+	if err != nil {
+		return 0, err
+	}
+	f, perr := mql.ParseFilter(q)
+	if perr != nil {
+		return 0, fromMQL(perr)
+	}
+	limit, _, err := intArg(st, "limit")
+	if err != nil {
+		return 0, err
+	}
+	if limit != 0 && limit != 1 {
+		return 0, &cmdError{Code: codeFailedToParse, Msg: "The limit field in delete objects must be 0 or 1. Got " + bsonString(lookup(st, "limit")), asWriteError: true}
+	}
+	for {
+		targets := matching(c, req.view(), f)
+		if limit == 1 && len(targets) > 1 {
+			targets = targets[:1]
+		}
+		changes := make([]change, len(targets))
+		for i, t := range targets {
+			changes[i] = change{rec: t.rec}
+		}
+		wait, err := s.apply(req, c, changes)
+		if err != nil {
+			return 0, err
+		}
+		if wait != nil {
+			if err := s.waitTx(req, wait); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		return int32(len(targets)), nil
+	}
+}
+
+func (s *Server) findAndModify(req *request) (bson.D, error) {
+	name, err := collName(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := unsupported(req, "arrayFilters", "collation", "hint", "let"); err != nil {
+		return nil, err
+	}
+	q, err := docArg(req.body, "query")
+	if err != nil {
+		return nil, err
+	}
+	f, perr := mql.ParseFilter(q)
+	if perr != nil {
+		return nil, perr
+	}
+	sortSpec, err := docArg(req.body, "sort")
+	if err != nil {
+		return nil, err
+	}
+	sorter, perr := mql.ParseSort(sortSpec)
+	if perr != nil {
+		return nil, perr
+	}
+	fields, err := docArg(req.body, "fields")
+	if err != nil {
+		return nil, err
+	}
+	proj, perr := mql.ParseProjection(fields)
+	if perr != nil {
+		return nil, perr
+	}
+	remove, _ := lookup(req.body, "remove").(bool)
+	returnNew, _ := lookup(req.body, "new").(bool)
+	upsert, _ := lookup(req.body, "upsert").(bool)
+	var upd *mql.Update
+	if u := lookup(req.body, "update"); u != nil {
+		if remove {
+			return nil, errorf(codeFailedToParse, "Cannot specify both an update and remove=true")
+		}
+		if upd, perr = mql.ParseUpdate(u); perr != nil {
+			return nil, perr
+		}
+	} else if !remove {
+		return nil, errorf(codeFailedToParse, "Either an update or remove=true must be specified")
+	}
+	if remove && (returnNew || upsert) {
+		return nil, errorf(codeFailedToParse, "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document")
+	}
+	c := s.coll(req.db, name, true)
+	project := func(d bson.D) any {
+		if d == nil {
+			return nil
+		}
+		return proj.Apply(d)
+	}
+	for {
+		targets := matching(c, req.view(), f)
+		if sorter != nil {
+			slices.SortStableFunc(targets, func(a, b docRef) int { return sorter.Compare(a.doc, b.doc) })
+		}
+		if len(targets) == 0 {
+			if !upsert || remove {
+				return famReply(bson.D{{Key: "n", Value: int32(0)}, {Key: "updatedExisting", Value: false}}, nil), nil
+			}
+			doc, err := upsertDoc(f, upd)
+			if err != nil {
+				return nil, plain(err)
+			}
+			if err := s.insertDoc(req, c, doc); err != nil {
+				return nil, plain(err)
+			}
+			var value any
+			if returnNew {
+				value = project(doc)
+			}
+			return famReply(bson.D{{Key: "n", Value: int32(1)}, {Key: "updatedExisting", Value: false}, {Key: "upserted", Value: doc[0].Value}}, value), nil
+		}
+		t := targets[0]
+		var nd bson.D
+		if !remove {
+			d, err := upd.Apply(t.doc, false)
+			if err != nil {
+				return nil, err
+			}
+			nd = d
+		}
+		var changes []change
+		if remove || !reflect.DeepEqual(nd, t.doc) {
+			changes = []change{{t.rec, nd}}
+		}
+		wait, err := s.apply(req, c, changes)
+		if err != nil {
+			return nil, plain(err)
+		}
+		if wait != nil {
+			if err := s.waitTx(req, wait); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if remove {
+			return famReply(bson.D{{Key: "n", Value: int32(1)}}, project(t.doc)), nil
+		}
+		value := project(t.doc)
+		if returnNew {
+			value = project(nd)
+		}
+		return famReply(bson.D{{Key: "n", Value: int32(1)}, {Key: "updatedExisting", Value: true}}, value), nil
+	}
+}
+
+// plain reports a write error as the command's own failure, as
+// findAndModify does.
+func plain(err *cmdError) *cmdError {
+	e := *err
+	e.asWriteError = false
+	return &e
+}
+
+func famReply(lastErr bson.D, value any) bson.D {
+	return bson.D{{Key: "lastErrorObject", Value: lastErr}, {Key: "value", Value: value}}
+}
+
+// readArgs are the common arguments of find-like commands.
+func parseFilterArg(body bson.D, key string) (*mql.Filter, error) {
+	q, err := docArg(body, key)
+	if err != nil {
+		return nil, err
+	}
+	f, perr := mql.ParseFilter(q)
+	if perr != nil {
+		return nil, perr
+	}
+	return f, nil
+}
+
+func (s *Server) find(req *request) (bson.D, error) {
+	name, err := collName(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := unsupported(req, "collation", "hint", "let", "min", "max", "returnKey", "showRecordId", "tailable", "awaitData", "oplogReplay", "noCursorTimeout"); err != nil {
+		return nil, err
+	}
+	f, ferr := parseFilterArg(req.body, "filter")
+	if ferr != nil {
+		return nil, ferr
+	}
+	sortSpec, err := docArg(req.body, "sort")
+	if err != nil {
+		return nil, err
+	}
+	sorter, perr := mql.ParseSort(sortSpec)
+	if perr != nil {
+		return nil, perr
+	}
+	projSpec, err := docArg(req.body, "projection")
+	if err != nil {
+		return nil, err
+	}
+	proj, perr := mql.ParseProjection(projSpec)
+	if perr != nil {
+		return nil, perr
+	}
+	skip, _, err := intArg(req.body, "skip")
+	if err != nil {
+		return nil, err
+	}
+	limit, _, err := intArg(req.body, "limit")
+	if err != nil {
+		return nil, err
+	}
+	batch, hasBatch, err := intArg(req.body, "batchSize")
+	if err != nil {
+		return nil, err
+	}
+	if skip < 0 || limit < 0 || batch < 0 {
+		return nil, errorf(codeBadValue, "skip, limit and batchSize must be non-negative")
+	}
+	if !hasBatch {
+		batch = defaultFirstBatch
+	}
+	single, _ := lookup(req.body, "singleBatch").(bool)
+	refs := matching(s.coll(req.db, name, false), req.view(), f)
+	if sorter != nil {
+		slices.SortStableFunc(refs, func(a, b docRef) int { return sorter.Compare(a.doc, b.doc) })
+	}
+	refs = refs[min(int64(len(refs)), skip):]
+	if limit > 0 && int64(len(refs)) > limit {
+		refs = refs[:limit]
+	}
+	docs := make([]bson.D, len(refs))
+	for i, r := range refs {
+		docs[i] = proj.Apply(r.doc)
+	}
+	if limit > 0 && (!hasBatch || batch > limit) {
+		batch = limit // the whole result fits the first batch: close the cursor
+	}
+	return s.openCursor(req.db+"."+name, docs, batch, single), nil
+}
+
+func (s *Server) aggregate(req *request) (bson.D, error) {
+	name, ok := req.body[0].Value.(string)
+	if !ok {
+		return nil, errorf(codeCommandNotSupported, "mongotest supports only collection aggregates, not aggregate: %v", req.body[0].Value)
+	}
+	if _, err := collName(req); err != nil {
+		return nil, err
+	}
+	if err := unsupported(req, "explain", "collation", "hint", "let"); err != nil {
+		return nil, err
+	}
+	pipeline, ok := lookup(req.body, "pipeline").(bson.A)
+	if !ok {
+		return nil, errorf(codeTypeMismatch, "'pipeline' must be an array of stages")
+	}
+	stages := make([]bson.D, len(pipeline))
+	for i, st := range pipeline {
+		if stages[i], ok = st.(bson.D); !ok {
+			return nil, errorf(codeTypeMismatch, "each pipeline stage must be a document")
+		}
+	}
+	cur, err := docArg(req.body, "cursor")
+	if err != nil {
+		return nil, err
+	}
+	if cur == nil {
+		return nil, errorf(codeFailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument")
+	}
+	batch, hasBatch, err := intArg(cur, "batchSize")
+	if err != nil {
+		return nil, err
+	}
+	if !hasBatch {
+		batch = defaultFirstBatch
+	}
+	var docs []bson.D
+	for _, r := range matching(s.coll(req.db, name, false), req.view(), nil) {
+		docs = append(docs, r.doc)
+	}
+	out, perr := mql.RunPipeline(docs, stages)
+	if perr != nil {
+		return nil, perr
+	}
+	return s.openCursor(req.db+"."+name, out, batch, false), nil
+}
+
+func (s *Server) count(req *request) (bson.D, error) {
+	name, err := collName(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := unsupported(req, "collation", "hint"); err != nil {
+		return nil, err
+	}
+	f, ferr := parseFilterArg(req.body, "query")
+	if ferr != nil {
+		return nil, ferr
+	}
+	skip, _, err := intArg(req.body, "skip")
+	if err != nil {
+		return nil, err
+	}
+	limit, _, err := intArg(req.body, "limit")
+	if err != nil {
+		return nil, err
+	}
+	n := int64(len(matching(s.coll(req.db, name, false), req.view(), f)))
+	n = max(0, n-max(0, skip))
+	if limit < 0 {
+		limit = -limit
+	}
+	if limit > 0 {
+		n = min(n, limit)
+	}
+	return bson.D{{Key: "n", Value: int32(n)}}, nil
+}
+
+func (s *Server) distinct(req *request) (bson.D, error) {
+	name, err := collName(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := unsupported(req, "collation", "hint"); err != nil {
+		return nil, err
+	}
+	key, ok := lookup(req.body, "key").(string)
+	if !ok || key == "" {
+		return nil, errorf(codeTypeMismatch, "distinct needs a non-empty string 'key'")
+	}
+	f, ferr := parseFilterArg(req.body, "query")
+	if ferr != nil {
+		return nil, ferr
+	}
+	var values []any
+	for _, r := range matching(s.coll(req.db, name, false), req.view(), f) {
+		for _, v := range walk(r.doc, key) {
+			if !slices.ContainsFunc(values, func(w any) bool { return mql.Equal(v, w) }) {
+				values = append(values, v)
+			}
+		}
+	}
+	slices.SortStableFunc(values, mql.Compare)
+	return bson.D{{Key: "values", Value: bson.A(values)}}, nil
+}
+
+// walk returns the values at the dotted path in doc, expanding arrays
+// along the way and at the end (one level), as distinct does. Missing
+// fields contribute nothing.
+func walk(doc bson.D, path string) []any {
+	var out []any
+	var rec func(v any, rest string)
+	rec = func(v any, rest string) {
+		if rest == "" {
+			if a, ok := v.(bson.A); ok {
+				out = append(out, a...)
+			} else {
+				out = append(out, v)
+			}
+			return
+		}
+		field, tail := rest, ""
+		for i := 0; i < len(rest); i++ {
+			if rest[i] == '.' {
+				field, tail = rest[:i], rest[i+1:]
+				break
+			}
+		}
+		switch x := v.(type) {
+		case bson.D:
+			for _, e := range x {
+				if e.Key == field {
+					rec(e.Value, tail)
+					return
+				}
+			}
+		case bson.A:
+			for _, el := range x {
+				if d, ok := el.(bson.D); ok {
+					rec(d, rest)
+				}
+			}
+		}
+	}
+	rec(doc, path)
+	return out
+}
+
+func bsonString(v any) string {
+	d, err := bson.Marshal(bson.D{{Key: "v", Value: v}})
+	if err != nil {
+		return "?"
+	}
+	return bson.Raw(d).Lookup("v").String()
+}

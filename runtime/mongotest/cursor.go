@@ -1,0 +1,120 @@
+package mongotest
+
+import (
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// defaultFirstBatch is mongod's default size of a cursor's first batch.
+const defaultFirstBatch = 101
+
+// maxBatchBytes bounds the documents of one batch, like mongod's 16 MiB.
+const maxBatchBytes = maxBSONSize
+
+// cursor holds the rest of a result: results are computed whole when the
+// cursor opens, so later batches do not see later writes.
+type cursor struct {
+	ns   string
+	docs []bson.D
+}
+
+// openCursor returns the reply for a result: its first batch of at most
+// batch documents (0: none) and a cursor for the rest unless single.
+func (s *Server) openCursor(ns string, docs []bson.D, batch int64, single bool) bson.D {
+	first, rest := bson.A{}, docs
+	if batch > 0 {
+		first, rest = takeBatch(docs, batch)
+	}
+	var id int64
+	if len(rest) > 0 && !single {
+		s.nextCursor++
+		id = s.nextCursor
+		s.cursors[id] = &cursor{ns: ns, docs: rest}
+	}
+	return bson.D{{Key: "cursor", Value: bson.D{
+		{Key: "firstBatch", Value: first},
+		{Key: "id", Value: id},
+		{Key: "ns", Value: ns},
+	}}}
+}
+
+// takeBatch encodes up to n documents (n <= 0: as many as fit) within
+// maxBatchBytes, and at least one.
+func takeBatch(docs []bson.D, n int64) (bson.A, []bson.D) {
+	batch := bson.A{}
+	size := 0
+	for len(docs) > 0 && (n <= 0 || int64(len(batch)) < n) {
+		raw, err := bson.Marshal(docs[0])
+		if err != nil {
+			raw, _ = bson.Marshal(bson.D{{Key: "$mongotestError", Value: "cannot encode document: " + err.Error()}})
+		}
+		if len(batch) > 0 && size+len(raw) > maxBatchBytes {
+			break
+		}
+		size += len(raw)
+		batch = append(batch, bson.Raw(raw))
+		docs = docs[1:]
+	}
+	return batch, docs
+}
+
+func (s *Server) getMore(req *request) (bson.D, error) {
+	id, ok := req.body[0].Value.(int64)
+	if !ok {
+		return nil, errorf(codeTypeMismatch, "getMore cursor id must be a long, not %s", bsonTypeName(req.body[0].Value))
+	}
+	coll, ok := lookup(req.body, "collection").(string)
+	if !ok {
+		return nil, errorf(codeTypeMismatch, "getMore needs a string 'collection'")
+	}
+	batch, _, err := intArg(req.body, "batchSize")
+	if err != nil {
+		return nil, err
+	}
+	if batch < 0 {
+		return nil, errorf(codeBadValue, "batchSize must be non-negative")
+	}
+	cur := s.cursors[id]
+	if cur == nil {
+		return nil, errorf(codeCursorNotFound, "cursor id %d not found", id)
+	}
+	if ns := req.db + "." + coll; ns != cur.ns {
+		return nil, errorf(codeUnauthorized, "Requested getMore on namespace '%s', but cursor belongs to a different namespace %s", ns, cur.ns)
+	}
+	next, rest := takeBatch(cur.docs, batch)
+	cur.docs = rest
+	if len(rest) == 0 {
+		delete(s.cursors, id)
+		id = 0
+	}
+	return bson.D{{Key: "cursor", Value: bson.D{
+		{Key: "nextBatch", Value: next},
+		{Key: "id", Value: id},
+		{Key: "ns", Value: cur.ns},
+	}}}, nil
+}
+
+func (s *Server) killCursors(req *request) (bson.D, error) {
+	ids, ok := lookup(req.body, "cursors").(bson.A)
+	if !ok {
+		return nil, errorf(codeTypeMismatch, "killCursors needs a 'cursors' array")
+	}
+	killed, notFound := bson.A{}, bson.A{}
+	for _, v := range ids {
+		id, ok := v.(int64)
+		if !ok {
+			return nil, errorf(codeTypeMismatch, "cursor ids must be longs")
+		}
+		if _, ok := s.cursors[id]; ok {
+			delete(s.cursors, id)
+			killed = append(killed, id)
+		} else {
+			notFound = append(notFound, id)
+		}
+	}
+	return bson.D{
+		{Key: "cursorsKilled", Value: killed},
+		{Key: "cursorsNotFound", Value: notFound},
+		{Key: "cursorsAlive", Value: bson.A{}},
+		{Key: "cursorsUnknown", Value: bson.A{}},
+	}, nil
+}

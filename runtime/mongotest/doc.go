@@ -1,0 +1,96 @@
+// Package mongotest is an in-process MongoDB server for tests. It speaks the
+// MongoDB wire protocol on 127.0.0.1, so the real go.mongodb.org/mongo-driver/v2
+// runs against it unmodified, and it presents itself as the primary of a
+// one-member replica set ("rs0", MongoDB 8.0, wire version 25) so that
+// sessions, multi-document transactions, retryable writes and fail points work
+// as they do against mongod.
+//
+// It is a test double, never a database: what it does not implement it
+// refuses with an error naming the thing refused (code 2 BadValue,
+// 59 CommandNotFound or 115 CommandNotSupported), never with a silently wrong
+// answer.
+//
+// # Use
+//
+//	srv := mongotest.NewServer(t) // closed when the test ends
+//	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
+//
+// URI is "mongodb://127.0.0.1:PORT/?replicaSet=rs0"; adding
+// "&directConnection=true" works too. Every server listens on its own random
+// port, so tests may run many at once. Start and StartWith (for Options such
+// as TransactionLifetime) return a server to Close yourself; Close stops every
+// goroutine and closes every connection.
+//
+// # Commands
+//
+// hello/isMaster (also the legacy OP_QUERY handshake and the streaming,
+// exhaustAllowed monitor), ping, buildInfo, endSessions, killSessions,
+// killAllSessions, listDatabases, listCollections, create, drop,
+// dropDatabase, insert, find, getMore, killCursors, update, delete,
+// findAndModify, aggregate, count, distinct, createIndexes, listIndexes,
+// dropIndexes, commitTransaction, abortTransaction and configureFailPoint.
+// Any other command fails with 59 CommandNotFound "no such command: 'x'".
+//
+// The query, update, sort, projection and aggregation languages are those of
+// the internal mql package: comparison, logical, element and array query
+// operators, $regex; the common update operators; multi-key sorts;
+// inclusion/exclusion projections; the $match, $sort, $skip, $limit,
+// $project, $group, $count, $unwind stages and more (see that package).
+//
+// Options that would change a command's meaning and are not implemented are
+// refused: collation, hint (other than an empty one), let, arrayFilters,
+// update pipelines, min/max, tailable cursors, capped collections,
+// validators, views, text and geo indexes, partial indexes. Harmless fields
+// are accepted and ignored: $db, lsid, $clusterTime, $readPreference,
+// apiVersion, comment, writeConcern (always acknowledged), readConcern
+// (local, majority, snapshot; afterClusterTime always holds on one node),
+// bypassDocumentValidation, allowDiskUse. maxTimeMS bounds the time a write
+// waits for a document held by a transaction (then 50 MaxTimeMSExpired).
+//
+// Documents missing an _id get an ObjectID, placed first as mongod does.
+// Unique index violations are reported exactly as mongod reports them:
+// code 11000 DuplicateKey with keyPattern, keyValue and the
+// "E11000 duplicate key error collection: db.coll index: name dup key: { ... }"
+// message. expireAfterSeconds is stored and listed, but documents never
+// expire.
+//
+// # Transactions
+//
+// A transaction reads the snapshot taken at its first statement plus its own
+// writes; its writes become visible to others atomically at commit. Writes
+// follow first-writer-wins: writing a document another open transaction has
+// written, or one committed after the snapshot, fails with 112 WriteConflict
+// labelled TransientTransactionError, and aborts the transaction. Any error
+// aborts the transaction; its later statements get 251 NoSuchTransaction
+// (TransientTransactionError). commitTransaction is idempotent for a committed
+// transaction and fails with 251 after an abort. An older txnNumber gets 225
+// TransactionTooOld; starting a newer transaction aborts the session's open
+// one, and so does ending the session. A transaction older than
+// Options.TransactionLifetime (default 60 s) is aborted. Unique indexes are
+// enforced against the snapshot plus own writes, and checked again at commit.
+//
+// A write outside a transaction to a document a transaction holds waits until
+// that transaction ends, as mongod's does, bounded by maxTimeMS. Catalog
+// changes (create, createIndexes, drop) are not transactional: they take
+// effect at once, even inside a transaction, and drop waits for transactions
+// that hold documents of the collection. A transaction whose collection was
+// dropped reads the current collection, not its snapshot.
+//
+// Retryable writes (insert, update, delete, findAndModify with lsid and
+// txnNumber outside a transaction) are applied once: a retry with the same
+// txnNumber gets the first reply back.
+//
+// # Fail points
+//
+// configureFailPoint supports mongod's failCommand fail point: modes
+// {times: n}, {skip: n}, "alwaysOn" and "off", and data fields failCommands,
+// errorCode, errorLabels, closeConnection, blockConnection with blockTimeMS,
+// writeConcernError and appName. Without errorLabels a failure gets the labels
+// mongod would give it (TransientTransactionError inside a transaction for
+// transient codes, RetryableWriteError on retryable writes for retryable
+// codes); errorLabels, even empty, replace them. It never fires on hello or
+// isMaster (asking for that is refused) and any other fail point name is
+// refused. FailPoint, SetFailPoint and ClearFailPoint issue the real wire
+// command, so tests using them also run against a mongod started with
+// enableTestCommands=1.
+package mongotest

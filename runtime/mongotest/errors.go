@@ -1,0 +1,115 @@
+package mongotest
+
+import (
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/mongotxgen/mongotxgen/runtime/mongotest/internal/mql"
+)
+
+// Server error codes used by this package, with mongod's names.
+const (
+	codeInternalError                  int32 = 1
+	codeBadValue                       int32 = 2
+	codeFailedToParse                  int32 = 9
+	codeTypeMismatch                   int32 = 14
+	codeIllegalOperation               int32 = 20
+	codeNamespaceNotFound              int32 = 26
+	codeIndexNotFound                  int32 = 27
+	codeCursorNotFound                 int32 = 43
+	codeNamespaceExists                int32 = 48
+	codeMaxTimeMSExpired               int32 = 50
+	codeCommandNotFound                int32 = 59
+	codeInvalidOptions                 int32 = 72
+	codeInvalidNamespace               int32 = 73
+	codeIndexOptionsConflict           int32 = 85
+	codeIndexKeySpecsConflict          int32 = 86
+	codeWriteConflict                  int32 = 112
+	codeCommandNotSupported            int32 = 115
+	codeTransactionTooOld              int32 = 225
+	codeNoSuchTransaction              int32 = 251
+	codeTransactionCommitted           int32 = 256
+	codeTransactionExceededLimit       int32 = 290
+	codeDuplicateKey                   int32 = 11000
+	codeShutdownInProgress             int32 = 91
+	codeOperationNotSupportedInTx      int32 = 263
+	codeUnauthorized                   int32 = 13
+	codeConflictingOperationInProgress int32 = 117
+)
+
+var codeNames = map[int32]string{
+	1: "InternalError", 2: "BadValue", 6: "HostUnreachable", 7: "HostNotFound", 9: "FailedToParse",
+	11: "UserNotFound", 13: "Unauthorized", 14: "TypeMismatch", 20: "IllegalOperation", 24: "LockTimeout",
+	26: "NamespaceNotFound", 27: "IndexNotFound", 40: "ConflictingUpdateOperators", 43: "CursorNotFound",
+	48: "NamespaceExists", 50: "MaxTimeMSExpired", 59: "CommandNotFound", 64: "WriteConcernFailed",
+	66: "ImmutableField", 72: "InvalidOptions", 73: "InvalidNamespace", 79: "UnknownReplWriteConcern",
+	85: "IndexOptionsConflict", 86: "IndexKeySpecsConflict", 89: "NetworkTimeout", 91: "ShutdownInProgress",
+	100: "UnsatisfiableWriteConcern", 112: "WriteConflict", 117: "ConflictingOperationInProgress", 115: "CommandNotSupported", 134: "ReadConcernMajorityNotAvailableYet",
+	189: "PrimarySteppedDown", 225: "TransactionTooOld", 251: "NoSuchTransaction", 256: "TransactionCommitted",
+	262: "ExceededTimeLimit", 263: "OperationNotSupportedInTransaction", 290: "TransactionExceededLifetimeLimitSeconds",
+	9001: "SocketException", 10107: "NotWritablePrimary", 11000: "DuplicateKey", 11600: "InterruptedAtShutdown",
+	11602: "InterruptedDueToReplStateChange", 13388: "StaleConfig", 13435: "NotPrimaryNoSecondaryOk",
+	13436: "NotPrimaryOrSecondary", 50915: "BackupCursorOpenConflictWithCheckpoint", 91331: "Interrupted",
+}
+
+// retryableCodes are the codes the retryable-writes specification retries;
+// mongod labels them RetryableWriteError on retryable writes.
+var retryableCodes = map[int32]bool{
+	6: true, 7: true, 89: true, 91: true, 134: true, 189: true, 262: true, 9001: true,
+	10107: true, 11600: true, 11602: true, 13435: true, 13436: true,
+}
+
+// transientTxnCodes get TransientTransactionError when they fail a
+// statement inside a transaction.
+var transientTxnCodes = map[int32]bool{112: true, 24: true, 251: true}
+
+func codeName(code int32) string {
+	if n, ok := codeNames[code]; ok {
+		return n
+	}
+	return ""
+}
+
+// cmdError is a command failure as reported to the client: ok:0 with code,
+// codeName, errmsg and errorLabels.
+type cmdError struct {
+	Code   int32
+	Msg    string
+	Labels []string
+	// labelsSet means Labels replace the defaults (a fail point's errorLabels).
+	labelsSet bool
+	// asWriteError reports the error in writeErrors rather than as the
+	// command's own failure (duplicate keys, bad updates).
+	asWriteError bool
+	// extra fields appended to a write error (keyPattern, keyValue).
+	extra bson.D
+}
+
+func (e *cmdError) Error() string { return fmt.Sprintf("(%s) %s", codeName(e.Code), e.Msg) }
+
+func errorf(code int32, format string, args ...any) *cmdError {
+	return &cmdError{Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// asCmdError converts err, which may be an *mql.Error, to a *cmdError.
+func asCmdError(err error) *cmdError {
+	var ce *cmdError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	var me *mql.Error
+	if errors.As(err, &me) {
+		return &cmdError{Code: me.Code, Msg: me.Message}
+	}
+	return &cmdError{Code: codeInternalError, Msg: err.Error()}
+}
+
+// fromMQL marks errors from applying the query language to a document as
+// write errors, as mongod reports them.
+func fromMQL(err error) *cmdError {
+	ce := asCmdError(err)
+	ce.asWriteError = true
+	return ce
+}

@@ -1,0 +1,226 @@
+package mongotest
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// DefaultTransactionLifetime is how long a transaction may stay open before
+// the server aborts it, like mongod's transactionLifetimeLimitSeconds.
+const DefaultTransactionLifetime = 60 * time.Second
+
+// Options configure a Server. The zero value is ready to use.
+type Options struct {
+	// TransactionLifetime bounds how long a transaction may stay open; an
+	// older one is aborted and its later statements fail with
+	// NoSuchTransaction. Zero means DefaultTransactionLifetime.
+	TransactionLifetime time.Duration
+}
+
+// Server is a MongoDB wire-protocol server on 127.0.0.1 that presents itself
+// as the primary of the one-member replica set "rs0". It is safe for
+// concurrent use.
+type Server struct {
+	opts      Options
+	ln        net.Listener
+	addr      string
+	processID bson.ObjectID
+	started   time.Time
+	done      chan struct{} // closed by Close
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+
+	connMu sync.Mutex
+	conns  map[*conn]struct{}
+
+	nextConnID atomic.Int32
+	nextReqID  atomic.Int32
+
+	// mu guards the storage, sessions, cursors and fail point. A command
+	// holds it while it runs, except while it waits (fail point blocks,
+	// documents held by a transaction, streaming hello).
+	mu         sync.Mutex
+	clock      uint32 // last commit time, the I of cluster timestamps
+	dbs        map[string]*database
+	sessions   map[string]*session
+	cursors    map[int64]*cursor
+	nextCursor int64
+	fail       *failPoint
+	failCount  int64
+	open       map[*txn]struct{} // transactions in progress
+}
+
+// Start starts a server with default options on a random port.
+func Start() (*Server, error) { return StartWith(Options{}) }
+
+// StartWith starts a server with opts on a random port of 127.0.0.1.
+func StartWith(opts Options) (*Server, error) {
+	if opts.TransactionLifetime < 0 {
+		return nil, fmt.Errorf("mongotest: negative TransactionLifetime %v", opts.TransactionLifetime)
+	}
+	if opts.TransactionLifetime == 0 {
+		opts.TransactionLifetime = DefaultTransactionLifetime
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("mongotest: listen: %w", err)
+	}
+	s := &Server{
+		opts:       opts,
+		ln:         ln,
+		addr:       ln.Addr().String(),
+		processID:  bson.NewObjectID(),
+		started:    time.Now(),
+		done:       make(chan struct{}),
+		conns:      map[*conn]struct{}{},
+		dbs:        map[string]*database{},
+		sessions:   map[string]*session{},
+		cursors:    map[int64]*cursor{},
+		nextCursor: 1000,
+		open:       map[*txn]struct{}{},
+	}
+	s.wg.Add(1)
+	go s.accept()
+	return s, nil
+}
+
+// NewServer starts a server for a test and closes it when the test ends.
+// It fails the test if the server cannot start.
+func NewServer(tb testing.TB) *Server {
+	tb.Helper()
+	s, err := Start()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// URI is the connection string of the server as a replica-set primary:
+// "mongodb://127.0.0.1:PORT/?replicaSet=rs0". Appending
+// "&directConnection=true" also works.
+func (s *Server) URI() string { return "mongodb://" + s.addr + "/?replicaSet=rs0" }
+
+// Addr is the server's "127.0.0.1:PORT" address.
+func (s *Server) Addr() string { return s.addr }
+
+// Close stops the server: it closes the listener and every connection,
+// wakes every waiting command and returns when all of the server's
+// goroutines have ended. Closing twice is harmless.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.done)
+		s.ln.Close()
+		s.connMu.Lock()
+		for c := range s.conns {
+			c.nc.Close()
+		}
+		s.connMu.Unlock()
+		s.wg.Wait()
+	})
+}
+
+func (s *Server) accept() {
+	defer s.wg.Done()
+	for {
+		nc, err := s.ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			select {
+			case <-s.done:
+				return
+			case <-time.After(10 * time.Millisecond): // transient accept error: back off
+			}
+			continue
+		}
+		c := &conn{s: s, nc: nc, id: s.nextConnID.Add(1)}
+		s.connMu.Lock()
+		select {
+		case <-s.done:
+			s.connMu.Unlock()
+			nc.Close()
+			return
+		default:
+		}
+		s.conns[c] = struct{}{}
+		s.wg.Add(1)
+		s.connMu.Unlock()
+		go c.serve()
+	}
+}
+
+// conn is one client connection.
+type conn struct {
+	s       *Server
+	nc      net.Conn
+	id      int32
+	appName string // from the handshake, for the fail point's appName
+}
+
+// errCloseConn asks serve to close the connection without a reply.
+var errCloseConn = errors.New("close connection")
+
+func (c *conn) serve() {
+	defer c.s.wg.Done()
+	defer func() {
+		c.s.connMu.Lock()
+		delete(c.s.conns, c)
+		c.s.connMu.Unlock()
+		c.nc.Close()
+	}()
+	r := bufio.NewReaderSize(c.nc, 64<<10)
+	var out []byte
+	for {
+		m, err := readMessage(r)
+		if err != nil {
+			// Malformed input, EOF or a closed socket: the connection ends
+			// without a reply, as mongod does on a protocol error.
+			return
+		}
+		reply, err := c.s.handle(c, m)
+		if errors.Is(err, errCloseConn) {
+			return
+		}
+		if m.opCode == opMsg && m.flags&flagMoreToCome != 0 {
+			continue // the client asked for no reply
+		}
+		doc, err := bson.Marshal(reply)
+		if err != nil {
+			doc, _ = bson.Marshal(bson.D{{Key: "ok", Value: 0.0}, {Key: "errmsg", Value: "mongotest: cannot encode reply: " + err.Error()},
+				{Key: "code", Value: codeInternalError}, {Key: "codeName", Value: codeName(codeInternalError)}})
+		}
+		out = encodeReply(out, c.s.nextReqID.Add(1), m, doc)
+		if _, err := c.nc.Write(out); err != nil {
+			return
+		}
+	}
+}
+
+// sleep waits for d or until the server closes; it reports whether the
+// full time elapsed.
+func (s *Server) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.done:
+		return false
+	}
+}
+
+// clusterTime is the server's current cluster time: seconds since the
+// server started as T, commit count as I, so it only ever grows.
+func (s *Server) clusterTime() bson.Timestamp {
+	return bson.Timestamp{T: uint32(s.started.Unix()), I: s.clock}
+}

@@ -1,0 +1,235 @@
+package mongotest
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// Storage is multi-versioned: every record keeps the versions of its
+// document that an open transaction's snapshot may still read. A commit
+// (a transaction's, or a single non-transactional write's) advances
+// Server.clock and stamps its versions with it; a snapshot at time t sees,
+// for each record, the newest version stamped <= t.
+
+type database struct {
+	name  string
+	colls map[string]*collection
+}
+
+type collection struct {
+	db, name string
+	records  map[string]*record // by canonical _id key
+	order    []*record          // natural (insertion) order, may hold removed records
+	removed  int                // removed records still in order
+	indexes  []*index           // secondary indexes; _id_ is implicit
+	dropped  bool
+}
+
+// record is one _id's history.
+type record struct {
+	key      string
+	versions []version // ascending ts
+	owner    *txn      // the open transaction that has written it, if any
+	removed  bool      // taken out of its collection's map
+}
+
+type version struct {
+	ts  uint32
+	doc bson.D // nil: deleted
+}
+
+// index is a secondary index.
+type index struct {
+	name   string
+	key    bson.D // field: 1 | -1
+	spec   bson.D // as listed by listIndexes
+	unique bool
+	sparse bool
+}
+
+func (c *collection) ns() string { return c.db + "." + c.name }
+
+// latest is the newest committed version of r, nil if deleted or never committed.
+func (r *record) latest() bson.D {
+	if n := len(r.versions); n > 0 {
+		return r.versions[n-1].doc
+	}
+	return nil
+}
+
+func (r *record) latestTS() uint32 {
+	if n := len(r.versions); n > 0 {
+		return r.versions[n-1].ts
+	}
+	return 0
+}
+
+// at is the version of r visible at snapshot ts.
+func (r *record) at(ts uint32) bson.D {
+	for i := len(r.versions) - 1; i >= 0; i-- {
+		if r.versions[i].ts <= ts {
+			return r.versions[i].doc
+		}
+	}
+	return nil
+}
+
+// view is what one statement reads: the latest committed state, or a
+// transaction's snapshot plus its own writes.
+type view struct {
+	tx *txn // nil: latest committed
+}
+
+// doc is r's document as seen by v, nil when absent.
+func (v view) doc(r *record) bson.D {
+	if v.tx == nil {
+		return r.latest()
+	}
+	if w, ok := v.tx.writes[r]; ok {
+		return w
+	}
+	return r.at(v.tx.snapshot)
+}
+
+// docRef is a document found by a scan, with its record.
+type docRef struct {
+	rec *record
+	doc bson.D
+}
+
+// scan lists the documents of c visible in v, in natural order.
+func (c *collection) scan(v view) []docRef {
+	out := make([]docRef, 0, len(c.records))
+	for _, r := range c.order {
+		if r.removed {
+			continue
+		}
+		if d := v.doc(r); d != nil {
+			out = append(out, docRef{r, d})
+		}
+	}
+	return out
+}
+
+// record returns the record for key, creating it when create is set.
+func (c *collection) record(key string, create bool) *record {
+	r := c.records[key]
+	if r == nil && create {
+		r = &record{key: key}
+		c.records[key] = r
+		c.order = append(c.order, r)
+	}
+	return r
+}
+
+// commitVersion appends a committed version to r and forgets versions no
+// open snapshot can read any more (oldest is the oldest such snapshot).
+func (c *collection) commitVersion(r *record, ts uint32, doc bson.D, oldest uint32) {
+	r.versions = append(r.versions, version{ts: ts, doc: doc})
+	c.prune(r, oldest)
+}
+
+func (c *collection) prune(r *record, oldest uint32) {
+	// Keep the newest version at or before oldest and everything after it.
+	keep := 0
+	for i, v := range r.versions {
+		if v.ts <= oldest {
+			keep = i
+		}
+	}
+	if keep > 0 {
+		r.versions = slices.Delete(r.versions, 0, keep)
+	}
+	if len(r.versions) == 1 && r.versions[0].doc == nil && r.versions[0].ts <= oldest && r.owner == nil {
+		c.drop(r)
+	}
+	if len(r.versions) == 0 && r.owner == nil {
+		c.drop(r)
+	}
+}
+
+// drop forgets r; its slot in order is reclaimed once enough accumulate.
+func (c *collection) drop(r *record) {
+	if r.removed {
+		return
+	}
+	r.removed = true
+	delete(c.records, r.key)
+	c.removed++
+	if c.removed > 64 && c.removed > len(c.order)/2 {
+		c.order = slices.DeleteFunc(c.order, func(r *record) bool { return r.removed })
+		c.removed = 0
+	}
+}
+
+// idKey is the canonical key of an _id value: values mongod's _id index
+// treats as equal (1, 1.0, NumberLong(1)) get the same key.
+func idKey(v any) string {
+	var b strings.Builder
+	writeKey(&b, v)
+	return b.String()
+}
+
+func writeKey(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case nil:
+		b.WriteString("z;")
+	case int32:
+		writeIntKey(b, int64(x))
+	case int64:
+		writeIntKey(b, x)
+	case float64:
+		writeFloatKey(b, x)
+	case bson.Decimal128:
+		// Integral decimals share the key of the equal integer; other
+		// decimals are keyed by their text.
+		if f, err := strconv.ParseFloat(x.String(), 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			writeFloatKey(b, f)
+			return
+		}
+		b.WriteString("d" + x.String() + ";")
+	case string:
+		b.WriteString("s" + strconv.Itoa(len(x)) + ":" + x)
+	case bson.D:
+		b.WriteString("{")
+		for _, e := range x {
+			b.WriteString(strconv.Itoa(len(e.Key)) + ":" + e.Key)
+			writeKey(b, e.Value)
+		}
+		b.WriteString("}")
+	case bson.A:
+		b.WriteString("[")
+		for _, e := range x {
+			writeKey(b, e)
+		}
+		b.WriteString("]")
+	default:
+		t, data, err := bson.MarshalValue(x)
+		if err != nil {
+			b.WriteString("?" + err.Error())
+			return
+		}
+		b.WriteString("t" + strconv.Itoa(int(t)) + ":" + strconv.Itoa(len(data)) + ":")
+		b.Write(data)
+	}
+}
+
+func writeIntKey(b *strings.Builder, n int64) {
+	b.WriteString("n" + strconv.FormatInt(n, 10) + ";")
+}
+
+func writeFloatKey(b *strings.Builder, f float64) {
+	if f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 {
+		writeIntKey(b, int64(f))
+		return
+	}
+	if math.IsNaN(f) {
+		b.WriteString("nNaN;")
+		return
+	}
+	b.WriteString("n" + strconv.FormatFloat(f, 'g', -1, 64) + ";")
+}

@@ -1,0 +1,199 @@
+package mongotest
+
+import (
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// session is a logical session (lsid) and its transaction state.
+type session struct {
+	id        string
+	txnNumber int64 // highest txnNumber seen
+	tx        *txn  // the transaction numbered txnNumber, if it was one
+	// retryReply is the reply of the retryable write numbered txnNumber,
+	// returned again when the driver retries it.
+	retryReply bson.D
+}
+
+type txnState int
+
+const (
+	txnActive txnState = iota
+	txnCommitted
+	txnAborted
+)
+
+// txn is a multi-document transaction. It reads the snapshot taken at its
+// first statement plus its own writes, and holds every record it writes
+// until it ends (first writer wins).
+type txn struct {
+	sess     *session
+	number   int64
+	snapshot uint32
+	start    time.Time
+	state    txnState
+	reason   string             // why it was aborted, for later statements
+	writes   map[*record]bson.D // its pending documents (nil: deleted)
+	order    []pending          // its writes in order, for a deterministic commit
+	done     chan struct{}      // closed when it ends
+}
+
+type pending struct {
+	coll *collection
+	rec  *record
+}
+
+func (s *Server) session(id string) *session {
+	ss := s.sessions[id]
+	if ss == nil {
+		ss = &session{id: id}
+		s.sessions[id] = ss
+	}
+	return ss
+}
+
+func (s *Server) beginTxn(ss *session, number int64) *txn {
+	tx := &txn{
+		sess: ss, number: number, snapshot: s.clock, start: time.Now(),
+		writes: map[*record]bson.D{}, done: make(chan struct{}),
+	}
+	ss.txnNumber, ss.tx, ss.retryReply = number, tx, nil
+	s.open[tx] = struct{}{}
+	return tx
+}
+
+// expired aborts tx when it has outlived the transaction lifetime and
+// reports whether it is no longer active.
+func (s *Server) expired(tx *txn) bool {
+	if tx.state == txnActive && time.Since(tx.start) > s.opts.TransactionLifetime {
+		s.abortTxn(tx, fmt.Sprintf("it exceeded the transaction lifetime of %v", s.opts.TransactionLifetime))
+	}
+	return tx.state != txnActive
+}
+
+// abortTxn discards tx's writes and releases its records.
+func (s *Server) abortTxn(tx *txn, reason string) {
+	if tx.state != txnActive {
+		return
+	}
+	tx.state, tx.reason = txnAborted, reason
+	delete(s.open, tx)
+	for _, p := range tx.order {
+		p.rec.owner = nil
+		if len(p.rec.versions) == 0 {
+			p.coll.drop(p.rec)
+		}
+	}
+	tx.writes, tx.order = nil, nil
+	close(tx.done)
+}
+
+// commitTxn makes tx's writes visible at once, after checking its unique
+// index entries against what others committed since its snapshot.
+func (s *Server) commitTxn(tx *txn) *cmdError {
+	// Re-check unique indexes against the latest state plus tx's writes.
+	tx.snapshot = s.clock
+	for _, p := range tx.order {
+		if doc := tx.writes[p.rec]; doc != nil {
+			if err := s.checkUnique(p.coll, view{tx}, p.rec, doc); err != nil {
+				s.abortTxn(tx, "a unique index was violated at commit")
+				err.asWriteError = false
+				return err
+			}
+		}
+	}
+	delete(s.open, tx)
+	s.clock++
+	ts, oldest := s.clock, s.oldestSnapshot()
+	for _, p := range tx.order {
+		p.rec.owner = nil
+		c := p.coll
+		if c.dropped {
+			// The collection was dropped and maybe re-created while the
+			// transaction ran: its writes go to the current one.
+			c = s.coll(c.db, c.name, true)
+			r := c.record(p.rec.key, true)
+			c.commitVersion(r, ts, tx.writes[p.rec], oldest)
+			continue
+		}
+		c.commitVersion(p.rec, ts, tx.writes[p.rec], oldest)
+	}
+	tx.state = txnCommitted
+	close(tx.done)
+	return nil
+}
+
+// oldestSnapshot is the oldest snapshot an open transaction reads.
+func (s *Server) oldestSnapshot() uint32 {
+	oldest := s.clock
+	for tx := range s.open {
+		oldest = min(oldest, tx.snapshot)
+	}
+	return oldest
+}
+
+// claim prepares record r for a write through v. In a transaction it
+// enforces first-writer-wins: a record held by another open transaction,
+// or committed after the snapshot, is a WriteConflict. Outside one, a
+// record held by a transaction must wait: claim returns that transaction.
+func (s *Server) claim(v view, r *record) (wait *txn, err *cmdError) {
+	if o := r.owner; o != nil && o != v.tx {
+		s.expired(o) // aborts o, releasing r, once it outlived its lifetime
+	}
+	if v.tx == nil {
+		if r.owner != nil {
+			return r.owner, nil
+		}
+		return nil, nil
+	}
+	if (r.owner != nil && r.owner != v.tx) || r.latestTS() > v.tx.snapshot {
+		return nil, errWriteConflict()
+	}
+	return nil, nil
+}
+
+func errWriteConflict() *cmdError {
+	return errorf(codeWriteConflict, "Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction.")
+}
+
+// put records doc (nil: delete) as r's new document. Outside a
+// transaction the write commits at once.
+func (s *Server) put(v view, c *collection, r *record, doc bson.D) {
+	if tx := v.tx; tx != nil {
+		if _, ok := tx.writes[r]; !ok {
+			tx.order = append(tx.order, pending{c, r})
+		}
+		tx.writes[r] = doc
+		r.owner = tx
+		return
+	}
+	s.clock++
+	c.commitVersion(r, s.clock, doc, s.oldestSnapshot())
+}
+
+// waitTx waits, with s.mu released, until tx ends, expires, the
+// statement's deadline passes or the server closes.
+func (s *Server) waitTx(req *request, tx *txn) *cmdError {
+	expiry := tx.start.Add(s.opts.TransactionLifetime)
+	limit := expiry
+	if !req.deadline.IsZero() && req.deadline.Before(limit) {
+		limit = req.deadline
+	}
+	t := time.NewTimer(time.Until(limit))
+	defer t.Stop()
+	s.mu.Unlock()
+	defer s.mu.Lock()
+	select {
+	case <-tx.done:
+		return nil
+	case <-s.done:
+		return errorf(codeShutdownInProgress, "The server is shutting down")
+	case <-t.C:
+		if !req.deadline.IsZero() && !time.Now().Before(req.deadline) {
+			return errorf(codeMaxTimeMSExpired, "operation exceeded time limit")
+		}
+		return nil // the holder expired; the caller's retry aborts it
+	}
+}

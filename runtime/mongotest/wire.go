@@ -1,0 +1,276 @@
+package mongotest
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// Wire protocol opcodes this server reads or writes.
+const (
+	opReply      int32 = 1
+	opQuery      int32 = 2004
+	opCompressed int32 = 2012
+	opMsg        int32 = 2013
+)
+
+// OP_MSG flag bits.
+const (
+	flagChecksumPresent uint32 = 1 << 0
+	flagMoreToCome      uint32 = 1 << 1
+	flagExhaustAllowed  uint32 = 1 << 16
+)
+
+const (
+	headerLen = 16
+	// maxMessageSize is the largest message accepted; it is the value
+	// advertised as maxMessageSizeBytes in hello.
+	maxMessageSize = 48000000
+	// maxBSONSize is advertised as maxBsonObjectSize.
+	maxBSONSize = 16 * 1024 * 1024
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// message is one decoded client request.
+type message struct {
+	requestID int32
+	opCode    int32
+	flags     uint32 // OP_MSG flags, or OP_QUERY flags
+	// body is the command document with any kind-1 document sequences
+	// appended as arrays under their identifiers.
+	body bson.D
+	// db is the target database: $db for OP_MSG, the namespace prefix for OP_QUERY.
+	db string
+}
+
+// errProtocol marks a malformed message; the connection is closed without reply.
+var errProtocol = errors.New("mongotest: protocol error")
+
+func protoErr(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errProtocol}, args...)...)
+}
+
+// readMessage reads and decodes one message from r.
+func readMessage(r io.Reader) (*message, error) {
+	var hdr [headerLen]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return nil, err
+	}
+	length := int32(binary.LittleEndian.Uint32(hdr[0:]))
+	if length < headerLen || length > maxMessageSize {
+		return nil, protoErr("message length %d out of range", length)
+	}
+	m := &message{
+		requestID: int32(binary.LittleEndian.Uint32(hdr[4:])),
+		opCode:    int32(binary.LittleEndian.Uint32(hdr[12:])),
+	}
+	payload := make([]byte, length-headerLen)
+	if _, err := io.ReadFull(r, payload); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	switch m.opCode {
+	case opMsg:
+		return m, m.decodeMsg(hdr[:], payload)
+	case opQuery:
+		return m, m.decodeQuery(payload)
+	case opCompressed:
+		return nil, protoErr("OP_COMPRESSED is not supported (no compressors are advertised)")
+	default:
+		return nil, protoErr("unsupported opcode %d", m.opCode)
+	}
+}
+
+// readDoc returns the BSON document at the start of b, validated.
+func readDoc(b []byte) (bson.Raw, error) {
+	if len(b) < 5 {
+		return nil, protoErr("truncated document")
+	}
+	n := int(binary.LittleEndian.Uint32(b))
+	if n < 5 || n > len(b) {
+		return nil, protoErr("document length %d out of range", n)
+	}
+	doc := bson.Raw(b[:n])
+	if err := doc.Validate(); err != nil {
+		return nil, protoErr("invalid BSON: %v", err)
+	}
+	return doc, nil
+}
+
+func readCString(b []byte) (string, []byte, error) {
+	for i, c := range b {
+		if c == 0 {
+			return string(b[:i]), b[i+1:], nil
+		}
+	}
+	return "", nil, protoErr("unterminated string")
+}
+
+func (m *message) decodeMsg(hdr, payload []byte) error {
+	if len(payload) < 4 {
+		return protoErr("truncated OP_MSG")
+	}
+	m.flags = binary.LittleEndian.Uint32(payload)
+	if m.flags&0xffff&^(flagChecksumPresent|flagMoreToCome) != 0 {
+		// The low 16 bits are "required": an unknown one must fail the message.
+		return protoErr("unknown required OP_MSG flag bits 0x%x", m.flags)
+	}
+	rest := payload[4:]
+	if m.flags&flagChecksumPresent != 0 {
+		if len(rest) < 4 {
+			return protoErr("truncated checksum")
+		}
+		sum := binary.LittleEndian.Uint32(rest[len(rest)-4:])
+		crc := crc32.Update(crc32.Checksum(hdr, castagnoli), castagnoli, payload[:len(payload)-4])
+		if crc != sum {
+			return protoErr("OP_MSG checksum mismatch")
+		}
+		rest = rest[:len(rest)-4]
+	}
+	var body bson.Raw
+	type seq struct {
+		id   string
+		docs bson.A
+	}
+	var seqs []seq
+	for len(rest) > 0 {
+		kind := rest[0]
+		rest = rest[1:]
+		switch kind {
+		case 0:
+			if body != nil {
+				return protoErr("two kind-0 sections")
+			}
+			doc, err := readDoc(rest)
+			if err != nil {
+				return err
+			}
+			body, rest = doc, rest[len(doc):]
+		case 1:
+			if len(rest) < 4 {
+				return protoErr("truncated document sequence")
+			}
+			size := int(binary.LittleEndian.Uint32(rest))
+			if size < 4 || size > len(rest) {
+				return protoErr("document sequence size %d out of range", size)
+			}
+			sec := rest[4:size]
+			rest = rest[size:]
+			id, sec, err := readCString(sec)
+			if err != nil {
+				return err
+			}
+			s := seq{id: id, docs: bson.A{}}
+			for len(sec) > 0 {
+				doc, err := readDoc(sec)
+				if err != nil {
+					return err
+				}
+				var d bson.D
+				if err := bson.Unmarshal(doc, &d); err != nil {
+					return protoErr("invalid BSON: %v", err)
+				}
+				s.docs = append(s.docs, d)
+				sec = sec[len(doc):]
+			}
+			seqs = append(seqs, s)
+		default:
+			return protoErr("unknown OP_MSG section kind %d", kind)
+		}
+	}
+	if body == nil {
+		return protoErr("OP_MSG without a body section")
+	}
+	if err := bson.Unmarshal(body, &m.body); err != nil {
+		return protoErr("invalid BSON: %v", err)
+	}
+	for _, s := range seqs {
+		m.body = append(m.body, bson.E{Key: s.id, Value: s.docs})
+	}
+	if db, ok := lookup(m.body, "$db").(string); ok {
+		m.db = db
+	}
+	return nil
+}
+
+func (m *message) decodeQuery(payload []byte) error {
+	if len(payload) < 4 {
+		return protoErr("truncated OP_QUERY")
+	}
+	m.flags = binary.LittleEndian.Uint32(payload)
+	ns, rest, err := readCString(payload[4:])
+	if err != nil {
+		return err
+	}
+	if len(rest) < 8 {
+		return protoErr("truncated OP_QUERY")
+	}
+	rest = rest[8:] // numberToSkip, numberToReturn
+	doc, err := readDoc(rest)
+	if err != nil {
+		return err
+	}
+	db, coll, _ := strings.Cut(ns, ".")
+	if coll != "$cmd" {
+		return protoErr("OP_QUERY is only supported for commands, not on %q", ns)
+	}
+	m.db = db
+	if err := bson.Unmarshal(doc, &m.body); err != nil {
+		return protoErr("invalid BSON: %v", err)
+	}
+	// Legacy drivers may wrap the command as {$query: {...}, $readPreference: ...}.
+	if q, ok := lookup(m.body, "$query").(bson.D); ok {
+		m.body = q
+	}
+	return nil
+}
+
+// encodeReply encodes doc as the reply to req: OP_REPLY for OP_QUERY, else OP_MSG.
+func encodeReply(buf []byte, requestID int32, req *message, doc []byte) []byte {
+	buf = buf[:0]
+	buf = binary.LittleEndian.AppendUint32(buf, 0) // length, patched below
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(requestID))
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(req.requestID))
+	if req.opCode == opQuery {
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(opReply))
+		buf = binary.LittleEndian.AppendUint32(buf, 0) // responseFlags
+		buf = binary.LittleEndian.AppendUint64(buf, 0) // cursorID
+		buf = binary.LittleEndian.AppendUint32(buf, 0) // startingFrom
+		buf = binary.LittleEndian.AppendUint32(buf, 1) // numberReturned
+	} else {
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(opMsg))
+		buf = binary.LittleEndian.AppendUint32(buf, 0) // flags
+		buf = append(buf, 0)                           // kind-0 section
+	}
+	buf = append(buf, doc...)
+	binary.LittleEndian.PutUint32(buf, uint32(len(buf)))
+	return buf
+}
+
+// lookup returns the value of key in d, or nil.
+func lookup(d bson.D, key string) any {
+	for _, e := range d {
+		if e.Key == key {
+			return e.Value
+		}
+	}
+	return nil
+}
+
+// has reports whether d has key.
+func has(d bson.D, key string) bool {
+	for _, e := range d {
+		if e.Key == key {
+			return true
+		}
+	}
+	return false
+}
