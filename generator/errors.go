@@ -1,0 +1,125 @@
+package generator
+
+import (
+	"cmp"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mongotxgen/mongotxgen/generator/model"
+)
+
+// Error is one problem found in the input: a package that does not load, a
+// malformed annotation, a field the driver cannot store. Pos is the zero
+// value for problems that have no place in the source (a -type name that
+// matches nothing).
+type Error struct {
+	Pos model.Pos
+	Msg string
+}
+
+// Error formats the error as file:line:col: message with an absolute file
+// name. Use [Error.Rel] for the form a user reads.
+func (e *Error) Error() string { return e.Rel("") }
+
+// Rel formats the error as file:line:col: message, with the file name
+// relative to dir when the file lies under dir (dir "" keeps it as is).
+func (e *Error) Rel(dir string) string {
+	if e.Pos.File == "" {
+		return e.Msg
+	}
+	file := e.Pos.File
+	if dir != "" {
+		if rel, err := filepath.Rel(dir, file); err == nil && !strings.HasPrefix(rel, "..") {
+			file = rel
+		}
+	}
+	var b strings.Builder
+	b.WriteString(file)
+	if e.Pos.Line > 0 {
+		b.WriteString(":" + strconv.Itoa(e.Pos.Line))
+		if e.Pos.Col > 0 {
+			b.WriteString(":" + strconv.Itoa(e.Pos.Col))
+		}
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// ErrorList is every problem of one run, sorted by position (errors without
+// a position first) and free of duplicates. Generation stops at the end of
+// the validation phase when the list is not empty, so a user sees all
+// problems at once rather than one per run.
+type ErrorList []*Error
+
+// Error returns the errors one per line.
+func (l ErrorList) Error() string { return l.Rel("") }
+
+// Rel returns the errors one per line, file names relative to dir.
+func (l ErrorList) Rel(dir string) string {
+	lines := make([]string, len(l))
+	for i, e := range l {
+		lines[i] = e.Rel(dir)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// errorSink collects errors during a run.
+type errorSink struct {
+	list ErrorList
+}
+
+func (s *errorSink) add(pos model.Pos, format string, args ...any) {
+	s.list = append(s.list, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+}
+
+// result returns the sorted, deduplicated list, or nil when there is none.
+func (s *errorSink) result() error {
+	if len(s.list) == 0 {
+		return nil
+	}
+	l := slices.Clone(s.list)
+	slices.SortStableFunc(l, func(a, b *Error) int {
+		return cmp.Or(
+			cmp.Compare(a.Pos.File, b.Pos.File),
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Pos.Col, b.Pos.Col),
+			cmp.Compare(a.Msg, b.Msg),
+		)
+	})
+	l = slices.CompactFunc(l, func(a, b *Error) bool { return *a == *b })
+	return l
+}
+
+// parsePos parses the position string of a go/packages error: "file:line:col",
+// "file:line", "file" or "" / "-".
+func parsePos(s string) model.Pos {
+	if s == "" || s == "-" {
+		return model.Pos{}
+	}
+	var nums []int
+	rest := s
+	for len(nums) < 2 {
+		i := strings.LastIndexByte(rest, ':')
+		if i < 0 {
+			break
+		}
+		n, err := strconv.Atoi(rest[i+1:])
+		if err != nil {
+			break
+		}
+		nums = append(nums, n)
+		rest = rest[:i]
+	}
+	p := model.Pos{File: rest}
+	switch len(nums) {
+	case 1:
+		p.Line = nums[0]
+	case 2:
+		p.Line, p.Col = nums[1], nums[0]
+	}
+	return p
+}
