@@ -1,0 +1,289 @@
+package templates
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mongotxgen/mongotxgen/generator/model"
+)
+
+// typePlan is what the emitters need to know about one collection type
+// beyond the model: the names of everything generated for it and, for each
+// field, how generated code reaches it through the TFields value.
+type typePlan struct {
+	t *model.Type
+
+	fieldsVar string // AccountFields
+	repoType  string // AccountRepo
+	repoCtor  string // NewAccountRepo
+	storeName string // Account: the Store field
+
+	fields []*fieldNode          // top level of TFields, in model order
+	byPath map[string]*fieldNode // by model.Field.GoPath
+
+	lookups []lookup // GetBy<F> and FindBy<F>, in field order
+
+	// insertsID reports that Insert assigns a new ObjectID to a zero ID.
+	insertsID bool
+}
+
+// fieldNode is one field of a TFields value or of a nested fields type.
+type fieldNode struct {
+	f        *model.Field
+	sel      []string     // selectors from TFields: ["Address", "City"]
+	nested   string       // name of the nested fields type, "" for a leaf
+	children []*fieldNode // the sub-document's fields when nested != ""
+}
+
+// planPackage names everything generated for pkg and checks that the names
+// neither collide with each other nor with what Go reserves.
+func planPackage(pkg *model.Package) ([]*typePlan, error) {
+	if len(pkg.Types) == 0 {
+		return nil, fmt.Errorf("package %s: no collection types to generate", pkg.Path)
+	}
+	names := newNameSet()
+	names.add("Store", "the store type", model.Pos{})
+	names.add("NewStore", "the store constructor", model.Pos{})
+	storeFields := newNameSet()
+	storeFields.add("db", "the store's database field", model.Pos{})
+	storeFields.add("tx", "the store's transaction field", model.Pos{})
+
+	plans := make([]*typePlan, 0, len(pkg.Types))
+	for _, t := range pkg.Types {
+		p, err := planType(t)
+		if err != nil {
+			return nil, err
+		}
+		names.add(p.fieldsVar, "the fields of "+t.Name, t.Pos)
+		names.add(p.repoType, "the repository of "+t.Name, t.Pos)
+		names.add(p.repoCtor, "the repository constructor of "+t.Name, t.Pos)
+		storeFields.add(p.storeName, "the store field of "+t.Name, t.Pos)
+		p.walk(func(n *fieldNode) {
+			if n.nested != "" {
+				names.add(n.nested, "the fields of "+t.Name+"."+n.f.GoPath, n.f.Pos)
+			}
+		})
+		plans = append(plans, p)
+	}
+	if err := names.err(); err != nil {
+		return nil, err
+	}
+	if err := storeFields.err(); err != nil {
+		return nil, err
+	}
+	return plans, nil
+}
+
+func planType(t *model.Type) (*typePlan, error) {
+	if t.ID == nil {
+		return nil, fmt.Errorf("%s: %s has no _id field", posString(t.Pos), t.Name)
+	}
+	p := &typePlan{
+		t:         t,
+		fieldsVar: t.Name + "Fields",
+		repoType:  t.Name + "Repo",
+		repoCtor:  exportLike(t.Name, "New") + upperFirst(t.Name) + "Repo",
+		storeName: t.Name,
+		byPath:    make(map[string]*fieldNode),
+		insertsID: isNamed(t.ID.Type, bsonPath, "ObjectID"),
+	}
+	var err error
+	p.fields, err = p.plan(t.Fields, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.planLookups(); err != nil {
+		return nil, err
+	}
+	for _, f := range []*model.Field{t.ID, t.Version, t.Created, t.Updated} {
+		if f != nil && p.byPath[f.GoPath] == nil {
+			return nil, fmt.Errorf("%s: %s.%s is not among the document's fields", posString(f.Pos), t.Name, f.GoPath)
+		}
+	}
+	for _, f := range []*model.Field{t.Created, t.Updated} {
+		if f != nil && !isNamed(f.Type, "time", "Time") {
+			return nil, fmt.Errorf("%s: %s.%s: created and updated fields must be time.Time", posString(f.Pos), t.Name, f.GoPath)
+		}
+	}
+	for _, ix := range t.Indexes {
+		for _, k := range ix.Keys {
+			if k.Field == nil {
+				return nil, fmt.Errorf("%s: %s: index %q has a key without a field", posString(ix.Pos), t.Name, ix.Name)
+			}
+		}
+	}
+	return p, nil
+}
+
+// plan builds the nodes of fields, reached from TFields through sel.
+func (p *typePlan) plan(fields []*model.Field, sel []string) ([]*fieldNode, error) {
+	seen := make(map[string]*model.Field)
+	nodes := make([]*fieldNode, 0, len(fields))
+	for _, f := range fields {
+		if !token.IsIdentifier(f.GoName) {
+			return nil, fmt.Errorf("%s: %s: %q is not a Go identifier", posString(f.Pos), p.t.Name, f.GoName)
+		}
+		if err := checkType(&f.Type); err != nil {
+			return nil, fmt.Errorf("%s: %s.%s: %v", posString(f.Pos), p.t.Name, f.GoPath, err)
+		}
+		if prev := seen[f.GoName]; prev != nil {
+			return nil, fmt.Errorf("%s: %s: fields %s and %s would both be %s.%s; rename one or stop inlining it",
+				posString(f.Pos), p.t.Name, prev.GoPath, f.GoPath, p.fieldsVar, strings.Join(append(sel, f.GoName), "."))
+		}
+		seen[f.GoName] = f
+		if len(sel) > 0 && f.GoName == "Field" {
+			// A nested fields type embeds runtime.Field, whose field name is
+			// Field; a sub-field of that name would collide with it.
+			return nil, fmt.Errorf("%s: %s.%s: a field named Field inside a sub-document is not supported (it collides with the embedded runtime.Field)",
+				posString(f.Pos), p.t.Name, f.GoPath)
+		}
+		n := &fieldNode{f: f, sel: append(append([]string(nil), sel...), f.GoName)}
+		p.byPath[f.GoPath] = n
+		if f.Nested != nil {
+			n.nested = p.t.Name + f.MethodSuffix() + "Fields"
+			var err error
+			n.children, err = p.plan(f.Nested, n.sel)
+			if err != nil {
+				return nil, err
+			}
+		}
+		nodes = append(nodes, n)
+	}
+	return nodes, nil
+}
+
+// lookup is a GetBy<F> (unique) or FindBy<F> method.
+type lookup struct {
+	unique bool
+	name   string // GetByOwner
+	node   *fieldNode
+}
+
+// planLookups lists the GetBy and FindBy methods of the unique and index
+// fields, refusing two with the same name.
+func (p *typePlan) planLookups() error {
+	seen := make(map[string]*model.Field)
+	var err error
+	add := func(unique bool, prefix string, n *fieldNode) {
+		name := prefix + n.f.MethodSuffix()
+		if prev := seen[name]; prev != nil && err == nil {
+			err = fmt.Errorf("%s: %s: fields %s and %s would both get a method %s", posString(n.f.Pos), p.t.Name, prev.GoPath, n.f.GoPath, name)
+		}
+		seen[name] = n.f
+		p.lookups = append(p.lookups, lookup{unique: unique, name: name, node: n})
+	}
+	p.walk(func(n *fieldNode) {
+		if n.f.Unique {
+			add(true, "GetBy", n)
+		}
+		if n.f.Index {
+			add(false, "FindBy", n)
+		}
+	})
+	return err
+}
+
+// walk calls fn for every field node, parents before their children.
+func (p *typePlan) walk(fn func(*fieldNode)) {
+	var visit func([]*fieldNode)
+	visit = func(nodes []*fieldNode) {
+		for _, n := range nodes {
+			fn(n)
+			visit(n.children)
+		}
+	}
+	visit(p.fields)
+}
+
+// node returns the node of f, which planType checked exists.
+func (p *typePlan) node(f *model.Field) *fieldNode { return p.byPath[f.GoPath] }
+
+// splitPath splits a Go selector path, "Address.City", into its names.
+func splitPath(goPath string) []string { return strings.Split(goPath, ".") }
+
+// nameSet collects generated package-level names and reports collisions.
+type nameSet struct {
+	owner map[string]string
+	errs  []string
+}
+
+func newNameSet() *nameSet { return &nameSet{owner: make(map[string]string)} }
+
+func (s *nameSet) add(name, what string, pos model.Pos) {
+	if prev, ok := s.owner[name]; ok {
+		s.errs = append(s.errs, fmt.Sprintf("%s: generated name %s would be both %s and %s", posString(pos), name, prev, what))
+		return
+	}
+	s.owner[name] = what
+}
+
+func (s *nameSet) err() error {
+	if len(s.errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s", strings.Join(s.errs, "\n"))
+}
+
+func posString(p model.Pos) string {
+	if p.File == "" {
+		return "-"
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// exportLike returns word spelt exported or not, like name: the
+// constructor of an unexported type is unexported too.
+func exportLike(name, word string) string {
+	if token.IsExported(name) {
+		return word
+	}
+	return strings.ToLower(word[:1]) + word[1:]
+}
+
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// reservedParams are the identifiers generated method bodies use besides
+// their parameters, plus the package names they refer to; a parameter named
+// after a field must not shadow any of them.
+var reservedParams = map[string]bool{
+	"ctx": true, "r": true, "doc": true, "docs": true, "err": true, "opts": true,
+	"res": true, "cur": true, "filter": true, "update": true,
+	"bson": true, "mongo": true, "options": true, "runtime": true,
+	"context": true, "iter": true, "time": true, "errors": true,
+}
+
+// paramName is the name of the value parameter of GetBy<F>/FindBy<F>: the
+// field's Go name with its leading initialism lowered (ID → id, HTTPAddr →
+// httpAddr, Owner → owner), or "value" when that would be a keyword, a
+// predeclared identifier, or a name the method body uses.
+func paramName(goName string) string {
+	rs := []rune(goName)
+	i := 0
+	for i < len(rs) && unicode.IsUpper(rs[i]) {
+		i++
+	}
+	switch {
+	case i == 0:
+	case i == len(rs) || i == 1:
+		for j := range i {
+			rs[j] = unicode.ToLower(rs[j])
+		}
+	default:
+		// "HTTPAddr": keep the A of Addr upper.
+		for j := range i - 1 {
+			rs[j] = unicode.ToLower(rs[j])
+		}
+	}
+	name := string(rs)
+	if token.IsKeyword(name) || types.Universe.Lookup(name) != nil || reservedParams[name] || name == "_" {
+		return "value"
+	}
+	return name
+}

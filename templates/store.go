@@ -1,0 +1,144 @@
+package templates
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/mongotxgen/mongotxgen/generator/model"
+)
+
+// store is the package's Store facade: its type, constructor, EnsureIndexes,
+// WithTx and the unexported bound.
+func store(pkg *model.Package, plans []*typePlan) jen.Code {
+	return jen.Add(storeType(pkg, plans)).Line().
+		Add(storeCtor(pkg, plans)).Line().
+		Add(storeEnsureIndexes(plans)).Line().
+		Add(storeWithTx()).Line().
+		Add(storeBound(plans))
+}
+
+// storeType declares the Store:
+//
+//	// Store holds a repository for every collection type of package shop. ...
+//	type Store struct {
+//		// Account is the repository of the "accounts" collection.
+//		Account *AccountRepo
+//
+//		db *mongo.Database
+//		tx *runtime.Tx // nil, or the transaction every repository joins
+//	}
+func storeType(pkg *model.Package, plans []*typePlan) jen.Code {
+	members := make([]jen.Code, 0, len(plans)+3)
+	for _, p := range plans {
+		members = append(members,
+			jen.Commentf("%s is the repository of the %q collection.", p.storeName, p.t.Collection),
+			jen.Id(p.storeName).Op("*").Id(p.repoType),
+		)
+	}
+	members = append(members,
+		jen.Line(),
+		jen.Id("db").Op("*").Qual(mongoPath, "Database"),
+		jen.Id("tx").Op("*").Qual(runtimePath, "Tx").Comment("nil, or the transaction every repository joins"),
+	)
+	return doc("Store holds a repository for every collection type of package %s, all in one database, and runs functions in transactions over them with WithTx. Create it with NewStore.", pkg.Name).
+		Type().Id("Store").Struct(members...).Line()
+}
+
+// storeCtor is the Store's constructor:
+//
+//	// NewStore returns the store of package shop's collections in db.
+//	func NewStore(db *mongo.Database) *Store {
+//		return &Store{
+//			Account: NewAccountRepo(db),
+//			db:      db,
+//		}
+//	}
+func storeCtor(pkg *model.Package, plans []*typePlan) jen.Code {
+	items := make([]jen.Code, 0, len(plans)+1)
+	for _, p := range plans {
+		items = append(items, jen.Id(p.storeName).Op(":").Id(p.repoCtor).Call(jen.Id("db")))
+	}
+	items = append(items, jen.Id("db").Op(":").Id("db"))
+	return doc("NewStore returns the store of package %s's collections in db.", pkg.Name).
+		Func().Id("NewStore").Params(jen.Id("db").Op("*").Qual(mongoPath, "Database")).Op("*").Id("Store").Block(
+		jen.Return(jen.Op("&").Id("Store").Add(multiValues(items...))),
+	).Line()
+}
+
+// storeEnsureIndexes creates every collection's indexes:
+//
+//	func (s *Store) EnsureIndexes(ctx context.Context) error {
+//		if err := s.Account.EnsureIndexes(ctx); err != nil {
+//			return err
+//		}
+//		return s.Transfer.EnsureIndexes(ctx)
+//	}
+func storeEnsureIndexes(plans []*typePlan) jen.Code {
+	call := func(p *typePlan) *jen.Statement {
+		return jen.Id("s").Dot(p.storeName).Dot("EnsureIndexes").Call(jen.Id("ctx"))
+	}
+	body := make([]jen.Code, 0, len(plans))
+	for _, p := range plans[:len(plans)-1] {
+		body = append(body, jen.If(jen.Err().Op(":=").Add(call(p)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
+	}
+	body = append(body, jen.Return(call(plans[len(plans)-1])))
+	what := "the indexes of every collection, one collection after another, stopping at the first error"
+	if len(plans) == 1 {
+		what = fmt.Sprintf("the indexes of the %q collection", plans[0].t.Collection)
+	}
+	return doc("EnsureIndexes creates %s. It is safe to call at every start.", what).
+		Func().Params(jen.Id("s").Op("*").Id("Store")).Id("EnsureIndexes").Params(ctxParam()).Error().Block(body...).Line()
+}
+
+// storeWithTx runs a function in a transaction with a bound Store:
+//
+//	func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context, tx *Store) error, opts ...runtime.TxOption) error {
+//		return runtime.WithTx(s.tx.Bind(ctx), s.db.Client(), func(ctx context.Context) error {
+//			return fn(ctx, s.bound(runtime.TxFrom(ctx)))
+//		}, opts...)
+//	}
+func storeWithTx() jen.Code {
+	return doc("WithTx runs fn in a transaction with runtime.WithTx, which retries it as the MongoDB transaction specification says: fn may run more than once, so it must not have effects outside the database (register them with runtime.OnCommit instead). The tx fn receives is this store bound to the transaction: its repositories run in it whatever context they are called with. Called on a bound store, or with a ctx already in a transaction, WithTx joins that transaction unless opts choose another runtime.Propagation.").
+		Func().Params(jen.Id("s").Op("*").Id("Store")).Id("WithTx").Params(
+		ctxParam(),
+		jen.Id("fn").Func().Params(ctxParam(), jen.Id("tx").Op("*").Id("Store")).Error(),
+		jen.Id("opts").Op("...").Qual(runtimePath, "TxOption"),
+	).Error().Block(
+		jen.Return(rt("WithTx").Call(
+			jen.Id("s").Dot("tx").Dot("Bind").Call(jen.Id("ctx")),
+			jen.Id("s").Dot("db").Dot("Client").Call(),
+			jen.Func().Params(ctxParam()).Error().Block(
+				jen.Return(jen.Id("fn").Call(jen.Id("ctx"), jen.Id("s").Dot("bound").Call(rt("TxFrom").Call(jen.Id("ctx"))))),
+			),
+			jen.Id("opts").Op("..."),
+		)),
+	).Line()
+}
+
+// storeBound copies a Store with every repository bound to a transaction:
+//
+//	func (s *Store) bound(tx *runtime.Tx) *Store {
+//		return &Store{
+//			Account: &AccountRepo{coll: s.Account.coll, tx: tx},
+//			db:      s.db,
+//			tx:      tx,
+//		}
+//	}
+func storeBound(plans []*typePlan) jen.Code {
+	items := make([]jen.Code, 0, len(plans)+2)
+	for _, p := range plans {
+		items = append(items, jen.Id(p.storeName).Op(":").Op("&").Id(p.repoType).Values(
+			jen.Id("coll").Op(":").Id("s").Dot(p.storeName).Dot("coll"),
+			jen.Id("tx").Op(":").Id("tx"),
+		))
+	}
+	items = append(items,
+		jen.Id("db").Op(":").Id("s").Dot("db"),
+		jen.Id("tx").Op(":").Id("tx"),
+	)
+	return doc("bound returns a copy of s whose repositories run in tx.").
+		Func().Params(jen.Id("s").Op("*").Id("Store")).Id("bound").Params(jen.Id("tx").Op("*").Qual(runtimePath, "Tx")).Op("*").Id("Store").Block(
+		jen.Return(jen.Op("&").Id("Store").Add(multiValues(items...))),
+	).Line()
+}
