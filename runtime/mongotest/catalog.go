@@ -69,7 +69,6 @@ func (s *Server) drop(req *request) (bson.D, error) {
 }
 
 func (s *Server) dropColl(c *collection) {
-	c.dropped = true
 	d := s.dbs[c.db]
 	delete(d.colls, c.name)
 	for id, cur := range s.cursors {

@@ -165,8 +165,13 @@ func (s *Server) insertDoc(req *request, c *collection, doc bson.D) *cmdError {
 				return dupKeyError(c, "_id_", bson.D{{Key: "_id", Value: int32(1)}}, bson.D{{Key: "_id", Value: id}})
 			}
 		}
-		if err := s.checkUnique(c, v, r, doc); err != nil {
+		if wait, err := s.checkUnique(c, v, r, doc); err != nil {
 			return err
+		} else if wait != nil {
+			if err := s.waitTx(req, wait); err != nil {
+				return err
+			}
+			continue
 		}
 		if r == nil {
 			r = c.record(key, true)
@@ -194,8 +199,8 @@ func (s *Server) apply(req *request, c *collection, changes []change) (wait *txn
 	}
 	for _, ch := range changes {
 		if ch.doc != nil {
-			if err := s.checkUnique(c, v, ch.rec, ch.doc); err != nil {
-				return nil, err
+			if wait, err := s.checkUnique(c, v, ch.rec, ch.doc); err != nil || wait != nil {
+				return wait, err
 			}
 		}
 	}

@@ -61,15 +61,18 @@ func (ix *index) keys(doc bson.D) ([]indexKey, *cmdError) {
 
 // checkUnique reports a DuplicateKey error when doc, written to record
 // self of c, would share a unique index entry with another document
-// visible in v.
-func (s *Server) checkUnique(c *collection, v view, self *record, doc bson.D) *cmdError {
+// visible in v. An entry an open transaction has written but not committed
+// (or, for a transaction, one committed after its snapshot) is a
+// WriteConflict inside a transaction; outside one, the write waits for the
+// transaction to end, as on mongod.
+func (s *Server) checkUnique(c *collection, v view, self *record, doc bson.D) (wait *txn, err *cmdError) {
 	for _, ix := range c.indexes {
 		if !ix.unique {
 			continue
 		}
 		mine, err := ix.keys(doc)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(mine) == 0 {
 			continue
@@ -78,26 +81,54 @@ func (s *Server) checkUnique(c *collection, v view, self *record, doc bson.D) *c
 		for _, k := range mine {
 			want[k.key] = k
 		}
+		clash := func(other bson.D) (indexKey, bool, *cmdError) {
+			theirs, err := ix.keys(other)
+			if err != nil {
+				return indexKey{}, false, err
+			}
+			for _, k := range theirs {
+				if hit, ok := want[k.key]; ok {
+					return hit, true, nil
+				}
+			}
+			return indexKey{}, false, nil
+		}
 		for _, r := range c.order {
 			if r == self || r.removed {
 				continue
 			}
-			other := v.doc(r)
-			if other == nil {
-				continue
-			}
-			theirs, err := ix.keys(other)
-			if err != nil {
-				return err
-			}
-			for _, k := range theirs {
-				if hit, ok := want[k.key]; ok {
-					return ix.dupKey(c, hit)
+			if other := v.doc(r); other != nil {
+				if hit, ok, err := clash(other); err != nil || ok {
+					if err != nil {
+						return nil, err
+					}
+					return nil, ix.dupKey(c, hit)
 				}
+			}
+			// Entries the statement cannot see yet.
+			var unseen []bson.D
+			if v.tx != nil && r.latestTS() > v.tx.snapshot && r.latest() != nil {
+				unseen = append(unseen, r.latest())
+			}
+			if o := r.owner; o != nil && o != v.tx && !s.expired(o) && o.writes[r] != nil {
+				unseen = append(unseen, o.writes[r])
+			}
+			for _, other := range unseen {
+				_, ok, err := clash(other)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					continue
+				}
+				if v.tx != nil {
+					return nil, errWriteConflict()
+				}
+				return r.owner, nil
 			}
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // uniqueOverAll checks that the committed documents of c satisfy the new

@@ -26,7 +26,6 @@ type collection struct {
 	order    []*record          // natural (insertion) order, may hold removed records
 	removed  int                // removed records still in order
 	indexes  []*index           // secondary indexes; _id_ is implicit
-	dropped  bool
 }
 
 // record is one _id's history.

@@ -97,7 +97,7 @@ func (s *Server) commitTxn(tx *txn) *cmdError {
 	tx.snapshot = s.clock
 	for _, p := range tx.order {
 		if doc := tx.writes[p.rec]; doc != nil {
-			if err := s.checkUnique(p.coll, view{tx}, p.rec, doc); err != nil {
+			if _, err := s.checkUnique(p.coll, view{tx}, p.rec, doc); err != nil {
 				s.abortTxn(tx, "a unique index was violated at commit")
 				err.asWriteError = false
 				return err
@@ -109,16 +109,7 @@ func (s *Server) commitTxn(tx *txn) *cmdError {
 	ts, oldest := s.clock, s.oldestSnapshot()
 	for _, p := range tx.order {
 		p.rec.owner = nil
-		c := p.coll
-		if c.dropped {
-			// The collection was dropped and maybe re-created while the
-			// transaction ran: its writes go to the current one.
-			c = s.coll(c.db, c.name, true)
-			r := c.record(p.rec.key, true)
-			c.commitVersion(r, ts, tx.writes[p.rec], oldest)
-			continue
-		}
-		c.commitVersion(p.rec, ts, tx.writes[p.rec], oldest)
+		p.coll.commitVersion(p.rec, ts, tx.writes[p.rec], oldest)
 	}
 	tx.state = txnCommitted
 	close(tx.done)
