@@ -260,8 +260,8 @@ var reservedParams = map[string]bool{
 }
 
 // paramName is the name of the value parameter of GetBy<F>/FindBy<F>: the
-// field's Go name with its leading initialism lowered (ID → id, HTTPAddr →
-// httpAddr, Owner → owner), or "value" when that would be a keyword, a
+// field's Go name with its leading initialism lowered (ID → id, IDs → ids,
+// HTTPAddr → httpAddr, Owner → owner), or "value" when that would be a keyword, a
 // predeclared identifier, or a name the method body uses.
 func paramName(goName string) string {
 	rs := []rune(goName)
@@ -271,7 +271,8 @@ func paramName(goName string) string {
 	}
 	switch {
 	case i == 0:
-	case i == len(rs) || i == 1:
+	case i == len(rs) || i == 1 || string(rs[i:]) == "s":
+		// "ID", "Owner", "IDs": the whole leading run.
 		for j := range i {
 			rs[j] = unicode.ToLower(rs[j])
 		}

@@ -1,0 +1,449 @@
+package templates
+
+import (
+	"bytes"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/mongotxgen/mongotxgen/generator/model"
+)
+
+// render renders pkg and parses the result, failing the test on any error.
+func render(t *testing.T, pkg *model.Package) ([]byte, *ast.File) {
+	t.Helper()
+	src, err := Render(pkg)
+	if err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), "mongotx_gen.go", src, parser.ParseComments)
+	if err != nil {
+		t.Fatalf("generated code does not parse: %v\n%s", err, src)
+	}
+	return src, f
+}
+
+// funcs returns the names of the functions and methods of f, methods as
+// "Recv.Name".
+func funcs(f *ast.File) []string {
+	var names []string
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok {
+			continue
+		}
+		name := fd.Name.Name
+		if fd.Recv != nil {
+			recv := fd.Recv.List[0].Type
+			if star, ok := recv.(*ast.StarExpr); ok {
+				recv = star.X
+			}
+			name = recv.(*ast.Ident).Name + "." + name
+		}
+		names = append(names, name)
+	}
+	return names
+}
+
+// generatedRE is the line that marks generated files, from go help generate.
+var generatedRE = regexp.MustCompile(`^// Code generated .* DO NOT EDIT\.$`)
+
+func TestRenderHeaderFormatAndDeterminism(t *testing.T) {
+	src, f := render(t, accountModel())
+	first, _, _ := bytes.Cut(src, []byte("\n"))
+	if !generatedRE.Match(first) || string(first) != "// "+Header {
+		t.Errorf("first line = %q, want %q", first, "// "+Header)
+	}
+	if f.Name.Name != "shop" {
+		t.Errorf("package %s, want shop", f.Name.Name)
+	}
+	formatted, err := format.Source(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(formatted, src) {
+		t.Error("output is not gofmt'd")
+	}
+	for range 3 {
+		again, err := Render(accountModel())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(again, src) {
+			t.Fatal("two renders of the same model differ")
+		}
+	}
+	// The standard library is imported in a group of its own, first.
+	var paths []string
+	for _, imp := range f.Imports {
+		paths = append(paths, strings.Trim(imp.Path.Value, `"`))
+	}
+	want := []string{"context", "iter", "time", runtimePath, bsonPath, mongoPath, optionsPath}
+	if !slices.Equal(paths, want) {
+		t.Errorf("imports %q, want %q", paths, want)
+	}
+	if !bytes.Contains(src, []byte("\"time\"\n\n\t\"github.com/mongotxgen")) {
+		t.Error("standard library imports are not a group of their own")
+	}
+}
+
+// TestRenderDeclarations checks which functions and helpers each kind of type
+// gets: helpers exist exactly when something uses them, so the output has no
+// dead code for vet or staticcheck to report.
+func TestRenderDeclarations(t *testing.T) {
+	_, f := render(t, accountModel())
+	got := funcs(f)
+	common := []string{
+		"Collection", "Insert", "InsertMany", "Get", "FindOne", "Find", "Iter", "Count", "Replace",
+		"UpdateByID", "UpdateMany", "FindOneAndUpdate", "Delete", "DeleteMany", "EnsureIndexes",
+	}
+	var want []string
+	add := func(recv string, names ...string) {
+		for _, n := range names {
+			want = append(want, recv+"."+n)
+		}
+	}
+	want = append(want, "NewAccountRepo")
+	add("AccountRepo", common...)
+	add("AccountRepo", "GetByOwner", "FindByAddressCity", "findOne", "find", "beforeInsert", "stamped", "conflictOrNotFound")
+	want = append(want, "NewEventRepo")
+	add("EventRepo", common...)
+	add("EventRepo", "findOne", "find")
+	want = append(want, "NewStore")
+	add("Store", "EnsureIndexes", "WithTx", "bound")
+	if !slices.Equal(got, want) {
+		t.Errorf("functions\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestRenderStamps checks what Insert, Replace and updates do for each
+// combination of version, created and updated fields.
+func TestRenderStamps(t *testing.T) {
+	cases := []struct {
+		name                      string
+		version, created, updated bool
+		want, notWant             []string
+	}{
+		{
+			name: "none",
+			want: []string{
+				"filter := bson.D{{Key: \"_id\", Value: doc.ID}}\n",
+				"err = runtime.ErrNotFound",
+				"runtime.UpdateDoc(update)",
+				"if doc.ID.IsZero() {",
+			},
+			notWant: []string{"oldVersion", "stamped", "conflictOrNotFound", "time.Now"},
+		},
+		{
+			name: "version", version: true,
+			want: []string{
+				"oldVersion := doc.Version\n",
+				`filter := bson.D{{Key: "_id", Value: doc.ID}, {Key: "version", Value: oldVersion}}`,
+				"doc.Version++",
+				"err = r.conflictOrNotFound(ctx, doc.ID)",
+				"doc.Version = oldVersion\n",
+				"AccountFields.Version.Inc(1),",
+				"doc.Version = 1",
+			},
+			notWant: []string{"time.Now", "doc.UpdatedAt"},
+		},
+		{
+			name: "created", created: true,
+			want:    []string{"now := time.Now().UTC().Truncate(time.Millisecond)\n\tdoc.CreatedAt = now\n"},
+			notWant: []string{"stamped", "oldCreatedAt", "conflictOrNotFound"},
+		},
+		{
+			name: "updated", updated: true,
+			want: []string{
+				"oldUpdatedAt := doc.UpdatedAt\n",
+				"doc.UpdatedAt = time.Now().UTC().Truncate(time.Millisecond)",
+				"doc.UpdatedAt = oldUpdatedAt\n",
+				"AccountFields.UpdatedAt.Set(time.Now().UTC().Truncate(time.Millisecond)),",
+				"err = runtime.ErrNotFound",
+			},
+			notWant: []string{"conflictOrNotFound", "doc.Version"},
+		},
+		{
+			name: "all", version: true, created: true, updated: true,
+			want: []string{
+				"oldVersion, oldUpdatedAt := doc.Version, doc.UpdatedAt",
+				"doc.Version, doc.UpdatedAt = oldVersion, oldUpdatedAt",
+				"doc.CreatedAt = now\n\tdoc.UpdatedAt = now\n\tdoc.Version = 1\n",
+			},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pkg := accountModel()
+			pkg.Types = pkg.Types[:1]
+			a := pkg.Types[0]
+			if !c.version {
+				a.Version.Version, a.Version = false, nil
+			}
+			if !c.created {
+				a.Created.Created, a.Created = false, nil
+			}
+			if !c.updated {
+				a.Updated.Updated, a.Updated = false, nil
+			}
+			src, _ := render(t, pkg)
+			for _, w := range c.want {
+				if !bytes.Contains(src, []byte(w)) {
+					t.Errorf("output lacks %q", w)
+				}
+			}
+			for _, w := range c.notWant {
+				if bytes.Contains(src, []byte(w)) {
+					t.Errorf("output has %q", w)
+				}
+			}
+		})
+	}
+}
+
+func TestRenderIndexes(t *testing.T) {
+	src, _ := render(t, accountModel())
+	for _, w := range []string{
+		// The default name is left to the server.
+		"Keys:    bson.D{{Key: \"owner\", Value: 1}},\n\t\t\tOptions: options.Index().SetUnique(true),\n",
+		"Keys: bson.D{{Key: \"address.city\", Value: 1}},\n\t\t},",
+		`Keys:    bson.D{{Key: "owner", Value: 1}, {Key: "balance", Value: -1}},`,
+		`Options: options.Index().SetName("by_owner_balance").SetSparse(true),`,
+		`Options: options.Index().SetExpireAfterSeconds(2592000),`,
+		"func (r *EventRepo) EnsureIndexes(ctx context.Context) error {\n\treturn nil\n}",
+	} {
+		if !bytes.Contains(src, []byte(w)) {
+			t.Errorf("output lacks %q", w)
+		}
+	}
+	if bytes.Contains(src, []byte(`SetName("owner_1")`)) {
+		t.Error("default index name given explicitly")
+	}
+}
+
+func TestRenderUnexportedType(t *testing.T) {
+	pkg := accountModel()
+	pkg.Types = pkg.Types[1:]
+	pkg.Types[0].Name = "event"
+	src, f := render(t, pkg)
+	got := funcs(f)
+	for _, w := range []string{"newEventRepo", "eventRepo.Get", "Store.WithTx"} {
+		if !slices.Contains(got, w) {
+			t.Errorf("no %s in %q", w, got)
+		}
+	}
+	if !bytes.Contains(src, []byte("var eventFields = struct {")) {
+		t.Error("fields of an unexported type are exported")
+	}
+}
+
+// TestRenderErrors checks that models the emitter cannot render faithfully
+// are refused with the position and the reason.
+func TestRenderErrors(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(*model.Package)
+		want   string
+	}{
+		{
+			name:   "no types",
+			change: func(p *model.Package) { p.Types = nil },
+			want:   "package example.com/shop: no collection types to generate",
+		},
+		{
+			name: "no id",
+			change: func(p *model.Package) {
+				p.Types[1].ID = nil
+			},
+			want: "/src/shop/shop.go:38:1: Event has no _id field",
+		},
+		{
+			name: "generated names collide",
+			change: func(p *model.Package) {
+				// A type AccountAddress has fields AccountAddressFields, the
+				// name of Account.Address's nested fields type.
+				p.Types[1].Name = "AccountAddress"
+			},
+			want: "generated name AccountAddressFields would be both",
+		},
+		{
+			name: "store field collides",
+			change: func(p *model.Package) {
+				p.Types[1].Name = "db"
+			},
+			want: "generated name db would be both the store's database field and the store field of db",
+		},
+		{
+			name: "flattened names collide",
+			change: func(p *model.Package) {
+				a := p.Types[0]
+				dup := field("Base.Owner", "base_owner", basic("string"), 30)
+				a.Fields = append(a.Fields, dup)
+			},
+			want: "/src/shop/shop.go:30:2: Account: fields Owner and Base.Owner would both be AccountFields.Owner",
+		},
+		{
+			name: "sub-field named Field",
+			change: func(p *model.Package) {
+				a := p.Types[0].Fields[3]
+				a.Nested = append(a.Nested, field("Address.Field", "address.field", basic("string"), 22))
+			},
+			want: "/src/shop/shop.go:22:2: Account.Address.Field: a field named Field inside a sub-document is not supported",
+		},
+		{
+			name: "created not a time",
+			change: func(p *model.Package) {
+				p.Types[0].Created.Type = basic("int64")
+			},
+			want: "/src/shop/shop.go:15:2: Account.CreatedAt: created and updated fields must be time.Time",
+		},
+		{
+			name: "stamp field missing from fields",
+			change: func(p *model.Package) {
+				p.Types[0].Version = field("Rev", "rev", basic("int64"), 25)
+			},
+			want: "/src/shop/shop.go:25:2: Account.Rev is not among the document's fields",
+		},
+		{
+			name: "lookups collide",
+			change: func(p *model.Package) {
+				a := p.Types[0]
+				f := field("AddressCity", "address_city", basic("string"), 26)
+				f.Index = true
+				a.Fields = append(a.Fields, f)
+			},
+			want: "/src/shop/shop.go:26:2: Account: fields Address.City and AddressCity would both get a method FindByAddressCity",
+		},
+		{
+			name: "incomplete type",
+			change: func(p *model.Package) {
+				p.Types[0].Fields[4].Type = model.TypeRef{Kind: model.Slice}
+			},
+			want: "/src/shop/shop.go:14:2: Account.Tags: pointer, slice or array without an element type",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pkg := accountModel()
+			c.change(pkg)
+			src, err := Render(pkg)
+			if err == nil {
+				t.Fatalf("Render succeeded, want error containing %q\n%s", c.want, src)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q\nwant it to contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestTypeCode(t *testing.T) {
+	cases := []struct {
+		t    model.TypeRef
+		want string
+	}{
+		{basic("uint16"), "uint16"},
+		{named("", "Address"), "Address"},
+		{named("example.com/shop", "Address"), "Address"},
+		{named("time", "Duration"), "time.Duration"},
+		{ptr(named("net/netip", "Addr")), "*netip.Addr"},
+		{slice(ptr(named("", "Item"))), "[]*Item"},
+		{model.TypeRef{Kind: model.Array, Len: 16, Elem: &model.TypeRef{Kind: model.Basic, Name: "byte"}}, "[16]byte"},
+		{model.TypeRef{Kind: model.Map, Key: &model.TypeRef{Kind: model.Basic, Name: "string"}, Elem: &model.TypeRef{Kind: model.Slice, Elem: &model.TypeRef{Kind: model.Named, PkgPath: bsonPath, Name: "Decimal128"}}}, "map[string][]bson.Decimal128"},
+	}
+	for _, c := range cases {
+		f := jen.NewFilePathName("example.com/shop", "shop")
+		f.ImportName(bsonPath, "bson")
+		f.Var().Id("x").Add(typeCode(c.t))
+		got := f.GoString()
+		if !strings.Contains(got, "var x "+c.want+"\n") {
+			t.Errorf("typeCode(%+v) renders\n%s\nwant var x %s", c.t, got, c.want)
+		}
+	}
+}
+
+func TestParamName(t *testing.T) {
+	cases := map[string]string{
+		"Owner":     "owner",
+		"ID":        "id",
+		"URL":       "url",
+		"HTTPAddr":  "httpAddr",
+		"X":         "x",
+		"userName":  "userName",
+		"Type":      "value", // keyword
+		"String":    "value", // predeclared identifier
+		"New":       "value", // new would hide the builtin the body uses
+		"Ctx":       "value",
+		"Doc":       "value",
+		"Time":      "value", // the time package
+		"Options":   "value",
+		"Ünïcode":   "ünïcode",
+		"IDs":       "ids",
+		"Err":       "value",
+		"Opts":      "value",
+		"BSON":      "value",
+		"OwnerName": "ownerName",
+	}
+	for in, want := range cases {
+		if got := paramName(in); got != want {
+			t.Errorf("paramName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestCommentsWrapped requires every prose comment line of the output to fit
+// in 80 columns once indented, so generated docs read well in an editor.
+func TestCommentsWrapped(t *testing.T) {
+	src, _ := render(t, accountModel())
+	for i, line := range strings.Split(string(src), "\n") {
+		trimmed := strings.TrimLeft(line, "\t")
+		if !strings.HasPrefix(trimmed, "// ") || strings.HasPrefix(trimmed, "//\t") {
+			continue
+		}
+		if width := len(line) + 7*(len(line)-len(trimmed)); width > 80 {
+			t.Errorf("line %d is %d columns wide: %s", i+1, width, line)
+		}
+	}
+}
+
+func TestWrapParagraph(t *testing.T) {
+	long := strings.Repeat("word ", 40)
+	lines := wrapParagraph(long + "\n\tcode line that is kept as it is, however long it may be, really\nmore")
+	for _, l := range lines[:len(lines)-2] {
+		if len(l) > commentWidth {
+			t.Errorf("line longer than %d: %q", commentWidth, l)
+		}
+	}
+	if got := lines[len(lines)-2]; got != "\tcode line that is kept as it is, however long it may be, really" {
+		t.Errorf("code line changed: %q", got)
+	}
+	if got := lines[len(lines)-1]; got != "more" {
+		t.Errorf("last line %q", got)
+	}
+	if got := strings.Join(lines[:len(lines)-2], " "); got != strings.TrimSpace(long) {
+		t.Errorf("words changed: %q", got)
+	}
+}
+
+func TestList(t *testing.T) {
+	for _, c := range []struct {
+		in   []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"a"}, "a"},
+		{[]string{"a", "b"}, "a and b"},
+		{[]string{"a", "b", "c"}, "a, b and c"},
+	} {
+		if got := list(c.in); got != c.want {
+			t.Errorf("list(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
