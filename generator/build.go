@@ -97,13 +97,16 @@ func (b *builder) scan() []*annotated {
 
 // collectionSpec is an annotated type's parsed directives.
 type collectionSpec struct {
-	name    string
-	pos     model.Pos
-	indexes []*indexSpec
+	name          string
+	pos           model.Pos // of the collection directive, else of the first one
+	hasCollection bool
+	indexes       []*indexSpec
 }
 
-// parseDirectives validates an annotated type's directives; it reports false
-// when the type cannot be built.
+// parseDirectives validates an annotated type's directives. It reports
+// false when the type cannot be generated; the spec is still returned, when
+// the declaration is a plain type, so that the fields can be checked too and
+// a run reports all problems at once.
 func (b *builder) parseDirectives(a *annotated) (*collectionSpec, bool) {
 	var cs collectionSpec
 	ok := true
@@ -120,11 +123,11 @@ func (b *builder) parseDirectives(a *annotated) (*collectionSpec, bool) {
 			first = &a.directives[i]
 			name, good := parseCollection(d, b.errs)
 			ok = ok && good
-			cs.name, cs.pos = name, d.pos
+			cs.name, cs.pos, cs.hasCollection = name, d.pos, true
 		case "index":
 			spec, good := parseIndex(d, b.errs)
 			ok = ok && good
-			if spec != nil {
+			if good {
 				cs.indexes = append(cs.indexes, spec)
 			}
 			if indexPos == (model.Pos{}) {
@@ -139,15 +142,15 @@ func (b *builder) parseDirectives(a *annotated) (*collectionSpec, bool) {
 		if indexPos != (model.Pos{}) {
 			b.errs.add(indexPos, "//mongotxgen:index on type %s, which has no //mongotxgen:collection directive", a.name)
 		}
-		return nil, false
+		cs.pos, ok = a.directives[0].pos, false
 	}
 	spec := a.spec
 	switch {
 	case spec.Assign.IsValid():
-		b.errs.add(cs.pos, "//mongotxgen:collection on %s, which is a type alias: annotate the struct type it names", a.name)
+		b.errs.add(cs.pos, "//mongotxgen:%s on %s, which is a type alias: annotate the struct type it names", a.directives[0].name, a.name)
 		return nil, false
 	case spec.TypeParams != nil:
-		b.errs.add(cs.pos, "//mongotxgen:collection on generic type %s: generic types are not supported (declare a non-generic type, e.g. type X %s[T])", a.name, a.name)
+		b.errs.add(cs.pos, "//mongotxgen:%s on generic type %s: generic types are not supported (declare a non-generic type, e.g. type X %s[T])", a.directives[0].name, a.name, a.name)
 		return nil, false
 	}
 	return &cs, ok

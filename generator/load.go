@@ -200,7 +200,9 @@ func buildPackage(pkg *packages.Package, cfg *Config, wanted map[string]bool, er
 		if cs == nil {
 			continue
 		}
-		res.annotated[a.name] = cs.pos
+		if cs.hasCollection {
+			res.annotated[a.name] = cs.pos
+		}
 		if len(wanted) > 0 && !wanted[a.name] {
 			continue
 		}
@@ -212,13 +214,10 @@ func buildPackage(pkg *packages.Package, cfg *Config, wanted map[string]bool, er
 		named, _ := obj.Type().(*types.Named)
 		st, isStruct := obj.Type().Underlying().(*types.Struct)
 		if named == nil || !isStruct {
-			errs.add(cs.pos, "//mongotxgen:collection on %s, which is not a struct type", a.name)
+			errs.add(cs.pos, "//mongotxgen:%s on %s, which is not a struct type", a.directives[0].name, a.name)
 			continue
 		}
-		if !ok {
-			continue
-		}
-		if t := b.buildType(a, cs, st, named); t != nil {
+		if t := b.buildType(a, cs, st, named); t != nil && ok {
 			types_ = append(types_, t)
 		}
 	}
