@@ -43,7 +43,6 @@ func TestBSONPaths(t *testing.T) {
 	want := map[string]string{
 		"OwnerID":         "ownerid",
 		"Named":           "named_field",
-		"Legacy":          "legacy_key",
 		"JSON":            "json",
 		"Dash":            "-",
 		"Shadow":          "shadow",

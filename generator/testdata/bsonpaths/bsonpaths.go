@@ -70,7 +70,6 @@ type Doc struct {
 	OwnerID string            // "ownerid": the whole name lowercased
 	Named   string            `bson:"named_field"`
 	Omit    string            `bson:",omitempty"`
-	Legacy  string            "legacy_key"
 	JSON    string            `json:"json_name"` // json tags are not read: "json"
 	Skipped string            `bson:"-"`
 	Dash    string            `bson:"-,omitempty"` // only a tag of exactly "-" skips: key "-"
@@ -99,7 +98,6 @@ func Populated() *Doc {
 		OwnerID: "o",
 		Named:   "n",
 		Omit:    "x",
-		Legacy:  "l",
 		JSON:    "j",
 		Skipped: "s",
 		Dash:    "d",
