@@ -386,6 +386,11 @@ func asInt64(v any) (int64, bool) {
 	return 0, false
 }
 
+// maxHelloHold bounds how long a streaming hello is held: it is how long
+// the driver takes to trust the server again after a "not primary" or
+// "shutting down" error from a fail point.
+const maxHelloHold = 100 * time.Millisecond
+
 func (s *Server) hello(c *conn, m *message, name string) (bson.D, error) {
 	if client, ok := lookup(m.body, "client").(bson.D); ok {
 		if app, ok := lookup(client, "application").(bson.D); ok {
@@ -394,9 +399,12 @@ func (s *Server) hello(c *conn, m *message, name string) (bson.D, error) {
 	}
 	if _, ok := lookup(m.body, "topologyVersion").(bson.D); ok {
 		// A streaming monitor: the topology never changes, so hold the
-		// reply for maxAwaitTimeMS as mongod does, then answer.
+		// reply as mongod does, but for at most maxHelloHold: after a fail
+		// point's state-change error the driver marks the server unknown
+		// until this reply comes.
 		if wait, ok := asInt64(lookup(m.body, "maxAwaitTimeMS")); ok && wait > 0 {
-			if !s.sleep(time.Duration(wait) * time.Millisecond) {
+			d := min(time.Duration(wait)*time.Millisecond, maxHelloHold)
+			if !s.sleep(d) {
 				return nil, errCloseConn
 			}
 		}

@@ -207,7 +207,7 @@ func (c *conn) serve() {
 }
 
 // sleep waits for d or until the server closes; it reports whether the
-// full time elapsed.
+// server is still open.
 func (s *Server) sleep(d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
