@@ -262,8 +262,8 @@ var reservedParams = map[string]bool{
 // paramName is the name of the value parameter of GetBy<F>/FindBy<F>: the
 // field's Go name with its leading initialism lowered (ID → id, IDs → ids,
 // HTTPAddr → httpAddr, Owner → owner), or "value" when that would be a keyword, a
-// predeclared identifier, or a name the method body uses.
-func paramName(goName string) string {
+// predeclared identifier, or a name the method body uses, fieldsVar included.
+func paramName(goName, fieldsVar string) string {
 	rs := []rune(goName)
 	i := 0
 	for i < len(rs) && unicode.IsUpper(rs[i]) {
@@ -283,7 +283,7 @@ func paramName(goName string) string {
 		}
 	}
 	name := string(rs)
-	if token.IsKeyword(name) || types.Universe.Lookup(name) != nil || reservedParams[name] || name == "_" {
+	if token.IsKeyword(name) || types.Universe.Lookup(name) != nil || reservedParams[name] || name == "_" || name == fieldsVar {
 		return "value"
 	}
 	return name

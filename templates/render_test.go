@@ -213,7 +213,7 @@ func TestRenderIndexes(t *testing.T) {
 	for _, w := range []string{
 		// The default name is left to the server.
 		"Keys:    bson.D{{Key: \"owner\", Value: 1}},\n\t\t\tOptions: options.Index().SetUnique(true),\n",
-		"Keys: bson.D{{Key: \"address.city\", Value: 1}},\n\t\t},",
+		"{Keys: bson.D{{Key: \"address.city\", Value: 1}}},\n",
 		`Keys:    bson.D{{Key: "owner", Value: 1}, {Key: "balance", Value: -1}},`,
 		`Options: options.Index().SetName("by_owner_balance").SetSparse(true),`,
 		`Options: options.Index().SetExpireAfterSeconds(2592000),`,
@@ -392,9 +392,14 @@ func TestParamName(t *testing.T) {
 		"OwnerName": "ownerName",
 	}
 	for in, want := range cases {
-		if got := paramName(in); got != want {
+		if got := paramName(in, "AccountFields"); got != want {
 			t.Errorf("paramName(%q) = %q, want %q", in, got, want)
 		}
+	}
+	// A field AccountFields of the unexported type account would hide the
+	// typed fields the method body uses.
+	if got := paramName("AccountFields", "accountFields"); got != "value" {
+		t.Errorf("paramName(AccountFields) of type account = %q, want value", got)
 	}
 }
 

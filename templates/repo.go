@@ -125,7 +125,8 @@ func collectionMethod(p *typePlan) jen.Code {
 	).Line()
 }
 
-// insertStampsDoc describes what Insert changes in the document, or "".
+// insertStampsDoc describes what Insert changes in the document, or "". It
+// may start with a lower-case word, to follow a colon.
 func insertStampsDoc(p *typePlan) string {
 	var parts []string
 	if p.insertsID {
@@ -140,7 +141,7 @@ func insertStampsDoc(p *typePlan) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return upperFirst(list(parts)) + ", all in doc itself, so that doc equals the stored document."
+	return list(parts) + ", all in doc itself, so that doc equals the stored document."
 }
 
 // insertMethod stores one document:
@@ -156,7 +157,12 @@ func insertStampsDoc(p *typePlan) string {
 func insertMethod(p *typePlan) jen.Code {
 	text := "Insert stores doc as a new document."
 	if s := insertStampsDoc(p); s != "" {
-		text += " " + s + " When Insert fails doc keeps these values, so inserting it again reuses its ID: a write that did reach the server is then reported as a duplicate key instead of being stored twice."
+		text += " " + upperFirst(s) + " When Insert fails doc keeps these values"
+		if p.insertsID {
+			text += ", so inserting it again reuses its ID: a write that did reach the server is then reported as a duplicate key instead of being stored twice."
+		} else {
+			text += "."
+		}
 	}
 	body := []jen.Code{bindCtx()}
 	if p.hasInsertStamps() {
@@ -595,7 +601,8 @@ func ensureIndexesMethod(p *typePlan) jen.Code {
 //		Options: options.Index().SetName("by_owner").SetUnique(true).SetSparse(true).SetExpireAfterSeconds(3600),
 //	}
 //
-// The name is given only when it differs from the server's default.
+// The name is given only when it differs from the server's default. An index
+// without options takes one line: {Keys: bson.D{{Key: "city", Value: 1}}}.
 func indexModel(ix *model.Index) jen.Code {
 	keys := make([]jen.Code, len(ix.Keys))
 	for i, k := range ix.Keys {
@@ -625,9 +632,10 @@ func indexModel(ix *model.Index) jen.Code {
 		opts.Dot("SetExpireAfterSeconds").Call(jen.Lit(int(ix.TTL / time.Second)))
 		set = true
 	}
-	if set {
-		items = append(items, jen.Id("Options").Op(":").Add(opts))
+	if !set {
+		return jen.Values(items...)
 	}
+	items = append(items, jen.Id("Options").Op(":").Add(opts))
 	return multiValues(items...)
 }
 
@@ -653,7 +661,7 @@ func defaultIndexName(ix *model.Index) string {
 //	}
 func getByMethod(p *typePlan, l lookup) jen.Code {
 	f := l.node.f
-	param := paramName(f.GoName)
+	param := paramName(f.GoName, p.fieldsVar)
 	return doc("%s returns the document whose %s is %s, or an error matching runtime.ErrNotFound when there is none. %s is unique, so there is at most one.",
 		l.name, f.GoPath, param, f.GoPath).
 		Add(method(p, l.name)).Params(ctxParam(), jen.Id(param).Add(typeCode(f.Type))).Params(docPtr(p), jen.Error()).Block(
@@ -672,7 +680,7 @@ func getByMethod(p *typePlan, l lookup) jen.Code {
 //	}
 func findByMethod(p *typePlan, l lookup) jen.Code {
 	f := l.node.f
-	param := paramName(f.GoName)
+	param := paramName(f.GoName, p.fieldsVar)
 	return doc("%s returns the documents whose %s is %s, shaped by opts like Find.", l.name, f.GoPath, param).
 		Add(method(p, l.name)).Params(ctxParam(), jen.Id(param).Add(typeCode(f.Type)), optsParam()).Params(jen.Index().Add(docPtr(p)), jen.Error()).Block(
 		bindCtx(),
@@ -767,7 +775,7 @@ func beforeInsertHelper(p *typePlan) jen.Code {
 	if t.Version != nil {
 		body = append(body, docPath(t.Version).Op("=").Lit(1))
 	}
-	return doc("beforeInsert prepares doc for Insert and InsertMany: %s", lowerFirst(insertStampsDoc(p))).
+	return doc("beforeInsert prepares doc for Insert and InsertMany: %s", insertStampsDoc(p)).
 		Func().Params(jen.Op("*").Id(p.repoType)).Id("beforeInsert").Params(jen.Id("doc").Add(docPtr(p))).Block(body...).Line()
 }
 
