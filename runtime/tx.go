@@ -355,8 +355,10 @@ func (r *runner) run(ctx context.Context) (err error) {
 		if err != nil {
 			r.abort(ctx, sess)
 			runHooks(hookCtx, t.end(false))
-			retry := IsTransient(err) && ctx.Err() == nil
-			if !retry {
+			if ctx.Err() != nil {
+				return r.fail(ctx, PhaseCallback, r.contextEnded(ctx, err))
+			}
+			if !IsTransient(err) {
 				return r.fail(ctx, PhaseCallback, err)
 			}
 			r.obs.AttemptEnded(ctx, r.attemptEnd(PhaseCallback, err, true))
@@ -400,12 +402,20 @@ func (r *runner) commit(ctx context.Context, sess *mongo.Session) (retryWhole bo
 			cctx, cancel = context.WithTimeout(ctx, r.cfg.maxCommitTime)
 		}
 		err = sess.CommitTransaction(cctx)
+		// The driver's socket deadline can fire a moment before cctx's
+		// timer, so a timeout error counts as well.
+		commitTimedOut := r.cfg.maxCommitTime > 0 && (cctx.Err() != nil || mongo.IsTimeout(err))
 		cancel()
 		if err == nil {
 			return false, nil
 		}
 		if ctx.Err() != nil {
 			return false, &commitUnknownError{fmt.Errorf("%w (commit: %w)", context.Cause(ctx), err)}
+		}
+		if commitTimedOut {
+			// WithMaxCommitTime ran out on the client before the server
+			// answered MaxTimeMSExpired: the same verdict, no retry.
+			return false, &commitUnknownError{fmt.Errorf("commit exceeded WithMaxCommitTime(%v): %w", r.cfg.maxCommitTime, err)}
 		}
 		if try == 0 && hasCode(err, codeNoSuchTransaction) {
 			// The callback returned nil, yet the server no longer knows the
@@ -458,6 +468,19 @@ func (r *runner) delay(k int) time.Duration {
 		ceiling = math.Min(float64(r.cfg.backoffMin)*math.Pow(backoffGrowth, float64(k-1)), ceiling)
 	}
 	return rand.N(time.Duration(ceiling) + 1)
+}
+
+// contextEnded is the error for a callback that failed once ctx was done:
+// it always matches ctx's error through errors.Is, and after retries it is a
+// *TxError like every other way the retries can end.
+func (r *runner) contextEnded(ctx context.Context, err error) error {
+	if cause := context.Cause(ctx); !errors.Is(err, cause) {
+		err = fmt.Errorf("%w: %w", cause, err)
+	}
+	if r.attempts > 1 {
+		return r.giveUp(err, "context done")
+	}
+	return err
 }
 
 func (r *runner) budgetReason() string {
