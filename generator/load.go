@@ -195,6 +195,8 @@ func buildPackage(pkg *packages.Package, cfg *Config, wanted map[string]bool, er
 	found := b.scan()
 	var types_ []*model.Type
 	var specs []*annotated
+	collections := map[string]string{} // collection → the type that has it
+	collectionPos := map[string]model.Pos{}
 	for _, a := range found {
 		cs, ok := b.parseDirectives(a)
 		if cs == nil {
@@ -205,6 +207,14 @@ func buildPackage(pkg *packages.Package, cfg *Config, wanted map[string]bool, er
 		}
 		if len(wanted) > 0 && !wanted[a.name] {
 			continue
+		}
+		if cs.name != "" {
+			// Directives are found in file and source order.
+			if prev, dup := collections[cs.name]; dup {
+				errs.add(cs.pos, "type %s uses collection %q, already used by type %s at %s", a.name, cs.name, prev, posString(collectionPos[cs.name]))
+			} else {
+				collections[cs.name], collectionPos[cs.name] = a.name, cs.pos
+			}
 		}
 		specs = append(specs, a)
 		obj, _ := pkg.Types.Scope().Lookup(a.name).(*types.TypeName)
@@ -250,14 +260,6 @@ func buildPackage(pkg *packages.Package, cfg *Config, wanted map[string]bool, er
 	}
 	slices.SortFunc(types_, func(a, b *model.Type) int { return strings.Compare(a.Name, b.Name) })
 
-	collections := map[string]*model.Type{}
-	for _, t := range sortedByPos(types_) {
-		if prev := collections[t.Collection]; prev != nil {
-			errs.add(t.Pos, "type %s uses collection %q, already used by type %s at %s", t.Name, t.Collection, prev.Name, posString(prev.Pos))
-			continue
-		}
-		collections[t.Collection] = t
-	}
 	checkNames(pkg, types_, cfg.output(), errs)
 	if len(errs.list) > before {
 		return res
@@ -333,17 +335,6 @@ func position(fset *token.FileSet, p token.Pos) model.Pos {
 	}
 	pp := fset.Position(p)
 	return model.Pos{File: pp.Filename, Line: pp.Line, Col: pp.Column}
-}
-
-func sortedByPos(ts []*model.Type) []*model.Type {
-	out := slices.Clone(ts)
-	slices.SortStableFunc(out, func(a, b *model.Type) int {
-		if a.Pos.File != b.Pos.File {
-			return strings.Compare(a.Pos.File, b.Pos.File)
-		}
-		return a.Pos.Line - b.Pos.Line
-	})
-	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {
