@@ -83,6 +83,8 @@ type txConfig struct {
 	propagation   Propagation
 	observer      Observer
 	err           error // the first invalid option, reported by WithTx
+
+	txOpts []options.Lister[options.TransactionOptions] // for StartTransaction, made once
 }
 
 func newTxConfig(opts []TxOption) txConfig {
@@ -96,6 +98,7 @@ func newTxConfig(opts []TxOption) txConfig {
 			o.apply(&c)
 		}
 	}
+	c.txOpts = c.transactionOptions()
 	return c
 }
 
@@ -107,8 +110,12 @@ func (c *txConfig) invalid(format string, args ...any) {
 	}
 }
 
-// transactionOptions returns the driver options for StartTransaction.
-func (c *txConfig) transactionOptions() *options.TransactionOptionsBuilder {
+// transactionOptions returns the driver options for StartTransaction: none
+// when no option is set, so the common case allocates nothing.
+func (c *txConfig) transactionOptions() []options.Lister[options.TransactionOptions] {
+	if c.readConcern == nil && c.writeConcern == nil && c.readPref == nil {
+		return nil
+	}
 	o := options.Transaction()
 	if c.readConcern != nil {
 		o.SetReadConcern(c.readConcern)
@@ -119,7 +126,7 @@ func (c *txConfig) transactionOptions() *options.TransactionOptionsBuilder {
 	if c.readPref != nil {
 		o.SetReadPreference(c.readPref)
 	}
-	return o
+	return []options.Lister[options.TransactionOptions]{o}
 }
 
 // WithTimeout bounds the time WithTx spends retrying: no new attempt, commit

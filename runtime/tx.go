@@ -303,7 +303,7 @@ func (r *runner) run(ctx context.Context) (err error) {
 	// instance) and returns the session to the pool; it must run even when
 	// ctx is cancelled.
 	defer sess.EndSession(context.WithoutCancel(ctx))
-	hookCtx := context.WithoutCancel(ctx)
+	hookCtx := hookContext{ctx}
 
 	defer func() {
 		p := recover()
@@ -320,7 +320,7 @@ func (r *runner) run(ctx context.Context) (err error) {
 		rollback := t.end(false)
 		r.obs.AttemptEnded(ctx, r.attemptEnd(PhaseCallback, perr, false))
 		r.finish(ctx, Outcome{Attempts: r.attempts, Elapsed: time.Since(r.start), Err: perr})
-		runHooksDuringPanic(hookCtx, rollback)
+		runHooksDuringPanic(hookCtx.get(), rollback)
 		panic(p)
 	}()
 
@@ -337,7 +337,7 @@ func (r *runner) run(ctx context.Context) (err error) {
 		t.begin(r.attempts)
 		r.obs.AttemptStarted(ctx, AttemptStart{Attempt: r.attempts, Elapsed: time.Since(r.start)})
 
-		if err := sess.StartTransaction(r.cfg.transactionOptions()); err != nil {
+		if err := sess.StartTransaction(r.cfg.txOpts...); err != nil {
 			t.end(false)
 			err = fmt.Errorf("mongotxgen: WithTx: start transaction: %w", err)
 			return r.fail(ctx, PhaseStart, err)
@@ -524,7 +524,17 @@ func (r *runner) abort(ctx context.Context, sess *mongo.Session) {
 	_ = sess.AbortTransaction(actx)
 }
 
-func runHooks(ctx context.Context, hooks []func(context.Context)) {
+// hookContext makes the context hooks run with, only when there are hooks:
+// most transactions register none.
+type hookContext struct{ ctx context.Context }
+
+func (h hookContext) get() context.Context { return context.WithoutCancel(h.ctx) }
+
+func runHooks(hc hookContext, hooks []func(context.Context)) {
+	if len(hooks) == 0 {
+		return
+	}
+	ctx := hc.get()
 	for _, h := range hooks {
 		h(ctx)
 	}
