@@ -31,6 +31,7 @@ const (
 	CodeInvalidPipelineOperator    = 168
 	CodeLocation15975              = 15975
 	CodeLocation16410              = 16410
+	CodeLocation17419              = 17419
 	CodeLocation28812              = 28812
 	CodeLocation31249              = 31249
 	CodeLocation31253              = 31253

@@ -228,3 +228,12 @@ func TestReplacement(t *testing.T) {
 		}
 	}
 }
+
+func TestHugeArrayIndexRefused(t *testing.T) {
+	u, err := ParseUpdate(D(`{"$set": {"a.999999999": 1}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = u.Apply(D(`{"_id": 1, "a": []}`), false)
+	wantCode(t, err, 17419)
+}
