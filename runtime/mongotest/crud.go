@@ -1,6 +1,7 @@
 package mongotest
 
 import (
+	"math"
 	"reflect"
 	"slices"
 
@@ -77,9 +78,45 @@ func withID(doc bson.D) bson.D {
 	return append(out, doc...)
 }
 
-// matching returns the documents of c that f matches in v, in natural order.
-func matching(c *collection, v view, f *mql.Filter) []docRef {
+// query is a compiled filter with, when it is a plain {_id: value}
+// equality, the record key it pins, so lookups by _id skip the scan.
+type query struct {
+	*mql.Filter
+	id   string
+	byID bool
+}
+
+func parseQuery(q bson.D) (*query, error) {
+	f, err := mql.ParseFilter(q)
+	if err != nil {
+		return nil, err
+	}
+	out := &query{Filter: f}
+	if len(q) == 1 && q[0].Key == "_id" {
+		switch v := q[0].Value.(type) {
+		case string, int32, int64, bson.ObjectID:
+			out.id, out.byID = idKey(v), true
+		case float64:
+			if v == math.Trunc(v) {
+				out.id, out.byID = idKey(v), true
+			}
+		}
+	}
+	return out, nil
+}
+
+// matching returns the documents of c that q (nil: all) matches in v, in
+// natural order.
+func matching(c *collection, v view, q *query) []docRef {
 	if c == nil {
+		return nil
+	}
+	if q != nil && q.byID {
+		if r := c.records[q.id]; r != nil {
+			if d := v.doc(r); d != nil && q.Match(d) {
+				return []docRef{{r, d}}
+			}
+		}
 		return nil
 	}
 	var out []docRef
@@ -87,7 +124,7 @@ func matching(c *collection, v view, f *mql.Filter) []docRef {
 		if r.removed {
 			continue
 		}
-		if d := v.doc(r); d != nil && f.Match(d) {
+		if d := v.doc(r); d != nil && (q == nil || q.Match(d)) {
 			out = append(out, docRef{r, d})
 		}
 	}
@@ -280,7 +317,7 @@ func (s *Server) updateOne(req *request, c *collection, st bson.D) (updateResult
 	if err != nil {
 		return updateResult{}, err
 	}
-	f, perr := mql.ParseFilter(q)
+	f, perr := parseQuery(q)
 	if perr != nil {
 		return updateResult{}, fromMQL(perr)
 	}
@@ -334,7 +371,7 @@ func (s *Server) updateOne(req *request, c *collection, st bson.D) (updateResult
 
 // upsertDoc is the document an upsert inserts: the query's equality fields
 // with the update applied as an insert.
-func upsertDoc(f *mql.Filter, upd *mql.Update) (bson.D, *cmdError) {
+func upsertDoc(f *query, upd *mql.Update) (bson.D, *cmdError) {
 	doc, err := upd.Apply(f.UpsertSeed(), true)
 	if err != nil {
 		return nil, fromMQL(err)
@@ -397,7 +434,7 @@ func (s *Server) deleteOne(req *request, c *collection, st bson.D) (int32, *cmdE
 	if err != nil {
 		return 0, err
 	}
-	f, perr := mql.ParseFilter(q)
+	f, perr := parseQuery(q)
 	if perr != nil {
 		return 0, fromMQL(perr)
 	}
@@ -443,7 +480,7 @@ func (s *Server) findAndModify(req *request) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, perr := mql.ParseFilter(q)
+	f, perr := parseQuery(q)
 	if perr != nil {
 		return nil, perr
 	}
@@ -555,17 +592,13 @@ func famReply(lastErr bson.D, value any) bson.D {
 	return bson.D{{Key: "lastErrorObject", Value: lastErr}, {Key: "value", Value: value}}
 }
 
-// readArgs are the common arguments of find-like commands.
-func parseFilterArg(body bson.D, key string) (*mql.Filter, error) {
+// parseFilterArg compiles the filter document body[key] (absent: all).
+func parseFilterArg(body bson.D, key string) (*query, error) {
 	q, err := docArg(body, key)
 	if err != nil {
 		return nil, err
 	}
-	f, perr := mql.ParseFilter(q)
-	if perr != nil {
-		return nil, perr
-	}
-	return f, nil
+	return parseQuery(q)
 }
 
 func (s *Server) find(req *request) (bson.D, error) {
