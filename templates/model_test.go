@@ -92,3 +92,10 @@ func eventType() *model.Type {
 		ID:     id,
 	}
 }
+
+// The fixture package internal/shop declares the types accountModel
+// describes and holds the code mongotxgen generates for them.
+const (
+	fixtureSource    = "internal/shop/shop.go"
+	fixtureGenerated = "internal/shop/mongotx_gen.go"
+)
