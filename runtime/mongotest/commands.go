@@ -111,14 +111,16 @@ func (s *Server) handle(c *conn, m *message) (bson.D, error) {
 		}
 		if fp.errorCode != 0 {
 			err := &cmdError{Code: fp.errorCode, Msg: "Failing command via 'failCommand' failpoint", Labels: fp.errorLabels, labelsSet: fp.labelsSet}
-			s.mu.Lock()
-			// Like any error inside a transaction, it aborts it.
-			if req.inTxn && req.sess != nil {
-				if ss := s.sessions[req.sess.id]; ss != nil && ss.tx != nil && ss.tx.number == req.txnNumber {
-					s.abortTxn(ss.tx, "a statement failed via the failCommand fail point")
+			if req.inTxn {
+				// Like any error inside a transaction, it aborts it.
+				s.mu.Lock()
+				if id, ok := sessionID(req.body); ok {
+					if ss := s.sessions[id]; ss != nil && ss.tx != nil && ss.tx.number == req.txnNumber {
+						s.abortTxn(ss.tx, "a statement failed via the failCommand fail point")
+					}
 				}
+				s.mu.Unlock()
 			}
-			s.mu.Unlock()
 			return s.reply(req, nil, err), nil
 		}
 		wce = fp
@@ -180,12 +182,10 @@ func (req *request) parseSessionFields(cmd command) *cmdError {
 
 // run resolves the session and transaction of req and runs it, with s.mu held.
 func (s *Server) run(req *request, cmd command) (bson.D, error) {
-	if lsid, ok := lookup(req.body, "lsid").(bson.D); ok {
-		id, ok := lookup(lsid, "id").(bson.Binary)
-		if !ok {
-			return nil, errorf(codeBadValue, "lsid.id must be a UUID")
-		}
-		req.sess = s.session(string(id.Data))
+	if id, ok := sessionID(req.body); ok {
+		req.sess = s.session(id)
+	} else if has(req.body, "lsid") {
+		return nil, errorf(codeBadValue, "lsid must be a document with a UUID id")
 	} else if req.hasTxnNum {
 		return nil, errorf(codeInvalidOptions, "txnNumber requires a session id (lsid)")
 	}
@@ -228,6 +228,16 @@ func (s *Server) run(req *request, cmd command) (bson.D, error) {
 	default:
 		return cmd.run(s, req)
 	}
+}
+
+// sessionID is the key of the session named by the command's lsid.
+func sessionID(body bson.D) (string, bool) {
+	lsid, ok := lookup(body, "lsid").(bson.D)
+	if !ok {
+		return "", false
+	}
+	id, ok := lookup(lsid, "id").(bson.Binary)
+	return string(id.Data), ok
 }
 
 func hasWriteErrors(res bson.D) bool { return has(res, "writeErrors") }
@@ -332,6 +342,7 @@ func (s *Server) reply(req *request, res bson.D, err error) bson.D {
 		if len(labels) > 0 {
 			out = append(out, bson.E{Key: "errorLabels", Value: labels})
 		}
+		out = append(out, ce.extra...) // keyPattern and keyValue of a duplicate key
 	} else {
 		out = make(bson.D, 0, len(res)+3)
 		out = append(out, res...)
@@ -492,24 +503,33 @@ func (s *Server) killAllSessions(*request) (bson.D, error) {
 // meaning and that this server does not implement.
 func unsupported(req *request, fields ...string) *cmdError {
 	for _, f := range fields {
-		if v := lookup(req.body, f); v != nil {
-			if f == "hint" && isEmptyHint(v) {
-				continue
-			}
+		if v := lookup(req.body, f); v != nil && v != false {
 			return errorf(codeBadValue, "mongotest does not support the %q option of %s", f, req.name)
 		}
 	}
 	return nil
 }
 
-func isEmptyHint(v any) bool {
-	switch h := v.(type) {
-	case bson.D:
-		return len(h) == 0
+// checkHint accepts a hint naming an index of c (by name or key pattern):
+// with every query a scan here, a valid hint changes nothing. A hint to a
+// missing index fails as on mongod.
+func checkHint(c *collection, h any) *cmdError {
+	switch v := h.(type) {
+	case nil:
+		return nil
 	case string:
-		return h == ""
+		if v == "" || v == "_id_" || c == nil || slices.ContainsFunc(c.indexes, func(ix *index) bool { return ix.name == v }) {
+			return nil
+		}
+	case bson.D:
+		if len(v) == 0 || c == nil || sameDoc(v, bson.D{{Key: "_id", Value: int32(1)}}) ||
+			slices.ContainsFunc(c.indexes, func(ix *index) bool { return sameDoc(ix.key, v) }) {
+			return nil
+		}
+	default:
+		return errorf(codeFailedToParse, "hint must be a string or a document, not %s", bsonTypeName(h))
 	}
-	return false
+	return errorf(codeBadValue, "error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index")
 }
 
 // nsName validates and returns the collection name of a collection command.

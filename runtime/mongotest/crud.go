@@ -310,8 +310,9 @@ func (s *Server) updateOne(req *request, c *collection, st bson.D) (updateResult
 			return updateResult{}, &cmdError{Code: codeBadValue, Msg: "mongotest does not support the '" + f + "' option of update", asWriteError: true}
 		}
 	}
-	if h := lookup(st, "hint"); h != nil && !isEmptyHint(h) {
-		return updateResult{}, &cmdError{Code: codeBadValue, Msg: "mongotest does not support the 'hint' option of update", asWriteError: true}
+	if err := checkHint(c, lookup(st, "hint")); err != nil {
+		err.asWriteError = true
+		return updateResult{}, err
 	}
 	q, err := docArg(st, "q")
 	if err != nil {
@@ -427,8 +428,9 @@ func (s *Server) deleteOne(req *request, c *collection, st bson.D) (int32, *cmdE
 	if has(st, "collation") {
 		return 0, &cmdError{Code: codeBadValue, Msg: "mongotest does not support the 'collation' option of delete", asWriteError: true}
 	}
-	if h := lookup(st, "hint"); h != nil && !isEmptyHint(h) {
-		return 0, &cmdError{Code: codeBadValue, Msg: "mongotest does not support the 'hint' option of delete", asWriteError: true}
+	if err := checkHint(c, lookup(st, "hint")); err != nil {
+		err.asWriteError = true
+		return 0, err
 	}
 	q, err := docArg(st, "q")
 	if err != nil {
@@ -473,7 +475,7 @@ func (s *Server) findAndModify(req *request) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unsupported(req, "arrayFilters", "collation", "hint", "let"); err != nil {
+	if err := unsupported(req, "arrayFilters", "collation", "let"); err != nil {
 		return nil, err
 	}
 	q, err := docArg(req.body, "query")
@@ -518,6 +520,9 @@ func (s *Server) findAndModify(req *request) (bson.D, error) {
 		return nil, errorf(codeFailedToParse, "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document")
 	}
 	c := s.coll(req.db, name, true)
+	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
+		return nil, err
+	}
 	project := func(d bson.D) any {
 		if d == nil {
 			return nil
@@ -606,7 +611,7 @@ func (s *Server) find(req *request) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unsupported(req, "collation", "hint", "let", "min", "max", "returnKey", "showRecordId", "tailable", "awaitData", "oplogReplay", "noCursorTimeout"); err != nil {
+	if err := unsupported(req, "collation", "let", "min", "max", "returnKey", "showRecordId", "tailable", "awaitData", "oplogReplay", "noCursorTimeout"); err != nil {
 		return nil, err
 	}
 	f, ferr := parseFilterArg(req.body, "filter")
@@ -648,7 +653,11 @@ func (s *Server) find(req *request) (bson.D, error) {
 		batch = defaultFirstBatch
 	}
 	single, _ := lookup(req.body, "singleBatch").(bool)
-	refs := matching(s.coll(req.db, name, false), req.view(), f)
+	c := s.coll(req.db, name, false)
+	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
+		return nil, err
+	}
+	refs := matching(c, req.view(), f)
 	if sorter != nil {
 		slices.SortStableFunc(refs, func(a, b docRef) int { return sorter.Compare(a.doc, b.doc) })
 	}
@@ -674,7 +683,7 @@ func (s *Server) aggregate(req *request) (bson.D, error) {
 	if _, err := collName(req); err != nil {
 		return nil, err
 	}
-	if err := unsupported(req, "explain", "collation", "hint", "let"); err != nil {
+	if err := unsupported(req, "explain", "collation", "let"); err != nil {
 		return nil, err
 	}
 	pipeline, ok := lookup(req.body, "pipeline").(bson.A)
@@ -701,8 +710,12 @@ func (s *Server) aggregate(req *request) (bson.D, error) {
 	if !hasBatch {
 		batch = defaultFirstBatch
 	}
+	c := s.coll(req.db, name, false)
+	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
+		return nil, err
+	}
 	var docs []bson.D
-	for _, r := range matching(s.coll(req.db, name, false), req.view(), nil) {
+	for _, r := range matching(c, req.view(), nil) {
 		docs = append(docs, r.doc)
 	}
 	out, perr := mql.RunPipeline(docs, stages)
@@ -717,7 +730,7 @@ func (s *Server) count(req *request) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unsupported(req, "collation", "hint"); err != nil {
+	if err := unsupported(req, "collation"); err != nil {
 		return nil, err
 	}
 	f, ferr := parseFilterArg(req.body, "query")
@@ -732,7 +745,11 @@ func (s *Server) count(req *request) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := int64(len(matching(s.coll(req.db, name, false), req.view(), f)))
+	c := s.coll(req.db, name, false)
+	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
+		return nil, err
+	}
+	n := int64(len(matching(c, req.view(), f)))
 	n = max(0, n-max(0, skip))
 	if limit < 0 {
 		limit = -limit
@@ -748,7 +765,7 @@ func (s *Server) distinct(req *request) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unsupported(req, "collation", "hint"); err != nil {
+	if err := unsupported(req, "collation"); err != nil {
 		return nil, err
 	}
 	key, ok := lookup(req.body, "key").(string)
@@ -759,8 +776,12 @@ func (s *Server) distinct(req *request) (bson.D, error) {
 	if ferr != nil {
 		return nil, ferr
 	}
+	c := s.coll(req.db, name, false)
+	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
+		return nil, err
+	}
 	var values []any
-	for _, r := range matching(s.coll(req.db, name, false), req.view(), f) {
+	for _, r := range matching(c, req.view(), f) {
 		for _, v := range walk(r.doc, key) {
 			if !slices.ContainsFunc(values, func(w any) bool { return mql.Equal(v, w) }) {
 				values = append(values, v)

@@ -371,6 +371,18 @@ func TestIndexes(t *testing.T) {
 		if !mongo.IsDuplicateKeyError(err) {
 			t.Fatalf("update to a duplicate owner: %v", err)
 		}
+		err = coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "$set", Value: bson.D{{Key: "owner", Value: "ann"}}}}).Err()
+		if !mongo.IsDuplicateKeyError(err) {
+			t.Fatalf("findAndModify to a duplicate owner: %v", err)
+		}
+
+		// A hint must name an existing index.
+		_, err = coll.Find(ctx, bson.D{}, options.Find().SetHint("owner_1"))
+		must(t, err)
+		_, err = coll.Find(ctx, bson.D{}, options.Find().SetHint(bson.D{{Key: "a", Value: 1}, {Key: "b", Value: -1}}))
+		must(t, err)
+		_, err = coll.Find(ctx, bson.D{}, options.Find().SetHint("nope_1"))
+		wantCode(t, err, 2)
 
 		// Ordered inserts stop at the first error; unordered go on.
 		_, err = coll.InsertMany(ctx, []any{bson.D{{Key: "owner", Value: "ann"}}, bson.D{{Key: "owner", Value: "dee"}}}, options.InsertMany().SetOrdered(false))
@@ -410,8 +422,6 @@ func TestUnsupportedOptionsRefused(t *testing.T) {
 		coll := b.DB(t).Collection("c")
 		seed(t, coll, 1)
 		_, err := coll.Find(ctx, bson.D{}, options.Find().SetCollation(&options.Collation{Locale: "fr"}))
-		wantCode(t, err, 2)
-		_, err = coll.Find(ctx, bson.D{}, options.Find().SetHint("nope_1"))
 		wantCode(t, err, 2)
 		err = coll.Database().RunCommand(ctx, bson.D{{Key: "create", Value: "capped"}, {Key: "capped", Value: true}, {Key: "size", Value: 1024}}).Err()
 		wantCode(t, err, 2)

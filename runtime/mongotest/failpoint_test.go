@@ -101,9 +101,11 @@ func TestFailPointErrorLabels(t *testing.T) {
 
 		// Inside a transaction a transient code gets TransientTransactionError,
 		// and the failure aborts the transaction.
-		setFP(t, b, mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"insert"}, ErrorCode: 112})
 		sess, tctx := startTxn(t, b.Client)
 		_, err = coll.InsertOne(tctx, bson.D{{Key: "_id", Value: 3}})
+		must(t, err)
+		setFP(t, b, mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"insert"}, ErrorCode: 112})
+		_, err = coll.InsertOne(tctx, bson.D{{Key: "_id", Value: 4}})
 		wantCode(t, err, 112)
 		wantLabel(t, err, "TransientTransactionError", true)
 		wantCode(t, sess.CommitTransaction(ctx), 251)

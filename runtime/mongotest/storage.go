@@ -94,24 +94,10 @@ func (v view) doc(r *record) bson.D {
 	return r.at(v.tx.snapshot)
 }
 
-// docRef is a document found by a scan, with its record.
+// docRef is a document found by a query, with its record.
 type docRef struct {
 	rec *record
 	doc bson.D
-}
-
-// scan lists the documents of c visible in v, in natural order.
-func (c *collection) scan(v view) []docRef {
-	out := make([]docRef, 0, len(c.records))
-	for _, r := range c.order {
-		if r.removed {
-			continue
-		}
-		if d := v.doc(r); d != nil {
-			out = append(out, docRef{r, d})
-		}
-	}
-	return out
 }
 
 // record returns the record for key, creating it when create is set.
