@@ -70,8 +70,7 @@ var commands = map[string]command{
 
 // adminOnly commands must be sent to the admin database, like on mongod.
 var adminOnly = map[string]bool{
-	"endSessions": false, "listDatabases": true, "configureFailPoint": true, "killAllSessions": false,
-	"commitTransaction": true, "abortTransaction": true,
+	"listDatabases": true, "configureFailPoint": true, "commitTransaction": true, "abortTransaction": true,
 }
 
 // handle executes one message and returns the reply document.
@@ -128,8 +127,8 @@ func (s *Server) handle(c *conn, m *message) (bson.D, error) {
 
 	s.mu.Lock()
 	res, err := s.run(req, cmd)
-	out := s.reply(req, res, err)
 	s.mu.Unlock()
+	out := s.reply(req, res, err)
 	if wce != nil && wce.writeConcernError != nil && err == nil {
 		out = withWriteConcernError(req, out, wce)
 	}
@@ -256,47 +255,63 @@ func (s *Server) resolveTxn(req *request) *cmdError {
 		if n == ss.txnNumber && (ss.tx != nil || ss.retryReply != nil) {
 			return errorf(codeConflictingOperationInProgress, "txnNumber %d has already been used on this session", n)
 		}
-		if ss.tx != nil {
-			s.abortTxn(ss.tx, "a newer transaction started on its session")
-		}
 		if rc, ok := lookup(req.body, "readConcern").(bson.D); ok {
 			if lvl, ok := lookup(rc, "level").(string); ok && lvl != "local" && lvl != "majority" && lvl != "snapshot" {
 				return errorf(codeInvalidOptions, "read concern level %q is not supported in a transaction", lvl)
 			}
 		}
+		if ss.tx != nil {
+			s.abortTxn(ss.tx, "a newer transaction started on its session")
+		}
 		req.tx = s.beginTxn(ss, n)
 		return nil
 	}
-	tx := ss.tx
-	if n > ss.txnNumber || tx == nil || tx.number != n {
-		return errorf(codeNoSuchTransaction, "Given transaction number %d does not match any in-progress transactions.", n)
+	tx, err := s.namedTxn(req)
+	if err != nil {
+		return err
 	}
-	s.expired(tx)
 	switch tx.state {
 	case txnAborted:
-		return errorf(codeNoSuchTransaction, "Transaction with { txnNumber: %d } has been aborted because %s.", n, tx.reason)
+		return errAborted(tx)
 	case txnCommitted:
-		return errorf(codeTransactionCommitted, "Transaction with { txnNumber: %d } has been committed.", n)
+		return errCommitted(tx)
 	}
 	req.tx = tx
 	return nil
 }
 
-func (s *Server) commitTransaction(req *request) (bson.D, error) {
+// namedTxn is the transaction numbered req.txnNumber on req's session,
+// expired by now if it outlived its lifetime.
+func (s *Server) namedTxn(req *request) (*txn, *cmdError) {
 	ss, n := req.sess, req.txnNumber
 	if n < ss.txnNumber {
 		return nil, errTooOld(n, ss.txnNumber)
 	}
-	tx := ss.tx
-	if n > ss.txnNumber || tx == nil {
+	if n > ss.txnNumber || ss.tx == nil {
 		return nil, errorf(codeNoSuchTransaction, "Given transaction number %d does not match any in-progress transactions.", n)
 	}
-	s.expired(tx)
+	s.expired(ss.tx)
+	return ss.tx, nil
+}
+
+func errAborted(tx *txn) *cmdError {
+	return errorf(codeNoSuchTransaction, "Transaction with { txnNumber: %d } has been aborted because %s.", tx.number, tx.reason)
+}
+
+func errCommitted(tx *txn) *cmdError {
+	return errorf(codeTransactionCommitted, "Transaction with { txnNumber: %d } has been committed.", tx.number)
+}
+
+func (s *Server) commitTransaction(req *request) (bson.D, error) {
+	tx, err := s.namedTxn(req)
+	if err != nil {
+		return nil, err
+	}
 	switch tx.state {
 	case txnCommitted:
 		return bson.D{}, nil // a retried commit: idempotent
 	case txnAborted:
-		return nil, errorf(codeNoSuchTransaction, "Transaction with { txnNumber: %d } has been aborted because %s.", n, tx.reason)
+		return nil, errAborted(tx)
 	}
 	if err := s.commitTxn(tx); err != nil {
 		return nil, err
@@ -305,20 +320,15 @@ func (s *Server) commitTransaction(req *request) (bson.D, error) {
 }
 
 func (s *Server) abortTransaction(req *request) (bson.D, error) {
-	ss, n := req.sess, req.txnNumber
-	if n < ss.txnNumber {
-		return nil, errTooOld(n, ss.txnNumber)
+	tx, err := s.namedTxn(req)
+	if err != nil {
+		return nil, err
 	}
-	tx := ss.tx
-	if n > ss.txnNumber || tx == nil {
-		return nil, errorf(codeNoSuchTransaction, "Given transaction number %d does not match any in-progress transactions.", n)
-	}
-	s.expired(tx)
 	switch tx.state {
 	case txnCommitted:
-		return nil, errorf(codeTransactionCommitted, "Transaction with { txnNumber: %d } has been committed.", n)
+		return nil, errCommitted(tx)
 	case txnAborted:
-		return nil, errorf(codeNoSuchTransaction, "Transaction with { txnNumber: %d } has been aborted because %s.", n, tx.reason)
+		return nil, errAborted(tx)
 	}
 	s.abortTxn(tx, "it was aborted by abortTransaction")
 	return bson.D{}, nil
@@ -445,8 +455,6 @@ func (s *Server) hello(c *conn, m *message, name string) (bson.D, error) {
 		bson.E{Key: "maxWireVersion", Value: int32(25)},
 		bson.E{Key: "readOnly", Value: false},
 	)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	return s.reply(nil, res, nil), nil
 }
 

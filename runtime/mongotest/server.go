@@ -48,7 +48,9 @@ type Server struct {
 	// holds it while it runs, except while it waits (fail point blocks,
 	// documents held by a transaction, streaming hello).
 	mu         sync.Mutex
-	clock      uint32 // last commit time, the I of cluster timestamps
+	// clock is the last commit time, the I of cluster timestamps. It is
+	// advanced with mu held and read without it for replies.
+	clock      atomic.Uint32
 	dbs        map[string]*database
 	sessions   map[string]*session
 	cursors    map[int64]*cursor
@@ -219,8 +221,8 @@ func (s *Server) sleep(d time.Duration) bool {
 	}
 }
 
-// clusterTime is the server's current cluster time: seconds since the
-// server started as T, commit count as I, so it only ever grows.
+// clusterTime is the server's current cluster time: the server's start
+// time as T, its commit count as I, so it only ever grows.
 func (s *Server) clusterTime() bson.Timestamp {
-	return bson.Timestamp{T: uint32(s.started.Unix()), I: s.clock}
+	return bson.Timestamp{T: uint32(s.started.Unix()), I: s.clock.Load()}
 }

@@ -56,7 +56,7 @@ func (s *Server) session(id string) *session {
 
 func (s *Server) beginTxn(ss *session, number int64) *txn {
 	tx := &txn{
-		sess: ss, number: number, snapshot: s.clock, start: time.Now(),
+		sess: ss, number: number, snapshot: s.clock.Load(), start: time.Now(),
 		writes: map[*record]bson.D{}, done: make(chan struct{}),
 	}
 	ss.txnNumber, ss.tx, ss.retryReply = number, tx, nil
@@ -94,7 +94,7 @@ func (s *Server) abortTxn(tx *txn, reason string) {
 // index entries against what others committed since its snapshot.
 func (s *Server) commitTxn(tx *txn) *cmdError {
 	// Re-check unique indexes against the latest state plus tx's writes.
-	tx.snapshot = s.clock
+	tx.snapshot = s.clock.Load()
 	for _, p := range tx.order {
 		if doc := tx.writes[p.rec]; doc != nil {
 			if _, err := s.checkUnique(p.coll, view{tx}, p.rec, doc); err != nil {
@@ -105,8 +105,8 @@ func (s *Server) commitTxn(tx *txn) *cmdError {
 		}
 	}
 	delete(s.open, tx)
-	s.clock++
-	ts, oldest := s.clock, s.oldestSnapshot()
+	ts := s.clock.Add(1)
+	oldest := s.oldestSnapshot()
 	for _, p := range tx.order {
 		p.rec.owner = nil
 		p.coll.commitVersion(p.rec, ts, tx.writes[p.rec], oldest)
@@ -118,7 +118,7 @@ func (s *Server) commitTxn(tx *txn) *cmdError {
 
 // oldestSnapshot is the oldest snapshot an open transaction reads.
 func (s *Server) oldestSnapshot() uint32 {
-	oldest := s.clock
+	oldest := s.clock.Load()
 	for tx := range s.open {
 		oldest = min(oldest, tx.snapshot)
 	}
@@ -160,8 +160,7 @@ func (s *Server) put(v view, c *collection, r *record, doc bson.D) {
 		r.owner = tx
 		return
 	}
-	s.clock++
-	c.commitVersion(r, s.clock, doc, s.oldestSnapshot())
+	c.commitVersion(r, s.clock.Add(1), doc, s.oldestSnapshot())
 }
 
 // waitTx waits, with s.mu released, until tx ends, expires, the
