@@ -40,6 +40,11 @@ type Tx struct {
 	onCommit     []func(context.Context)
 	onRollback   []func(context.Context)
 	rollbackOnly error // first failure of a joined call in this attempt
+
+	// Set by CommandMonitor, when installed: the first operation that
+	// failed in this attempt, and the collection of the last command.
+	opFailure      error
+	lastCollection string
 }
 
 type txKey struct{}
@@ -95,6 +100,7 @@ func (t *Tx) begin(attempt int) {
 	t.active = true
 	t.attempt = attempt
 	t.onCommit, t.onRollback, t.rollbackOnly = nil, nil, nil
+	t.opFailure, t.lastCollection = nil, ""
 }
 
 // end closes the attempt and returns the hooks to run for its outcome.
@@ -190,7 +196,8 @@ func OnRollback(ctx context.Context, f func(context.Context)) {
 // Beyond the specification: if fn returns nil after an operation in it
 // failed on the server (the server then aborts the transaction), WithTx
 // returns [ErrTxAborted] after one attempt instead of retrying the commit's
-// NoSuchTransaction error; a panic in fn aborts the transaction, ends the
+// NoSuchTransaction error (with [CommandMonitor] on the client, the failed
+// operation's error as well); a panic in fn aborts the transaction, ends the
 // session and re-panics with the same value; and if ctx already carries a
 // transaction the [Propagation] option decides between joining it
 // ([Required], the default), starting a separate one, or failing.
@@ -372,7 +379,7 @@ func (r *runner) run(ctx context.Context) (err error) {
 			return r.fail(ctx, PhaseCommit, fmt.Errorf("mongotxgen: transaction not committed: %w", context.Cause(ctx)))
 		}
 
-		retryWhole, err := r.commit(ctx, sess)
+		retryWhole, err := r.commit(ctx, t)
 		if err == nil {
 			hooks := t.end(true)
 			r.obs.AttemptEnded(ctx, AttemptEnd{Attempt: r.attempts, Elapsed: time.Since(r.start), Committed: true})
@@ -394,7 +401,8 @@ func (r *runner) run(ctx context.Context) (err error) {
 // commit commits, retrying the commit alone while its outcome is unknown and
 // the budget allows. retryWhole reports that the error calls for a new
 // attempt.
-func (r *runner) commit(ctx context.Context, sess *mongo.Session) (retryWhole bool, err error) {
+func (r *runner) commit(ctx context.Context, t *Tx) (retryWhole bool, err error) {
+	sess := t.sess
 	for try := 0; ; try++ {
 		cctx, cancel := ctx, context.CancelFunc(func() {})
 		if r.cfg.maxCommitTime > 0 {
@@ -420,7 +428,11 @@ func (r *runner) commit(ctx context.Context, sess *mongo.Session) (retryWhole bo
 		if try == 0 && hasCode(err, codeNoSuchTransaction) {
 			// The callback returned nil, yet the server no longer knows the
 			// transaction: an operation in it failed and was swallowed.
-			// Retrying would loop on the same failure.
+			// Retrying would loop on the same failure, unless that failure
+			// is known (CommandMonitor) and transient.
+			if f := t.failure(); f != nil {
+				return IsTransient(f), fmt.Errorf("%w: %w (commit: %w)", ErrTxAborted, f, err)
+			}
 			return false, fmt.Errorf("%w: %w", ErrTxAborted, err)
 		}
 		if IsUnknownCommitResult(err) && !isMaxTimeMSExpired(err) {

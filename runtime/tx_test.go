@@ -9,11 +9,14 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/mongotxgen/mongotxgen/internal/testenv"
 	"github.com/mongotxgen/mongotxgen/runtime"
@@ -904,4 +907,97 @@ func slogText(w io.Writer) *slog.Logger {
 
 func normalizeLog(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// 9, with runtime.CommandMonitor on the client: the swallowed failure itself
+// comes back, and a swallowed transient failure is retried.
+func TestCommandMonitorReportsSwallowedFailures(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		var started, succeeded atomic.Int64
+		next := &event.CommandMonitor{
+			Started:   func(context.Context, *event.CommandStartedEvent) { started.Add(1) },
+			Succeeded: func(context.Context, *event.CommandSucceededEvent) { succeeded.Add(1) },
+		}
+		client, err := mongo.Connect(options.Client().ApplyURI(b.URI).SetMonitor(runtime.CommandMonitor(next)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+		coll := client.Database(b.DB(t).Name()).Collection("items")
+
+		t.Run("duplicate key", func(t *testing.T) {
+			ctx := testCtx(t)
+			if err := insert(ctx, coll, "taken"); err != nil {
+				t.Fatal(err)
+			}
+			calls := 0
+			err := runtime.WithTx(ctx, client, func(ctx context.Context) error {
+				calls++
+				_ = insert(ctx, coll, "taken") // swallowed
+				return nil
+			})
+			if !errors.Is(err, runtime.ErrTxAborted) || !errors.Is(err, runtime.ErrDuplicateKey) || !mongo.IsDuplicateKeyError(err) {
+				t.Fatalf("WithTx = %v, want ErrTxAborted and the duplicate key error", err)
+			}
+			var oe *runtime.OpError
+			if !errors.As(err, &oe) || oe.Collection != "items" || oe.Op != "insert" {
+				t.Errorf("the failure is %+v, want an *OpError naming items and insert", oe)
+			}
+			if calls != 1 {
+				t.Errorf("callback ran %d times, want 1", calls)
+			}
+		})
+
+		t.Run("write conflict", func(t *testing.T) {
+			ctx := testCtx(t)
+			if err := insert(ctx, coll, "x"); err != nil {
+				t.Fatal(err)
+			}
+			// Another transaction holds a write on x until our first
+			// attempt is over.
+			other, err := client.StartSession()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.EndSession(ctx)
+			if err := other.StartTransaction(); err != nil {
+				t.Fatal(err)
+			}
+			otherCtx := mongo.NewSessionContext(ctx, other)
+			if _, err := coll.UpdateByID(otherCtx, "x", bson.D{{Key: "$set", Value: bson.D{{Key: "by", Value: "other"}}}}); err != nil {
+				t.Fatal(err)
+			}
+			calls := 0
+			var swallowed error
+			err = runtime.WithTx(ctx, client, func(ctx context.Context) error {
+				calls++
+				if calls == 1 {
+					runtime.OnRollback(ctx, func(context.Context) {
+						if err := other.CommitTransaction(otherCtx); err != nil {
+							t.Errorf("commit the other transaction: %v", err)
+						}
+					})
+				}
+				_, err := coll.UpdateByID(ctx, "x", bson.D{{Key: "$set", Value: bson.D{{Key: "by", Value: "us"}}}})
+				if calls == 1 {
+					swallowed = err
+					return nil
+				}
+				return err
+			}, fastBackoff)
+			if !runtime.IsTransient(swallowed) {
+				t.Fatalf("the conflicting update returned %v, want a transient write conflict", swallowed)
+			}
+			if err != nil || calls != 2 {
+				t.Fatalf("WithTx = %v after %d attempts, want success on the second", err, calls)
+			}
+			var doc struct{ By string }
+			if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: "x"}}).Decode(&doc); err != nil || doc.By != "us" {
+				t.Errorf("x = %+v, %v; want by us", doc, err)
+			}
+		})
+		if started.Load() == 0 || succeeded.Load() == 0 {
+			t.Errorf("the next monitor saw %d started and %d succeeded events, want some", started.Load(), succeeded.Load())
+		}
+	})
 }

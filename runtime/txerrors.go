@@ -39,7 +39,9 @@ var (
 	// when the callback returned nil but the server had already aborted the
 	// transaction: an operation in the callback failed and its error was not
 	// returned (for example a swallowed duplicate key error). Retrying would
-	// fail the same way, so WithTx does not retry.
+	// fail the same way, so WithTx does not retry. With [CommandMonitor]
+	// installed the failed operation's error is wrapped too, and a transient
+	// one is retried.
 	ErrTxAborted = errors.New("mongotxgen: the server aborted the transaction before the commit; " +
 		"an operation in the callback failed and the callback did not return its error")
 )
