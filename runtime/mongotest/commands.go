@@ -11,7 +11,6 @@ import (
 
 // request is one command being executed.
 type request struct {
-	c        *conn
 	name     string
 	db       string
 	body     bson.D
@@ -83,7 +82,7 @@ func (s *Server) handle(c *conn, m *message) (bson.D, error) {
 	case "hello", "isMaster", "ismaster":
 		return s.hello(c, m, name)
 	}
-	req := &request{c: c, name: name, db: m.db, body: m.body}
+	req := &request{name: name, db: m.db, body: m.body}
 	cmd, ok := commands[name]
 	if !ok {
 		return s.reply(req, nil, errorf(codeCommandNotFound, "no such command: '%s'", name)), nil

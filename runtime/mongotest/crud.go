@@ -224,9 +224,9 @@ type change struct {
 	doc bson.D
 }
 
-// apply claims and writes the changes of one statement atomically. Outside
-// a transaction, when a record is held by a transaction, nothing is written
-// and the transaction to wait for is returned.
+// apply claims and writes the changes of one statement, all or none.
+// Outside a transaction, when a record is held by a transaction, nothing
+// is written and the transaction to wait for is returned.
 func (s *Server) apply(req *request, c *collection, changes []change) (wait *txn, err *cmdError) {
 	v := req.view()
 	for _, ch := range changes {
@@ -240,6 +240,9 @@ func (s *Server) apply(req *request, c *collection, changes []change) (wait *txn
 				return wait, err
 			}
 		}
+	}
+	if err := uniqueWithin(c, changes); err != nil {
+		return nil, err
 	}
 	for _, ch := range changes {
 		s.put(v, c, ch.rec, ch.doc)

@@ -393,6 +393,13 @@ func TestIndexes(t *testing.T) {
 			t.Fatal("unordered insert stopped at the first error")
 		}
 
+		// Two documents of one statement cannot take the same key.
+		_, err = coll.UpdateMany(ctx, bson.D{{Key: "owner", Value: bson.D{{Key: "$in", Value: bson.A{"bob", "dee"}}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "owner", Value: "zed"}}}})
+		if !mongo.IsDuplicateKeyError(err) {
+			t.Fatalf("update of two documents to one key: %v", err)
+		}
+
 		// A unique index cannot be built over duplicates.
 		_, err = coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "x", Value: 1}}, Options: options.Index().SetUnique(true)})
 		if !mongo.IsDuplicateKeyError(err) {

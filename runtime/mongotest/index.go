@@ -52,9 +52,14 @@ func (ix *index) keys(doc bson.D) ([]indexKey, *cmdError) {
 		}
 		combos = next
 	}
-	out := make([]indexKey, len(combos))
-	for i, c := range combos {
-		out[i] = indexKey{key: idKey(bson.A(c)), values: c}
+	// An array holding a value twice puts one entry in the index.
+	out := make([]indexKey, 0, len(combos))
+	seen := make(map[string]bool, len(combos))
+	for _, c := range combos {
+		if k := idKey(bson.A(c)); !seen[k] {
+			seen[k] = true
+			out = append(out, indexKey{key: k, values: c})
+		}
 	}
 	return out, nil
 }
@@ -129,6 +134,33 @@ func (s *Server) checkUnique(c *collection, v view, self *record, doc bson.D) (w
 		}
 	}
 	return nil, nil
+}
+
+// uniqueWithin checks that the new documents of one statement do not
+// share a unique index entry among themselves.
+func uniqueWithin(c *collection, changes []change) *cmdError {
+	for _, ix := range c.indexes {
+		if !ix.unique {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, ch := range changes {
+			if ch.doc == nil {
+				continue
+			}
+			keys, err := ix.keys(ch.doc)
+			if err != nil {
+				return err
+			}
+			for _, k := range keys {
+				if seen[k.key] {
+					return ix.dupKey(c, k)
+				}
+				seen[k.key] = true
+			}
+		}
+	}
+	return nil
 }
 
 // uniqueOverAll checks that the committed documents of c satisfy the new

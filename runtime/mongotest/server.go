@@ -47,7 +47,7 @@ type Server struct {
 	// mu guards the storage, sessions, cursors and fail point. A command
 	// holds it while it runs, except while it waits (fail point blocks,
 	// documents held by a transaction, streaming hello).
-	mu         sync.Mutex
+	mu sync.Mutex
 	// clock is the last commit time, the I of cluster timestamps. It is
 	// advanced with mu held and read without it for replies.
 	clock      atomic.Uint32

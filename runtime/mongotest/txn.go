@@ -9,7 +9,6 @@ import (
 
 // session is a logical session (lsid) and its transaction state.
 type session struct {
-	id        string
 	txnNumber int64 // highest txnNumber seen
 	tx        *txn  // the transaction numbered txnNumber, if it was one
 	// retryReply is the reply of the retryable write numbered txnNumber,
@@ -29,7 +28,6 @@ const (
 // first statement plus its own writes, and holds every record it writes
 // until it ends (first writer wins).
 type txn struct {
-	sess     *session
 	number   int64
 	snapshot uint32
 	start    time.Time
@@ -48,7 +46,7 @@ type pending struct {
 func (s *Server) session(id string) *session {
 	ss := s.sessions[id]
 	if ss == nil {
-		ss = &session{id: id}
+		ss = &session{}
 		s.sessions[id] = ss
 	}
 	return ss
@@ -56,7 +54,7 @@ func (s *Server) session(id string) *session {
 
 func (s *Server) beginTxn(ss *session, number int64) *txn {
 	tx := &txn{
-		sess: ss, number: number, snapshot: s.clock.Load(), start: time.Now(),
+		number: number, snapshot: s.clock.Load(), start: time.Now(),
 		writes: map[*record]bson.D{}, done: make(chan struct{}),
 	}
 	ss.txnNumber, ss.tx, ss.retryReply = number, tx, nil
