@@ -315,6 +315,9 @@ func (r *runner) run(ctx context.Context) (err error) {
 	defer func() {
 		p := recover()
 		if p == nil {
+			if !r.finished {
+				t.end(false) // runtime.Goexit in fn: InTx must turn false
+			}
 			return
 		}
 		if r.finished {

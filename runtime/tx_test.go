@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -999,5 +1000,36 @@ func TestCommandMonitorReportsSwallowedFailures(t *testing.T) {
 		if started.Load() == 0 || succeeded.Load() == 0 {
 			t.Errorf("the next monitor saw %d started and %d succeeded events, want some", started.Load(), succeeded.Load())
 		}
+	})
+}
+
+// runtime.Goexit in the callback (t.FailNow in a test helper, say) leaves
+// nothing behind: the transaction is aborted and the context is out of it.
+func TestGoexitInCallback(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx := testCtx(t)
+		coll := collection(t, b)
+		var inner context.Context
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = runtime.WithTx(ctx, b.Client, func(ctx context.Context) error {
+				inner = ctx
+				if err := insert(ctx, coll, "a"); err != nil {
+					return err
+				}
+				goruntime.Goexit()
+				return nil
+			})
+		}()
+		<-done
+		if inner == nil || runtime.InTx(inner) {
+			t.Error("InTx is still true after Goexit ended the callback")
+		}
+		wantIDs(t, coll)
+		if err := runtime.WithTx(ctx, b.Client, func(ctx context.Context) error { return insert(ctx, coll, "b") }); err != nil {
+			t.Fatalf("WithTx after Goexit: %v", err)
+		}
+		wantIDs(t, coll, "b")
 	})
 }
