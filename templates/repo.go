@@ -195,7 +195,7 @@ func insertMethod(p *typePlan) jen.Code {
 //		return nil
 //	}
 func insertManyMethod(p *typePlan) jen.Code {
-	text := "InsertMany stores docs as new documents, in order, stopping at the first that fails. It does nothing when docs is empty."
+	text := "InsertMany stores docs as new documents in one ordered write: it stops at the first document that fails, and those before it stay stored unless a transaction they are part of aborts. It does nothing when docs is empty."
 	if p.hasInsertStamps() {
 		text += " Each document is prepared as Insert prepares it."
 	}
