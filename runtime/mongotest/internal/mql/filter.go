@@ -2,6 +2,7 @@ package mql
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -127,28 +128,47 @@ func (f *Filter) Match(doc bson.D) bool {
 // UpsertSeed returns the document an upsert starts from when nothing
 // matches: the filter's equality conditions (plain values and $eq, also
 // inside $and), dotted paths expanded into nested documents, _id first.
-// Conditions on the same path after the first, and those that conflict with
-// an earlier path prefix, are left out.
+// A condition on a path already seeded, or on a prefix or extension of one,
+// is left out; UpsertDoc reports those as mongod does instead.
 func (f *Filter) UpsertSeed() bson.D {
+	seed, _ := f.upsertDoc(false)
+	return seed
+}
+
+// UpsertDoc is UpsertSeed, but refuses filters whose equality conditions
+// overlap (such as {a: 1, "a.b": 2}) with code 54 NotSingleValueField, as
+// mongod does when it cannot infer the document to insert.
+func (f *Filter) UpsertDoc() (bson.D, error) { return f.upsertDoc(true) }
+
+func (f *Filter) upsertDoc(strict bool) (bson.D, error) {
 	out := bson.D{}
 	if f == nil {
-		return out
+		return out, nil
 	}
+	var seen [][]string
 	for _, e := range f.equal {
 		path := strings.Split(e.Key, ".")
-		if _, dup := getPath(out, path); dup {
-			continue
+		if i := slices.IndexFunc(seen, func(p []string) bool { return isPrefix(p, path) || isPrefix(path, p) }); i >= 0 {
+			if !strict {
+				continue
+			}
+			if len(seen[i]) == len(path) {
+				return nil, errorf(CodeNotSingleValueField, "cannot infer query fields to set, path '%s' is matched twice", e.Key)
+			}
+			return nil, errorf(CodeNotSingleValueField, "cannot infer query fields to set, both paths '%s' and '%s' are matched", e.Key, strings.Join(seen[i], "."))
 		}
-		if next, err := setIn(out, path, deepCopy(e.Value)); err == nil {
-			out = next.(bson.D)
+		next, err := setIn(out, path, deepCopy(e.Value))
+		if err != nil {
+			return nil, err
 		}
+		out = next.(bson.D)
+		seen = append(seen, path)
 	}
-	idx := fieldIndex(out, "_id")
-	if idx > 0 {
+	if idx := fieldIndex(out, "_id"); idx > 0 {
 		id := out[idx]
 		out = append(bson.D{id}, append(out[:idx:idx], out[idx+1:]...)...)
 	}
-	return out
+	return out, nil
 }
 
 // ParseFilter compiles a query filter. A nil or empty filter matches every
@@ -273,6 +293,9 @@ func parseField(key string, v any) ([]fieldOp, *eqValue, error) {
 		}
 		return []fieldOp{opLeaf{m: leaf}}, nil, nil
 	}
+	if _, ok := v.(bson.Undefined); ok {
+		return nil, nil, errorf(CodeBadValue, "cannot compare to undefined")
+	}
 	return []fieldOp{opLeaf{m: eqLeaf{v}}}, &eqValue{v}, nil
 }
 
@@ -284,6 +307,12 @@ func parseOperators(ops bson.D) ([]fieldOp, error) {
 	for i := range ops {
 		e := ops[i]
 		arg := normalize(e.Value)
+		if _, ok := arg.(bson.Undefined); ok {
+			switch e.Key {
+			case "$eq", "$ne", "$gt", "$gte", "$lt", "$lte":
+				return nil, errorf(CodeBadValue, "cannot compare to undefined")
+			}
+		}
 		switch e.Key {
 		case "$eq":
 			out = append(out, opLeaf{m: eqLeaf{arg}})
@@ -420,6 +449,9 @@ func parseIn(op string, arg any) (inLeaf, error) {
 			leaf.regexes = append(leaf.regexes, r)
 			continue
 		}
+		if _, ok := v.(bson.Undefined); ok {
+			return inLeaf{}, errorf(CodeBadValue, "InMatchExpression equality cannot be undefined")
+		}
 		if v == nil {
 			leaf.null = true
 		}
@@ -486,12 +518,8 @@ func parseType(arg any) (typeLeaf, error) {
 }
 
 func validTypeCode(code int32) bool {
-	for _, c := range typeAliases {
-		if c == code {
-			return true
-		}
-	}
-	return false
+	_, ok := typeNames[code]
+	return ok
 }
 
 func parseAll(arg any) ([]fieldOp, error) {

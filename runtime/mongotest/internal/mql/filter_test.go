@@ -210,6 +210,9 @@ func TestParseFilterErrors(t *testing.T) {
 		{`{"$expr": {"$eq": ["$a", 1]}}`, 2},
 		{`{"$and": [{"a": {"$bad": 1}}]}`, 2},
 		{`{"a": {"$elemMatch": {"$gt": 1, "$bad": 1}}}`, 2},
+		{`{"a": {"$undefined": true}}`, 2},
+		{`{"a": {"$gt": {"$undefined": true}}}`, 2},
+		{`{"a": {"$in": [{"$undefined": true}]}}`, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.filter, func(t *testing.T) {
@@ -244,6 +247,37 @@ func TestUpsertSeed(t *testing.T) {
 		}
 		if d := diff(D(tt.want), f.UpsertSeed()); d != "" {
 			t.Errorf("UpsertSeed(%s) (-want +got):\n%s", tt.filter, d)
+		}
+	}
+}
+
+func TestUpsertDocConflicts(t *testing.T) {
+	tests := []struct {
+		filter string
+		want   string
+		code   int32
+	}{
+		{`{"a": 1, "b.c": {"$eq": 2}}`, `{"a": 1, "b": {"c": 2}}`, 0},
+		{`{"a": 1, "$and": [{"a": 2}]}`, ``, 54},
+		{`{"a": 1, "a.b": 2}`, ``, 54},
+		{`{"a.b": 2, "a": {"b": 2}}`, ``, 54},
+		{`{"a.b": 1, "a.c": 2}`, `{"a": {"b": 1, "c": 2}}`, 0},
+	}
+	for _, tt := range tests {
+		f, err := ParseFilter(D(tt.filter))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.UpsertDoc()
+		if tt.code != 0 {
+			wantCode(t, err, tt.code)
+			continue
+		}
+		if err != nil {
+			t.Fatalf("UpsertDoc(%s): %v", tt.filter, err)
+		}
+		if d := diff(D(tt.want), got); d != "" {
+			t.Errorf("UpsertDoc(%s) (-want +got):\n%s", tt.filter, d)
 		}
 	}
 }

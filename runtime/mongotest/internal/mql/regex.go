@@ -9,30 +9,31 @@ import (
 
 // compileRegex translates a PCRE pattern with mongod's options (i, m, s, x,
 // u) into a Go regular expression. Patterns using PCRE features that RE2
-// lacks (lookaround, backreferences, ...) are refused rather than matched
-// differently.
+// lacks (lookaround, backreferences, possessive quantifiers, ...) are
+// refused rather than matched differently.
 func compileRegex(pattern, options string) (*regexp.Regexp, error) {
 	if strings.IndexByte(pattern, 0) >= 0 {
 		return nil, errorf(CodeBadValue, "Regular expression cannot contain an embedded null byte")
 	}
-	var flags strings.Builder
+	var flags []byte
+	extended, multiline := false, false
 	for _, o := range options {
 		switch o {
-		case 'i', 'm', 's':
-			if !strings.ContainsRune(flags.String(), o) {
-				flags.WriteRune(o)
-			}
+		case 'i', 's':
+			flags = append(flags, byte(o))
+		case 'm':
+			flags, multiline = append(flags, 'm'), true
 		case 'x':
-			pattern = stripExtended(pattern)
+			extended = true
 		case 'u':
 			// Go patterns are always UTF-8 aware.
 		default:
 			return nil, errorf(CodeLocation51108, "invalid flag in regex options: %c", o)
 		}
 	}
-	expr := pattern
-	if flags.Len() > 0 {
-		expr = "(?" + flags.String() + ")" + pattern
+	expr := translatePCRE(pattern, extended, multiline)
+	if len(flags) > 0 {
+		expr = "(?" + string(flags) + ")" + expr
 	}
 	re, err := regexp.Compile(expr)
 	if err != nil {
@@ -41,17 +42,29 @@ func compileRegex(pattern, options string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-// stripExtended removes the whitespace and #-comments the x option ignores,
-// outside character classes and escapes.
-func stripExtended(p string) string {
+// endOfSubject is PCRE's $ without the m option (and its \Z): the end of
+// the subject or just before a final newline. Only whether a pattern
+// matches is ever asked, so consuming that newline is harmless.
+const endOfSubject = `(?:\n?\z)`
+
+// translatePCRE rewrites the parts of PCRE syntax that Go spells or reads
+// differently: with the x option it drops unescaped whitespace and
+// #-comments outside character classes, and it gives $ and \Z PCRE's
+// meaning. Everything else is passed through for regexp to accept or
+// refuse.
+func translatePCRE(p string, extended, multiline bool) string {
 	var sb strings.Builder
 	inClass := false
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		switch {
 		case c == '\\' && i+1 < len(p):
-			sb.WriteByte(c)
-			sb.WriteByte(p[i+1])
+			if p[i+1] == 'Z' && !inClass {
+				sb.WriteString(endOfSubject)
+			} else {
+				sb.WriteByte(c)
+				sb.WriteByte(p[i+1])
+			}
 			i++
 		case inClass:
 			if c == ']' {
@@ -61,9 +74,20 @@ func stripExtended(p string) string {
 		case c == '[':
 			inClass = true
 			sb.WriteByte(c)
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
-		case c == '#':
-			for i < len(p) && p[i] != '\n' {
+			// A ] right after [ or [^ is a literal, not the end.
+			if i+1 < len(p) && p[i+1] == '^' {
+				sb.WriteByte('^')
+				i++
+			}
+			if i+1 < len(p) && p[i+1] == ']' {
+				sb.WriteByte(']')
+				i++
+			}
+		case c == '$' && !multiline:
+			sb.WriteString(endOfSubject)
+		case extended && strings.IndexByte(" \t\n\r\f\v", c) >= 0:
+		case extended && c == '#':
+			for i+1 < len(p) && p[i+1] != '\n' {
 				i++
 			}
 		default:

@@ -69,18 +69,21 @@ func typeCode(v any) int32 {
 	return 0
 }
 
+// typeNames maps BSON type numbers back to mongod's names.
+var typeNames = func() map[int32]string {
+	m := make(map[int32]string, len(typeAliases))
+	for name, code := range typeAliases {
+		m[code] = name
+	}
+	return m
+}()
+
 // typeName returns mongod's name for the type of v, as used in messages.
 func typeName(v any) string {
-	code := typeCode(normalize(v))
-	for name, c := range typeAliases {
-		if c == code && code != 0 {
-			return name
-		}
+	if name, ok := typeNames[typeCode(normalize(v))]; ok {
+		return name
 	}
-	if code == 0 {
-		return fmt.Sprintf("%T", v)
-	}
-	return "missing"
+	return fmt.Sprintf("%T", v)
 }
 
 // formatValue renders v roughly as mongod does in error messages.
