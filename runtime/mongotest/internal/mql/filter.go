@@ -62,9 +62,12 @@ func (n fieldNode) matches(doc bson.D) bool {
 	return true
 }
 
-// fieldOp is one operator on a field: either a leaf predicate or a negation
-// of a conjunction ($not, $ne, $nin).
-type fieldOp interface{}
+// fieldOp is one operator on a field: an opLeaf predicate or an opNot
+// negation of a conjunction ($not, $ne, $nin, $exists: false).
+type fieldOp interface{ isFieldOp() }
+
+func (opLeaf) isFieldOp() {}
+func (opNot) isFieldOp()  {}
 
 // opLeaf is a predicate tested against the values on a path; it holds when
 // any of them satisfies it. noExpand stops a final array from being tested
@@ -229,8 +232,8 @@ func parseTopOperator(name string, arg any, seed *Filter) (node, error) {
 				return nil, errorf(CodeBadValue, "%s argument's entries must be objects", name)
 			}
 			var s *Filter
-			if name == "$and" {
-				s = seed
+			if name == "$and" || (name == "$or" && len(arr) == 1) {
+				s = seed // a one-clause $or is that clause, for upserts too
 			}
 			n, err := parseDoc(d, s)
 			if err != nil {

@@ -127,8 +127,11 @@ func groupHash(v any) string {
 	switch x := v.(type) {
 	case int32, int64, float64, bson.Decimal128:
 		f, _ := asFloat(x)
-		if math.IsNaN(f) {
+		switch {
+		case math.IsNaN(f):
 			return "n:NaN"
+		case f == 0: // -0 and 0 are one group
+			return "n:0"
 		}
 		return "n:" + formatValue(f)
 	case string:

@@ -113,3 +113,16 @@ func TestRunPipelineErrors(t *testing.T) {
 		t.Errorf("message = %q, want %q", got, want)
 	}
 }
+
+func TestGroupMergesEqualKeys(t *testing.T) {
+	docs := Docs(`[{"z": 0}, {"z": {"$numberDouble": "-0.0"}}, {"z": {"$numberDecimal": "0.00"}}, {"z": {"$numberLong": "0"}},
+		{"z": 9007199254740993}, {"z": 9007199254740992.0}, {"z": "0"}]`)
+	got, err := RunPipeline(docs, []bson.D{D(`{"$group": {"_id": "$z", "c": {"$sum": 1}}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Docs(`[{"_id": 0, "c": 4}, {"_id": 9007199254740993, "c": 1}, {"_id": 9007199254740992.0, "c": 1}, {"_id": "0", "c": 1}]`)
+	if d := diff(want, got); d != "" {
+		t.Errorf("groups (-want +got):\n%s", d)
+	}
+}

@@ -85,6 +85,9 @@ func (u *Update) IsReplacement() bool { return u.isRepl }
 func parseModifiers(u bson.D) (*Update, error) {
 	out := &Update{}
 	for _, e := range u {
+		if e.Key == "$bit" {
+			return nil, unsupported("update operator $bit")
+		}
 		if !knownModifier(e.Key) {
 			return nil, errorf(CodeFailedToParse, "Unknown modifier: %s. Expected a valid update modifier or pipeline-style update specified as an array", e.Key)
 		}

@@ -161,6 +161,7 @@ func TestParseUpdateErrors(t *testing.T) {
 	}{
 		{"pipeline", bson.A{D(`{"$set": {"a": 1}}`)}, 2},
 		{"unknown modifier", D(`{"$foo": {"a": 1}}`), 9},
+		{"unsupported modifier", D(`{"$bit": {"a": {"and": 1}}}`), 2},
 		{"mixed operator first", D(`{"$set": {"a": 1}, "b": 1}`), 9},
 		{"mixed replacement first", D(`{"b": 1, "$set": {"a": 1}}`), 52},
 		{"modifier argument not a document", D(`{"$set": 1}`), 9},
