@@ -144,7 +144,6 @@ func (s *Server) insert(req *request) (bson.D, error) {
 	if o, ok := lookup(req.body, "ordered").(bool); ok {
 		ordered = o
 	}
-	c := s.coll(req.db, name, true)
 	var n int32
 	var werrs bson.A
 	for i, d := range docs {
@@ -152,7 +151,7 @@ func (s *Server) insert(req *request) (bson.D, error) {
 		if !ok {
 			return nil, errorf(codeTypeMismatch, "documents[%d] is not a document", i)
 		}
-		if err := s.insertDoc(req, c, withID(doc)); err != nil {
+		if err := s.insertDoc(req, name, withID(doc)); err != nil {
 			if !err.asWriteError {
 				return nil, err
 			}
@@ -177,45 +176,47 @@ func writeError(i int, err *cmdError) bson.D {
 	return append(d, bson.E{Key: "errmsg", Value: err.Msg})
 }
 
-// insertDoc inserts doc, which has its _id first, as one statement.
-func (s *Server) insertDoc(req *request, c *collection, doc bson.D) *cmdError {
+// insertDoc inserts doc, which has its _id first, into collection name as
+// one statement, waiting for transactions that hold its keys.
+func (s *Server) insertDoc(req *request, name string, doc bson.D) *cmdError {
+	for {
+		// Looked up again after a wait: the collection may have been dropped.
+		wait, err := s.tryInsert(req, s.coll(req.db, name, true), doc)
+		if wait == nil {
+			return err
+		}
+		if err := s.waitTx(req, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// tryInsert inserts doc into c unless a transaction holds one of its keys:
+// then it writes nothing and returns that transaction.
+func (s *Server) tryInsert(req *request, c *collection, doc bson.D) (wait *txn, err *cmdError) {
 	id := doc[0].Value
 	if _, isArr := id.(bson.A); isArr {
-		return &cmdError{Code: 53, Msg: "The '_id' value cannot be of type array", asWriteError: true}
+		return nil, &cmdError{Code: codeInvalidIDField, Msg: "The '_id' value cannot be of type array", asWriteError: true}
 	}
 	key := idKey(id)
 	v := req.view()
-	for {
-		r := c.record(key, false)
-		if r != nil {
-			wait, err := s.claim(v, r)
-			if err != nil {
-				return err
-			}
-			if wait != nil {
-				if err := s.waitTx(req, wait); err != nil {
-					return err
-				}
-				continue
-			}
-			if v.doc(r) != nil {
-				return dupKeyError(c, "_id_", bson.D{{Key: "_id", Value: int32(1)}}, bson.D{{Key: "_id", Value: id}})
-			}
+	r := c.record(key, false)
+	if r != nil {
+		if wait, err := s.claim(v, r); err != nil || wait != nil {
+			return wait, err
 		}
-		if wait, err := s.checkUnique(c, v, r, doc); err != nil {
-			return err
-		} else if wait != nil {
-			if err := s.waitTx(req, wait); err != nil {
-				return err
-			}
-			continue
+		if v.doc(r) != nil {
+			return nil, dupKeyError(c, "_id_", bson.D{{Key: "_id", Value: int32(1)}}, bson.D{{Key: "_id", Value: id}})
 		}
-		if r == nil {
-			r = c.record(key, true)
-		}
-		s.put(v, c, r, doc)
-		return nil
 	}
+	if wait, err := s.checkUnique(c, v, r, doc); err != nil || wait != nil {
+		return wait, err
+	}
+	if r == nil {
+		r = c.record(key, true)
+	}
+	s.put(v, c, r, doc)
+	return nil, nil
 }
 
 // change is one document a write statement replaces (doc nil: deletes).
@@ -228,6 +229,9 @@ type change struct {
 // Outside a transaction, when a record is held by a transaction, nothing
 // is written and the transaction to wait for is returned.
 func (s *Server) apply(req *request, c *collection, changes []change) (wait *txn, err *cmdError) {
+	if len(changes) == 0 {
+		return nil, nil // c may be nil: the collection does not exist
+	}
 	v := req.view()
 	for _, ch := range changes {
 		if wait, err := s.claim(v, ch.rec); err != nil || wait != nil {
@@ -266,7 +270,6 @@ func (s *Server) update(req *request) (bson.D, error) {
 	if o, ok := lookup(req.body, "ordered").(bool); ok {
 		ordered = o
 	}
-	c := s.coll(req.db, name, true)
 	var n, nModified int32
 	var upserted, werrs bson.A
 	for i, u := range updates {
@@ -274,7 +277,7 @@ func (s *Server) update(req *request) (bson.D, error) {
 		if !ok {
 			return nil, errorf(codeTypeMismatch, "updates[%d] is not a document", i)
 		}
-		res, err := s.updateOne(req, c, st)
+		res, err := s.updateOne(req, name, st)
 		if err != nil {
 			if !err.asWriteError {
 				return nil, err
@@ -307,13 +310,13 @@ type updateResult struct {
 }
 
 // updateOne runs one update statement {q, u, upsert, multi}.
-func (s *Server) updateOne(req *request, c *collection, st bson.D) (updateResult, *cmdError) {
+func (s *Server) updateOne(req *request, name string, st bson.D) (updateResult, *cmdError) {
 	for _, f := range []string{"arrayFilters", "collation", "c", "sort"} {
 		if has(st, f) {
 			return updateResult{}, &cmdError{Code: codeBadValue, Msg: "mongotest does not support the '" + f + "' option of update", asWriteError: true}
 		}
 	}
-	if err := checkHint(c, lookup(st, "hint")); err != nil {
+	if err := checkHint(s.coll(req.db, name, false), lookup(st, "hint")); err != nil {
 		err.asWriteError = true
 		return updateResult{}, err
 	}
@@ -335,6 +338,7 @@ func (s *Server) updateOne(req *request, c *collection, st bson.D) (updateResult
 		return updateResult{}, &cmdError{Code: codeFailedToParse, Msg: "multi update is not supported for replacement-style update", asWriteError: true}
 	}
 	for {
+		c := s.coll(req.db, name, false)
 		targets := matching(c, req.view(), f)
 		if !multi && len(targets) > 1 {
 			targets = targets[:1]
@@ -354,10 +358,19 @@ func (s *Server) updateOne(req *request, c *collection, st bson.D) (updateResult
 			if err != nil {
 				return updateResult{}, err
 			}
-			if err := s.insertDoc(req, c, doc); err != nil {
+			wait, err := s.tryInsert(req, s.coll(req.db, name, true), doc)
+			if wait == nil {
+				if err != nil {
+					return updateResult{}, err
+				}
+				return updateResult{n: 1, upsertedID: doc[0].Value}, nil
+			}
+			// A transaction holds the key: once it ends, the statement
+			// may match the document it inserted.
+			if err := s.waitTx(req, wait); err != nil {
 				return updateResult{}, err
 			}
-			return updateResult{n: 1, upsertedID: doc[0].Value}, nil
+			continue
 		}
 		wait, err := s.apply(req, c, changes)
 		if err != nil {
@@ -399,7 +412,6 @@ func (s *Server) delete(req *request) (bson.D, error) {
 	if o, ok := lookup(req.body, "ordered").(bool); ok {
 		ordered = o
 	}
-	c := s.coll(req.db, name, false)
 	var n int32
 	var werrs bson.A
 	for i, d := range deletes {
@@ -407,7 +419,7 @@ func (s *Server) delete(req *request) (bson.D, error) {
 		if !ok {
 			return nil, errorf(codeTypeMismatch, "deletes[%d] is not a document", i)
 		}
-		k, err := s.deleteOne(req, c, st)
+		k, err := s.deleteOne(req, name, st)
 		if err != nil {
 			if !err.asWriteError {
 				return nil, err
@@ -427,11 +439,11 @@ func (s *Server) delete(req *request) (bson.D, error) {
 	return out, nil
 }
 
-func (s *Server) deleteOne(req *request, c *collection, st bson.D) (int32, *cmdError) {
+func (s *Server) deleteOne(req *request, name string, st bson.D) (int32, *cmdError) {
 	if has(st, "collation") {
 		return 0, &cmdError{Code: codeBadValue, Msg: "mongotest does not support the 'collation' option of delete", asWriteError: true}
 	}
-	if err := checkHint(c, lookup(st, "hint")); err != nil {
+	if err := checkHint(s.coll(req.db, name, false), lookup(st, "hint")); err != nil {
 		err.asWriteError = true
 		return 0, err
 	}
@@ -451,6 +463,7 @@ func (s *Server) deleteOne(req *request, c *collection, st bson.D) (int32, *cmdE
 		return 0, &cmdError{Code: codeFailedToParse, Msg: "The limit field in delete objects must be 0 or 1. Got " + bsonString(lookup(st, "limit")), asWriteError: true}
 	}
 	for {
+		c := s.coll(req.db, name, false)
 		targets := matching(c, req.view(), f)
 		if limit == 1 && len(targets) > 1 {
 			targets = targets[:1]
@@ -522,8 +535,7 @@ func (s *Server) findAndModify(req *request) (bson.D, error) {
 	if remove && (returnNew || upsert) {
 		return nil, errorf(codeFailedToParse, "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document")
 	}
-	c := s.coll(req.db, name, true)
-	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
+	if err := checkHint(s.coll(req.db, name, false), lookup(req.body, "hint")); err != nil {
 		return nil, err
 	}
 	project := func(d bson.D) any {
@@ -533,6 +545,7 @@ func (s *Server) findAndModify(req *request) (bson.D, error) {
 		return proj.Apply(d)
 	}
 	for {
+		c := s.coll(req.db, name, false)
 		targets := matching(c, req.view(), f)
 		if sorter != nil {
 			slices.SortStableFunc(targets, func(a, b docRef) int { return sorter.Compare(a.doc, b.doc) })
@@ -545,7 +558,14 @@ func (s *Server) findAndModify(req *request) (bson.D, error) {
 			if err != nil {
 				return nil, plain(err)
 			}
-			if err := s.insertDoc(req, c, doc); err != nil {
+			wait, err := s.tryInsert(req, s.coll(req.db, name, true), doc)
+			if wait != nil {
+				if err := s.waitTx(req, wait); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if err != nil {
 				return nil, plain(err)
 			}
 			var value any

@@ -171,6 +171,23 @@ func TestUpdate(t *testing.T) {
 			t.Fatalf("upserted: %+v", up)
 		}
 
+		res, err = coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: 200}}, bson.D{{Key: "n", Value: 1}}, options.Replace().SetUpsert(true))
+		must(t, err)
+		var rep bson.D
+		must(t, coll.FindOne(ctx, bson.D{{Key: "_id", Value: 200}}).Decode(&rep))
+		if res.UpsertedCount != 1 || !cmp.Equal(rep, bson.D{{Key: "_id", Value: int32(200)}, {Key: "n", Value: int32(1)}}) {
+			t.Fatalf("replacement upsert: %+v, stored %v", res, rep)
+		}
+
+		// An update that matches nothing does not create the collection.
+		_, err = coll.Database().Collection("ghost").UpdateOne(ctx, bson.D{}, bson.D{{Key: "$set", Value: bson.D{{Key: "a", Value: 1}}}})
+		must(t, err)
+		names, err := coll.Database().ListCollectionNames(ctx, bson.D{{Key: "name", Value: "ghost"}})
+		must(t, err)
+		if len(names) != 0 {
+			t.Fatalf("update without a match created %v", names)
+		}
+
 		// Changing _id is refused.
 		_, err = coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "$set", Value: bson.D{{Key: "_id", Value: 5}}}})
 		wantCode(t, err, 66)

@@ -33,6 +33,7 @@ const (
 	codeTransactionCommitted           int32 = 256
 	codeTransactionExceededLimit       int32 = 290
 	codeDuplicateKey                   int32 = 11000
+	codeInvalidIDField                 int32 = 53
 	codeShutdownInProgress             int32 = 91
 	codeOperationNotSupportedInTx      int32 = 263
 	codeUnauthorized                   int32 = 13
@@ -43,7 +44,7 @@ var codeNames = map[int32]string{
 	1: "InternalError", 2: "BadValue", 6: "HostUnreachable", 7: "HostNotFound", 9: "FailedToParse",
 	11: "UserNotFound", 13: "Unauthorized", 14: "TypeMismatch", 20: "IllegalOperation", 24: "LockTimeout",
 	26: "NamespaceNotFound", 27: "IndexNotFound", 40: "ConflictingUpdateOperators", 43: "CursorNotFound",
-	48: "NamespaceExists", 50: "MaxTimeMSExpired", 59: "CommandNotFound", 64: "WriteConcernFailed",
+	48: "NamespaceExists", 53: "InvalidIdField", 50: "MaxTimeMSExpired", 59: "CommandNotFound", 64: "WriteConcernFailed",
 	66: "ImmutableField", 72: "InvalidOptions", 73: "InvalidNamespace", 79: "UnknownReplWriteConcern",
 	85: "IndexOptionsConflict", 86: "IndexKeySpecsConflict", 89: "NetworkTimeout", 91: "ShutdownInProgress",
 	100: "UnsatisfiableWriteConcern", 112: "WriteConflict", 117: "ConflictingOperationInProgress", 115: "CommandNotSupported", 134: "ReadConcernMajorityNotAvailableYet",

@@ -366,6 +366,25 @@ func TestNonTxnWriteWaitsForTxn(t *testing.T) {
 		if v := value(t, ctx, coll, 1); v != 111 {
 			t.Fatalf("v = %d, want 1+10+100", v)
 		}
+
+		// An upsert on a key a transaction is inserting waits, then
+		// updates the inserted document.
+		sess2, tctx2 := startTxn(t, b.Client)
+		_, err = coll.InsertOne(tctx2, bson.D{{Key: "_id", Value: 2}, {Key: "v", Value: 5}})
+		must(t, err)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: 2}}, incBy(1), options.UpdateOne().SetUpsert(true))
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+		must(t, sess2.CommitTransaction(ctx))
+		wg.Wait()
+		if v := value(t, ctx, coll, 2); v != 6 {
+			t.Fatalf("v = %d, want 5+1", v)
+		}
 	})
 }
 
