@@ -14,7 +14,30 @@
 //		Version   int64         `bson:"version" mongotxgen:"version"`
 //	}
 //
-// The code is built with jennifer, which also gofmt's it.
+// The code is built with jennifer, which also gofmt's it; imports are then
+// grouped, standard library first.
+//
+// Choices the design leaves open, made here:
+//
+//   - A sub-document reached through a pointer is a Field of the pointer
+//     type (Field[*Address]), so that Set(nil) and Eq(nil) are expressible;
+//     its fields nest below it as for a struct value.
+//   - Nested fields types are named after the type and the Go path of the
+//     field (AccountAddressFields, AccountAddressGeoFields), as are the
+//     GetBy/FindBy methods ([model.Field.MethodSuffix]).
+//   - Insert prepares the document in place (ID, times, version) and leaves
+//     it so when the write fails: inserting it again reuses the ID, so a
+//     write that reached the server is reported as a duplicate key rather
+//     than stored twice. Replace, in contrast, restores the version and
+//     update time it changed when it fails, so the caller can retry with
+//     the document it had.
+//   - Times are set to time.Now().UTC() truncated to the millisecond, what
+//     a BSON datetime holds, so a document read back equals the one written.
+//   - UpdateMany returns the modified count; Find returns an empty, non-nil
+//     slice when nothing matches; Iter yields (nil, err) once and stops.
+//   - Errors wrap the driver's error as it is (mongo.ErrNoDocuments for a
+//     missing document in reads, which matches runtime.ErrNotFound); writes
+//     that match nothing report runtime.ErrNotFound itself.
 package templates
 
 import (
