@@ -42,7 +42,7 @@ const (
 
 // AttemptEnd describes an attempt that is over.
 type AttemptEnd struct {
-	Attempt   int
+	Attempt   int           // 1 for the first run of the callback
 	Elapsed   time.Duration // since WithTx was called
 	Committed bool          // the commit succeeded
 	Phase     Phase         // where Err happened; empty when committed
@@ -57,10 +57,10 @@ type AttemptEnd struct {
 type CommitRetry struct {
 	Attempt  int   // the attempt whose commit is retried
 	Retry    int   // 1 for the first retry of this attempt's commit
-	Err      error // the error of the previous commit try
-	Labels   []string
-	Code     int32
-	CodeName string
+	Err      error    // the error of the previous commit try
+	Labels   []string // error labels of Err
+	Code     int32    // server error code of Err, 0 when none
+	CodeName string   // e.g. "WriteConcernFailed"; empty when unknown
 }
 
 // Backoff describes a sleep before the next attempt.
@@ -71,10 +71,10 @@ type Backoff struct {
 
 // Outcome describes how WithTx ended.
 type Outcome struct {
-	Committed bool
-	Attempts  int
-	Elapsed   time.Duration
-	Err       error // what WithTx returns; nil when committed
+	Committed bool          // the transaction committed
+	Attempts  int           // callback runs made
+	Elapsed   time.Duration // since WithTx was called
+	Err       error         // what WithTx returns; nil when committed
 }
 
 // NopObserver implements [Observer] by doing nothing; embed it in an

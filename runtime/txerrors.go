@@ -73,10 +73,12 @@ func (e *TxError) Unwrap() error { return e.Err }
 // caller's context ended while it ran; IsUnknownCommitResult reports it.
 type commitUnknownError struct{ err error }
 
+// Error says the outcome is unknown, and why.
 func (e *commitUnknownError) Error() string {
 	return "mongotxgen: commit outcome unknown: " + e.err.Error()
 }
 
+// Unwrap returns the cause.
 func (e *commitUnknownError) Unwrap() error { return e.err }
 
 // IsTransient reports whether err carries the TransientTransactionError
