@@ -55,8 +55,8 @@ type AttemptEnd struct {
 
 // CommitRetry describes a commit about to be retried.
 type CommitRetry struct {
-	Attempt  int   // the attempt whose commit is retried
-	Retry    int   // 1 for the first retry of this attempt's commit
+	Attempt  int      // the attempt whose commit is retried
+	Retry    int      // 1 for the first retry of this attempt's commit
 	Err      error    // the error of the previous commit try
 	Labels   []string // error labels of Err
 	Code     int32    // server error code of Err, 0 when none
