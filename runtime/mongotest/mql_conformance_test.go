@@ -240,6 +240,7 @@ func TestMQLUpdateConformance(t *testing.T) {
 	}{
 		{"$set", `{"a": 1}`, `{"$set": {"a": "x", "b": 2}}`, `{"a": "x", "b": 2}`},
 		{"new fields in path order", `{}`, `{"$set": {"z": 1, "b.y": 1, "a": 1, "b.x": 1}}`, `{"a": 1, "b": {"x": 1, "y": 1}, "z": 1}`},
+		{"numeric field names in numeric order", `{"a": {}}`, `{"$set": {"a.10": 10, "a.x": 0, "a.9": 9}}`, `{"a": {"9": 9, "10": 10, "x": 0}}`},
 		{"$set nested creation", `{"a": {"x": 1}}`, `{"$set": {"a.y.z": 2}}`, `{"a": {"x": 1, "y": {"z": 2}}}`},
 		{"$set array position", `{"a": [1, 2, 3]}`, `{"$set": {"a.1": 9, "a.4": 8}}`, `{"a": [1, 9, 3, null, 8]}`},
 		{"$set field of array element", `{"a": [{"b": 1}]}`, `{"$set": {"a.0.b": 2}}`, `{"a": [{"b": 2}]}`},

@@ -119,36 +119,65 @@ func knownModifier(name string) bool {
 	return false
 }
 
-// comparePaths orders paths component by component.
+// comparePaths orders paths component by component, the order in which
+// mongod (5.0 and later) applies update operators: names bytewise, except
+// that two array positions compare as numbers ("2" before "10").
 func comparePaths(a, b []string) int {
 	for i := 0; i < len(a) && i < len(b); i++ {
-		if c := strings.Compare(a[i], b[i]); c != 0 {
+		if c := compareComponents(a[i], b[i]); c != 0 {
 			return c
 		}
 	}
 	return cmp.Compare(len(a), len(b))
 }
 
+func compareComponents(a, b string) int {
+	if len(a) != len(b) {
+		_, an := arrayIndex(a)
+		_, bn := arrayIndex(b)
+		if an && bn { // no leading zeros: the shorter number is smaller
+			return cmp.Compare(len(a), len(b))
+		}
+	}
+	return strings.Compare(a, b)
+}
+
 func isPrefix(prefix, path []string) bool {
 	return len(prefix) <= len(path) && slices.Equal(prefix, path[:len(prefix)])
 }
 
-// checkConflicts refuses two operations on the same path or on a path and
-// one of its prefixes. After sorting, a prefix immediately precedes the
-// paths it prefixes, so neighbours suffice.
+// checkConflicts refuses two operations on the same path, or on a path and
+// one of its prefixes, in the order the operations were given.
 func checkConflicts(ops []*updateOp) error {
-	var paths [][]string
-	for _, op := range ops {
-		paths = append(paths, op.path)
-		if op.from != nil {
-			paths = append(paths, op.from)
+	full := map[string]bool{}    // paths seen
+	inner := map[string]string{} // proper prefixes of paths seen -> that path
+	check := func(path []string) error {
+		key := strings.Join(path, ".")
+		if full[key] {
+			return errorf(CodeConflictingUpdateOperators, "Updating the path '%s' would create a conflict at '%s'", key, key)
 		}
+		if longer, ok := inner[key]; ok {
+			return errorf(CodeConflictingUpdateOperators, "Updating the path '%s' would create a conflict at '%s'", longer, key)
+		}
+		for i := 1; i < len(path); i++ {
+			if prefix := strings.Join(path[:i], "."); full[prefix] {
+				return errorf(CodeConflictingUpdateOperators, "Updating the path '%s' would create a conflict at '%s'", key, prefix)
+			}
+		}
+		full[key] = true
+		for i := 1; i < len(path); i++ {
+			inner[strings.Join(path[:i], ".")] = key
+		}
+		return nil
 	}
-	slices.SortFunc(paths, comparePaths)
-	for i := 1; i < len(paths); i++ {
-		if isPrefix(paths[i-1], paths[i]) {
-			return errorf(CodeConflictingUpdateOperators, "Updating the path '%s' would create a conflict at '%s'",
-				strings.Join(paths[i], "."), strings.Join(paths[i-1], "."))
+	for _, op := range ops {
+		if op.from != nil {
+			if err := check(op.from); err != nil {
+				return err
+			}
+		}
+		if err := check(op.path); err != nil {
+			return err
 		}
 	}
 	return nil

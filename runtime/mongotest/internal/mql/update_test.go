@@ -21,6 +21,8 @@ func TestApplyUpdate(t *testing.T) {
 		{"$set creates nested documents", `{"_id": 1}`, `{"$set": {"a.b.c": 1}}`, `{"_id": 1, "a": {"b": {"c": 1}}}`, false},
 		{"$set into existing document", `{"_id": 1, "a": {"x": 1}}`, `{"$set": {"a.y": 2}}`, `{"_id": 1, "a": {"x": 1, "y": 2}}`, false},
 		{"$set array element", `{"_id": 1, "a": [1, 2, 3]}`, `{"$set": {"a.1": 9}}`, `{"_id": 1, "a": [1, 9, 3]}`, false},
+		{"array positions apply in numeric order", `{"_id": 1, "a": []}`, `{"$set": {"a.10": 10, "a.2": 2}}`, `{"_id": 1, "a": [null, null, 2, null, null, null, null, null, null, null, 10]}`, false},
+		{"new numeric fields in numeric order", `{"_id": 1, "a": {}}`, `{"$set": {"a.10": 10, "a.9": 9, "a.x": 0}}`, `{"_id": 1, "a": {"9": 9, "10": 10, "x": 0}}`, false},
 		{"$set pads arrays with null", `{"_id": 1, "a": [1]}`, `{"$set": {"a.3": 9}}`, `{"_id": 1, "a": [1, null, null, 9]}`, false},
 		{"$set field of array element", `{"_id": 1, "a": [{"b": 1}]}`, `{"$set": {"a.0.b": 2, "a.1.b": 3}}`, `{"_id": 1, "a": [{"b": 2}, {"b": 3}]}`, false},
 		{"$set numeric key in document", `{"_id": 1, "a": {}}`, `{"$set": {"a.0": 1}}`, `{"_id": 1, "a": {"0": 1}}`, false},
