@@ -187,8 +187,12 @@ func (s *Server) createIndexes(req *request) (bson.D, error) {
 	if !ok || len(specs) == 0 {
 		return nil, errorf(codeBadValue, "Must specify at least one index to create")
 	}
-	created := s.coll(req.db, name, false) == nil
-	c := s.coll(req.db, name, true)
+	// The collection is created only once every specification is valid.
+	c := s.coll(req.db, name, false)
+	created := c == nil
+	if created {
+		c = &collection{}
+	}
 	before := int32(len(c.indexes) + 1)
 	var add []*index
 	for _, v := range specs {
@@ -220,6 +224,9 @@ func (s *Server) createIndexes(req *request) (bson.D, error) {
 			}
 		}
 	}
+	if created {
+		c = s.coll(req.db, name, true)
+	}
 	c.indexes = append(c.indexes, add...)
 	return bson.D{
 		{Key: "numIndexesBefore", Value: before},
@@ -231,8 +238,11 @@ func (s *Server) createIndexes(req *request) (bson.D, error) {
 // findIndexConflict reports whether an index identical to ix exists, or
 // the conflict mongod reports when one differs only in name or options.
 func (c *collection) findIndexConflict(ix *index) (bool, *cmdError) {
-	if ix.name == "_id_" {
-		return true, nil
+	if ix.name == "_id_" || sameDoc(ix.key, bson.D{{Key: "_id", Value: int32(1)}}) {
+		if ix.name == "_id_" && sameDoc(ix.key, bson.D{{Key: "_id", Value: int32(1)}}) && !ix.unique && !ix.sparse {
+			return true, nil // the implicit _id index
+		}
+		return false, errorf(codeBadValue, "mongotest does not support index %s: the _id index is implicit and cannot be changed", specString(ix.spec))
 	}
 	for _, e := range c.indexes {
 		sameKey := sameDoc(e.key, ix.key)

@@ -19,7 +19,14 @@
 // "&directConnection=true" works too. Every server listens on its own random
 // port, so tests may run many at once. Start and StartWith (for Options such
 // as TransactionLifetime) return a server to Close yourself; Close stops every
-// goroutine and closes every connection.
+// goroutine and closes every connection. There is no authentication (a URI
+// with credentials fails: saslStart is not a command here), no TLS and no
+// compression.
+//
+// The streaming monitor's hello is held at most 100 ms rather than mongod's
+// maxAwaitTimeMS: after a fail point returns a "not primary" or "shutting
+// down" code, the driver waits for that reply before it trusts the server
+// again, so recovery costs at most 100 ms.
 //
 // # Commands
 //
@@ -48,6 +55,9 @@
 // waits for a document held by a transaction (then 50 MaxTimeMSExpired).
 //
 // Documents missing an _id get an ObjectID, placed first as mongod does.
+// An update or delete statement that changes several documents applies all
+// of its changes or, on an error such as a duplicate key, none (mongod
+// keeps the changes made before the failing document).
 // Unique index violations are reported exactly as mongod reports them:
 // code 11000 DuplicateKey with keyPattern, keyValue and the
 // "E11000 duplicate key error collection: db.coll index: name dup key: { ... }"
