@@ -141,7 +141,7 @@ func TestMQLQueryConformance(t *testing.T) {
 		{"$eq document field order", `{"a": {"y": 2, "x": 1}}`, nil},
 		{"null matches null and missing", `{"a": null}`, []int32{6, 9}},
 		{"null in array", `{"arr": null}`, []int32{1, 2, 5, 10}},
-		{"null on missing field of array element", `{"sub.b": null}`, []int32{1, 2, 3, 7, 8, 9, 10}},
+		{"null on missing field of array element", `{"sub.b": null}`, []int32{1, 2, 3, 7, 8, 10}},
 		{"$ne null", `{"a": {"$ne": null}}`, []int32{1, 2, 3, 4, 5, 7, 8, 10}},
 		{"$ne", `{"a": {"$ne": 2}}`, []int32{1, 3, 4, 6, 8, 9, 10}},
 		{"$ne array element", `{"arr": {"$ne": 1}}`, []int32{1, 2, 4, 5, 6, 7, 9, 10}},
@@ -231,6 +231,60 @@ func TestMQLQueryConformance(t *testing.T) {
 				mqlWantError(t, err, e.code, e.msg)
 			}
 		})
+	})
+}
+
+// TestMQLNullConformance pins mongod 8.0's treatment of null, undefined,
+// missing fields and arrays in equality to null.
+func TestMQLNullConformance(t *testing.T) {
+	docs := `[
+		{"_id": 1, "a": {}},
+		{"_id": 2, "a": null},
+		{"_id": 3, "a": 4},
+		{"_id": 4, "a": {"b": "hi"}},
+		{"_id": 5, "a": {"b": null}},
+		{"_id": 6, "a": {"b": {"$undefined": true}}},
+		{"_id": 7, "a": {"$undefined": true}},
+		{"_id": 8},
+		{"_id": 9, "a": [[]]},
+		{"_id": 10, "a": []},
+		{"_id": 11, "a": [{"b": null}, {"b": {"$undefined": true}}, {}]},
+		{"_id": 12, "a": [{"b": 1}, {"b": "s"}]},
+		{"_id": 13, "a": [{"b": 3}, {}]},
+		{"_id": 14, "a": [null, null]},
+		{"_id": 15, "a": [1, "s", 4]},
+		{"_id": 16, "a": [1, {"$undefined": true}]}
+	]`
+	tests := []struct {
+		filter string
+		want   []int32
+	}{
+		{`{"a": null}`, []int32{2, 8, 14}},
+		{`{"a": {"$ne": null}}`, []int32{1, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 15, 16}},
+		{`{"a": {"$in": [null, 75]}}`, []int32{2, 8, 14}},
+		{`{"a": {"$nin": [null, []]}}`, []int32{1, 3, 4, 5, 6, 7, 11, 12, 13, 15, 16}},
+		{`{"a": {"$not": {"$gte": null}}}`, []int32{1, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 15, 16}},
+		{`{"a": {"$exists": false}}`, []int32{8}},
+		{`{"a": {"$elemMatch": {"$eq": null}}}`, []int32{14}},
+		{`{"a": {"$elemMatch": {"$ne": null}}}`, []int32{9, 11, 12, 13, 15, 16}},
+		{`{"a.b": null}`, []int32{1, 2, 3, 5, 7, 8, 11, 13}},
+		{`{"a.b": {"$ne": null}}`, []int32{4, 6, 9, 10, 12, 14, 15, 16}},
+		{`{"a.b": {"$in": [null, 75]}}`, []int32{1, 2, 3, 5, 7, 8, 11, 13}},
+	}
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		coll := b.DB(t).Collection("nulls")
+		mqlInsert(t, coll, mqlDocs(t, docs))
+		byID := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})
+		for _, tt := range tests {
+			got := mqlIDs(mqlFind(t, coll, mqlDoc(t, tt.filter), byID))
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("find %s (-want +got):\n%s", tt.filter, d)
+			}
+		}
+		got := mqlFind(t, coll, mqlDoc(t, `{"_id": {"$in": [3, 10, 15]}}`), byID.SetProjection(mqlDoc(t, `{"_id": 0, "a.b": 1}`)))
+		if d := mqlDiff(mqlDocs(t, `[{}, {"a": []}, {"a": []}]`), got); d != "" {
+			t.Errorf("projection of a.b (-want +got):\n%s", d)
+		}
 	})
 }
 

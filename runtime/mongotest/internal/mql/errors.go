@@ -21,6 +21,7 @@ const (
 	CodeBadValue                   = 2
 	CodeFailedToParse              = 9
 	CodeTypeMismatch               = 14
+	CodeCannotBackfillArray        = 21
 	CodePathNotViable              = 28
 	CodeConflictingUpdateOperators = 40
 	CodeInvalidIDField             = 53
@@ -31,7 +32,6 @@ const (
 	CodeInvalidPipelineOperator    = 168
 	CodeLocation15975              = 15975
 	CodeLocation16410              = 16410
-	CodeLocation17419              = 17419
 	CodeLocation28812              = 28812
 	CodeLocation31249              = 31249
 	CodeLocation31253              = 31253
@@ -47,6 +47,7 @@ var codeNames = map[int32]string{
 	CodeBadValue:                   "BadValue",
 	CodeFailedToParse:              "FailedToParse",
 	CodeTypeMismatch:               "TypeMismatch",
+	CodeCannotBackfillArray:        "CannotBackfillArray",
 	CodePathNotViable:              "PathNotViable",
 	CodeConflictingUpdateOperators: "ConflictingUpdateOperators",
 	CodeInvalidIDField:             "InvalidIdField",

@@ -89,8 +89,7 @@ type leafMatcher interface {
 func evalPath(doc bson.D, path []string, op fieldOp) bool {
 	switch o := op.(type) {
 	case opLeaf:
-		hit, _ := walk(doc, path, !o.noExpand, o.m.matchesSingle)
-		return hit
+		return walk(doc, path, !o.noExpand, o.m.matchesSingle)
 	case opNot:
 		for _, inner := range o {
 			if !evalPath(doc, path, inner) {

@@ -43,7 +43,7 @@ func TestMatch(t *testing.T) {
 		{"null matches null and missing", `{"a": null}`, []int32{6, 9}},
 		{"null does not match undefined", `{"u": null}`, []int32{1, 2, 3, 4, 6, 7, 8, 9, 10}},
 		{"null in array", `{"arr": null}`, []int32{1, 2, 5, 10}},
-		{"null on missing subfield in array of docs", `{"sub.b": null}`, []int32{1, 2, 3, 7, 8, 9, 10}},
+		{"null on missing subfield in array of docs", `{"sub.b": null}`, []int32{1, 2, 3, 7, 8, 10}},
 		{"$ne null", `{"a": {"$ne": null}}`, []int32{1, 2, 3, 4, 5, 7, 8, 10}},
 		{"$ne value", `{"a": {"$ne": 2}}`, []int32{1, 3, 4, 6, 8, 9, 10}},
 		{"$ne array element", `{"arr": {"$ne": 1}}`, []int32{1, 2, 4, 5, 6, 7, 9, 10}},
@@ -88,7 +88,7 @@ func TestMatch(t *testing.T) {
 		{"positional path on nested array", `{"arr.0": [1, 2]}`, []int32{4}},
 		{"positional then field", `{"arr.0.x": 1}`, []int32{7}},
 		{"positional path out of range", `{"arr.5": {"$exists": true}}`, nil},
-		{"positional path null", `{"arr.0": null}`, []int32{1, 2, 5, 6, 10}},
+		{"positional path null", `{"arr.0": null}`, []int32{1, 2, 5, 10}},
 		{"positional path on document", `{"sub.1.b": 2}`, []int32{5}},
 		{"$and", `{"$and": [{"a": {"$gte": 1}}, {"a": {"$lt": 3}}]}`, []int32{1, 2, 5, 7}},
 		{"$or", `{"$or": [{"a": 1}, {"s": "Banana"}]}`, []int32{1, 2, 5}},
@@ -278,6 +278,61 @@ func TestUpsertDocConflicts(t *testing.T) {
 		}
 		if d := diff(D(tt.want), got); d != "" {
 			t.Errorf("UpsertDoc(%s) (-want +got):\n%s", tt.filter, d)
+		}
+	}
+}
+
+// TestNullSemantics pins mongod 8.0's treatment of null, undefined, missing
+// fields and arrays in equality to null, on plain and dotted paths.
+func TestNullSemantics(t *testing.T) {
+	docs := Docs(`[
+		{"_id": 1, "a": {}},
+		{"_id": 2, "a": null},
+		{"_id": 3, "a": 4},
+		{"_id": 4, "a": {"b": "hi"}},
+		{"_id": 5, "a": {"b": null}},
+		{"_id": 6, "a": {"b": {"$undefined": true}}},
+		{"_id": 7, "a": {"$undefined": true}},
+		{"_id": 8},
+		{"_id": 9, "a": [[]]},
+		{"_id": 10, "a": []},
+		{"_id": 11, "a": [{"b": null}, {"b": {"$undefined": true}}, {}]},
+		{"_id": 12, "a": [{"b": 1}, {"b": "s"}]},
+		{"_id": 13, "a": [{"b": 3}, {}]},
+		{"_id": 14, "a": [null, null]},
+		{"_id": 15, "a": [1, "s", 4]},
+		{"_id": 16, "a": [1, {"$undefined": true}]}
+	]`)
+	tests := []struct {
+		filter string
+		want   []int32
+	}{
+		{`{"a": null}`, []int32{2, 8, 14}},
+		{`{"a": {"$ne": null}}`, []int32{1, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 15, 16}},
+		{`{"a": {"$in": [null, 75]}}`, []int32{2, 8, 14}},
+		{`{"a": {"$not": {"$gte": null}}}`, []int32{1, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 15, 16}},
+		{`{"a": {"$exists": false}}`, []int32{8}},
+		{`{"a": {"$elemMatch": {"$eq": null}}}`, []int32{14}},
+		{`{"a": {"$elemMatch": {"$ne": null}}}`, []int32{9, 11, 12, 13, 15, 16}},
+		{`{"a.b": null}`, []int32{1, 2, 3, 5, 7, 8, 11, 13}},
+		{`{"a.b": {"$ne": null}}`, []int32{4, 6, 9, 10, 12, 14, 15, 16}},
+		{`{"a.b": {"$exists": false}}`, []int32{1, 2, 3, 7, 8, 9, 10, 14, 15, 16}},
+		{`{"a.b": {"$in": [null, 75]}}`, []int32{1, 2, 3, 5, 7, 8, 11, 13}},
+	}
+	for _, tt := range tests {
+		f, err := ParseFilter(D(tt.filter))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int32
+		for _, d := range docs {
+			if f.Match(d) {
+				id, _ := lookup(d, "_id")
+				got = append(got, id.(int32))
+			}
+		}
+		if d := diff(tt.want, got); d != "" {
+			t.Errorf("filter %s (-want +got):\n%s", tt.filter, d)
 		}
 	}
 }

@@ -4,12 +4,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// maxBSONSize is mongod's document size limit.
-const maxBSONSize = 16 * 1024 * 1024
-
-// maxPadIndex bounds array padding: padding an array with nulls up to this
-// position alone would exceed the document size limit.
-const maxPadIndex = maxBSONSize / 8
+// maxPadding is how many nulls mongod adds at most to reach an array
+// position that does not exist yet.
+const maxPadding = 1500000
 
 // setIn stores v at path inside container, a document or array owned by the
 // caller, creating missing documents on the way and padding arrays with
@@ -45,8 +42,8 @@ func setInKey(container any, key string, path []string, v any) (any, error) {
 			return nil, errorf(CodePathNotViable, "Cannot create field '%s' in element {%s: %s}", path[0], key, formatValue(c))
 		}
 		if idx >= len(c) {
-			if idx >= maxPadIndex {
-				return nil, errorf(CodeLocation17419, "Resulting document after update is larger than %d", maxBSONSize)
+			if idx-len(c) > maxPadding {
+				return nil, errorf(CodeCannotBackfillArray, "can't backfill more than %d elements", maxPadding)
 			}
 			if len(path) == 1 {
 				for len(c) < idx {

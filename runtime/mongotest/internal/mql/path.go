@@ -145,36 +145,34 @@ func collectDistinct(v any, path []string, out *[]any) {
 
 // walk calls fn for the values a query predicate on path sees in v, with
 // mongod's array traversal, and reports whether fn returned true for any.
-// A missing value is passed as (nil, false). When expand is set, a final
-// array is passed whole and element by element.
-func walk(v any, path []string, expand bool, fn func(v any, found bool) bool) (hit, yielded bool) {
+// A missing value is passed as (nil, false): a path that ends early in a
+// document or at a scalar is missing, but an array contributes only what
+// its document elements (and, for a numeric component, its element at that
+// position) contribute, so an array of scalars contributes nothing. When
+// expand is set, a final array is passed whole and element by element.
+func walk(v any, path []string, expand bool, fn func(v any, found bool) bool) bool {
 	v = normalize(v)
 	if len(path) == 0 {
 		if arr, ok := v.(bson.A); ok && expand {
 			for _, e := range arr {
 				if fn(normalize(e), true) {
-					return true, true
+					return true
 				}
 			}
 		}
-		return fn(v, true), true
+		return fn(v, true)
 	}
 	switch x := v.(type) {
 	case bson.D:
 		f, ok := lookup(x, path[0])
 		if !ok {
-			return fn(nil, false), true
+			return fn(nil, false)
 		}
 		return walk(f, path[1:], expand, fn)
 	case bson.A:
-		seen := false
 		idx, numeric := arrayIndex(path[0])
-		if numeric && idx < len(x) {
-			h, y := walk(x[idx], path[1:], expand, fn)
-			if h {
-				return true, true
-			}
-			seen = seen || y
+		if numeric && idx < len(x) && walk(x[idx], path[1:], expand, fn) {
+			return true
 		}
 		for _, e := range x {
 			d, ok := normalize(e).(bson.D)
@@ -183,31 +181,20 @@ func walk(v any, path []string, expand bool, fn func(v any, found bool) bool) (h
 			}
 			if numeric {
 				// A document element with a field named like the position:
-				// only values actually present count, so that the positional
-				// reading above decides about missing values.
-				f, ok := lookup(d, path[0])
-				if !ok {
-					continue
+				// only a present field counts, so that a missing one does
+				// not make {"a.0.b": null} match {a: [{b: 1}]}.
+				if f, ok := lookup(d, path[0]); ok && walk(f, path[1:], expand, fn) {
+					return true
 				}
-				h, y := walk(f, path[1:], expand, fn)
-				if h {
-					return true, true
-				}
-				seen = seen || y
 				continue
 			}
-			h, y := walk(d, path, expand, fn)
-			if h {
-				return true, true
+			if walk(d, path, expand, fn) {
+				return true
 			}
-			seen = seen || y
 		}
-		if !seen {
-			return fn(nil, false), true
-		}
-		return false, true
+		return false
 	default:
-		return fn(nil, false), true
+		return fn(nil, false)
 	}
 }
 

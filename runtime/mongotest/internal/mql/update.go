@@ -131,19 +131,18 @@ func comparePaths(a, b []string) int {
 	return cmp.Compare(len(a), len(b))
 }
 
+// compareComponents is mongod's order of field names within an update:
+// two names that start with a digit (and not with a zero, unless "0"
+// itself) compare by length first, so that array positions compare as
+// numbers; all others compare bytewise.
 func compareComponents(a, b string) int {
-	if len(a) != len(b) {
-		_, an := arrayIndex(a)
-		_, bn := arrayIndex(b)
-		if an && bn { // no leading zeros: the shorter number is smaller
-			return cmp.Compare(len(a), len(b))
-		}
+	numberLike := func(s string) bool {
+		return s != "" && s[0] >= '0' && s[0] <= '9' && (s[0] != '0' || len(s) == 1)
+	}
+	if len(a) != len(b) && numberLike(a) && numberLike(b) {
+		return cmp.Compare(len(a), len(b))
 	}
 	return strings.Compare(a, b)
-}
-
-func isPrefix(prefix, path []string) bool {
-	return len(prefix) <= len(path) && slices.Equal(prefix, path[:len(prefix)])
 }
 
 // checkConflicts refuses two operations on the same path, or on a path and
@@ -628,4 +627,9 @@ func idDoc(doc bson.D) string {
 		return formatDoc(bson.D{{Key: "_id", Value: v}})
 	}
 	return "{}"
+}
+
+// isPrefix reports whether prefix is path or a leading part of it.
+func isPrefix(prefix, path []string) bool {
+	return len(prefix) <= len(path) && slices.Equal(prefix, path[:len(prefix)])
 }

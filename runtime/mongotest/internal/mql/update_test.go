@@ -233,10 +233,10 @@ func TestReplacement(t *testing.T) {
 }
 
 func TestHugeArrayIndexRefused(t *testing.T) {
-	u, err := ParseUpdate(D(`{"$set": {"a.999999999": 1}}`))
+	u, err := ParseUpdate(D(`{"$set": {"a.1500001": 1}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = u.Apply(D(`{"_id": 1, "a": []}`), false)
-	wantCode(t, err, 17419)
+	wantCode(t, err, CodeCannotBackfillArray)
 }
