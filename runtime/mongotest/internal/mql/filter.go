@@ -3,6 +3,7 @@ package mql
 import (
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -809,7 +810,8 @@ func (l modLeaf) matchesSingle(v any, found bool) bool {
 	return i%l.divisor == l.remainder
 }
 
-// elemMatchObject matches arrays with a document element satisfying a filter.
+// elemMatchObject matches arrays with a document (or array) element
+// satisfying a filter.
 type elemMatchObject struct{ root node }
 
 func (l elemMatchObject) matchesSingle(v any, _ bool) bool {
@@ -818,11 +820,27 @@ func (l elemMatchObject) matchesSingle(v any, _ bool) bool {
 		return false
 	}
 	for _, e := range arr {
-		if d, ok := normalize(e).(bson.D); ok && l.root.matches(d) {
-			return true
+		switch x := normalize(e).(type) {
+		case bson.D:
+			if l.root.matches(x) {
+				return true
+			}
+		case bson.A: // mongod matches an array element as the document {"0": ..., "1": ...}
+			if l.root.matches(arrayAsDoc(x)) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// arrayAsDoc is an array as BSON stores it: a document keyed "0", "1", ...
+func arrayAsDoc(a bson.A) bson.D {
+	d := make(bson.D, len(a))
+	for i, v := range a {
+		d[i] = bson.E{Key: strconv.Itoa(i), Value: v}
+	}
+	return d
 }
 
 // elemMatchValue matches arrays with an element satisfying every operator.

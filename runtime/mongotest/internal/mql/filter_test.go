@@ -106,6 +106,8 @@ func TestMatch(t *testing.T) {
 		{"$all with $elemMatch", `{"arr": {"$all": [{"$elemMatch": {"x": 2}}, {"$elemMatch": {"y": 2}}]}}`, []int32{7}},
 		{"$all nested array", `{"arr": {"$all": [[1, 2]]}}`, []int32{4, 8}},
 		{"$elemMatch object form", `{"arr": {"$elemMatch": {"x": 1, "y": 2}}}`, []int32{7}},
+		{"$elemMatch object form on array elements", `{"arr": {"$elemMatch": {"0": 1}}}`, []int32{4}},
+		{"$elemMatch empty object form", `{"arr": {"$elemMatch": {}}}`, []int32{4, 7, 9}},
 		{"$elemMatch object form needs one element", `{"arr": {"$elemMatch": {"x": 1, "y": 1}}}`, nil},
 		{"dotted fields may match different elements", `{"arr.x": 1, "arr.y": 1}`, []int32{7}},
 		{"$elemMatch value form", `{"arr": {"$elemMatch": {"$gte": 5, "$lt": 10}}}`, []int32{3}},

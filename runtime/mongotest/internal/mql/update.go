@@ -348,14 +348,7 @@ func parsePull(arg any) (func(any) bool, error) {
 			if err != nil {
 				return nil, err
 			}
-			return func(v any) bool {
-				for _, op := range ops {
-					if !evalSingle(v, true, op) {
-						return false
-					}
-				}
-				return true
-			}, nil
+			return wrappedMatcher(ops), nil
 		}
 	}
 	if d, ok := arg.(bson.D); ok {
@@ -373,9 +366,17 @@ func parsePull(arg any) (func(any) bool, error) {
 		if err != nil {
 			return nil, err
 		}
-		return func(v any) bool { return leaf.matchesSingle(v, true) }, nil
+		return wrappedMatcher([]fieldOp{opLeaf{m: leaf}}), nil
 	}
 	return func(v any) bool { return Equal(v, arg) }, nil
+}
+
+// wrappedMatcher tests an array element against field operators the way
+// mongod's $pull does: as the value of field "" in a document, so that an
+// element that is itself an array is also matched element by element.
+func wrappedMatcher(ops []fieldOp) func(any) bool {
+	n := fieldNode{path: []string{""}, ops: ops}
+	return func(v any) bool { return n.matches(bson.D{{Key: "", Value: v}}) }
 }
 
 // checkID refuses _id values mongod does not store.

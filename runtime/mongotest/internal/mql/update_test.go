@@ -80,6 +80,7 @@ func TestApplyUpdate(t *testing.T) {
 		{"$pop empty", `{"_id": 1, "a": []}`, `{"$pop": {"a": 1}}`, `{"_id": 1, "a": []}`, false},
 		{"$pull value", `{"_id": 1, "a": [1, 2, 1.0, "1"]}`, `{"$pull": {"a": 1}}`, `{"_id": 1, "a": [2, "1"]}`, false},
 		{"$pull condition", `{"_id": 1, "a": [1, 5, 6, 9]}`, `{"$pull": {"a": {"$gte": 6}}}`, `{"_id": 1, "a": [1, 5]}`, false},
+		{"$pull condition matches inside nested arrays", `{"_id": 1, "a": [[1, 7], [2], 9]}`, `{"$pull": {"a": {"$gte": 6}}}`, `{"_id": 1, "a": [[2]]}`, false},
 		{"$pull $in", `{"_id": 1, "a": ["x", "y", "z"]}`, `{"$pull": {"a": {"$in": ["x", "z"]}}}`, `{"_id": 1, "a": ["y"]}`, false},
 		{"$pull document query", `{"_id": 1, "a": [{"s": 8, "i": "B"}, {"s": 8, "i": "C"}, 8]}`, `{"$pull": {"a": {"s": 8, "i": "B"}}}`, `{"_id": 1, "a": [{"s": 8, "i": "C"}, 8]}`, false},
 		{"$pull document query with operators", `{"_id": 1, "a": [{"s": 1}, {"s": 9}]}`, `{"$pull": {"a": {"s": {"$gt": 5}}}}`, `{"_id": 1, "a": [{"s": 1}]}`, false},
