@@ -219,7 +219,7 @@ func (s *Server) createIndexes(req *request) (bson.D, error) {
 	// A new unique index must hold for the documents already there.
 	for _, ix := range add {
 		if ix.unique {
-			if err := uniqueOverAll(c, ix); err != nil {
+			if err := buildUnique(c, ix); err != nil {
 				return nil, err
 			}
 		}

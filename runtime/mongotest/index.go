@@ -64,13 +64,64 @@ func (ix *index) keys(doc bson.D) ([]indexKey, *cmdError) {
 	return out, nil
 }
 
+// hasKey reports whether doc puts key in ix.
+func (ix *index) hasKey(doc bson.D, key string) bool {
+	keys, _ := ix.keys(doc)
+	for _, k := range keys {
+		if k.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// reindex moves r's entries in c's unique indexes from its previous latest
+// document old to its new one doc (either may be nil).
+func (c *collection) reindex(r *record, old, doc bson.D) {
+	for _, ix := range c.indexes {
+		if ix.entries == nil {
+			continue
+		}
+		if old != nil {
+			keys, _ := ix.keys(old)
+			for _, k := range keys {
+				if recs := ix.entries[k.key]; recs != nil {
+					delete(recs, r)
+					if len(recs) == 0 {
+						delete(ix.entries, k.key)
+					}
+				}
+			}
+		}
+		if doc != nil {
+			keys, _ := ix.keys(doc) // checked before the write: cannot fail
+			ix.add(r, keys)
+		}
+	}
+}
+
+func (ix *index) add(r *record, keys []indexKey) {
+	for _, k := range keys {
+		recs := ix.entries[k.key]
+		if recs == nil {
+			recs = map[*record]bool{}
+			ix.entries[k.key] = recs
+		}
+		recs[r] = true
+	}
+}
+
 // checkUnique reports a DuplicateKey error when doc, written to record
 // self of c, would share a unique index entry with another document
-// visible in v. An entry an open transaction has written but not committed
-// (or, for a transaction, one committed after its snapshot) is a
-// WriteConflict inside a transaction; outside one, the write waits for the
-// transaction to end, as on mongod.
+// visible in v. An entry the statement cannot see yet (one another open
+// transaction has written, or, for a transaction, one committed after its
+// snapshot) is a WriteConflict inside a transaction; outside one, the
+// write must wait for the transaction returned, as on mongod.
 func (s *Server) checkUnique(c *collection, v view, self *record, doc bson.D) (wait *txn, err *cmdError) {
+	var open []*txn
+	if len(s.open) > 0 {
+		open = s.openTxns()
+	}
 	for _, ix := range c.indexes {
 		if !ix.unique {
 			continue
@@ -79,57 +130,40 @@ func (s *Server) checkUnique(c *collection, v view, self *record, doc bson.D) (w
 		if err != nil {
 			return nil, err
 		}
-		if len(mine) == 0 {
-			continue
-		}
-		want := make(map[string]indexKey, len(mine))
 		for _, k := range mine {
-			want[k.key] = k
-		}
-		clash := func(other bson.D) (indexKey, bool, *cmdError) {
-			theirs, err := ix.keys(other)
-			if err != nil {
-				return indexKey{}, false, err
-			}
-			for _, k := range theirs {
-				if hit, ok := want[k.key]; ok {
-					return hit, true, nil
-				}
-			}
-			return indexKey{}, false, nil
-		}
-		for _, r := range c.order {
-			if r == self || r.removed {
-				continue
-			}
-			if other := v.doc(r); other != nil {
-				if hit, ok, err := clash(other); err != nil || ok {
-					if err != nil {
-						return nil, err
-					}
-					return nil, ix.dupKey(c, hit)
-				}
-			}
-			// Entries the statement cannot see yet.
-			var unseen []bson.D
-			if v.tx != nil && r.latestTS() > v.tx.snapshot && r.latest() != nil {
-				unseen = append(unseen, r.latest())
-			}
-			if o := r.owner; o != nil && o != v.tx && !s.expired(o) && o.writes[r] != nil {
-				unseen = append(unseen, o.writes[r])
-			}
-			for _, other := range unseen {
-				_, ok, err := clash(other)
-				if err != nil {
-					return nil, err
-				}
-				if !ok {
+			// Committed documents that have the key now.
+			for r := range ix.entries[k.key] {
+				if r == self || r.removed {
 					continue
 				}
-				if v.tx != nil {
+				if v.tx == nil {
+					return nil, ix.dupKey(c, k)
+				}
+				if d := v.doc(r); d != nil && ix.hasKey(d, k.key) {
+					return nil, ix.dupKey(c, k)
+				}
+				if _, own := v.tx.writes[r]; !own && r.latestTS() > v.tx.snapshot {
 					return nil, errWriteConflict()
 				}
-				return r.owner, nil
+			}
+			// Documents written by open transactions.
+			for _, tx := range open {
+				for _, p := range tx.order {
+					if p.coll != c || p.rec == self {
+						continue
+					}
+					if d := tx.writes[p.rec]; d == nil || !ix.hasKey(d, k.key) {
+						continue
+					}
+					switch {
+					case tx == v.tx:
+						return nil, ix.dupKey(c, k)
+					case v.tx != nil:
+						return nil, errWriteConflict()
+					case !s.expired(tx):
+						return tx, nil
+					}
+				}
 			}
 		}
 	}
@@ -163,10 +197,10 @@ func uniqueWithin(c *collection, changes []change) *cmdError {
 	return nil
 }
 
-// uniqueOverAll checks that the committed documents of c satisfy the new
-// unique index ix.
-func uniqueOverAll(c *collection, ix *index) *cmdError {
-	seen := map[string]bool{}
+// buildUnique fills the entries of the new unique index ix from the
+// committed documents of c, failing on a duplicate as mongod does.
+func buildUnique(c *collection, ix *index) *cmdError {
+	ix.entries = map[string]map[*record]bool{}
 	for _, r := range c.order {
 		if r.removed || r.latest() == nil {
 			continue
@@ -176,13 +210,13 @@ func uniqueOverAll(c *collection, ix *index) *cmdError {
 			return err
 		}
 		for _, k := range keys {
-			if seen[k.key] {
+			if len(ix.entries[k.key]) > 0 {
 				e := ix.dupKey(c, k)
 				e.asWriteError = false
 				return e
 			}
-			seen[k.key] = true
 		}
+		ix.add(r, keys)
 	}
 	return nil
 }

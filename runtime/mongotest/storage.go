@@ -48,6 +48,9 @@ type index struct {
 	spec   bson.D // as listed by listIndexes
 	unique bool
 	sparse bool
+	// entries maps each key of a unique index to the records whose latest
+	// committed document has it.
+	entries map[string]map[*record]bool
 }
 
 func (c *collection) ns() string { return c.db + "." + c.name }
@@ -114,6 +117,7 @@ func (c *collection) record(key string, create bool) *record {
 // commitVersion appends a committed version to r and forgets versions no
 // open snapshot can read any more (oldest is the oldest such snapshot).
 func (c *collection) commitVersion(r *record, ts uint32, doc bson.D, oldest uint32) {
+	c.reindex(r, r.latest(), doc)
 	r.versions = append(r.versions, version{ts: ts, doc: doc})
 	c.prune(r, oldest)
 }

@@ -2,6 +2,7 @@ package mongotest
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -112,6 +113,17 @@ func (s *Server) commitTxn(tx *txn) *cmdError {
 	tx.state = txnCommitted
 	close(tx.done)
 	return nil
+}
+
+// openTxns lists the open transactions, oldest snapshot first, so that
+// which one a conflict names does not depend on map order.
+func (s *Server) openTxns() []*txn {
+	out := make([]*txn, 0, len(s.open))
+	for tx := range s.open {
+		out = append(out, tx)
+	}
+	slices.SortFunc(out, func(a, b *txn) int { return a.start.Compare(b.start) })
+	return out
 }
 
 // oldestSnapshot is the oldest snapshot an open transaction reads.
