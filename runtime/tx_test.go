@@ -18,6 +18,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/mongotxgen/mongotxgen/internal/testenv"
 	"github.com/mongotxgen/mongotxgen/runtime"
@@ -1031,5 +1034,92 @@ func TestGoexitInCallback(t *testing.T) {
 			t.Fatalf("WithTx after Goexit: %v", err)
 		}
 		wantIDs(t, coll, "b")
+	})
+}
+
+// monitoredClient connects to b with mon installed.
+func monitoredClient(t *testing.T, b *testenv.Backend, mon *event.CommandMonitor) *mongo.Client {
+	t.Helper()
+	client, err := mongo.Connect(options.Client().ApplyURI(b.URI).SetMonitor(mon))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	return client
+}
+
+// The transaction options reach the server on the commands the
+// specification puts them on.
+func TestTransactionOptionsReachTheWire(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		var mu sync.Mutex
+		cmds := map[string]bson.Raw{}
+		client := monitoredClient(t, b, &event.CommandMonitor{
+			Started: func(_ context.Context, e *event.CommandStartedEvent) {
+				mu.Lock()
+				defer mu.Unlock()
+				cmds[e.CommandName] = slices.Clone(e.Command)
+			},
+		})
+		ctx := context.Background() // no deadline: it would add maxTimeMS everywhere
+		coll := client.Database(b.DB(t).Name()).Collection("items")
+		err := runtime.WithTx(ctx, client, func(ctx context.Context) error {
+			return insert(ctx, coll, "a")
+		},
+			runtime.WithReadConcern(readconcern.Snapshot()),
+			runtime.WithWriteConcern(writeconcern.Majority()),
+			runtime.WithReadPreference(readpref.Primary()),
+			runtime.WithMaxCommitTime(5*time.Second))
+		if err != nil {
+			t.Fatalf("WithTx: %v", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if got := cmds["insert"].Lookup("readConcern", "level").StringValue(); got != "snapshot" {
+			t.Errorf("insert readConcern.level = %q, want snapshot (command %v)", got, cmds["insert"])
+		}
+		commit := cmds["commitTransaction"]
+		if got := commit.Lookup("writeConcern", "w").StringValue(); got != "majority" {
+			t.Errorf("commit writeConcern.w = %q, want majority (command %v)", got, commit)
+		}
+		if ms, ok := commit.Lookup("maxTimeMS").AsInt64OK(); !ok || ms <= 0 || ms > 5000 {
+			t.Errorf("commit maxTimeMS = %v, want in (0, 5000] (command %v)", commit.Lookup("maxTimeMS"), commit)
+		}
+	})
+}
+
+// Cancelling ctx while the commit runs stops WithTx at once; the outcome
+// is reported as unknown.
+func TestCancelDuringCommit(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx, cancel := context.WithCancel(testCtx(t))
+		defer cancel()
+		client := monitoredClient(t, b, &event.CommandMonitor{
+			Started: func(_ context.Context, e *event.CommandStartedEvent) {
+				if e.CommandName == "commitTransaction" {
+					cancel()
+				}
+			},
+		})
+		coll := client.Database(b.DB(t).Name()).Collection("items")
+		// Should the commit leave before the cancellation lands, the
+		// server holds it long enough for the cancellation to win.
+		failPoint(t, &testenv.Backend{Client: client}, mongotest.FailPoint{Mode: mongotest.Times(1),
+			Commands: []string{"commitTransaction"}, BlockConnection: true, BlockTime: 500 * time.Millisecond})
+		err := runtime.WithTx(ctx, client, func(ctx context.Context) error {
+			return insert(ctx, coll, "a")
+		})
+		if !errors.Is(err, context.Canceled) || !runtime.IsUnknownCommitResult(err) {
+			t.Fatalf("WithTx = %v, want context.Canceled and an unknown commit result", err)
+		}
+		// A commit cut off before it reached the server leaves the
+		// transaction open there, holding its locks, until the pooled
+		// session is reused (the next transaction number aborts it) or
+		// the transaction lifetime ends. The next WithTx reuses it.
+		if err := runtime.WithTx(testCtx(t), client, func(ctx context.Context) error {
+			return insert(ctx, coll, "b")
+		}); err != nil {
+			t.Fatalf("WithTx after the cancelled commit: %v", err)
+		}
 	})
 }
