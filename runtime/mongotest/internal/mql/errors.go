@@ -16,7 +16,9 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s (%d): %s", e.CodeName, e.Code, e.Message)
 }
 
-// Server error codes used by this package, with mongod's names.
+// Server error codes with a symbolic name in mongod. Errors that mongod
+// reports under a bare location code (15975, 31254, ...) use the number,
+// and their code name is "Location<code>".
 const (
 	CodeBadValue                   = 2
 	CodeFailedToParse              = 9
@@ -24,23 +26,12 @@ const (
 	CodeCannotBackfillArray        = 21
 	CodePathNotViable              = 28
 	CodeConflictingUpdateOperators = 40
+	CodeDollarPrefixedFieldName    = 52
 	CodeInvalidIDField             = 53
 	CodeNotSingleValueField        = 54
 	CodeEmptyFieldName             = 56
-	CodeCommandNotFound            = 59
 	CodeImmutableField             = 66
 	CodeInvalidPipelineOperator    = 168
-	CodeLocation15975              = 15975
-	CodeLocation16410              = 16410
-	CodeLocation28812              = 28812
-	CodeLocation31249              = 31249
-	CodeLocation31253              = 31253
-	CodeLocation31254              = 31254
-	CodeLocation40156              = 40156
-	CodeLocation40323              = 40323
-	CodeLocation40324              = 40324
-	CodeLocation51075              = 51075
-	CodeLocation51108              = 51108
 )
 
 var codeNames = map[int32]string{
@@ -50,10 +41,10 @@ var codeNames = map[int32]string{
 	CodeCannotBackfillArray:        "CannotBackfillArray",
 	CodePathNotViable:              "PathNotViable",
 	CodeConflictingUpdateOperators: "ConflictingUpdateOperators",
+	CodeDollarPrefixedFieldName:    "DollarPrefixedFieldName",
 	CodeInvalidIDField:             "InvalidIdField",
 	CodeNotSingleValueField:        "NotSingleValueField",
 	CodeEmptyFieldName:             "EmptyFieldName",
-	CodeCommandNotFound:            "CommandNotFound",
 	CodeImmutableField:             "ImmutableField",
 	CodeInvalidPipelineOperator:    "InvalidPipelineOperator",
 }

@@ -423,7 +423,7 @@ func parseRegexOperator(arg any, options *bson.E) (regexLeaf, error) {
 		return newRegexLeaf(x, opts)
 	case bson.Regex:
 		if options != nil && x.Options != "" {
-			return regexLeaf{}, errorf(CodeLocation51075, "options set in both $regex and $options")
+			return regexLeaf{}, errorf(51075, "options set in both $regex and $options")
 		}
 		if options == nil {
 			opts = x.Options

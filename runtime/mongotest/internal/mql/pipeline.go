@@ -43,7 +43,7 @@ func RunPipeline(docs []bson.D, pipeline []bson.D) ([]bson.D, error) {
 
 func parseStage(spec bson.D) (stage, error) {
 	if len(spec) != 1 {
-		return nil, errorf(CodeLocation40323, "A pipeline stage specification object must contain exactly one field.")
+		return nil, errorf(40323, "A pipeline stage specification object must contain exactly one field.")
 	}
 	name, arg := spec[0].Key, normalize(spec[0].Value)
 	switch name {
@@ -168,7 +168,7 @@ func parseStage(spec bson.D) (stage, error) {
 		"$sortByCount", "$unionWith", "$vectorSearch":
 		return nil, unsupported("aggregation stage %s", name)
 	}
-	return nil, errorf(CodeLocation40324, "Unrecognized pipeline stage name: '%s'", name)
+	return nil, errorf(40324, "Unrecognized pipeline stage name: '%s'", name)
 }
 
 func mapStage(fn func(bson.D) (bson.D, error)) stage {
@@ -278,7 +278,7 @@ func parseCount(arg any) (stage, error) {
 	name, ok := arg.(string)
 	switch {
 	case !ok || name == "":
-		return nil, errorf(CodeLocation40156, "the count field must be a non-empty string")
+		return nil, errorf(40156, "the count field must be a non-empty string")
 	case strings.HasPrefix(name, "$"):
 		return nil, errorf(40158, "the count field cannot be a $-prefixed path")
 	case strings.Contains(name, "."):

@@ -48,7 +48,7 @@ func ParseProjection(spec bson.D) (*Projection, error) {
 				return unsupported("positional projection '%s'", key)
 			}
 			if strings.HasPrefix(e.Key, "$") {
-				return errorf(CodeLocation16410, "FieldPath field names may not start with '$'. Consider using $getField or $setField.")
+				return errorf(16410, "FieldPath field names may not start with '$'. Consider using $getField or $setField.")
 			}
 			path := strings.Split(key, ".")
 			for _, c := range path {
@@ -70,9 +70,9 @@ func ParseProjection(spec bson.D) (*Projection, error) {
 				}
 				if mode != 0 && mode != want {
 					if include {
-						return errorf(CodeLocation31253, "Cannot do inclusion on field %s in exclusion projection", key)
+						return errorf(31253, "Cannot do inclusion on field %s in exclusion projection", key)
 					}
-					return errorf(CodeLocation31254, "Cannot do exclusion on field %s in inclusion projection", key)
+					return errorf(31254, "Cannot do exclusion on field %s in inclusion projection", key)
 				}
 				mode = want
 				items = append(items, projItem{path: path, include: include})
@@ -169,7 +169,7 @@ func (n *projNode) add(path []string, ex expression) error {
 	for i, c := range path {
 		child, ok := cur.children[c]
 		if ok && child.leaf {
-			return errorf(CodeLocation31249, "Path collision at %s remaining portion %s", strings.Join(path, "."), strings.Join(path[i+1:], "."))
+			return errorf(31249, "Path collision at %s remaining portion %s", strings.Join(path, "."), strings.Join(path[i+1:], "."))
 		}
 		if !ok {
 			child = newProjNode()

@@ -28,7 +28,7 @@ func compileRegex(pattern, options string) (*regexp.Regexp, error) {
 		case 'u':
 			// Go patterns are always UTF-8 aware.
 		default:
-			return nil, errorf(CodeLocation51108, "invalid flag in regex options: %c", o)
+			return nil, errorf(51108, "invalid flag in regex options: %c", o)
 		}
 	}
 	expr := translatePCRE(pattern, extended, multiline)

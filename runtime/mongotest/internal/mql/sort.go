@@ -31,7 +31,7 @@ func ParseSort(spec bson.D) (*Sort, error) {
 		}
 		f, ok := asFloat(v)
 		if !ok || (f != 1 && f != -1) {
-			return nil, errorf(CodeLocation15975, "$sort key ordering must be 1 (for ascending) or -1 (for descending)")
+			return nil, errorf(15975, "$sort key ordering must be 1 (for ascending) or -1 (for descending)")
 		}
 		s.keys = append(s.keys, sortKey{path: e.Key, dir: int(f)})
 	}

@@ -9,12 +9,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// CodeDollarPrefixedFieldName is mongod's code for a '$' field name where
-// none is allowed.
-const CodeDollarPrefixedFieldName = 52
-
-func init() { codeNames[CodeDollarPrefixedFieldName] = "DollarPrefixedFieldName" }
-
 // now is the clock of $currentDate; tests replace it.
 var now = time.Now
 
