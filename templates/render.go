@@ -45,7 +45,6 @@ import (
 	"fmt"
 
 	"github.com/dave/jennifer/jen"
-	"golang.org/x/tools/imports"
 
 	"github.com/mongotxgen/mongotxgen/generator/model"
 )
@@ -96,14 +95,54 @@ func Render(pkg *model.Package) ([]byte, error) {
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", pkg.Path, err)
 	}
-	// jennifer sorts the imports in one block; group the standard library
-	// first, as goimports and people do. FormatOnly keeps it from adding or
-	// removing imports, which would need the package loaded.
-	out, err := imports.Process(pkg.Output, buf.Bytes(), &imports.Options{FormatOnly: true, Comments: true, TabIndent: true, TabWidth: 8})
-	if err != nil {
-		return nil, fmt.Errorf("formatting %s: %w", pkg.Path, err)
+	return groupImports(buf.Bytes()), nil
+}
+
+// groupImports splits the one sorted import block jennifer writes into the
+// standard library, then the rest, as goimports and people group them. Both
+// groups stay sorted, so the result is still gofmt'd. (Doing it here rather
+// than with golang.org/x/tools/imports saves a second parse and print of the
+// whole file, which is half the time of Render.)
+func groupImports(src []byte) []byte {
+	start := bytes.Index(src, []byte("\nimport (\n"))
+	if start < 0 {
+		return src // no imports, or a single one
 	}
-	return out, nil
+	start += len("\nimport (\n")
+	n := bytes.Index(src[start:], []byte("\n)\n"))
+	if n < 0 {
+		return src
+	}
+	end := start + n + 1 // keep the last import's newline
+	var std, other [][]byte
+	for _, line := range bytes.SplitAfter(src[start:end], []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		if isStdImport(line) {
+			std = append(std, line)
+		} else {
+			other = append(other, line)
+		}
+	}
+	if len(std) == 0 || len(other) == 0 {
+		return src
+	}
+	out := make([]byte, 0, len(src)+1)
+	out = append(out, src[:start]...)
+	out = append(out, bytes.Join(std, nil)...)
+	out = append(out, '\n')
+	out = append(out, bytes.Join(other, nil)...)
+	return append(out, src[end:]...)
+}
+
+// isStdImport reports whether an import line, `\t"path"` or `\tname "path"`,
+// names a standard library package: one whose first path element has no dot.
+func isStdImport(line []byte) bool {
+	_, path, _ := bytes.Cut(line, []byte(`"`))
+	first, _, _ := bytes.Cut(path, []byte("/"))
+	first, _, _ = bytes.Cut(first, []byte(`"`))
+	return !bytes.Contains(first, []byte("."))
 }
 
 // typeCode returns the Go spelling of t, qualified when it belongs to

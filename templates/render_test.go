@@ -2,6 +2,7 @@ package templates
 
 import (
 	"bytes"
+	"fmt"
 	"go/ast"
 	"go/format"
 	"go/parser"
@@ -449,6 +450,24 @@ func TestList(t *testing.T) {
 	} {
 		if got := list(c.in); got != c.want {
 			t.Errorf("list(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// BenchmarkRender renders a package of 200 collection types like Account,
+// the size of the generator's performance target.
+func BenchmarkRender(b *testing.B) {
+	pkg := accountModel()
+	account := pkg.Types[0]
+	pkg.Types = nil
+	for i := range 200 {
+		t := *account
+		t.Name = fmt.Sprintf("Account%03d", i)
+		pkg.Types = append(pkg.Types, &t)
+	}
+	for b.Loop() {
+		if _, err := Render(pkg); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
