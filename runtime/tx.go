@@ -335,14 +335,7 @@ func (r *runner) run(ctx context.Context) (err error) {
 	}()
 
 	txCtx := t.Bind(ctx)
-	var last error // the last error that made us retry
 	for {
-		if r.attempts > 0 {
-			if err := r.backoff(ctx, last); err != nil {
-				r.finish(ctx, Outcome{Attempts: r.attempts, Elapsed: time.Since(r.start), Err: err})
-				return err
-			}
-		}
 		r.attempts++
 		t.begin(r.attempts)
 		r.obs.AttemptStarted(ctx, AttemptStart{Attempt: r.attempts, Elapsed: time.Since(r.start)})
@@ -371,8 +364,9 @@ func (r *runner) run(ctx context.Context) (err error) {
 			if !IsTransient(err) {
 				return r.fail(ctx, PhaseCallback, err)
 			}
-			r.obs.AttemptEnded(ctx, r.attemptEnd(PhaseCallback, err, true))
-			last = err
+			if err := r.retry(ctx, PhaseCallback, err); err != nil {
+				return err
+			}
 			continue
 		}
 		if ctx.Err() != nil {
@@ -396,8 +390,9 @@ func (r *runner) run(ctx context.Context) (err error) {
 		if !retryWhole {
 			return r.fail(ctx, PhaseCommit, err)
 		}
-		r.obs.AttemptEnded(ctx, r.attemptEnd(PhaseCommit, err, true))
-		last = err
+		if err := r.retry(ctx, PhaseCommit, err); err != nil {
+			return err
+		}
 	}
 }
 
@@ -451,21 +446,36 @@ func (r *runner) commit(ctx context.Context, t *Tx) (retryWhole bool, err error)
 	}
 }
 
-// backoff waits before the next attempt, or returns the error that ends
-// WithTx when the budget does not allow one.
-func (r *runner) backoff(ctx context.Context, last error) error {
+// retry ends an attempt that failed with the transient error last and
+// sleeps before the next one. When the budget allows no further attempt, or
+// ctx ends during the sleep, it reports the outcome and returns the error
+// that ends WithTx.
+func (r *runner) retry(ctx context.Context, phase Phase, last error) error {
+	var stop error
+	var delay time.Duration
 	if r.cfg.maxAttempts > 0 && r.attempts >= r.cfg.maxAttempts {
-		return r.giveUp(last, fmt.Sprintf("attempt limit %d reached", r.cfg.maxAttempts))
-	}
-	delay := r.delay(r.attempts)
-	if !time.Now().Add(delay).Before(r.deadline) {
+		stop = r.giveUp(last, fmt.Sprintf("attempt limit %d reached", r.cfg.maxAttempts))
+	} else if delay = r.delay(r.attempts); !time.Now().Add(delay).Before(r.deadline) {
 		if r.ctxBound {
-			return r.giveUp(fmt.Errorf("%w (the next attempt would pass it); last error: %w", context.DeadlineExceeded, last), r.budgetReason())
+			stop = r.giveUp(fmt.Errorf("%w (the next attempt would pass it); last error: %w", context.DeadlineExceeded, last), r.budgetReason())
+		} else {
+			stop = r.giveUp(last, r.budgetReason())
 		}
-		return r.giveUp(last, r.budgetReason())
 	}
-	r.obs.BackingOff(ctx, Backoff{NextAttempt: r.attempts + 1, Delay: delay})
-	timer := time.NewTimer(delay)
+	r.obs.AttemptEnded(ctx, r.attemptEnd(phase, last, stop == nil))
+	if stop == nil {
+		r.obs.BackingOff(ctx, Backoff{NextAttempt: r.attempts + 1, Delay: delay})
+		stop = r.sleep(ctx, delay, last)
+	}
+	if stop != nil {
+		r.finish(ctx, Outcome{Attempts: r.attempts, Elapsed: time.Since(r.start), Err: stop})
+	}
+	return stop
+}
+
+// sleep waits d, or returns the error ending WithTx if ctx ends first.
+func (r *runner) sleep(ctx context.Context, d time.Duration, last error) error {
+	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
 	case <-ctx.Done():

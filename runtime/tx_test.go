@@ -548,7 +548,7 @@ func TestMaxAttempts(t *testing.T) {
 		wantEvents(t, rec,
 			"start 1", "end 1 "+conflict+" retry=true", "backoff 2",
 			"start 2", "end 2 "+conflict+" retry=true", "backoff 3",
-			"start 3", "end 3 "+conflict+" retry=true",
+			"start 3", "end 3 "+conflict+" retry=false",
 			"outcome committed=false attempts=3 err=true")
 	})
 }
