@@ -410,6 +410,26 @@ func TestIndexes(t *testing.T) {
 			t.Fatal("unordered insert stopped at the first error")
 		}
 
+		// Compound and multikey unique indexes.
+		_, err = coll.Indexes().CreateMany(ctx, []mongo.IndexModel{
+			{Keys: bson.D{{Key: "a", Value: 1}, {Key: "b", Value: 1}}, Options: options.Index().SetUnique(true).SetSparse(true)},
+			{Keys: bson.D{{Key: "tags", Value: 1}}, Options: options.Index().SetUnique(true).SetSparse(true)},
+		})
+		must(t, err)
+		_, err = coll.InsertMany(ctx, []any{
+			bson.D{{Key: "owner", Value: "p1"}, {Key: "a", Value: 1}, {Key: "b", Value: 1}, {Key: "tags", Value: bson.A{"x", "y"}}},
+			bson.D{{Key: "owner", Value: "p2"}, {Key: "a", Value: 1}, {Key: "b", Value: 2}, {Key: "tags", Value: bson.A{"z"}}},
+		})
+		must(t, err)
+		_, err = coll.InsertOne(ctx, bson.D{{Key: "owner", Value: "p3"}, {Key: "a", Value: 1}, {Key: "b", Value: 1}})
+		if !mongo.IsDuplicateKeyError(err) || !strings.Contains(err.Error(), "index: a_1_b_1 dup key: { a: 1, b: 1 }") {
+			t.Fatalf("compound duplicate: %v", err)
+		}
+		_, err = coll.InsertOne(ctx, bson.D{{Key: "owner", Value: "p4"}, {Key: "tags", Value: bson.A{"q", "y"}}})
+		if !mongo.IsDuplicateKeyError(err) || !strings.Contains(err.Error(), "index: tags_1 dup key: { tags: \"y\" }") {
+			t.Fatalf("multikey duplicate: %v", err)
+		}
+
 		// Two documents of one statement cannot take the same key.
 		_, err = coll.UpdateMany(ctx, bson.D{{Key: "owner", Value: bson.D{{Key: "$in", Value: bson.A{"bob", "dee"}}}}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "owner", Value: "zed"}}}})

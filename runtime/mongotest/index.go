@@ -266,7 +266,11 @@ func formatValue(v any) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
+		f := strconv.FormatFloat(x, 'g', -1, 64)
+		if !strings.ContainsAny(f, ".eIN") {
+			f += ".0" // mongod writes doubles as 1.0
+		}
+		return f
 	case bool:
 		return strconv.FormatBool(x)
 	case bson.ObjectID:
