@@ -12,7 +12,7 @@ import (
 type stage func(docs []bson.D) ([]bson.D, error)
 
 // RunPipeline runs an aggregation pipeline over docs, which it does not
-// modify. Supported stages: $match, $sort, $skip, $limit, $project,
+// modify; the results are fresh copies the caller owns. Supported stages: $match, $sort, $skip, $limit, $project,
 // $addFields/$set, $unset, $group, $count, $unwind, $replaceRoot and
 // $replaceWith. Unknown stages fail with code 40324 as in mongod; stages
 // mongod has but this package lacks are refused naming the stage.
@@ -32,13 +32,13 @@ func RunPipeline(docs []bson.D, pipeline []bson.D) ([]bson.D, error) {
 			return nil, err
 		}
 	}
-	if len(stages) == 0 {
-		out = make([]bson.D, len(docs))
-		for i, d := range docs {
-			out[i] = copyDoc(d)
-		}
+	// Stages such as $match pass documents through; copy them so that the
+	// caller owns the results and its stored documents stay untouched.
+	res := make([]bson.D, len(out))
+	for i, d := range out {
+		res[i] = copyDoc(d)
 	}
-	return out, nil
+	return res, nil
 }
 
 func parseStage(spec bson.D) (stage, error) {

@@ -126,3 +126,26 @@ func TestGroupMergesEqualKeys(t *testing.T) {
 		t.Errorf("groups (-want +got):\n%s", d)
 	}
 }
+
+func TestRunPipelineLeavesInputAlone(t *testing.T) {
+	docs := Docs(`[{"_id": 1, "a": {"b": 1}}, {"_id": 2}]`)
+	before := []bson.D{copyDoc(docs[0]), copyDoc(docs[1])}
+	for _, p := range []string{`[]`, `[{"$match": {}}]`, `[{"$skip": 1}]`, `[{"$sort": {"_id": -1}}]`} {
+		var stages []bson.D
+		for _, s := range V(p).(bson.A) {
+			stages = append(stages, s.(bson.D))
+		}
+		out, err := RunPipeline(docs, stages)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range out {
+			for i := range d {
+				d[i].Value = "changed"
+			}
+		}
+		if d := diff(before, docs); d != "" {
+			t.Fatalf("pipeline %s: input changed through its results:\n%s", p, d)
+		}
+	}
+}
