@@ -295,7 +295,7 @@ type runner struct {
 
 // run is the retry loop of the specification, with the additions WithTx
 // documents.
-func (r *runner) run(ctx context.Context) (err error) {
+func (r *runner) run(ctx context.Context) error {
 	r.start = time.Now()
 	r.deadline = r.start.Add(r.cfg.timeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(r.deadline) {
