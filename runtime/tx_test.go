@@ -763,6 +763,12 @@ func TestSlogObserver(t *testing.T) {
 		}, runtime.WithObserver(runtime.NewSlogObserver(logger))); err != nil {
 			t.Fatalf("WithTx: %v", err)
 		}
+		errNo := errors.New("no")
+		if err := runtime.WithTx(ctx, b.Client, func(ctx context.Context) error {
+			return errNo
+		}, runtime.WithObserver(runtime.NewSlogObserver(logger))); err != errNo {
+			t.Fatalf("WithTx = %v, want %v", err, errNo)
+		}
 		want := []string{
 			`level=DEBUG msg="tx attempt start" attempt=1`,
 			`level=INFO msg="tx attempt end" attempt=1 committed=false phase=callback error=* labels=[TransientTransactionError] code=112 code_name=WriteConflict retry=true`,
@@ -774,6 +780,9 @@ func TestSlogObserver(t *testing.T) {
 			`level=INFO msg="tx commit retry" attempt=1 retry=1 error=* labels=[UnknownTransactionCommitResult] code=64 code_name=WriteConcernFailed`,
 			`level=DEBUG msg="tx attempt end" attempt=1 committed=true`,
 			`level=DEBUG msg="tx outcome" committed=true attempts=1`,
+			`level=DEBUG msg="tx attempt start" attempt=1`,
+			`level=INFO msg="tx attempt end" attempt=1 committed=false phase=callback error=* labels=[] code=0 code_name="" retry=false`,
+			`level=WARN msg="tx outcome" committed=false attempts=1 error=*`,
 		}
 		got := normalizeLog(buf.String())
 		if !slices.Equal(got, want) {
