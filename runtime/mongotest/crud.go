@@ -634,7 +634,7 @@ func (s *Server) find(req *request) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unsupported(req, "collation", "let", "min", "max", "returnKey", "showRecordId", "tailable", "awaitData", "oplogReplay", "noCursorTimeout"); err != nil {
+	if err := unsupported(req, "collation", "let", "min", "max", "returnKey", "showRecordId", "tailable", "awaitData", "oplogReplay"); err != nil {
 		return nil, err
 	}
 	f, ferr := parseFilterArg(req.body, "filter")

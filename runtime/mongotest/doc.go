@@ -102,5 +102,13 @@
 // isMaster (asking for that is refused) and any other fail point name is
 // refused. FailPoint, SetFailPoint and ClearFailPoint issue the real wire
 // command, so tests using them also run against a mongod started with
-// enableTestCommands=1.
+// enableTestCommands=1:
+//
+//	// The next commit fails as if the primary stepped down mid-commit.
+//	err := mongotest.SetFailPoint(ctx, client, mongotest.FailPoint{
+//		Mode:      mongotest.Times(1),
+//		Commands:  []string{"commitTransaction"},
+//		ErrorCode: 189, // PrimarySteppedDown: labelled RetryableWriteError
+//	})
+//	defer mongotest.ClearFailPoint(ctx, client)
 package mongotest

@@ -2,6 +2,7 @@ package mongotest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -49,6 +50,36 @@ func Example() {
 	}
 	fmt.Println(got.Balance)
 	// Output: 7
+}
+
+func ExampleSetFailPoint() {
+	srv, err := mongotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
+	if err != nil {
+		panic(err)
+	}
+	defer client.Disconnect(ctx)
+
+	// Fail the next find with BadValue.
+	err = mongotest.SetFailPoint(ctx, client, mongotest.FailPoint{
+		Mode: mongotest.Times(1), Commands: []string{"find"}, ErrorCode: 2,
+	})
+	if err != nil {
+		panic(err)
+	}
+	coll := client.Database("shop").Collection("accounts")
+	var se mongo.ServerError
+	err = coll.FindOne(ctx, bson.D{}).Err()
+	fmt.Println(errors.As(err, &se) && se.HasErrorCode(2))
+	fmt.Println(coll.FindOne(ctx, bson.D{}).Err())
+	// Output:
+	// true
+	// mongo: no documents in result
 }
 
 func TestURIForms(t *testing.T) {
