@@ -42,7 +42,11 @@ package templates
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"go/format"
+	goruntime "runtime"
+	"sync"
 
 	"github.com/dave/jennifer/jen"
 
@@ -78,7 +82,11 @@ func Render(pkg *model.Package) ([]byte, error) {
 		optionsPath: "options",
 		runtimePath: "runtime",
 	})
+	// Formatting is most of the work; it is done below, a collection type at
+	// a time, in parallel. The markers separate the types' declarations.
+	f.NoFormat = true
 	for _, p := range plans {
+		f.Comment(chunkMarker)
 		f.Add(fieldsVar(p))
 		p.walk(func(n *fieldNode) {
 			if n.nested != "" {
@@ -89,13 +97,51 @@ func Render(pkg *model.Package) ([]byte, error) {
 		f.Line()
 		f.Add(repo(p))
 	}
+	f.Comment(chunkMarker)
 	f.Add(store(pkg, plans))
 
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", pkg.Path, err)
 	}
-	return groupImports(buf.Bytes()), nil
+	out, err := formatChunks(buf.Bytes())
+	if err != nil {
+		// A bug of this package: jennifer wrote what does not parse.
+		return nil, fmt.Errorf("formatting the code generated for %s: %w", pkg.Path, err)
+	}
+	return groupImports(out), nil
+}
+
+// chunkMarker is the comment line Render puts between the declarations of
+// two collection types in the unformatted source.
+const chunkMarker = "mongotxgen:chunk"
+
+// formatChunks gofmt's src, which chunkMarker lines divide into the file's
+// head (header, package clause, imports) and lists of declarations. gofmt
+// aligns and spaces nothing across top-level declarations, so formatting
+// each chunk alone and joining them with a blank line gives what formatting
+// the whole file would, in a fraction of the time on several cores.
+func formatChunks(src []byte) ([]byte, error) {
+	chunks := bytes.Split(src, []byte("// "+chunkMarker+"\n"))
+	formatted := make([][]byte, len(chunks))
+	errs := make([]error, len(chunks))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, goruntime.GOMAXPROCS(0))
+	for i, chunk := range chunks {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out, err := format.Source(chunk)
+			formatted[i], errs[i] = bytes.TrimSpace(out), err
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := bytes.Join(formatted, []byte("\n\n"))
+	return append(out, '\n'), nil
 }
 
 // groupImports splits the one sorted import block jennifer writes into the

@@ -471,3 +471,26 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+func TestGroupImports(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{
+			"package p\n\nimport (\n\t\"context\"\n\t\"example.com/x\"\n\tm \"golang.org/x/mod/module\"\n\t\"time\"\n)\n\nvar v = 1\n",
+			"package p\n\nimport (\n\t\"context\"\n\t\"time\"\n\n\t\"example.com/x\"\n\tm \"golang.org/x/mod/module\"\n)\n\nvar v = 1\n",
+		},
+		// One group only, or a single import: unchanged.
+		{"package p\n\nimport (\n\t\"context\"\n\t\"time\"\n)\n", "package p\n\nimport (\n\t\"context\"\n\t\"time\"\n)\n"},
+		{"package p\n\nimport (\n\t\"a.com/x\"\n\t\"b.com/y\"\n)\n", "package p\n\nimport (\n\t\"a.com/x\"\n\t\"b.com/y\"\n)\n"},
+		{"package p\n\nimport \"context\"\n", "package p\n\nimport \"context\"\n"},
+		{"package p\n", "package p\n"},
+	}
+	for _, c := range cases {
+		got := string(groupImports([]byte(c.in)))
+		if got != c.want {
+			t.Errorf("groupImports(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+		if formatted, err := format.Source([]byte(got)); err != nil || string(formatted) != got {
+			t.Errorf("groupImports(%q) is not gofmt'd: %v", c.in, err)
+		}
+	}
+}
