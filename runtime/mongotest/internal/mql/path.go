@@ -50,7 +50,8 @@ func arrayIndex(s string) (int, bool) {
 // component is a number and the position exists), a final array contributes
 // each of its elements, an empty final array contributes undefined, and a
 // missing value contributes nil. The result is sorted in BSON order without
-// duplicates and never empty.
+// duplicates and never empty; documents and arrays in it share memory with
+// doc.
 func Values(doc bson.D, path string) []any {
 	var out []any
 	collectKeys(doc, strings.Split(path, "."), &out)
@@ -106,7 +107,8 @@ func collectKeys(v any, path []string, out *[]any) {
 // DistinctValues returns the values the distinct command reports for one
 // document: the values at path, arrays expanded one level as in Values, but
 // missing values and empty arrays contribute nothing. Duplicates are kept;
-// the caller merges across documents.
+// the caller merges across documents. Documents and arrays in the result
+// share memory with doc.
 func DistinctValues(doc bson.D, path string) []any {
 	var out []any
 	collectDistinct(doc, strings.Split(path, "."), &out)
