@@ -201,12 +201,14 @@ func parseDoc(filter bson.D, seed *Filter) (node, error) {
 			}
 			continue
 		}
-		ops, eq, err := parseField(e.Key, normalize(e.Value))
+		ops, eqs, err := parseField(normalize(e.Value))
 		if err != nil {
 			return nil, err
 		}
-		if eq != nil && seed != nil {
-			seed.equal = append(seed.equal, bson.E{Key: e.Key, Value: eq.v})
+		if seed != nil {
+			for _, v := range eqs {
+				seed.equal = append(seed.equal, bson.E{Key: e.Key, Value: v})
+			}
 		}
 		nodes = append(nodes, fieldNode{path: strings.Split(e.Key, "."), ops: ops})
 	}
@@ -262,9 +264,6 @@ func parseTopOperator(name string, arg any, seed *Filter) (node, error) {
 	return nil, errorf(CodeBadValue, "unknown top level operator: %s. If you have a field name that starts with a '$' symbol, consider using $getField or $setField.", name)
 }
 
-// eqValue is the value of an equality condition usable for upsert seeding.
-type eqValue struct{ v any }
-
 // isOperatorDoc reports whether v is a document of query operators (its
 // first field starts with '$').
 func isOperatorDoc(v any) (bson.D, bool) {
@@ -276,18 +275,29 @@ func isOperatorDoc(v any) (bson.D, bool) {
 }
 
 // parseField compiles the condition on one field: a plain value (equality,
-// or a regex match for regex values) or a document of operators.
-func parseField(key string, v any) ([]fieldOp, *eqValue, error) {
+// or a regex match for regex values) or a document of operators. It also
+// returns the values the field must equal, for upserts: plain values, $eq
+// operands and the single value of a one-value $in (which mongod rewrites
+// to an equality).
+func parseField(v any) ([]fieldOp, []any, error) {
 	if ops, ok := isOperatorDoc(v); ok {
 		out, err := parseOperators(ops)
 		if err != nil {
 			return nil, nil, err
 		}
-		var eq *eqValue
-		if len(ops) == 1 && ops[0].Key == "$eq" {
-			eq = &eqValue{normalize(ops[0].Value)}
+		var eqs []any
+		for _, op := range ops {
+			arg := normalize(op.Value)
+			switch op.Key {
+			case "$eq":
+				eqs = append(eqs, arg)
+			case "$in":
+				if v, ok := singleInValue(arg); ok {
+					eqs = append(eqs, v)
+				}
+			}
 		}
-		return out, eq, nil
+		return out, eqs, nil
 	}
 	if re, ok := v.(bson.Regex); ok {
 		leaf, err := newRegexLeaf(re.Pattern, re.Options)
@@ -299,7 +309,26 @@ func parseField(key string, v any) ([]fieldOp, *eqValue, error) {
 	if _, ok := v.(bson.Undefined); ok {
 		return nil, nil, errorf(CodeBadValue, "cannot compare to undefined")
 	}
-	return []fieldOp{opLeaf{m: eqLeaf{v}}}, &eqValue{v}, nil
+	return []fieldOp{opLeaf{m: eqLeaf{v}}}, []any{v}, nil
+}
+
+// singleInValue returns the value of an $in list holding one distinct
+// non-regex value.
+func singleInValue(arg any) (any, bool) {
+	vals, ok := arg.(bson.A)
+	if !ok || len(vals) == 0 {
+		return nil, false
+	}
+	first := normalize(vals[0])
+	if _, isRegex := first.(bson.Regex); isRegex {
+		return nil, false
+	}
+	for _, v := range vals[1:] {
+		if !Equal(v, first) {
+			return nil, false
+		}
+	}
+	return first, true
 }
 
 // parseOperators compiles a document of field operators into a conjunction.

@@ -238,7 +238,9 @@ func TestUpsertSeed(t *testing.T) {
 		{`{"b": 2, "_id": 7}`, `{"_id": 7, "b": 2}`},
 		{`{"a.b": 1, "a.c": {"$eq": "x"}}`, `{"a": {"b": 1, "c": "x"}}`},
 		{`{"$and": [{"a": 1}, {"c": {"d": 1}}], "$or": [{"e": 1}, {"f": 1}]}`, `{"a": 1, "c": {"d": 1}}`},
-		{`{"a": {"$regularExpression": {"pattern": "x", "options": ""}}, "b": {"$in": [1]}}`, `{}`},
+		{`{"a": {"$regularExpression": {"pattern": "x", "options": ""}}, "b": {"$in": [1, 2]}}`, `{}`},
+		{`{"b": {"$in": [1, 1.0]}, "c": {"$in": [{"$regularExpression": {"pattern": "x", "options": ""}}]}}`, `{"b": 1}`},
+		{`{"a": {"$gt": 0, "$eq": 5}}`, `{"a": 5}`},
 		{`{"a": 1, "a.b": 2}`, `{"a": 1}`},
 		{`{"a": null}`, `{"a": null}`},
 	}
@@ -264,6 +266,7 @@ func TestUpsertDocConflicts(t *testing.T) {
 		{`{"a": 1, "a.b": 2}`, ``, 54},
 		{`{"a.b": 2, "a": {"b": 2}}`, ``, 54},
 		{`{"a.b": 1, "a.c": 2}`, `{"a": {"b": 1, "c": 2}}`, 0},
+		{`{"a": {"$eq": 1, "$in": [2]}}`, ``, 54},
 	}
 	for _, tt := range tests {
 		f, err := ParseFilter(D(tt.filter))
