@@ -191,10 +191,10 @@ func WithWriteConcern(wc *writeconcern.WriteConcern) TxOption {
 	return TxOption{func(c *txConfig) { c.writeConcern = wc }}
 }
 
-// WithReadPreference sets the transaction's read preference; transactions
-// must read from the primary, so only readpref.Primary() is accepted by the
-// server for operations inside one. It is ignored when WithTx joins an outer
-// transaction.
+// WithReadPreference sets the transaction's read preference. Reads in a
+// transaction must go to the primary: the driver refuses any other mode when
+// an operation runs, so this option exists for completeness and to state the
+// intent. It is ignored when WithTx joins an outer transaction.
 func WithReadPreference(rp *readpref.ReadPref) TxOption {
 	return TxOption{func(c *txConfig) { c.readPref = rp }}
 }
