@@ -143,7 +143,9 @@ func (p *typePlan) plan(fields []*model.Field, sel []string) ([]*fieldNode, erro
 		}
 		n := &fieldNode{f: f, sel: append(append([]string(nil), sel...), f.GoName)}
 		p.byPath[f.GoPath] = n
-		if f.Nested != nil {
+		// A sub-document with no stored fields (a struct whose fields are
+		// all unexported, say) has nothing to nest: a plain Field does.
+		if len(f.Nested) > 0 {
 			n.nested = p.t.Name + f.MethodSuffix() + "Fields"
 			var err error
 			n.children, err = p.plan(f.Nested, n.sel)

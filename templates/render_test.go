@@ -229,6 +229,17 @@ func TestRenderIndexes(t *testing.T) {
 	}
 }
 
+// TestRenderEmptySubDocument checks that a struct field without stored
+// fields is a plain Field rather than a nested type holding nothing else.
+func TestRenderEmptySubDocument(t *testing.T) {
+	pkg := accountModel()
+	pkg.Types[0].Fields[3].Nested = []*model.Field{}
+	src, _ := render(t, pkg)
+	if !bytes.Contains(src, []byte("\tAddress   runtime.Field[Address]\n")) || bytes.Contains(src, []byte("AccountAddressFields")) {
+		t.Errorf("Address with no stored fields is not a plain field:\n%s", src)
+	}
+}
+
 func TestRenderUnexportedType(t *testing.T) {
 	pkg := accountModel()
 	pkg.Types = pkg.Types[1:]
