@@ -269,3 +269,30 @@ func ExampleTx_Bind() {
 	// visible outside before commit: 0
 	// <nil> - visible after commit: 1
 }
+
+// With CommandMonitor on the client, a failure the callback swallowed comes
+// back from WithTx itself, not just as a dead transaction.
+func ExampleCommandMonitor() {
+	srv, err := mongotest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()).SetMonitor(runtime.CommandMonitor(nil)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer func() { _ = client.Disconnect(context.Background()) }()
+	ctx := context.Background()
+	users := client.Database("shop").Collection("users")
+	if _, err := users.InsertOne(ctx, bson.D{{Key: "_id", Value: "ann"}}); err != nil {
+		log.Fatal(err)
+	}
+
+	err = runtime.WithTx(ctx, client, func(ctx context.Context) error {
+		_, _ = users.InsertOne(ctx, bson.D{{Key: "_id", Value: "ann"}}) // error ignored: a bug
+		return nil
+	})
+	fmt.Println(errors.Is(err, runtime.ErrTxAborted), errors.Is(err, runtime.ErrDuplicateKey))
+	// Output: true true
+}
