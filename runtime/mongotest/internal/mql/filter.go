@@ -724,20 +724,22 @@ func (l eqLeaf) matchesSingle(v any, found bool) bool {
 
 // cmpLeaf is $gt, $gte, $lt or $lte: it matches only values in the same
 // canonical type bracket as the operand, except that MinKey and MaxKey
-// operands bound every value.
+// operands bound every value, missing ones included.
 type cmpLeaf struct {
 	op  string
 	rhs any
 }
 
 func (l cmpLeaf) matchesSingle(v any, found bool) bool {
-	if !found {
-		v = nil
-		if l.rhs != nil {
-			return false
-		}
-	}
 	rv, rr := rank(v), rank(l.rhs)
+	if !found {
+		// A missing value is null to a null operand, and is bounded by
+		// MinKey and MaxKey like any other value.
+		if l.rhs == nil {
+			return l.op == "$gte" || l.op == "$lte"
+		}
+		rv = rankUndefined
+	}
 	if rv != rr {
 		switch l.rhs.(type) {
 		case bson.MinKey:
