@@ -90,11 +90,17 @@ func (s *Server) handle(c *conn, m *message) (bson.D, error) {
 	if m.db == "" {
 		return s.reply(req, nil, errorf(codeFailedToParse, "command %s has no $db", name)), nil
 	}
+	if len(m.db) > 63 || strings.ContainsAny(m.db, "/\\. \"$\x00") {
+		return s.reply(req, nil, errorf(codeInvalidNamespace, "Invalid database name: '%s'", m.db)), nil
+	}
 	if adminOnly[name] && m.db != "admin" {
 		return s.reply(req, nil, errorf(codeUnauthorized, "%s may only be run against the admin database.", name)), nil
 	}
 	if err := req.parseSessionFields(cmd); err != nil {
 		return s.reply(req, nil, err), nil
+	}
+	if rc, ok := lookup(req.body, "readConcern").(bson.D); ok && has(rc, "atClusterTime") {
+		return s.reply(req, nil, errorf(codeBadValue, "mongotest does not support readConcern atClusterTime: it keeps no history to read at a chosen time")), nil
 	}
 
 	var wce *failPoint // a fail point that adds a writeConcernError
@@ -128,10 +134,39 @@ func (s *Server) handle(c *conn, m *message) (bson.D, error) {
 	res, err := s.run(req, cmd)
 	s.mu.Unlock()
 	out := s.reply(req, res, err)
-	if wce != nil && wce.writeConcernError != nil && err == nil {
+	switch {
+	case err != nil:
+	case wce != nil && wce.writeConcernError != nil:
 		out = withWriteConcernError(req, out, wce)
+	default:
+		if e := unsatisfiable(req.body); e != nil {
+			out = withWriteConcernError(req, out, &failPoint{writeConcernError: e})
+		}
 	}
 	return out, nil
+}
+
+// unsatisfiable is the writeConcernError mongod reports for a write
+// concern that one node cannot satisfy: w above 1, or an unknown tag.
+// Like mongod, the command itself has been applied.
+func unsatisfiable(body bson.D) bson.D {
+	wc, ok := lookup(body, "writeConcern").(bson.D)
+	if !ok {
+		return nil
+	}
+	switch w := lookup(wc, "w").(type) {
+	case string:
+		if w != "majority" {
+			return bson.D{{Key: "code", Value: int32(79)}, {Key: "codeName", Value: "UnknownReplWriteConcern"},
+				{Key: "errmsg", Value: fmt.Sprintf("No write concern mode named '%s' found in replica set configuration", w)}}
+		}
+	default:
+		if n, ok := asInt64(w); ok && n > 1 {
+			return bson.D{{Key: "code", Value: int32(100)}, {Key: "codeName", Value: "UnsatisfiableWriteConcern"},
+				{Key: "errmsg", Value: "Not enough data-bearing nodes"}}
+		}
+	}
+	return nil
 }
 
 // parseSessionFields reads lsid, txnNumber, autocommit, startTransaction

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/mongotxgen/mongotxgen/internal/testenv"
 )
@@ -471,5 +472,37 @@ func TestUnsupportedOptionsRefused(t *testing.T) {
 		wantCode(t, err, 2)
 		_, err = coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "t", Value: "text"}}})
 		wantCode(t, err, 2)
+		err = coll.Database().RunCommand(ctx, bson.D{{Key: "find", Value: "c"}, {Key: "readConcern", Value: bson.D{
+			{Key: "level", Value: "snapshot"}, {Key: "atClusterTime", Value: bson.Timestamp{T: 1, I: 1}},
+		}}}).Err()
+		wantCode(t, err, 2)
+	})
+}
+
+func TestWriteConcern(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx := ctxT(t)
+		db := b.DB(t)
+		journal := true
+		coll := db.Collection("c", options.Collection().SetWriteConcern(&writeconcern.WriteConcern{W: "majority", Journal: &journal}))
+		_, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}})
+		must(t, err)
+		// More members than the set has: applied, but reported unsatisfied.
+		coll = db.Collection("c", options.Collection().SetWriteConcern(&writeconcern.WriteConcern{W: 50}))
+		_, err = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}})
+		var we mongo.WriteException
+		if !errors.As(err, &we) || we.WriteConcernError == nil || we.WriteConcernError.Code != 100 {
+			t.Fatalf("w: 50: got %v, want write concern error 100", err)
+		}
+		if n, _ := db.Collection("c").CountDocuments(ctx, bson.D{}); n != 2 {
+			t.Fatalf("%d documents, want 2", n)
+		}
+	})
+}
+
+func TestInvalidDatabaseName(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		_, err := b.Client.Database("bad.name").Collection("c").InsertOne(ctxT(t), bson.D{})
+		wantCode(t, err, 73)
 	})
 }
