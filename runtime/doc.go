@@ -13,4 +13,10 @@
 //
 // Generated repositories call this package; applications mostly use it for
 // [WithTx] options, [OnCommit], and the filter combinators [Where] and [Or].
+//
+// Installing [CommandMonitor] on the client lets WithTx see an operation that
+// failed inside a transaction even when the callback swallowed its error, so
+// that it reports that error (or retries it, when it was transient) instead of
+// the commit's NoSuchTransaction. The README of the module compares WithTx
+// with the driver's Session.WithTransaction point by point.
 package runtime

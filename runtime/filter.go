@@ -4,7 +4,7 @@ import "go.mongodb.org/mongo-driver/v2/bson"
 
 // Filter is a MongoDB query predicate. The nil Filter matches every document.
 //
-// Filters come from the methods of [Field], from [Where], [Or] and [Not]
+// Filters come from the methods of [Field], from [Where], [Or] and [Nor]
 // combining them, and from [Raw] for anything the typed API does not cover.
 type Filter interface {
 	filterDoc() bson.D
