@@ -49,10 +49,13 @@
 // update pipelines, min/max, tailable cursors, capped collections,
 // validators, views, text and geo indexes, partial indexes. Harmless fields
 // are accepted and ignored: $db, lsid, $clusterTime, $readPreference,
-// apiVersion, comment, writeConcern (always acknowledged), readConcern
-// (local, majority, snapshot; afterClusterTime always holds on one node),
-// bypassDocumentValidation, allowDiskUse. maxTimeMS bounds the time a write
-// waits for a document held by a transaction (then 50 MaxTimeMSExpired).
+// apiVersion, comment, readConcern (local, majority, snapshot;
+// afterClusterTime always holds on one node; atClusterTime is refused),
+// bypassDocumentValidation, allowDiskUse. A writeConcern of w 0, 1 or
+// "majority" is acknowledged; one that a single node cannot satisfy (w above
+// 1, an unknown tag) gets mongod's writeConcernError, the write applied.
+// maxTimeMS bounds the time a write waits for a document held by a
+// transaction (then 50 MaxTimeMSExpired).
 //
 // Documents missing an _id get an ObjectID, placed first as mongod does.
 // An update or delete statement that changes several documents applies all
