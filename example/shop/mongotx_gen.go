@@ -66,9 +66,10 @@ func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
 	return nil
 }
 
-// InsertMany stores docs as new documents, in order, stopping at the first
-// that fails. It does nothing when docs is empty. Each document is prepared as
-// Insert prepares it.
+// InsertMany stores docs as new documents in one ordered write: it stops at
+// the first document that fails, and those before it stay stored unless a
+// transaction they are part of aborts. It does nothing when docs is empty.
+// Each document is prepared as Insert prepares it.
 func (r *AccountRepo) InsertMany(ctx context.Context, docs []*Account) error {
 	ctx = r.tx.Bind(ctx)
 	if len(docs) == 0 {
@@ -372,9 +373,10 @@ func (r *OrderRepo) Insert(ctx context.Context, doc *Order) error {
 	return nil
 }
 
-// InsertMany stores docs as new documents, in order, stopping at the first
-// that fails. It does nothing when docs is empty. Each document is prepared as
-// Insert prepares it.
+// InsertMany stores docs as new documents in one ordered write: it stops at
+// the first document that fails, and those before it stay stored unless a
+// transaction they are part of aborts. It does nothing when docs is empty.
+// Each document is prepared as Insert prepares it.
 func (r *OrderRepo) InsertMany(ctx context.Context, docs []*Order) error {
 	ctx = r.tx.Bind(ctx)
 	if len(docs) == 0 {
@@ -637,8 +639,9 @@ func (r *ProductRepo) Insert(ctx context.Context, doc *Product) error {
 	return nil
 }
 
-// InsertMany stores docs as new documents, in order, stopping at the first
-// that fails. It does nothing when docs is empty.
+// InsertMany stores docs as new documents in one ordered write: it stops at
+// the first document that fails, and those before it stay stored unless a
+// transaction they are part of aborts. It does nothing when docs is empty.
 func (r *ProductRepo) InsertMany(ctx context.Context, docs []*Product) error {
 	ctx = r.tx.Bind(ctx)
 	if len(docs) == 0 {
