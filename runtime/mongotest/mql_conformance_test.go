@@ -170,6 +170,7 @@ func TestMQLQueryConformance(t *testing.T) {
 		{"positional path", `{"arr.1": 5}`, []int32{3}},
 		{"positional path then field", `{"arr.0.x": 1}`, []int32{7}},
 		{"positional path on nested array", `{"arr.0": [1, 2]}`, []int32{4}},
+		{"positional element is not expanded", `{"arr.0": 1}`, []int32{3, 8}},
 		{"$and", `{"$and": [{"a": {"$gte": 1}}, {"a": {"$lt": 3}}]}`, []int32{1, 2, 5, 7}},
 		{"$or", `{"$or": [{"a": 1}, {"s": "Banana"}]}`, []int32{1, 2, 5}},
 		{"$nor", `{"$nor": [{"a": 1}, {"a": null}]}`, []int32{2, 3, 4, 7, 8, 10}},

@@ -92,7 +92,8 @@ func TestMatch(t *testing.T) {
 		{"positional path on nested array", `{"arr.0": [1, 2]}`, []int32{4}},
 		{"positional then field", `{"arr.0.x": 1}`, []int32{7}},
 		{"positional path out of range", `{"arr.5": {"$exists": true}}`, nil},
-		{"positional path null", `{"arr.0": null}`, []int32{1, 2, 5, 10}},
+		{"positional path null", `{"arr.0": null}`, []int32{1, 2, 5, 7, 10}}, // 7: its documents lack a field "0"
+		{"positional element is not expanded", `{"arr.0": 1}`, []int32{3, 8}},
 		{"positional path on document", `{"sub.1.b": 2}`, []int32{5}},
 		{"$and", `{"$and": [{"a": {"$gte": 1}}, {"a": {"$lt": 3}}]}`, []int32{1, 2, 5, 7}},
 		{"$or", `{"$or": [{"a": 1}, {"s": "Banana"}]}`, []int32{1, 2, 5}},
@@ -342,6 +343,38 @@ func TestNullSemantics(t *testing.T) {
 		}
 		if d := diff(tt.want, got); d != "" {
 			t.Errorf("filter %s (-want +got):\n%s", tt.filter, d)
+		}
+	}
+}
+
+// TestPositionalPaths covers numeric path components, which name both an
+// array position and a field of the array's documents.
+func TestPositionalPaths(t *testing.T) {
+	tests := []struct {
+		doc, filter string
+		want        bool
+	}{
+		{`{"a": [{"1": 4}, 5]}`, `{"a.1": 4}`, true},
+		{`{"a": [{"1": 4}, 5]}`, `{"a.1": 5}`, true},
+		{`{"a": [{"1": {"foo": 4}}, {"foo": 5}]}`, `{"a.1.foo": 4}`, true},
+		{`{"a": [{"1": {"foo": 4}}, {"foo": 5}]}`, `{"a.1.foo": 5}`, true},
+		{`{"a": [{"1": {"foo": 4}}, {}]}`, `{"a.1": {"$exists": true}}`, true},
+		{`{"a": [{"1": {"foo": 4}}, {}]}`, `{"a.1.foo": {"$exists": true}}`, true},
+		{`{"a": [[{"b": 1}]]}`, `{"a.0.b": 1}`, true},
+		{`{"a": [[1, 2]]}`, `{"a.0": 1}`, false},
+		{`{"a": [[1, 2]]}`, `{"a.0": [1, 2]}`, true},
+		{`{"a": [[1, 2]]}`, `{"a.0.1": 2}`, true},
+		{`{"a": [1, 2]}`, `{"a.01": 1}`, false},
+		{`{"a": [1, 2]}`, `{"a.5": {"$exists": false}}`, true},
+		{`{"a": {"0": 7}}`, `{"a.0": 7}`, true},
+	}
+	for _, tt := range tests {
+		f, err := ParseFilter(D(tt.filter))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Match(D(tt.doc)); got != tt.want {
+			t.Errorf("%s matches %s = %v, want %v", tt.filter, tt.doc, got, tt.want)
 		}
 	}
 }

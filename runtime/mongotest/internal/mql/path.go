@@ -147,11 +147,13 @@ func collectDistinct(v any, path []string, out *[]any) {
 
 // walk calls fn for the values a query predicate on path sees in v, with
 // mongod's array traversal, and reports whether fn returned true for any.
-// A missing value is passed as (nil, false): a path that ends early in a
-// document or at a scalar is missing, but an array contributes only what
-// its document elements (and, for a numeric component, its element at that
-// position) contribute, so an array of scalars contributes nothing. When
-// expand is set, a final array is passed whole and element by element.
+// A missing value is passed as (nil, false). A path that ends early in a
+// document, or at a scalar, is missing. An array met before the end of the
+// path contributes what its document elements contribute for the same
+// path (missing included) and, when the next component is a position, what
+// the element at that position contributes for the rest of the path; other
+// elements contribute nothing. When expand is set, an array at the end of
+// the path is passed element by element and then whole.
 func walk(v any, path []string, expand bool, fn func(v any, found bool) bool) bool {
 	v = normalize(v)
 	if len(path) == 0 {
@@ -172,26 +174,29 @@ func walk(v any, path []string, expand bool, fn func(v any, found bool) bool) bo
 		}
 		return walk(f, path[1:], expand, fn)
 	case bson.A:
-		idx, numeric := arrayIndex(path[0])
-		if numeric && idx < len(x) && walk(x[idx], path[1:], expand, fn) {
-			return true
-		}
-		for _, e := range x {
-			d, ok := normalize(e).(bson.D)
-			if !ok {
+		idx, positional := arrayIndex(path[0])
+		positional = positional && idx < len(x)
+		for i, e := range x {
+			e = normalize(e)
+			if d, ok := e.(bson.D); ok && walk(d, path, expand, fn) {
+				return true
+			}
+			if !positional || i != idx {
 				continue
 			}
-			if numeric {
-				// A document element with a field named like the position:
-				// only a present field counts, so that a missing one does
-				// not make {"a.0.b": null} match {a: [{b: 1}]}.
-				if f, ok := lookup(d, path[0]); ok && walk(f, path[1:], expand, fn) {
+			switch rest := path[1:]; {
+			case len(rest) == 0:
+				// The path names this element: it is the value, not expanded.
+				if fn(e, true) {
 					return true
 				}
-				continue
-			}
-			if walk(d, path, expand, fn) {
-				return true
+			default:
+				switch e.(type) {
+				case bson.D, bson.A:
+					if walk(e, rest, expand, fn) {
+						return true
+					}
+				}
 			}
 		}
 		return false
