@@ -74,6 +74,14 @@ func TestTxnSnapshotAndOwnWrites(t *testing.T) {
 		if n != 3 {
 			t.Fatalf("txn counts %d, want 3", n)
 		}
+		// getMore runs in the transaction too.
+		var all []bson.D
+		cur, err := coll.Find(tctx, bson.D{}, options.Find().SetBatchSize(1))
+		must(t, err)
+		must(t, cur.All(tctx, &all))
+		if len(all) != 3 {
+			t.Fatalf("txn finds %d documents in batches of 1, want 3", len(all))
+		}
 		must(t, sess.CommitTransaction(ctx))
 		n, err = coll.CountDocuments(ctx, bson.D{})
 		must(t, err)
@@ -388,6 +396,26 @@ func TestNonTxnWriteWaitsForTxn(t *testing.T) {
 	})
 }
 
+func TestDropWaitsForTxn(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx := ctxT(t)
+		db := b.DB(t)
+		must(t, db.CreateCollection(ctx, "c"))
+		sess, tctx := startTxn(t, b.Client)
+		_, err := db.Collection("c").InsertOne(tctx, bson.D{{Key: "_id", Value: 1}})
+		must(t, err)
+		done := make(chan error, 1)
+		go func() { done <- db.Collection("c").Drop(ctx) }()
+		must(t, sess.CommitTransaction(ctx))
+		must(t, <-done)
+		names, err := db.ListCollectionNames(ctx, bson.D{})
+		must(t, err)
+		if len(names) != 0 {
+			t.Fatalf("collections after drop: %v", names)
+		}
+	})
+}
+
 func TestTxnLifetime(t *testing.T) {
 	srv, err := mongotest.StartWith(mongotest.Options{TransactionLifetime: 50 * time.Millisecond})
 	must(t, err)
@@ -430,5 +458,12 @@ func TestEndSessionsAbortsTxn(t *testing.T) {
 	wantReplyCode(t, r.txn(1, false, "admin", commit()), 251)
 	if value(t, ctx, db.Collection("c"), 1) != -1 {
 		t.Fatal("the ended session's transaction committed")
+	}
+
+	wantReplyCode(t, r.txn(2, true, db.Name(), r.insert(2)), 0)
+	wantReplyCode(t, r.conn.run(bson.D{{Key: "killAllSessions", Value: bson.A{}}, {Key: "$db", Value: "admin"}}), 0)
+	wantReplyCode(t, r.txn(2, false, "admin", commit()), 251)
+	if value(t, ctx, db.Collection("c"), 2) != -1 {
+		t.Fatal("the killed session's transaction committed")
 	}
 }
