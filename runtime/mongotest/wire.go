@@ -174,8 +174,8 @@ func (m *message) decodeMsg(hdr, payload []byte) error {
 				if err != nil {
 					return err
 				}
-				var d bson.D
-				if err := bson.Unmarshal(doc, &d); err != nil {
+				d, err := unmarshalD(doc)
+				if err != nil {
 					return protoErr("invalid BSON: %v", err)
 				}
 				s.docs = append(s.docs, d)
@@ -189,7 +189,8 @@ func (m *message) decodeMsg(hdr, payload []byte) error {
 	if body == nil {
 		return protoErr("OP_MSG without a body section")
 	}
-	if err := bson.Unmarshal(body, &m.body); err != nil {
+	var err error
+	if m.body, err = unmarshalD(body); err != nil {
 		return protoErr("invalid BSON: %v", err)
 	}
 	for _, s := range seqs {
@@ -223,7 +224,7 @@ func (m *message) decodeQuery(payload []byte) error {
 		return protoErr("OP_QUERY is only supported for commands, not on %q", ns)
 	}
 	m.db = db
-	if err := bson.Unmarshal(doc, &m.body); err != nil {
+	if m.body, err = unmarshalD(doc); err != nil {
 		return protoErr("invalid BSON: %v", err)
 	}
 	// Legacy drivers may wrap the command as {$query: {...}, $readPreference: ...}.
