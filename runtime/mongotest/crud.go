@@ -320,11 +320,7 @@ func (s *Server) updateOne(req *request, name string, st bson.D) (updateResult, 
 		err.asWriteError = true
 		return updateResult{}, err
 	}
-	q, err := docArg(st, "q")
-	if err != nil {
-		return updateResult{}, err
-	}
-	f, perr := parseQuery(q)
+	f, perr := parseFilterArg(st, "q")
 	if perr != nil {
 		return updateResult{}, fromMQL(perr)
 	}
@@ -447,11 +443,7 @@ func (s *Server) deleteOne(req *request, name string, st bson.D) (int32, *cmdErr
 		err.asWriteError = true
 		return 0, err
 	}
-	q, err := docArg(st, "q")
-	if err != nil {
-		return 0, err
-	}
-	f, perr := parseQuery(q)
+	f, perr := parseFilterArg(st, "q")
 	if perr != nil {
 		return 0, fromMQL(perr)
 	}
@@ -494,27 +486,15 @@ func (s *Server) findAndModify(req *request) (bson.D, error) {
 	if err := unsupported(req, "arrayFilters", "collation", "let"); err != nil {
 		return nil, err
 	}
-	q, err := docArg(req.body, "query")
-	if err != nil {
-		return nil, err
-	}
-	f, perr := parseQuery(q)
+	f, perr := parseFilterArg(req.body, "query")
 	if perr != nil {
 		return nil, perr
 	}
-	sortSpec, err := docArg(req.body, "sort")
-	if err != nil {
-		return nil, err
-	}
-	sorter, perr := mql.ParseSort(sortSpec)
+	sorter, perr := compile(req.body, "sort", mql.ParseSort)
 	if perr != nil {
 		return nil, perr
 	}
-	fields, err := docArg(req.body, "fields")
-	if err != nil {
-		return nil, err
-	}
-	proj, perr := mql.ParseProjection(fields)
+	proj, perr := compile(req.body, "fields", mql.ParseProjection)
 	if perr != nil {
 		return nil, perr
 	}
@@ -622,11 +602,17 @@ func famReply(lastErr bson.D, value any) bson.D {
 
 // parseFilterArg compiles the filter document body[key] (absent: all).
 func parseFilterArg(body bson.D, key string) (*query, error) {
-	q, err := docArg(body, key)
+	return compile(body, key, parseQuery)
+}
+
+// compile parses the document body[key] (absent: nil) with parse.
+func compile[T any](body bson.D, key string, parse func(bson.D) (T, error)) (T, error) {
+	d, err := docArg(body, key)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
-	return parseQuery(q)
+	return parse(d)
 }
 
 func (s *Server) find(req *request) (bson.D, error) {
@@ -641,19 +627,11 @@ func (s *Server) find(req *request) (bson.D, error) {
 	if ferr != nil {
 		return nil, ferr
 	}
-	sortSpec, err := docArg(req.body, "sort")
-	if err != nil {
-		return nil, err
-	}
-	sorter, perr := mql.ParseSort(sortSpec)
+	sorter, perr := compile(req.body, "sort", mql.ParseSort)
 	if perr != nil {
 		return nil, perr
 	}
-	projSpec, err := docArg(req.body, "projection")
-	if err != nil {
-		return nil, err
-	}
-	proj, perr := mql.ParseProjection(projSpec)
+	proj, perr := compile(req.body, "projection", mql.ParseProjection)
 	if perr != nil {
 		return nil, perr
 	}
