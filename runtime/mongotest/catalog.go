@@ -145,16 +145,9 @@ func (s *Server) listCollections(req *request) (bson.D, error) {
 		return nil, err
 	}
 	nameOnly, _ := lookup(req.body, "nameOnly").(bool)
-	cur, cerr := docArg(req.body, "cursor")
+	batch, cerr := cursorBatch(req.body)
 	if cerr != nil {
 		return nil, cerr
-	}
-	batch, hasBatch, cerr := intArg(cur, "batchSize")
-	if cerr != nil {
-		return nil, cerr
-	}
-	if !hasBatch {
-		batch = defaultFirstBatch
 	}
 	var docs []bson.D
 	if d := s.dbs[req.db]; d != nil {
@@ -357,16 +350,9 @@ func (s *Server) listIndexes(req *request) (bson.D, error) {
 	if c == nil {
 		return nil, errorf(codeNamespaceNotFound, "ns does not exist: %s.%s", req.db, name)
 	}
-	cur, err := docArg(req.body, "cursor")
+	batch, err := cursorBatch(req.body)
 	if err != nil {
 		return nil, err
-	}
-	batch, hasBatch, err := intArg(cur, "batchSize")
-	if err != nil {
-		return nil, err
-	}
-	if !hasBatch {
-		batch = defaultFirstBatch
 	}
 	docs := []bson.D{idIndexSpec()}
 	for _, ix := range c.indexes {

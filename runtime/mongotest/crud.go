@@ -697,19 +697,12 @@ func (s *Server) aggregate(req *request) (bson.D, error) {
 			return nil, errorf(codeTypeMismatch, "each pipeline stage must be a document")
 		}
 	}
-	cur, err := docArg(req.body, "cursor")
-	if err != nil {
-		return nil, err
-	}
-	if cur == nil {
+	if !has(req.body, "cursor") {
 		return nil, errorf(codeFailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument")
 	}
-	batch, hasBatch, err := intArg(cur, "batchSize")
+	batch, err := cursorBatch(req.body)
 	if err != nil {
 		return nil, err
-	}
-	if !hasBatch {
-		batch = defaultFirstBatch
 	}
 	c := s.coll(req.db, name, false)
 	if err := checkHint(c, lookup(req.body, "hint")); err != nil {

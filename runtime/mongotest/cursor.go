@@ -17,6 +17,25 @@ type cursor struct {
 	docs []bson.D
 }
 
+// cursorBatch is the first batch size a command asks for in its cursor
+// option, {cursor: {batchSize: n}}, or mongod's default.
+func cursorBatch(body bson.D) (int64, *cmdError) {
+	cur, err := docArg(body, "cursor")
+	if err != nil {
+		return 0, err
+	}
+	n, ok, err := intArg(cur, "batchSize")
+	switch {
+	case err != nil:
+		return 0, err
+	case !ok:
+		return defaultFirstBatch, nil
+	case n < 0:
+		return 0, errorf(codeBadValue, "batchSize must be non-negative")
+	}
+	return n, nil
+}
+
 // openCursor returns the reply for a result: its first batch of at most
 // batch documents (0: none) and a cursor for the rest unless single.
 func (s *Server) openCursor(ns string, docs []bson.D, batch int64, single bool) bson.D {
