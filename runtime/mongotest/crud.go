@@ -136,22 +136,40 @@ func (s *Server) insert(req *request) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	docs, ok := lookup(req.body, "documents").(bson.A)
+	var n int32
+	werrs, serr := eachStatement(req, "documents", func(_ int, doc bson.D) *cmdError {
+		if err := s.insertDoc(req, name, withID(doc)); err != nil {
+			return err
+		}
+		n++
+		return nil
+	})
+	if serr != nil {
+		return nil, serr
+	}
+	return withWriteErrors(bson.D{{Key: "n", Value: n}}, werrs), nil
+}
+
+// eachStatement runs run on each document of the array body[key] (the
+// documents, updates or deletes of a write command) as mongod does: a write
+// error goes to writeErrors and, in an ordered batch or a transaction,
+// stops the batch; any other error fails the whole command.
+func eachStatement(req *request, key string, run func(i int, st bson.D) *cmdError) (bson.A, error) {
+	list, ok := lookup(req.body, key).(bson.A)
 	if !ok {
-		return nil, errorf(codeFailedToParse, "insert needs a 'documents' array")
+		return nil, errorf(codeFailedToParse, "%s needs a '%s' array", req.name, key)
 	}
 	ordered := true
 	if o, ok := lookup(req.body, "ordered").(bool); ok {
 		ordered = o
 	}
-	var n int32
 	var werrs bson.A
-	for i, d := range docs {
-		doc, ok := d.(bson.D)
+	for i, v := range list {
+		st, ok := v.(bson.D)
 		if !ok {
-			return nil, errorf(codeTypeMismatch, "documents[%d] is not a document", i)
+			return nil, errorf(codeTypeMismatch, "%s[%d] is not a document", key, i)
 		}
-		if err := s.insertDoc(req, name, withID(doc)); err != nil {
+		if err := run(i, st); err != nil {
 			if !err.asWriteError {
 				return nil, err
 			}
@@ -159,15 +177,16 @@ func (s *Server) insert(req *request) (bson.D, error) {
 			if ordered || req.tx != nil {
 				break
 			}
-			continue
 		}
-		n++
 	}
-	res := bson.D{{Key: "n", Value: n}}
+	return werrs, nil
+}
+
+func withWriteErrors(res bson.D, werrs bson.A) bson.D {
 	if werrs != nil {
 		res = append(res, bson.E{Key: "writeErrors", Value: werrs})
 	}
-	return res, nil
+	return res
 }
 
 func writeError(i int, err *cmdError) bson.D {
@@ -262,46 +281,28 @@ func (s *Server) update(req *request) (bson.D, error) {
 	if err := unsupported(req, "let"); err != nil {
 		return nil, err
 	}
-	updates, ok := lookup(req.body, "updates").(bson.A)
-	if !ok {
-		return nil, errorf(codeFailedToParse, "update needs an 'updates' array")
-	}
-	ordered := true
-	if o, ok := lookup(req.body, "ordered").(bool); ok {
-		ordered = o
-	}
 	var n, nModified int32
-	var upserted, werrs bson.A
-	for i, u := range updates {
-		st, ok := u.(bson.D)
-		if !ok {
-			return nil, errorf(codeTypeMismatch, "updates[%d] is not a document", i)
-		}
+	var upserted bson.A
+	werrs, serr := eachStatement(req, "updates", func(i int, st bson.D) *cmdError {
 		res, err := s.updateOne(req, name, st)
 		if err != nil {
-			if !err.asWriteError {
-				return nil, err
-			}
-			werrs = append(werrs, writeError(i, err))
-			if ordered || req.tx != nil {
-				break
-			}
-			continue
+			return err
 		}
 		n += res.n
 		nModified += res.modified
 		if res.upsertedID != nil {
 			upserted = append(upserted, bson.D{{Key: "index", Value: int32(i)}, {Key: "_id", Value: res.upsertedID}})
 		}
+		return nil
+	})
+	if serr != nil {
+		return nil, serr
 	}
 	out := bson.D{{Key: "n", Value: n}, {Key: "nModified", Value: nModified}}
 	if upserted != nil {
 		out = append(out, bson.E{Key: "upserted", Value: upserted})
 	}
-	if werrs != nil {
-		out = append(out, bson.E{Key: "writeErrors", Value: werrs})
-	}
-	return out, nil
+	return withWriteErrors(out, werrs), nil
 }
 
 type updateResult struct {
@@ -400,39 +401,16 @@ func (s *Server) delete(req *request) (bson.D, error) {
 	if err := unsupported(req, "let"); err != nil {
 		return nil, err
 	}
-	deletes, ok := lookup(req.body, "deletes").(bson.A)
-	if !ok {
-		return nil, errorf(codeFailedToParse, "delete needs a 'deletes' array")
-	}
-	ordered := true
-	if o, ok := lookup(req.body, "ordered").(bool); ok {
-		ordered = o
-	}
 	var n int32
-	var werrs bson.A
-	for i, d := range deletes {
-		st, ok := d.(bson.D)
-		if !ok {
-			return nil, errorf(codeTypeMismatch, "deletes[%d] is not a document", i)
-		}
+	werrs, serr := eachStatement(req, "deletes", func(_ int, st bson.D) *cmdError {
 		k, err := s.deleteOne(req, name, st)
-		if err != nil {
-			if !err.asWriteError {
-				return nil, err
-			}
-			werrs = append(werrs, writeError(i, err))
-			if ordered || req.tx != nil {
-				break
-			}
-			continue
-		}
 		n += k
+		return err
+	})
+	if serr != nil {
+		return nil, serr
 	}
-	out := bson.D{{Key: "n", Value: n}}
-	if werrs != nil {
-		out = append(out, bson.E{Key: "writeErrors", Value: werrs})
-	}
-	return out, nil
+	return withWriteErrors(bson.D{{Key: "n", Value: n}}, werrs), nil
 }
 
 func (s *Server) deleteOne(req *request, name string, st bson.D) (int32, *cmdError) {
