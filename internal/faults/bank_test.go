@@ -1,0 +1,134 @@
+package faults
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/mongotxgen/mongotxgen/runtime"
+)
+
+// errInsufficientFunds is a transfer's own, non-transient failure.
+var errInsufficientFunds = errors.New("insufficient funds")
+
+// hookCounts counts the commit and rollback hooks that ran.
+type hookCounts struct {
+	commits, rollbacks atomic.Int64
+}
+
+// transfer moves e.Amount from e.From to e.To and records e in the ledger,
+// all in the transaction of ctx. Its statements, in order, are what the
+// fault matrix targets by command name: the debit (findAndModify, guarded
+// so that no balance goes negative), a read of the destination (find), the
+// credit (update) and the ledger entry (insert). It registers its hooks
+// before the first statement, so every attempt registers both.
+func transfer(ctx context.Context, tx *Store, e Entry, hooks *hookCounts) error {
+	runtime.OnCommit(ctx, func(context.Context) { hooks.commits.Add(1) })
+	runtime.OnRollback(ctx, func(context.Context) { hooks.rollbacks.Add(1) })
+	_, err := tx.Account.FindOneAndUpdate(ctx,
+		runtime.Where(AccountFields.ID.Eq(e.From), AccountFields.Balance.Gte(e.Amount)),
+		AccountFields.Balance.Inc(-e.Amount))
+	if errors.Is(err, runtime.ErrNotFound) {
+		return errInsufficientFunds
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Account.Get(ctx, e.To); err != nil {
+		return err
+	}
+	if err := tx.Account.UpdateByID(ctx, e.To, AccountFields.Balance.Inc(e.Amount)); err != nil {
+		return err
+	}
+	return tx.Entry.Insert(ctx, &e) // e is a copy: a retried attempt inserts afresh
+}
+
+// connect returns a client of uri with the given appName (so fail points can
+// target it alone), disconnected when the test ends.
+func connect(t testing.TB, uri, appName string, monitored bool) *mongo.Client {
+	t.Helper()
+	opts := options.Client().ApplyURI(uri).SetAppName(appName)
+	if monitored {
+		opts.SetMonitor(runtime.CommandMonitor(nil))
+	}
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", uri, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := client.Disconnect(ctx); err != nil {
+			t.Errorf("disconnect: %v", err)
+		}
+	})
+	return client
+}
+
+// bankState is what the invariants are checked on: every balance and every
+// ledger entry, read in one snapshot.
+type bankState struct {
+	balances map[string]int64
+	entries  []*Entry
+}
+
+// readState reads the whole bank in a snapshot transaction. Run on the
+// client that ran the transfers, it also reuses (and so aborts) a
+// transaction a failed commit left open on a real server.
+func readState(ctx context.Context, s *Store) (bankState, error) {
+	st := bankState{balances: map[string]int64{}}
+	err := s.WithTx(ctx, func(ctx context.Context, tx *Store) error {
+		st.balances = map[string]int64{}
+		accounts, err := tx.Account.Find(ctx, nil)
+		if err != nil {
+			return err
+		}
+		for _, a := range accounts {
+			st.balances[a.ID] = a.Balance
+		}
+		st.entries, err = tx.Entry.Find(ctx, nil)
+		return err
+	}, runtime.WithTimeout(10*time.Second))
+	return st, err
+}
+
+// check verifies the bank's invariants against its initial balances: no
+// balance is negative, no transfer has more than one ledger entry, and
+// every balance is its initial value moved by exactly the ledger's
+// entries, so money is conserved and nothing was applied without its entry
+// or recorded without being applied.
+func (st bankState) check(initial map[string]int64) error {
+	want := map[string]int64{}
+	for id, b := range initial {
+		want[id] = b
+	}
+	seen := map[string]bool{}
+	for _, e := range st.entries {
+		if seen[e.Transfer] {
+			return fmt.Errorf("transfer %s has more than one ledger entry", e.Transfer)
+		}
+		seen[e.Transfer] = true
+		want[e.From] -= e.Amount
+		want[e.To] += e.Amount
+	}
+	for id, b := range st.balances {
+		if b < 0 {
+			return fmt.Errorf("account %s has a negative balance %d", id, b)
+		}
+	}
+	if len(st.balances) != len(want) {
+		return fmt.Errorf("%d accounts, want %d", len(st.balances), len(want))
+	}
+	for id, b := range want {
+		if got, ok := st.balances[id]; !ok || got != b {
+			return fmt.Errorf("account %s holds %d, the ledger says %d (%d entries)", id, got, b, len(st.entries))
+		}
+	}
+	return nil
+}
