@@ -109,7 +109,7 @@ func TestGolden(t *testing.T) {
 // cases and returns the environment for the go command there: the
 // repository replaces the mongotxgen module, the module cache provides the
 // rest, and nothing is fetched from the network.
-func writeGoldenModule(t *testing.T, dir, root string) []string {
+func writeGoldenModule(t testing.TB, dir, root string) []string {
 	t.Helper()
 	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
 	if err != nil {
