@@ -7,8 +7,8 @@
 //
 // The packages are go/packages patterns ("." by default, "./..." for a tree).
 // For each package with annotated types, mongotxgen writes one file,
-// mongotx_gen.go, next to the sources. The usual way to run it is a
-// go:generate line in the package:
+// mongotx_gen.go, next to the sources. The usual way to run it is from a
+// generate directive in the package:
 //
 //	//go:generate go run github.com/mongotxgen/mongotxgen/cmd/mongotxgen
 //
