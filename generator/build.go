@@ -32,6 +32,8 @@ type builder struct {
 	// sawInvalid records a field whose type did not type-check: the
 	// package's type errors explain it.
 	sawInvalid bool
+	// unnameable counts field types generated code could not name.
+	unnameable int
 }
 
 func (b *builder) position(p token.Pos) model.Pos {
@@ -373,19 +375,43 @@ func (b *builder) describe(st *types.Struct, goPrefix, promPrefix, bsonPrefix st
 				if named != nil {
 					stack = append(stack, named)
 				}
-				e.nested = b.describe(u, goPath+".", prom+dotIf(prom), f.BSONPath+".", viaPtr || ptr, stack)
+				e.nested = b.describeNested(u, named, goPath+".", prom+dotIf(prom), f.BSONPath+".", viaPtr || ptr, stack)
 				if named != nil {
 					stack = stack[:len(stack)-1]
 				}
-				f.Nested = make([]*model.Field, 0, len(e.nested))
-				for _, n := range e.nested {
-					f.Nested = append(f.Nested, n.f)
+				if e.nested != nil {
+					f.Nested = make([]*model.Field, 0, len(e.nested))
+					for _, n := range e.nested {
+						f.Nested = append(f.Nested, n.f)
+					}
 				}
 			}
 		}
 		list = append(list, e)
 	}
 	return b.dominate(list)
+}
+
+// describeNested describes the fields of a struct stored as a
+// sub-document. A struct of another package whose fields have types that
+// package does not export cannot get typed fields (generated code could not
+// name them); it is then a single value, Field[T] of the whole sub-document,
+// and nil is returned.
+func (b *builder) describeNested(st *types.Struct, named *types.Named, goPrefix, promPrefix, bsonPrefix string, viaPtr bool, stack []*types.Named) []*entry {
+	if named == nil || named.Obj().Pkg() == b.pkg {
+		return b.describe(st, goPrefix, promPrefix, bsonPrefix, viaPtr, stack)
+	}
+	saved, before := b.errs, b.unnameable
+	b.errs = &errorSink{}
+	list := b.describe(st, goPrefix, promPrefix, bsonPrefix, viaPtr, stack)
+	scratch := b.errs
+	b.errs = saved
+	if b.unnameable > before {
+		b.unnameable = before
+		return nil
+	}
+	b.errs.list = append(b.errs.list, scratch.list...)
+	return list
 }
 
 func dotIf(prefix string) string {
@@ -518,6 +544,7 @@ func (b *builder) typeRef(t types.Type, pos model.Pos, field string) (model.Type
 			return model.TypeRef{Kind: model.Named, Name: obj.Name()}, true
 		}
 		if obj.Pkg() != b.pkg && !obj.Exported() {
+			b.unnameable++
 			return bad("type %s is not exported by package %s, so generated code cannot name it", types.TypeString(t, b.qualifier), obj.Pkg().Path())
 		}
 		if u, ok := t.Underlying().(*types.Basic); ok && u.Kind() == types.Invalid {
