@@ -2,37 +2,28 @@ package benchmarks
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/mongotxgen/mongotxgen/internal/benchmarks/bank"
 )
 
 // The repository against the hand-written driver code, operation by
-// operation. Each benchmark runs its Generated and Driver sub-benchmarks one
-// after the other on the same server, so -count N alternates them:
+// operation, on one server: see compare for the sub-benchmarks.
 //
 //	go test ./internal/benchmarks -run '^$' -bench 'Insert|Get|Find|UpdateByID|Count' -benchmem -count 8
 
 func BenchmarkInsert(b *testing.B) {
 	client := connect(b, server(b), nil)
 	ctx := context.Background()
-	// A database per run: both insert into a collection of the same size.
-	b.Run("Generated", func(b *testing.B) {
+	compare(b, func(b *testing.B) pair {
+		// A database for each side, fresh for each run: both insert into
+		// collections of the same size.
 		repo := bank.NewAccountRepo(freshDB(b, client))
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			if err := repo.Insert(ctx, newAccount(i)); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("Driver", func(b *testing.B) {
 		d := newDriverAccounts(freshDB(b, client))
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			if err := d.insert(ctx, newAccount(i)); err != nil {
-				b.Fatal(err)
-			}
+		return pair{
+			gen: func(i int) error { return repo.Insert(ctx, newAccount(i)) },
+			drv: func(i int) error { return d.insert(ctx, newAccount(i)) },
 		}
 	})
 }
@@ -42,22 +33,11 @@ func BenchmarkGet(b *testing.B) {
 	db := freshDB(b, client)
 	ids := seed(b, db)
 	ctx := context.Background()
-	b.Run("Generated", func(b *testing.B) {
-		repo := bank.NewAccountRepo(db)
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			if _, err := repo.Get(ctx, ids[i%len(ids)]); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("Driver", func(b *testing.B) {
-		d := newDriverAccounts(db)
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			if _, err := d.get(ctx, ids[i%len(ids)]); err != nil {
-				b.Fatal(err)
-			}
+	repo, d := bank.NewAccountRepo(db), newDriverAccounts(db)
+	compare(b, func(*testing.B) pair {
+		return pair{
+			gen: func(i int) error { _, err := repo.Get(ctx, ids[i%len(ids)]); return err },
+			drv: func(i int) error { _, err := d.get(ctx, ids[i%len(ids)]); return err },
 		}
 	})
 }
@@ -68,24 +48,17 @@ func BenchmarkFind(b *testing.B) {
 	db := freshDB(b, client)
 	seed(b, db)
 	ctx := context.Background()
-	b.Run("Generated", func(b *testing.B) {
-		repo := bank.NewAccountRepo(db)
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			as, err := repo.Find(ctx, bank.AccountFields.Branch.Eq(branchName(i)))
-			if err != nil || len(as) != perBranch {
-				b.Fatalf("got %d accounts, error %v; want %d", len(as), err, perBranch)
-			}
-		}
-	})
-	b.Run("Driver", func(b *testing.B) {
-		d := newDriverAccounts(db)
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			as, err := d.find(ctx, branchName(i))
-			if err != nil || len(as) != perBranch {
-				b.Fatalf("got %d accounts, error %v; want %d", len(as), err, perBranch)
-			}
+	repo, d := bank.NewAccountRepo(db), newDriverAccounts(db)
+	compare(b, func(*testing.B) pair {
+		return pair{
+			gen: func(i int) error {
+				as, err := repo.Find(ctx, bank.AccountFields.Branch.Eq(branchName(i)))
+				return wantLen(len(as), err)
+			},
+			drv: func(i int) error {
+				as, err := d.find(ctx, branchName(i))
+				return wantLen(len(as), err)
+			},
 		}
 	})
 }
@@ -95,22 +68,11 @@ func BenchmarkUpdateByID(b *testing.B) {
 	db := freshDB(b, client)
 	ids := seed(b, db)
 	ctx := context.Background()
-	b.Run("Generated", func(b *testing.B) {
-		repo := bank.NewAccountRepo(db)
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			if err := repo.UpdateByID(ctx, ids[i%len(ids)], bank.AccountFields.Balance.Inc(1)); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("Driver", func(b *testing.B) {
-		d := newDriverAccounts(db)
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			if err := d.addBalance(ctx, ids[i%len(ids)], 1); err != nil {
-				b.Fatal(err)
-			}
+	repo, d := bank.NewAccountRepo(db), newDriverAccounts(db)
+	compare(b, func(*testing.B) pair {
+		return pair{
+			gen: func(i int) error { return repo.UpdateByID(ctx, ids[i%len(ids)], bank.AccountFields.Balance.Inc(1)) },
+			drv: func(i int) error { return d.addBalance(ctx, ids[i%len(ids)], 1) },
 		}
 	})
 }
@@ -121,24 +83,25 @@ func BenchmarkCount(b *testing.B) {
 	db := freshDB(b, client)
 	seed(b, db)
 	ctx := context.Background()
-	b.Run("Generated", func(b *testing.B) {
-		repo := bank.NewAccountRepo(db)
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			n, err := repo.Count(ctx, bank.AccountFields.Branch.Eq(branchName(i)))
-			if err != nil || n != perBranch {
-				b.Fatalf("counted %d, error %v; want %d", n, err, perBranch)
-			}
+	repo, d := bank.NewAccountRepo(db), newDriverAccounts(db)
+	compare(b, func(*testing.B) pair {
+		return pair{
+			gen: func(i int) error {
+				n, err := repo.Count(ctx, bank.AccountFields.Branch.Eq(branchName(i)))
+				return wantLen(int(n), err)
+			},
+			drv: func(i int) error {
+				n, err := d.count(ctx, branchName(i))
+				return wantLen(int(n), err)
+			},
 		}
 	})
-	b.Run("Driver", func(b *testing.B) {
-		d := newDriverAccounts(db)
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			n, err := d.count(ctx, branchName(i))
-			if err != nil || n != perBranch {
-				b.Fatalf("counted %d, error %v; want %d", n, err, perBranch)
-			}
-		}
-	})
+}
+
+// wantLen returns err, or an error when n is not the size of a branch.
+func wantLen(n int, err error) error {
+	if err == nil && n != perBranch {
+		err = fmt.Errorf("got %d accounts, want %d", n, perBranch)
+	}
+	return err
 }

@@ -28,22 +28,11 @@ func BenchmarkTransfer(b *testing.B) {
 	db := freshDB(b, client)
 	ids := seed(b, db)
 	ctx := context.Background()
-	b.Run("Generated", func(b *testing.B) {
-		store := bank.NewStore(db)
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			if err := genTransfer(ctx, store, ids[i%len(ids)], ids[(i+1)%len(ids)], 1, nil); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("Driver", func(b *testing.B) {
-		d := newDriverAccounts(db)
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			if err := drvTransfer(ctx, client, d, ids[i%len(ids)], ids[(i+1)%len(ids)], 1, nil); err != nil {
-				b.Fatal(err)
-			}
+	store, d := bank.NewStore(db), newDriverAccounts(db)
+	compare(b, func(*testing.B) pair {
+		return pair{
+			gen: func(i int) error { return genTransfer(ctx, store, ids[i%len(ids)], ids[(i+1)%len(ids)], 1, nil) },
+			drv: func(i int) error { return drvTransfer(ctx, client, d, ids[i%len(ids)], ids[(i+1)%len(ids)], 1, nil) },
 		}
 	})
 }
