@@ -130,9 +130,7 @@ func (s *Server) handle(c *conn, m *message) (bson.D, error) {
 		wce = fp
 	}
 
-	s.mu.Lock()
-	res, err := s.run(req, cmd)
-	s.mu.Unlock()
+	res, err := s.runLocked(req, cmd)
 	out := s.reply(req, res, err)
 	switch {
 	case err != nil:
@@ -210,7 +208,24 @@ func (req *request) parseSessionFields(cmd command) *cmdError {
 	if req.inTxn && !cmd.inTxn {
 		return errorf(codeOperationNotSupportedInTx, "Cannot run '%s' in a multi-document transaction.", req.name)
 	}
+	if !req.inTxn && (req.name == "commitTransaction" || req.name == "abortTransaction") {
+		return errorf(codeInvalidOptions, "%s must be run within a transaction: it needs lsid, txnNumber and autocommit: false", req.name)
+	}
 	return nil
+}
+
+// runLocked runs req with s.mu held. A panic, which would be a bug in
+// this package, fails the command with InternalError instead of killing
+// the test binary that embeds the server.
+func (s *Server) runLocked(req *request, cmd command) (res bson.D, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, errorf(codeInternalError, "mongotest internal error in %s (a bug, please report it): %v", req.name, p)
+		}
+	}()
+	return s.run(req, cmd)
 }
 
 // run resolves the session and transaction of req and runs it, with s.mu held.

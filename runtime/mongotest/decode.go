@@ -25,14 +25,14 @@ func unmarshalD(raw bson.Raw) (bson.D, error) {
 
 func decodeDoc(raw []byte) (bson.D, error) {
 	if len(raw) < 5 {
-		return nil, errProtocol
+		return nil, errRareType
 	}
 	rest := raw[4 : len(raw)-1]
 	d := bson.D{}
 	for len(rest) > 0 {
 		el, rem, ok := bsoncore.ReadElement(rest)
 		if !ok {
-			return nil, errProtocol
+			return nil, errRareType
 		}
 		v, err := decodeValue(el.Value())
 		if err != nil {
@@ -44,18 +44,32 @@ func decodeDoc(raw []byte) (bson.D, error) {
 	return d, nil
 }
 
+// decodeValue decodes one value; anything malformed or unusual goes to
+// the driver's decoder (errRareType), which reports it.
 func decodeValue(v bsoncore.Value) (any, error) {
+	var (
+		out any
+		ok  bool
+	)
 	switch v.Type {
 	case bsoncore.TypeDouble:
-		return v.Double(), nil
+		out, ok = v.DoubleOK()
 	case bsoncore.TypeString:
-		return v.StringValue(), nil
+		out, ok = v.StringValueOK()
 	case bsoncore.TypeEmbeddedDocument:
-		return decodeDoc(v.Data)
+		doc, isDoc := v.DocumentOK()
+		if !isDoc {
+			return nil, errRareType
+		}
+		return decodeDoc(doc)
 	case bsoncore.TypeArray:
-		vals, err := v.Array().Values()
+		arr, isArr := v.ArrayOK()
+		if !isArr {
+			return nil, errRareType
+		}
+		vals, err := arr.Values()
 		if err != nil {
-			return nil, errProtocol
+			return nil, errRareType
 		}
 		a := make(bson.A, len(vals))
 		for i, e := range vals {
@@ -66,36 +80,44 @@ func decodeValue(v bsoncore.Value) (any, error) {
 		return a, nil
 	case bsoncore.TypeBinary:
 		// The old binary subtype has an inner length the driver checks.
-		if len(v.Data) < 5 || v.Data[4] == bson.TypeBinaryBinaryOld {
+		var sub byte
+		var data []byte
+		sub, data, ok = v.BinaryOK()
+		if sub == bson.TypeBinaryBinaryOld {
 			return nil, errRareType
 		}
-		sub, data, ok := v.BinaryOK()
-		if !ok {
-			return nil, errRareType
-		}
-		return bson.Binary{Subtype: sub, Data: append([]byte(nil), data...)}, nil
+		out = bson.Binary{Subtype: sub, Data: append([]byte(nil), data...)}
 	case bsoncore.TypeObjectID:
-		return bson.ObjectID(v.ObjectID()), nil
+		var id [12]byte
+		id, ok = v.ObjectIDOK()
+		out = bson.ObjectID(id)
 	case bsoncore.TypeBoolean:
-		return v.Boolean(), nil
+		out, ok = v.BooleanOK()
 	case bsoncore.TypeDateTime:
-		return bson.DateTime(v.DateTime()), nil
+		var ms int64
+		ms, ok = v.DateTimeOK()
+		out = bson.DateTime(ms)
 	case bsoncore.TypeNull:
 		return nil, nil
 	case bsoncore.TypeInt32:
-		return v.Int32(), nil
+		out, ok = v.Int32OK()
 	case bsoncore.TypeInt64:
-		return v.Int64(), nil
+		out, ok = v.Int64OK()
 	case bsoncore.TypeTimestamp:
-		t, i := v.Timestamp()
-		return bson.Timestamp{T: t, I: i}, nil
+		var t, i uint32
+		t, i, ok = v.TimestampOK()
+		out = bson.Timestamp{T: t, I: i}
 	case bsoncore.TypeDecimal128:
-		h, l := v.Decimal128()
-		return bson.NewDecimal128(h, l), nil
+		var h, l uint64
+		h, l, ok = v.Decimal128OK()
+		out = bson.NewDecimal128(h, l)
 	case bsoncore.TypeRegex:
-		p, o := v.Regex()
-		return bson.Regex{Pattern: p, Options: o}, nil
-	default:
+		var p, o string
+		p, o, ok = v.RegexOK()
+		out = bson.Regex{Pattern: p, Options: o}
+	}
+	if !ok {
 		return nil, errRareType
 	}
+	return out, nil
 }

@@ -167,6 +167,13 @@ func TestWireFeatures(t *testing.T) {
 		}
 	})
 
+	t.Run("commit outside a transaction", func(t *testing.T) {
+		reply := dialRaw(t, srv.Addr()).run(bson.D{{Key: "commitTransaction", Value: 1}, {Key: "$db", Value: "admin"}})
+		if get(reply, "ok") != 0.0 || get(reply, "code") != int32(72) {
+			t.Fatalf("commitTransaction without a transaction: %v", reply)
+		}
+	})
+
 	t.Run("empty command", func(t *testing.T) {
 		reply := dialRaw(t, srv.Addr()).run(bson.D{})
 		if get(reply, "ok") != 0.0 || get(reply, "code") != int32(9) {

@@ -1,0 +1,62 @@
+package mongotest
+
+import (
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// FuzzCommand runs arbitrary command documents: each must get a reply
+// (ok or an error), never a panic (runLocked would turn one into an
+// InternalError, which this target reports) or a hang.
+func FuzzCommand(f *testing.F) {
+	lsid := bson.D{{Key: "id", Value: bson.Binary{Subtype: 4, Data: make([]byte, 16)}}}
+	for _, cmd := range []bson.D{
+		{{Key: "insert", Value: "c"}, {Key: "documents", Value: bson.A{bson.D{{Key: "_id", Value: 1}, {Key: "a", Value: bson.A{1, 2}}}}}},
+		{{Key: "update", Value: "c"}, {Key: "updates", Value: bson.A{bson.D{{Key: "q", Value: bson.D{}}, {Key: "u", Value: bson.D{{Key: "$inc", Value: bson.D{{Key: "a", Value: 1}}}}}, {Key: "upsert", Value: true}}}}},
+		{{Key: "delete", Value: "c"}, {Key: "deletes", Value: bson.A{bson.D{{Key: "q", Value: bson.D{}}, {Key: "limit", Value: 1}}}}},
+		{{Key: "find", Value: "c"}, {Key: "filter", Value: bson.D{{Key: "a", Value: bson.D{{Key: "$gt", Value: 1}}}}}, {Key: "batchSize", Value: 1}},
+		{{Key: "findAndModify", Value: "c"}, {Key: "query", Value: bson.D{}}, {Key: "update", Value: bson.D{{Key: "$set", Value: bson.D{{Key: "b", Value: 1}}}}}, {Key: "new", Value: true}},
+		{{Key: "aggregate", Value: "c"}, {Key: "pipeline", Value: bson.A{bson.D{{Key: "$count", Value: "n"}}}}, {Key: "cursor", Value: bson.D{}}},
+		{{Key: "createIndexes", Value: "c"}, {Key: "indexes", Value: bson.A{bson.D{{Key: "key", Value: bson.D{{Key: "a", Value: 1}}}, {Key: "name", Value: "a"}, {Key: "unique", Value: true}}}}},
+		{{Key: "insert", Value: "c"}, {Key: "documents", Value: bson.A{bson.D{{Key: "x", Value: 1}}}}, {Key: "lsid", Value: lsid}, {Key: "txnNumber", Value: int64(1)}, {Key: "startTransaction", Value: true}, {Key: "autocommit", Value: false}},
+		{{Key: "commitTransaction", Value: 1}, {Key: "lsid", Value: lsid}, {Key: "txnNumber", Value: int64(1)}, {Key: "autocommit", Value: false}},
+		{{Key: "distinct", Value: "c"}, {Key: "key", Value: "a"}},
+		{{Key: "dropIndexes", Value: "c"}, {Key: "index", Value: "*"}},
+		{{Key: "drop", Value: "c"}},
+	} {
+		raw, err := bson.Marshal(cmd)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw)
+	}
+	srv, err := StartWith(Options{TransactionLifetime: time.Millisecond})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(srv.Close)
+	c := &conn{s: srv}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		doc, err := readDoc(b)
+		if err != nil || len(doc) != len(b) {
+			return
+		}
+		body, err := unmarshalD(doc)
+		if err != nil || len(body) == 0 {
+			return
+		}
+		switch body[0].Key {
+		case "configureFailPoint", "hello", "isMaster", "ismaster":
+			return // they may block on purpose
+		}
+		reply, err := srv.handle(c, &message{opCode: opMsg, body: body, db: "fuzz"})
+		if err != nil {
+			t.Fatalf("%v: no reply: %v", body, err)
+		}
+		if code, _ := lookup(reply, "code").(int32); code == codeInternalError {
+			t.Fatalf("%v: %v", body, lookup(reply, "errmsg"))
+		}
+	})
+}
