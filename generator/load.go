@@ -129,6 +129,11 @@ func Load(ctx context.Context, cfg *Config) ([]*model.Package, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading packages: %w", err)
 	}
+	if len(pkgs) == 0 {
+		// The go command says why on its standard error (a missing go.mod,
+		// a pattern that matches nothing), which go/packages drops.
+		return nil, ErrorList{{Msg: fmt.Sprintf("no Go package matches %s (run go list %[1]s to see why)", strings.Join(patterns, " "))}}
+	}
 	slices.SortFunc(pkgs, func(a, b *packages.Package) int { return strings.Compare(a.PkgPath, b.PkgPath) })
 
 	errs := &errorSink{}
