@@ -39,6 +39,10 @@ func TestMalformedMessages(t *testing.T) {
 	unknownSection := append([]byte(nil), good...)
 	unknownSection[20] = 9
 	requiredFlag := opMsg(1, 1<<4, ping)
+	// {a: <string of length 0>}: no room for the terminating NUL.
+	zeroString := []byte{12, 0, 0, 0, 2, 'a', 0, 0, 0, 0, 0, 0}
+	zeroStringMsg := append(header(int32(16+5+len(zeroString)), 1, 2013), 0, 0, 0, 0, 0)
+	zeroStringMsg = append(zeroStringMsg, zeroString...)
 
 	cases := []struct {
 		name string
@@ -55,6 +59,7 @@ func TestMalformedMessages(t *testing.T) {
 		{"unknown section kind", unknownSection},
 		{"unknown required flag", requiredFlag},
 		{"checksum mismatch", withChecksum(good, 12345)},
+		{"zero-length string", zeroStringMsg},
 		{"empty OP_MSG", append(header(20, 1, 2013), 0, 0, 0, 0)},
 	}
 	for _, tc := range cases {
