@@ -95,7 +95,9 @@ func StartWith(opts Options) (*Server, error) {
 }
 
 // NewServer starts a server for a test and closes it when the test ends.
-// It fails the test if the server cannot start.
+// It fails the test if the server cannot start. Cleanups run last-in
+// first-out, so register a client's Disconnect after calling NewServer:
+// it then runs while the server is still up.
 func NewServer(tb testing.TB) *Server {
 	tb.Helper()
 	s, err := Start()
