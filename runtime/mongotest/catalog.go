@@ -235,7 +235,7 @@ func (c *collection) findIndexConflict(ix *index) (bool, *cmdError) {
 		if ix.name == "_id_" && sameDoc(ix.key, bson.D{{Key: "_id", Value: int32(1)}}) && !ix.unique && !ix.sparse {
 			return true, nil // the implicit _id index
 		}
-		return false, errorf(codeBadValue, "mongotest does not support index %s: the _id index is implicit and cannot be changed", specString(ix.spec))
+		return false, errorf(codeBadValue, "mongotest does not support index %s: the _id index is implicit and cannot be changed", bsonString(ix.spec))
 	}
 	for _, e := range c.indexes {
 		sameKey := sameDoc(e.key, ix.key)
@@ -243,23 +243,17 @@ func (c *collection) findIndexConflict(ix *index) (bool, *cmdError) {
 		case e.name == ix.name && sameKey && e.unique == ix.unique && e.sparse == ix.sparse && sameDoc(e.spec, ix.spec):
 			return true, nil
 		case e.name == ix.name:
-			return false, errorf(codeIndexKeySpecsConflict, "An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: %s, existing index: %s", specString(ix.spec), specString(e.spec))
+			return false, errorf(codeIndexKeySpecsConflict, "An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: %s, existing index: %s", bsonString(ix.spec), bsonString(e.spec))
 		case sameKey:
-			return false, errorf(codeIndexOptionsConflict, "An equivalent index already exists with a different name and options. Requested index: %s, existing index: %s", specString(ix.spec), specString(e.spec))
+			return false, errorf(codeIndexOptionsConflict, "An equivalent index already exists with a different name and options. Requested index: %s, existing index: %s", bsonString(ix.spec), bsonString(e.spec))
 		}
 	}
 	return false, nil
 }
 
-func sameDoc(a, b bson.D) bool { return mql.Compare(a, b) == 0 && len(a) == len(b) }
-
-func specString(d bson.D) string {
-	raw, err := bson.Marshal(d)
-	if err != nil {
-		return fmt.Sprint(d)
-	}
-	return bson.Raw(raw).String()
-}
+// sameDoc compares key patterns and specifications as mongod does: by
+// field and value, numbers by value (1 and 1.0 are the same direction).
+func sameDoc(a, b bson.D) bool { return mql.Compare(a, b) == 0 }
 
 // parseIndex validates one createIndexes specification.
 func parseIndex(spec bson.D) (*index, *cmdError) {
@@ -412,7 +406,7 @@ func (s *Server) dropIndexes(req *request) (bson.D, error) {
 		if sameDoc(v, bson.D{{Key: "_id", Value: int32(1)}}) {
 			return nil, errorf(codeInvalidOptions, "cannot drop _id index")
 		}
-		return out, drop(func(ix *index) bool { return sameDoc(ix.key, v) }, "key pattern "+specString(v))
+		return out, drop(func(ix *index) bool { return sameDoc(ix.key, v) }, "key pattern "+bsonString(v))
 	default:
 		return nil, errorf(codeTypeMismatch, "dropIndexes 'index' must be a name, an array of names, a key pattern or \"*\"")
 	}

@@ -806,6 +806,7 @@ func walk(doc bson.D, path string) []any {
 	return out
 }
 
+// bsonString renders v as relaxed extended JSON, for error messages.
 func bsonString(v any) string {
 	d, err := bson.Marshal(bson.D{{Key: "v", Value: v}})
 	if err != nil {
