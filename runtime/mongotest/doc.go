@@ -38,14 +38,17 @@
 // dropIndexes, commitTransaction, abortTransaction and configureFailPoint.
 // Any other command fails with 59 CommandNotFound "no such command: 'x'".
 //
-// The query, update, sort, projection and aggregation languages are those of
-// the internal mql package: comparison, logical, element and array query
-// operators, $regex; the common update operators; multi-key sorts;
-// inclusion/exclusion projections; the $match, $sort, $skip, $limit,
-// $project, $group, $count, $unwind stages and more (see that package).
+// The query language has the comparison, logical, element and array
+// operators and $regex, with dotted paths, array matching and BSON's
+// cross-type order; updates have $set, $unset, $inc, $mul, $min, $max,
+// $rename, $setOnInsert, $currentDate, $push, $addToSet, $pull and $pop;
+// sorts may have several keys; projections include or exclude; aggregation
+// has $match, $sort, $skip, $limit, $project, $group, $count, $unwind and a
+// few more stages. An operator or stage outside these is refused by name.
 //
 // Options that would change a command's meaning and are not implemented are
-// refused: collation, hint (other than an empty one), let, arrayFilters,
+// refused: collation, a hint naming no existing index (a valid hint is
+// accepted: every query here is a scan), let, arrayFilters,
 // update pipelines, min/max, tailable cursors, capped collections,
 // validators, views, text and geo indexes, partial indexes. Harmless fields
 // are accepted and ignored: $db, lsid, $clusterTime, $readPreference,
