@@ -568,8 +568,8 @@ func unsupported(req *request, fields ...string) *cmdError {
 }
 
 // checkHint accepts a hint naming an index of c (by name or key pattern):
-// with every query a scan here, a valid hint changes nothing. A hint to a
-// missing index fails as on mongod.
+// a hint chooses a plan, not a result, so a valid one changes nothing here.
+// A hint to a missing index fails as on mongod.
 func checkHint(c *collection, h any) *cmdError {
 	switch v := h.(type) {
 	case nil:

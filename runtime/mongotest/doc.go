@@ -48,7 +48,7 @@
 //
 // Options that would change a command's meaning and are not implemented are
 // refused: collation, a hint naming no existing index (a valid hint is
-// accepted: every query here is a scan), let, arrayFilters,
+// accepted: hints choose plans, not results), let, arrayFilters,
 // update pipelines, min/max, tailable cursors, capped collections,
 // validators, views, text and geo indexes, partial indexes. Harmless fields
 // are accepted and ignored: $db, lsid, $clusterTime, $readPreference,
