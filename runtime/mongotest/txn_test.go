@@ -216,6 +216,19 @@ func TestTxnUniqueIndex(t *testing.T) {
 	})
 }
 
+func TestTxnRefusesCount(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx := ctxT(t)
+		coll := b.DB(t).Collection("c")
+		_, err := coll.InsertOne(ctx, bson.D{})
+		must(t, err)
+		sess, tctx := startTxn(t, b.Client)
+		_, err = coll.EstimatedDocumentCount(tctx)
+		wantCode(t, err, 263)
+		_ = sess.AbortTransaction(ctx)
+	})
+}
+
 func TestTxnCommitIdempotent(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
 		ctx := ctxT(t)
