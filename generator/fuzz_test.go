@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -59,7 +60,8 @@ func FuzzDirective(f *testing.F) {
 		src := "package p\n\n//mongotxgen:" + line + "\ntype T struct{}\n"
 		fset := token.NewFileSet()
 		file, err := parser.ParseFile(fset, fuzzFile, src, parser.ParseComments|parser.SkipObjectResolution)
-		if err != nil || len(file.Comments) != 1 || len(file.Comments[0].List) != 1 {
+		if err != nil || len(file.Comments) != 1 || len(file.Comments[0].List) != 1 ||
+			len(file.Decls) != 1 || file.Decls[0].(*ast.GenDecl).Doc != file.Comments[0] {
 			return // not a one-line directive in a doc comment: not this target's input
 		}
 		c := file.Comments[0].List[0]
@@ -82,7 +84,8 @@ func FuzzDirective(f *testing.F) {
 			t.Fatalf("collection directive accepted without a collection name: %+v", cs)
 		}
 		for _, e := range errs.list {
-			if e.Pos.File != fuzzFile || e.Pos.Line != lineNo || e.Pos.Col < 1 || e.Pos.Col > width {
+			// Col may be just past the end: an empty last key of "A,".
+			if e.Pos.File != fuzzFile || e.Pos.Line != lineNo || e.Pos.Col < 1 || e.Pos.Col > width+1 {
 				t.Errorf("error %q at %s:%d:%d, outside the directive (line %d, %d columns)", e.Msg, e.Pos.File, e.Pos.Line, e.Pos.Col, lineNo, width)
 			}
 			if e.Msg == "" {
@@ -103,7 +106,7 @@ func FuzzDirective(f *testing.F) {
 				t.Fatal("index accepted without keys")
 			}
 			for _, k := range spec.keys {
-				if !validFieldPath(k.path) || k.pos.Col < 1 || k.pos.Col > width {
+				if !validFieldPath(k.path) || k.pos.Col < 1 || k.pos.Col > width+1 {
 					t.Errorf("accepted key %+v", k)
 				}
 			}
@@ -156,6 +159,13 @@ func FuzzStructTag(f *testing.F) {
 		if got.inline {
 			return // an inline string is refused by the driver and by the generator
 		}
+		// The driver reads tags of struct types only, and reflect never
+		// frees a type made by StructOf (nor the driver its codec for it):
+		// compare a bounded number of inputs per process, so that long
+		// fuzzing runs do not grow without bound.
+		if driverComparisons.Add(1) > maxDriverComparisons {
+			return
+		}
 		typ := reflect.StructOf([]reflect.StructField{{Name: "OwnerID", Type: reflect.TypeFor[string](), Tag: st}})
 		v := reflect.New(typ).Elem()
 		v.Field(0).SetString("x")
@@ -177,6 +187,11 @@ func FuzzStructTag(f *testing.F) {
 		}
 	})
 }
+
+// driverComparisons counts the struct types FuzzStructTag made.
+var driverComparisons atomic.Int64
+
+const maxDriverComparisons = 5000
 
 // FuzzGenerate derives a valid annotated package from the fuzz input
 // (types, fields, tags and options from a fixed vocabulary), builds its
@@ -360,6 +375,7 @@ var _ bson.M
 		var fields, directives []string
 		var indexable []string
 		hasVersion, hasCreated, hasUpdated := false, false, false
+		indexKeys := map[string]bool{} // key lists of the type's indexes so far
 		idTag := `bson:"_id"`
 		if b.next(2) == 1 {
 			idTag = `bson:"_id,omitempty"`
@@ -398,6 +414,9 @@ var _ bson.M
 			if opt != "" {
 				tags = append(tags, fmt.Sprintf(`mongotxgen:"%s"`, opt))
 			}
+			if opt == "unique" || opt == "index" {
+				indexKeys[goName] = true
+			}
 			if !skipped && ft.indexable {
 				indexable = append(indexable, goName)
 				if ft.expr == "Address" || ft.expr == "*Address" {
@@ -415,14 +434,24 @@ var _ bson.M
 				break
 			}
 			var keys []string
+			used := map[string]bool{}
 			for k := range 1 + b.next(2) {
 				key := indexable[(b.next(len(indexable))+k)%len(indexable)]
+				if used[key] {
+					continue // a field once per index
+				}
+				used[key] = true
 				if b.next(2) == 1 {
 					key = "-" + key
 				}
 				keys = append(keys, key)
 			}
-			d := "//mongotxgen:index " + strings.Join(keys, ",")
+			sig := strings.Join(keys, ",")
+			if indexKeys[sig] {
+				continue // the same keys twice is one index declared twice
+			}
+			indexKeys[sig] = true
+			d := "//mongotxgen:index " + sig
 			switch b.next(4) {
 			case 1:
 				d += " unique"
