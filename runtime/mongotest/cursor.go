@@ -62,9 +62,10 @@ func takeBatch(docs []bson.D, n int64) (bson.A, []bson.D) {
 	batch := bson.A{}
 	size := 0
 	for len(docs) > 0 && (n <= 0 || int64(len(batch)) < n) {
-		raw, err := bson.Marshal(docs[0])
+		raw, err := appendDoc(nil, docs[0])
 		if err != nil {
-			raw, _ = bson.Marshal(bson.D{{Key: "$mongotestError", Value: "cannot encode document: " + err.Error()}})
+			// Stored documents came from BSON: they always encode.
+			panic("mongotest: cannot encode a stored document: " + err.Error())
 		}
 		if len(batch) > 0 && size+len(raw) > maxBatchBytes {
 			break

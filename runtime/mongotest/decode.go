@@ -64,18 +64,22 @@ func decodeValue(v bsoncore.Value) (any, error) {
 		return decodeDoc(doc)
 	case bsoncore.TypeArray:
 		arr, isArr := v.ArrayOK()
-		if !isArr {
+		if !isArr || len(arr) < 5 {
 			return nil, errRareType
 		}
-		vals, err := arr.Values()
-		if err != nil {
-			return nil, errRareType
-		}
-		a := make(bson.A, len(vals))
-		for i, e := range vals {
-			if a[i], err = decodeValue(e); err != nil {
+		// Array elements are keyed "0", "1"...: walk them, skip the keys.
+		a := bson.A{}
+		for rest := arr[4 : len(arr)-1]; len(rest) > 0; {
+			el, rem, ok := bsoncore.ReadElement(rest)
+			if !ok {
+				return nil, errRareType
+			}
+			e, err := decodeValue(el.Value())
+			if err != nil {
 				return nil, err
 			}
+			a = append(a, e)
+			rest = rem
 		}
 		return a, nil
 	case bsoncore.TypeBinary:

@@ -198,12 +198,12 @@ func (c *conn) serve() {
 		if m.opCode == opMsg && m.flags&flagMoreToCome != 0 {
 			continue // the client asked for no reply
 		}
-		doc, err := bson.Marshal(reply)
+		id := c.s.nextReqID.Add(1)
+		enc, err := encodeReply(out, id, m, reply)
 		if err != nil {
-			doc, _ = bson.Marshal(bson.D{{Key: "ok", Value: 0.0}, {Key: "errmsg", Value: "mongotest: cannot encode reply: " + err.Error()},
-				{Key: "code", Value: codeInternalError}, {Key: "codeName", Value: codeName(codeInternalError)}})
+			enc, _ = encodeReply(out, id, m, c.s.reply(nil, nil, errorf(codeInternalError, "mongotest: cannot encode the reply: %v", err)))
 		}
-		out = encodeReply(out, c.s.nextReqID.Add(1), m, doc)
+		out = enc
 		if _, err := c.nc.Write(out); err != nil {
 			return
 		}

@@ -234,8 +234,9 @@ func (m *message) decodeQuery(payload []byte) error {
 	return nil
 }
 
-// encodeReply encodes doc as the reply to req: OP_REPLY for OP_QUERY, else OP_MSG.
-func encodeReply(buf []byte, requestID int32, req *message, doc []byte) []byte {
+// encodeReply encodes reply as the answer to req: OP_REPLY for OP_QUERY,
+// else OP_MSG. It reuses buf.
+func encodeReply(buf []byte, requestID int32, req *message, reply bson.D) ([]byte, error) {
 	buf = buf[:0]
 	buf = binary.LittleEndian.AppendUint32(buf, 0) // length, patched below
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(requestID))
@@ -251,9 +252,12 @@ func encodeReply(buf []byte, requestID int32, req *message, doc []byte) []byte {
 		buf = binary.LittleEndian.AppendUint32(buf, 0) // flags
 		buf = append(buf, 0)                           // kind-0 section
 	}
-	buf = append(buf, doc...)
+	buf, err := appendDoc(buf, reply)
+	if err != nil {
+		return nil, err
+	}
 	binary.LittleEndian.PutUint32(buf, uint32(len(buf)))
-	return buf
+	return buf, nil
 }
 
 // lookup returns the value of key in d, or nil.
