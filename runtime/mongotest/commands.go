@@ -392,7 +392,7 @@ func (s *Server) reply(req *request, res bson.D, err error) bson.D {
 			{Key: "ok", Value: 0.0},
 			{Key: "errmsg", Value: ce.Msg},
 			{Key: "code", Value: ce.Code},
-			{Key: "codeName", Value: codeName(ce.Code)},
+			{Key: "codeName", Value: ce.codeName()},
 		}
 		labels := ce.Labels
 		if !ce.labelsSet && req != nil {

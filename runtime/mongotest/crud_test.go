@@ -320,6 +320,11 @@ func TestCountDistinctAggregate(t *testing.T) {
 		}
 		err = coll.Database().RunCommand(ctx, bson.D{{Key: "aggregate", Value: "c"}, {Key: "pipeline", Value: bson.A{}}}).Err()
 		wantCode(t, err, 9)
+		_, err = coll.Aggregate(ctx, mongo.Pipeline{{{Key: "$nope", Value: 1}}})
+		wantCode(t, err, 40324)
+		if ce := cmdErr(t, err); ce.Name != "Location40324" {
+			t.Fatalf("unknown stage: codeName %q, want Location40324", ce.Name)
+		}
 	})
 }
 

@@ -14,6 +14,7 @@ const (
 	codeInternalError                  int32 = 1
 	codeBadValue                       int32 = 2
 	codeFailedToParse                  int32 = 9
+	codeUnauthorized                   int32 = 13
 	codeTypeMismatch                   int32 = 14
 	codeIllegalOperation               int32 = 20
 	codeNamespaceNotFound              int32 = 26
@@ -21,23 +22,21 @@ const (
 	codeCursorNotFound                 int32 = 43
 	codeNamespaceExists                int32 = 48
 	codeMaxTimeMSExpired               int32 = 50
+	codeInvalidIDField                 int32 = 53
 	codeCommandNotFound                int32 = 59
 	codeInvalidOptions                 int32 = 72
 	codeInvalidNamespace               int32 = 73
 	codeIndexOptionsConflict           int32 = 85
 	codeIndexKeySpecsConflict          int32 = 86
+	codeShutdownInProgress             int32 = 91
 	codeWriteConflict                  int32 = 112
 	codeCommandNotSupported            int32 = 115
+	codeConflictingOperationInProgress int32 = 117
 	codeTransactionTooOld              int32 = 225
 	codeNoSuchTransaction              int32 = 251
 	codeTransactionCommitted           int32 = 256
-	codeTransactionExceededLimit       int32 = 290
-	codeDuplicateKey                   int32 = 11000
-	codeInvalidIDField                 int32 = 53
-	codeShutdownInProgress             int32 = 91
 	codeOperationNotSupportedInTx      int32 = 263
-	codeUnauthorized                   int32 = 13
-	codeConflictingOperationInProgress int32 = 117
+	codeDuplicateKey                   int32 = 11000
 )
 
 var codeNames = map[int32]string{
@@ -66,17 +65,20 @@ var retryableCodes = map[int32]bool{
 // statement inside a transaction.
 var transientTxnCodes = map[int32]bool{112: true, 24: true, 251: true}
 
+// codeName is mongod's name for code; codes without one are named after
+// their number, as mongod names its location codes ("Location40324").
 func codeName(code int32) string {
 	if n, ok := codeNames[code]; ok {
 		return n
 	}
-	return ""
+	return fmt.Sprintf("Location%d", code)
 }
 
 // cmdError is a command failure as reported to the client: ok:0 with code,
 // codeName, errmsg and errorLabels.
 type cmdError struct {
 	Code   int32
+	Name   string // codeName; empty: codeName(Code)
 	Msg    string
 	Labels []string
 	// labelsSet means Labels replace the defaults (a fail point's errorLabels).
@@ -88,7 +90,14 @@ type cmdError struct {
 	extra bson.D
 }
 
-func (e *cmdError) Error() string { return fmt.Sprintf("(%s) %s", codeName(e.Code), e.Msg) }
+func (e *cmdError) Error() string { return fmt.Sprintf("(%s) %s", e.codeName(), e.Msg) }
+
+func (e *cmdError) codeName() string {
+	if e.Name != "" {
+		return e.Name
+	}
+	return codeName(e.Code)
+}
 
 func errorf(code int32, format string, args ...any) *cmdError {
 	return &cmdError{Code: code, Msg: fmt.Sprintf(format, args...)}
@@ -102,7 +111,7 @@ func asCmdError(err error) *cmdError {
 	}
 	var me *mql.Error
 	if errors.As(err, &me) {
-		return &cmdError{Code: me.Code, Msg: me.Message}
+		return &cmdError{Code: me.Code, Name: me.CodeName, Msg: me.Message}
 	}
 	return &cmdError{Code: codeInternalError, Msg: err.Error()}
 }
