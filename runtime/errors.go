@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"errors"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -58,4 +59,29 @@ func OpErr(collection, op string, err error) error {
 		return nil
 	}
 	return &OpError{Collection: collection, Op: op, Err: err}
+}
+
+// Failed is [OpErr] for an operation that ran with ctx. When ctx runs in a
+// transaction and the server (or the network) failed the operation, the
+// server has aborted that transaction, so Failed also records the failure on
+// it: should the callback return nil all the same, [WithTx] reports this
+// failure at once instead of retrying the commit's NoSuchTransaction error.
+// Generated repositories call it on every error they return.
+func Failed(ctx context.Context, collection, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	oe := &OpError{Collection: collection, Op: op, Err: err}
+	if t := TxFrom(ctx); t != nil && abortsTransaction(err) {
+		t.keepFailure(oe)
+	}
+	return oe
+}
+
+// abortsTransaction reports whether err came from the server or the network,
+// the failures after which the server no longer runs the transaction. A
+// client-side outcome such as mongo.ErrNoDocuments leaves it running.
+func abortsTransaction(err error) bool {
+	var se mongo.ServerError
+	return errors.As(err, &se) || mongo.IsNetworkError(err)
 }

@@ -69,9 +69,18 @@ func isTxControl(name string) bool {
 // as the [*OpError] a repository would have returned.
 func (t *Tx) recordFailure(command string, err error) {
 	t.mu.Lock()
+	coll := t.lastCollection
+	t.mu.Unlock()
+	t.keepFailure(&OpError{Collection: coll, Op: command, Err: err})
+}
+
+// keepFailure keeps err if it is the first operation failure of the current
+// attempt; [Failed] and the command monitor both report here.
+func (t *Tx) keepFailure(err *OpError) {
+	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.active && t.opFailure == nil {
-		t.opFailure = OpErr(t.lastCollection, command, err)
+		t.opFailure = err
 	}
 }
 

@@ -195,9 +195,12 @@ func OnRollback(ctx context.Context, f func(context.Context)) {
 //
 // Beyond the specification: if fn returns nil after an operation in it
 // failed on the server (the server then aborts the transaction), WithTx
-// returns [ErrTxAborted] after one attempt instead of retrying the commit's
-// NoSuchTransaction error (with [CommandMonitor] on the client, the failed
-// operation's error as well); a panic in fn aborts the transaction, ends the
+// returns [ErrTxAborted] wrapping that operation's error instead of retrying
+// the commit's NoSuchTransaction error, when it knows of the failure: always
+// for generated repositories (they report through [Failed]), and for plain
+// driver calls when [CommandMonitor] is installed; otherwise it retries once,
+// as the specification does for a transaction the server ended on its own,
+// and returns ErrTxAborted when the commit finds the transaction gone again; a panic in fn aborts the transaction, ends the
 // session and re-panics with the same value; and if ctx already carries a
 // transaction the [Propagation] option decides between joining it
 // ([Required], the default), starting a separate one, or failing.
@@ -291,6 +294,10 @@ type runner struct {
 	ctxBound bool      // the deadline is ctx's, not the WithTimeout budget's
 	attempts int
 	finished bool // Finished was reported; a later panic comes from a hook
+
+	// unexplainedAborts counts commits that found the transaction gone
+	// with no failed operation known to explain it.
+	unexplainedAborts int
 }
 
 // run is the retry loop of the specification, with the additions WithTx
@@ -425,13 +432,24 @@ func (r *runner) commit(ctx context.Context, t *Tx) (retryWhole bool, err error)
 		}
 		if try == 0 && hasCode(err, codeNoSuchTransaction) {
 			// The callback returned nil, yet the server no longer knows the
-			// transaction: an operation in it failed and was swallowed.
-			// Retrying would loop on the same failure, unless that failure
-			// is known (CommandMonitor) and transient.
+			// transaction. When an operation of the attempt is known to have
+			// failed (a repository reported it through Failed, or the
+			// CommandMonitor saw it), its error was swallowed: retrying would
+			// fail the same way, unless that failure was transient.
 			if f := t.failure(); f != nil {
 				return IsTransient(f), fmt.Errorf("%w: %w (commit: %w)", ErrTxAborted, f, err)
 			}
-			return false, fmt.Errorf("%w: %w", ErrTxAborted, err)
+			// Otherwise the server may have ended the transaction on its own
+			// (lifetime limit, failover, killed session), and the
+			// specification retries a transient error. A second unexplained
+			// abort in a row points at a swallowed failure WithTx cannot see
+			// (a plain driver call without CommandMonitor): stop there rather
+			// than loop until the budget is spent.
+			r.unexplainedAborts++
+			if r.unexplainedAborts > 1 || !IsTransient(err) {
+				return false, fmt.Errorf("%w: %w", ErrTxAborted, err)
+			}
+			return true, err
 		}
 		if IsUnknownCommitResult(err) && !isMaxTimeMSExpired(err) {
 			if !time.Now().Before(r.deadline) {

@@ -709,36 +709,92 @@ func TestPropagation(t *testing.T) {
 // 9. A server-side failure swallowed by the callback comes back after one
 // attempt, not as a NoSuchTransaction retry loop.
 func TestSwallowedServerErrorIsNotRetried(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		report      bool // the failure goes through runtime.Failed, as in generated repositories
+		wantCalls   int
+		wantEvents  []string
+		wantDupeKey bool // WithTx's error names the swallowed failure
+	}{
+		{
+			name: "repository", report: true, wantCalls: 1, wantDupeKey: true,
+			wantEvents: []string{"start 1",
+				"end 1 commit NoSuchTransaction 251 [TransientTransactionError] retry=false",
+				"outcome committed=false attempts=1 err=true"},
+		},
+		{
+			// A plain driver call without CommandMonitor: WithTx cannot see
+			// the failure, so it retries once, as for a transaction the server
+			// ended on its own, and stops when the commit fails alike again.
+			name: "plain driver call", report: false, wantCalls: 2,
+			wantEvents: []string{"start 1",
+				"end 1 commit NoSuchTransaction 251 [TransientTransactionError] retry=true",
+				"backoff 2", "start 2",
+				"end 2 commit NoSuchTransaction 251 [TransientTransactionError] retry=false",
+				"outcome committed=false attempts=2 err=true"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+				ctx := testCtx(t)
+				coll := collection(t, b)
+				if err := insert(ctx, coll, "taken"); err != nil {
+					t.Fatal(err)
+				}
+				rec := &recorder{}
+				calls := 0
+				var swallowed error
+				err := runtime.WithTx(ctx, b.Client, func(ctx context.Context) error {
+					calls++
+					if err := insert(ctx, coll, "new"); err != nil {
+						return err
+					}
+					swallowed = insert(ctx, coll, "taken") // duplicate key: the server aborts the transaction
+					if tc.report {
+						swallowed = runtime.Failed(ctx, coll.Name(), "insert", swallowed)
+					}
+					return nil
+				}, runtime.WithObserver(rec), fastBackoff)
+				if !mongo.IsDuplicateKeyError(swallowed) {
+					t.Fatalf("the duplicate insert returned %v, want a duplicate key error", swallowed)
+				}
+				if !errors.Is(err, runtime.ErrTxAborted) {
+					t.Fatalf("WithTx = %v, want ErrTxAborted", err)
+				}
+				if got := errors.Is(err, runtime.ErrDuplicateKey); got != tc.wantDupeKey {
+					t.Errorf("errors.Is(%v, ErrDuplicateKey) = %v, want %v", err, got, tc.wantDupeKey)
+				}
+				if calls != tc.wantCalls {
+					t.Errorf("callback ran %d times, want %d", calls, tc.wantCalls)
+				}
+				wantEvents(t, rec, tc.wantEvents...)
+				wantIDs(t, coll, "taken")
+			})
+		})
+	}
+}
+
+// A transaction the server ended on its own before the commit (here a fail
+// point answering the commit with NoSuchTransaction, as mongod does after a
+// failover or the lifetime limit) is retried, as the specification says, when
+// no swallowed failure explains it.
+func TestServerEndedTransactionIsRetried(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
 		ctx := testCtx(t)
 		coll := collection(t, b)
-		if err := insert(ctx, coll, "taken"); err != nil {
-			t.Fatal(err)
-		}
-		rec := &recorder{}
+		failPoint(t, b, mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"commitTransaction"},
+			ErrorCode: 251, ErrorLabels: []string{"TransientTransactionError"}})
 		calls := 0
-		var swallowed error
-		err := runtime.WithTx(ctx, b.Client, func(ctx context.Context) error {
+		if err := runtime.WithTx(ctx, b.Client, func(ctx context.Context) error {
 			calls++
-			if err := insert(ctx, coll, "new"); err != nil {
-				return err
-			}
-			swallowed = insert(ctx, coll, "taken") // duplicate key: the server aborts the transaction
-			return nil
-		}, runtime.WithObserver(rec))
-		if !mongo.IsDuplicateKeyError(swallowed) {
-			t.Fatalf("the duplicate insert returned %v, want a duplicate key error", swallowed)
+			return insert(ctx, coll, "a")
+		}, fastBackoff); err != nil {
+			t.Fatalf("WithTx: %v", err)
 		}
-		if !errors.Is(err, runtime.ErrTxAborted) {
-			t.Fatalf("WithTx = %v, want ErrTxAborted", err)
+		if calls != 2 {
+			t.Errorf("callback ran %d times, want 2", calls)
 		}
-		if calls != 1 {
-			t.Errorf("callback ran %d times, want 1", calls)
-		}
-		wantEvents(t, rec, "start 1",
-			"end 1 commit NoSuchTransaction 251 [TransientTransactionError] retry=false",
-			"outcome committed=false attempts=1 err=true")
-		wantIDs(t, coll, "taken")
+		wantIDs(t, coll, "a")
 	})
 }
 

@@ -248,9 +248,9 @@ func checkType(t *model.TypeRef) error {
 // rt refers to a name of the mongotxgen runtime package.
 func rt(name string) *jen.Statement { return jen.Qual(runtimePath, name) }
 
-// opErr is runtime.OpErr(r.coll.Name(), op, err).
+// opErr is runtime.Failed(ctx, r.coll.Name(), op, err).
 func opErr(op string, err jen.Code) *jen.Statement {
-	return rt("OpErr").Call(jen.Id("r").Dot("coll").Dot("Name").Call(), jen.Lit(op), err)
+	return rt("Failed").Call(jen.Id("ctx"), jen.Id("r").Dot("coll").Dot("Name").Call(), jen.Lit(op), err)
 }
 
 // byID is the filter bson.D{{Key: "_id", Value: id}}.

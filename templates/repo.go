@@ -79,7 +79,7 @@ func docPtr(p *typePlan) *jen.Statement { return jen.Op("*").Id(p.t.Name) }
 // idType is the Go type of the _id field.
 func idType(p *typePlan) jen.Code { return typeCode(p.t.ID.Type) }
 
-// ifErrReturn is if err != nil { return results..., runtime.OpErr(r.coll.Name(), op, err) }.
+// ifErrReturn is if err != nil { return results..., runtime.Failed(ctx, r.coll.Name(), op, err) }.
 func ifErrReturn(op string, results ...jen.Code) *jen.Statement {
 	return jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(append(results, opErr(op, jen.Err()))...))
 }
@@ -150,7 +150,7 @@ func insertStampsDoc(p *typePlan) string {
 //		ctx = r.tx.Bind(ctx)
 //		r.beforeInsert(doc)
 //		if _, err := r.coll.InsertOne(ctx, doc); err != nil {
-//			return runtime.OpErr(r.coll.Name(), "insert", err)
+//			return runtime.Failed(ctx, r.coll.Name(), "insert", err)
 //		}
 //		return nil
 //	}
@@ -190,7 +190,7 @@ func insertMethod(p *typePlan) jen.Code {
 //			r.beforeInsert(doc)
 //		}
 //		if _, err := r.coll.InsertMany(ctx, docs); err != nil {
-//			return runtime.OpErr(r.coll.Name(), "insertMany", err)
+//			return runtime.Failed(ctx, r.coll.Name(), "insertMany", err)
 //		}
 //		return nil
 //	}
@@ -268,14 +268,14 @@ func findMethod(p *typePlan) jen.Code {
 //		return func(yield func(*Account, error) bool) {
 //			cur, err := r.coll.Find(ctx, runtime.FilterDoc(filter), runtime.FindArgs(opts))
 //			if err != nil {
-//				yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+//				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 //				return
 //			}
 //			defer cur.Close(ctx)
 //			for cur.Next(ctx) {
 //				doc := new(Account)
 //				if err := cur.Decode(doc); err != nil {
-//					yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+//					yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 //					return
 //				}
 //				if !yield(doc, nil) {
@@ -283,7 +283,7 @@ func findMethod(p *typePlan) jen.Code {
 //				}
 //			}
 //			if err := cur.Err(); err != nil {
-//				yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+//				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 //			}
 //		}
 //	}
@@ -313,7 +313,7 @@ func iterMethod(p *typePlan) jen.Code {
 //		ctx = r.tx.Bind(ctx)
 //		n, err := r.coll.CountDocuments(ctx, runtime.FilterDoc(filter))
 //		if err != nil {
-//			return 0, runtime.OpErr(r.coll.Name(), "count", err)
+//			return 0, runtime.Failed(ctx, r.coll.Name(), "count", err)
 //		}
 //		return n, nil
 //	}
@@ -341,7 +341,7 @@ func countMethod(p *typePlan) jen.Code {
 //		}
 //		if err != nil {
 //			doc.Version, doc.UpdatedAt = oldVersion, oldUpdatedAt
-//			return runtime.OpErr(r.coll.Name(), "replace", err)
+//			return runtime.Failed(ctx, r.coll.Name(), "replace", err)
 //		}
 //		return nil
 //	}
@@ -442,10 +442,10 @@ func updateDoc(p *typePlan) jen.Code {
 //		ctx = r.tx.Bind(ctx)
 //		res, err := r.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, runtime.UpdateDoc(r.stamped(update)))
 //		if err != nil {
-//			return runtime.OpErr(r.coll.Name(), "updateByID", err)
+//			return runtime.Failed(ctx, r.coll.Name(), "updateByID", err)
 //		}
 //		if res.MatchedCount == 0 {
-//			return runtime.OpErr(r.coll.Name(), "updateByID", runtime.ErrNotFound)
+//			return runtime.Failed(ctx, r.coll.Name(), "updateByID", runtime.ErrNotFound)
 //		}
 //		return nil
 //	}
@@ -469,7 +469,7 @@ func updateByIDMethod(p *typePlan) jen.Code {
 //		ctx = r.tx.Bind(ctx)
 //		res, err := r.coll.UpdateMany(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(r.stamped(update)))
 //		if err != nil {
-//			return 0, runtime.OpErr(r.coll.Name(), "updateMany", err)
+//			return 0, runtime.Failed(ctx, r.coll.Name(), "updateMany", err)
 //		}
 //		return res.ModifiedCount, nil
 //	}
@@ -491,7 +491,7 @@ func updateManyMethod(p *typePlan) jen.Code {
 //		doc := new(Account)
 //		err := r.coll.FindOneAndUpdate(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(r.stamped(update)), runtime.FindOneAndUpdateArgs(opts)).Decode(doc)
 //		if err != nil {
-//			return nil, runtime.OpErr(r.coll.Name(), "findOneAndUpdate", err)
+//			return nil, runtime.Failed(ctx, r.coll.Name(), "findOneAndUpdate", err)
 //		}
 //		return doc, nil
 //	}
@@ -515,10 +515,10 @@ func findOneAndUpdateMethod(p *typePlan) jen.Code {
 //		ctx = r.tx.Bind(ctx)
 //		res, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 //		if err != nil {
-//			return runtime.OpErr(r.coll.Name(), "delete", err)
+//			return runtime.Failed(ctx, r.coll.Name(), "delete", err)
 //		}
 //		if res.DeletedCount == 0 {
-//			return runtime.OpErr(r.coll.Name(), "delete", runtime.ErrNotFound)
+//			return runtime.Failed(ctx, r.coll.Name(), "delete", runtime.ErrNotFound)
 //		}
 //		return nil
 //	}
@@ -541,7 +541,7 @@ func deleteMethod(p *typePlan) jen.Code {
 //		ctx = r.tx.Bind(ctx)
 //		res, err := r.coll.DeleteMany(ctx, runtime.FilterDoc(filter))
 //		if err != nil {
-//			return 0, runtime.OpErr(r.coll.Name(), "deleteMany", err)
+//			return 0, runtime.Failed(ctx, r.coll.Name(), "deleteMany", err)
 //		}
 //		return res.DeletedCount, nil
 //	}
@@ -566,7 +566,7 @@ func deleteManyMethod(p *typePlan) jen.Code {
 //			},
 //		})
 //		if err != nil {
-//			return runtime.OpErr(r.coll.Name(), "ensureIndexes", err)
+//			return runtime.Failed(ctx, r.coll.Name(), "ensureIndexes", err)
 //		}
 //		return nil
 //	}
@@ -695,7 +695,7 @@ func findByMethod(p *typePlan, l lookup) jen.Code {
 //	func (r *AccountRepo) findOne(ctx context.Context, op string, filter bson.D, opts *options.FindOneOptionsBuilder) (*Account, error) {
 //		doc := new(Account)
 //		if err := r.coll.FindOne(ctx, filter, opts).Decode(doc); err != nil {
-//			return nil, runtime.OpErr(r.coll.Name(), op, err)
+//			return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 //		}
 //		return doc, nil
 //	}
@@ -708,7 +708,7 @@ func findOneHelper(p *typePlan) jen.Code {
 		jen.If(
 			jen.Err().Op(":=").Id("r").Dot("coll").Dot("FindOne").Call(jen.Id("ctx"), jen.Id("filter"), jen.Id("opts")).Dot("Decode").Call(jen.Id("doc")),
 			jen.Err().Op("!=").Nil(),
-		).Block(jen.Return(jen.Nil(), rt("OpErr").Call(jen.Id("r").Dot("coll").Dot("Name").Call(), jen.Id("op"), jen.Err()))),
+		).Block(jen.Return(jen.Nil(), rt("Failed").Call(jen.Id("ctx"), jen.Id("r").Dot("coll").Dot("Name").Call(), jen.Id("op"), jen.Err()))),
 		jen.Return(jen.Id("doc"), jen.Nil()),
 	).Line()
 }
@@ -718,17 +718,17 @@ func findOneHelper(p *typePlan) jen.Code {
 //	func (r *AccountRepo) find(ctx context.Context, op string, filter bson.D, opts *options.FindOptionsBuilder) ([]*Account, error) {
 //		cur, err := r.coll.Find(ctx, filter, opts)
 //		if err != nil {
-//			return nil, runtime.OpErr(r.coll.Name(), op, err)
+//			return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 //		}
 //		docs := []*Account{}
 //		if err := cur.All(ctx, &docs); err != nil {
-//			return nil, runtime.OpErr(r.coll.Name(), op, err)
+//			return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 //		}
 //		return docs, nil
 //	}
 func findHelper(p *typePlan) jen.Code {
 	errOp := func() jen.Code {
-		return jen.Return(jen.Nil(), rt("OpErr").Call(jen.Id("r").Dot("coll").Dot("Name").Call(), jen.Id("op"), jen.Err()))
+		return jen.Return(jen.Nil(), rt("Failed").Call(jen.Id("ctx"), jen.Id("r").Dot("coll").Dot("Name").Call(), jen.Id("op"), jen.Err()))
 	}
 	return doc("find returns every document matching filter; op names the calling method in errors. ctx is already bound.").
 		Add(method(p, "find")).Params(

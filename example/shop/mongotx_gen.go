@@ -61,7 +61,7 @@ func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
 	ctx = r.tx.Bind(ctx)
 	r.beforeInsert(doc)
 	if _, err := r.coll.InsertOne(ctx, doc); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insert", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insert", err)
 	}
 	return nil
 }
@@ -79,7 +79,7 @@ func (r *AccountRepo) InsertMany(ctx context.Context, docs []*Account) error {
 		r.beforeInsert(doc)
 	}
 	if _, err := r.coll.InsertMany(ctx, docs); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insertMany", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insertMany", err)
 	}
 	return nil
 }
@@ -116,14 +116,14 @@ func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 	return func(yield func(*Account, error) bool) {
 		cur, err := r.coll.Find(ctx, runtime.FilterDoc(filter), runtime.FindArgs(opts))
 		if err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 			return
 		}
 		defer cur.Close(ctx)
 		for cur.Next(ctx) {
 			doc := new(Account)
 			if err := cur.Decode(doc); err != nil {
-				yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 				return
 			}
 			if !yield(doc, nil) {
@@ -131,7 +131,7 @@ func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 			}
 		}
 		if err := cur.Err(); err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 		}
 	}
 }
@@ -142,7 +142,7 @@ func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter) (int64, 
 	ctx = r.tx.Bind(ctx)
 	n, err := r.coll.CountDocuments(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "count", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "count", err)
 	}
 	return n, nil
 }
@@ -165,7 +165,7 @@ func (r *AccountRepo) Replace(ctx context.Context, doc *Account) error {
 	}
 	if err != nil {
 		doc.Version, doc.Updated = oldVersion, oldUpdated
-		return runtime.OpErr(r.coll.Name(), "replace", err)
+		return runtime.Failed(ctx, r.coll.Name(), "replace", err)
 	}
 	return nil
 }
@@ -177,10 +177,10 @@ func (r *AccountRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update r
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, runtime.UpdateDoc(r.stamped(update)))
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "updateByID", err)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", err)
 	}
 	if res.MatchedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "updateByID", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -193,7 +193,7 @@ func (r *AccountRepo) UpdateMany(ctx context.Context, filter runtime.Filter, upd
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateMany(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(r.stamped(update)))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "updateMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "updateMany", err)
 	}
 	return res.ModifiedCount, nil
 }
@@ -207,7 +207,7 @@ func (r *AccountRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filte
 	doc := new(Account)
 	err := r.coll.FindOneAndUpdate(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(r.stamped(update)), runtime.FindOneAndUpdateArgs(opts)).Decode(doc)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), "findOneAndUpdate", err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), "findOneAndUpdate", err)
 	}
 	return doc, nil
 }
@@ -218,10 +218,10 @@ func (r *AccountRepo) Delete(ctx context.Context, id bson.ObjectID) error {
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "delete", err)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", err)
 	}
 	if res.DeletedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "delete", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -232,7 +232,7 @@ func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteMany(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "deleteMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "deleteMany", err)
 	}
 	return res.DeletedCount, nil
 }
@@ -249,7 +249,7 @@ func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
 		},
 	})
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "ensureIndexes", err)
+		return runtime.Failed(ctx, r.coll.Name(), "ensureIndexes", err)
 	}
 	return nil
 }
@@ -267,7 +267,7 @@ func (r *AccountRepo) GetByOwner(ctx context.Context, owner string) (*Account, e
 func (r *AccountRepo) findOne(ctx context.Context, op string, filter bson.D, opts *options.FindOneOptionsBuilder) (*Account, error) {
 	doc := new(Account)
 	if err := r.coll.FindOne(ctx, filter, opts).Decode(doc); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return doc, nil
 }
@@ -277,11 +277,11 @@ func (r *AccountRepo) findOne(ctx context.Context, op string, filter bson.D, opt
 func (r *AccountRepo) find(ctx context.Context, op string, filter bson.D, opts *options.FindOptionsBuilder) ([]*Account, error) {
 	cur, err := r.coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	docs := []*Account{}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return docs, nil
 }
@@ -368,7 +368,7 @@ func (r *OrderRepo) Insert(ctx context.Context, doc *Order) error {
 	ctx = r.tx.Bind(ctx)
 	r.beforeInsert(doc)
 	if _, err := r.coll.InsertOne(ctx, doc); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insert", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insert", err)
 	}
 	return nil
 }
@@ -386,7 +386,7 @@ func (r *OrderRepo) InsertMany(ctx context.Context, docs []*Order) error {
 		r.beforeInsert(doc)
 	}
 	if _, err := r.coll.InsertMany(ctx, docs); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insertMany", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insertMany", err)
 	}
 	return nil
 }
@@ -423,14 +423,14 @@ func (r *OrderRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...run
 	return func(yield func(*Order, error) bool) {
 		cur, err := r.coll.Find(ctx, runtime.FilterDoc(filter), runtime.FindArgs(opts))
 		if err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 			return
 		}
 		defer cur.Close(ctx)
 		for cur.Next(ctx) {
 			doc := new(Order)
 			if err := cur.Decode(doc); err != nil {
-				yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 				return
 			}
 			if !yield(doc, nil) {
@@ -438,7 +438,7 @@ func (r *OrderRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...run
 			}
 		}
 		if err := cur.Err(); err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 		}
 	}
 }
@@ -449,7 +449,7 @@ func (r *OrderRepo) Count(ctx context.Context, filter runtime.Filter) (int64, er
 	ctx = r.tx.Bind(ctx)
 	n, err := r.coll.CountDocuments(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "count", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "count", err)
 	}
 	return n, nil
 }
@@ -465,7 +465,7 @@ func (r *OrderRepo) Replace(ctx context.Context, doc *Order) error {
 		err = runtime.ErrNotFound
 	}
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "replace", err)
+		return runtime.Failed(ctx, r.coll.Name(), "replace", err)
 	}
 	return nil
 }
@@ -476,10 +476,10 @@ func (r *OrderRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update run
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, runtime.UpdateDoc(update))
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "updateByID", err)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", err)
 	}
 	if res.MatchedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "updateByID", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -491,7 +491,7 @@ func (r *OrderRepo) UpdateMany(ctx context.Context, filter runtime.Filter, updat
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateMany(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(update))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "updateMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "updateMany", err)
 	}
 	return res.ModifiedCount, nil
 }
@@ -504,7 +504,7 @@ func (r *OrderRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter,
 	doc := new(Order)
 	err := r.coll.FindOneAndUpdate(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(update), runtime.FindOneAndUpdateArgs(opts)).Decode(doc)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), "findOneAndUpdate", err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), "findOneAndUpdate", err)
 	}
 	return doc, nil
 }
@@ -515,10 +515,10 @@ func (r *OrderRepo) Delete(ctx context.Context, id bson.ObjectID) error {
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "delete", err)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", err)
 	}
 	if res.DeletedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "delete", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -529,7 +529,7 @@ func (r *OrderRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int6
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteMany(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "deleteMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "deleteMany", err)
 	}
 	return res.DeletedCount, nil
 }
@@ -547,7 +547,7 @@ func (r *OrderRepo) EnsureIndexes(ctx context.Context) error {
 		},
 	})
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "ensureIndexes", err)
+		return runtime.Failed(ctx, r.coll.Name(), "ensureIndexes", err)
 	}
 	return nil
 }
@@ -564,7 +564,7 @@ func (r *OrderRepo) FindByCustomer(ctx context.Context, customer string, opts ..
 func (r *OrderRepo) findOne(ctx context.Context, op string, filter bson.D, opts *options.FindOneOptionsBuilder) (*Order, error) {
 	doc := new(Order)
 	if err := r.coll.FindOne(ctx, filter, opts).Decode(doc); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return doc, nil
 }
@@ -574,11 +574,11 @@ func (r *OrderRepo) findOne(ctx context.Context, op string, filter bson.D, opts 
 func (r *OrderRepo) find(ctx context.Context, op string, filter bson.D, opts *options.FindOptionsBuilder) ([]*Order, error) {
 	cur, err := r.coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	docs := []*Order{}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return docs, nil
 }
@@ -634,7 +634,7 @@ func (r *ProductRepo) Collection() *mongo.Collection {
 func (r *ProductRepo) Insert(ctx context.Context, doc *Product) error {
 	ctx = r.tx.Bind(ctx)
 	if _, err := r.coll.InsertOne(ctx, doc); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insert", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insert", err)
 	}
 	return nil
 }
@@ -648,7 +648,7 @@ func (r *ProductRepo) InsertMany(ctx context.Context, docs []*Product) error {
 		return nil
 	}
 	if _, err := r.coll.InsertMany(ctx, docs); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insertMany", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insertMany", err)
 	}
 	return nil
 }
@@ -685,14 +685,14 @@ func (r *ProductRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 	return func(yield func(*Product, error) bool) {
 		cur, err := r.coll.Find(ctx, runtime.FilterDoc(filter), runtime.FindArgs(opts))
 		if err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 			return
 		}
 		defer cur.Close(ctx)
 		for cur.Next(ctx) {
 			doc := new(Product)
 			if err := cur.Decode(doc); err != nil {
-				yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 				return
 			}
 			if !yield(doc, nil) {
@@ -700,7 +700,7 @@ func (r *ProductRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 			}
 		}
 		if err := cur.Err(); err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 		}
 	}
 }
@@ -711,7 +711,7 @@ func (r *ProductRepo) Count(ctx context.Context, filter runtime.Filter) (int64, 
 	ctx = r.tx.Bind(ctx)
 	n, err := r.coll.CountDocuments(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "count", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "count", err)
 	}
 	return n, nil
 }
@@ -727,7 +727,7 @@ func (r *ProductRepo) Replace(ctx context.Context, doc *Product) error {
 		err = runtime.ErrNotFound
 	}
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "replace", err)
+		return runtime.Failed(ctx, r.coll.Name(), "replace", err)
 	}
 	return nil
 }
@@ -738,10 +738,10 @@ func (r *ProductRepo) UpdateByID(ctx context.Context, id string, update runtime.
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, runtime.UpdateDoc(update))
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "updateByID", err)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", err)
 	}
 	if res.MatchedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "updateByID", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -753,7 +753,7 @@ func (r *ProductRepo) UpdateMany(ctx context.Context, filter runtime.Filter, upd
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateMany(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(update))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "updateMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "updateMany", err)
 	}
 	return res.ModifiedCount, nil
 }
@@ -766,7 +766,7 @@ func (r *ProductRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filte
 	doc := new(Product)
 	err := r.coll.FindOneAndUpdate(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(update), runtime.FindOneAndUpdateArgs(opts)).Decode(doc)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), "findOneAndUpdate", err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), "findOneAndUpdate", err)
 	}
 	return doc, nil
 }
@@ -777,10 +777,10 @@ func (r *ProductRepo) Delete(ctx context.Context, id string) error {
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "delete", err)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", err)
 	}
 	if res.DeletedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "delete", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -791,7 +791,7 @@ func (r *ProductRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteMany(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "deleteMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "deleteMany", err)
 	}
 	return res.DeletedCount, nil
 }
@@ -807,7 +807,7 @@ func (r *ProductRepo) EnsureIndexes(ctx context.Context) error {
 func (r *ProductRepo) findOne(ctx context.Context, op string, filter bson.D, opts *options.FindOneOptionsBuilder) (*Product, error) {
 	doc := new(Product)
 	if err := r.coll.FindOne(ctx, filter, opts).Decode(doc); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return doc, nil
 }
@@ -817,11 +817,11 @@ func (r *ProductRepo) findOne(ctx context.Context, op string, filter bson.D, opt
 func (r *ProductRepo) find(ctx context.Context, op string, filter bson.D, opts *options.FindOptionsBuilder) ([]*Product, error) {
 	cur, err := r.coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	docs := []*Product{}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return docs, nil
 }

@@ -48,7 +48,7 @@ func (r *AccountRepo) Collection() *mongo.Collection {
 func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
 	ctx = r.tx.Bind(ctx)
 	if _, err := r.coll.InsertOne(ctx, doc); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insert", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insert", err)
 	}
 	return nil
 }
@@ -62,7 +62,7 @@ func (r *AccountRepo) InsertMany(ctx context.Context, docs []*Account) error {
 		return nil
 	}
 	if _, err := r.coll.InsertMany(ctx, docs); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insertMany", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insertMany", err)
 	}
 	return nil
 }
@@ -99,14 +99,14 @@ func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 	return func(yield func(*Account, error) bool) {
 		cur, err := r.coll.Find(ctx, runtime.FilterDoc(filter), runtime.FindArgs(opts))
 		if err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 			return
 		}
 		defer cur.Close(ctx)
 		for cur.Next(ctx) {
 			doc := new(Account)
 			if err := cur.Decode(doc); err != nil {
-				yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 				return
 			}
 			if !yield(doc, nil) {
@@ -114,7 +114,7 @@ func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 			}
 		}
 		if err := cur.Err(); err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 		}
 	}
 }
@@ -125,7 +125,7 @@ func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter) (int64, 
 	ctx = r.tx.Bind(ctx)
 	n, err := r.coll.CountDocuments(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "count", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "count", err)
 	}
 	return n, nil
 }
@@ -141,7 +141,7 @@ func (r *AccountRepo) Replace(ctx context.Context, doc *Account) error {
 		err = runtime.ErrNotFound
 	}
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "replace", err)
+		return runtime.Failed(ctx, r.coll.Name(), "replace", err)
 	}
 	return nil
 }
@@ -152,10 +152,10 @@ func (r *AccountRepo) UpdateByID(ctx context.Context, id string, update runtime.
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, runtime.UpdateDoc(update))
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "updateByID", err)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", err)
 	}
 	if res.MatchedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "updateByID", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -167,7 +167,7 @@ func (r *AccountRepo) UpdateMany(ctx context.Context, filter runtime.Filter, upd
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateMany(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(update))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "updateMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "updateMany", err)
 	}
 	return res.ModifiedCount, nil
 }
@@ -180,7 +180,7 @@ func (r *AccountRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filte
 	doc := new(Account)
 	err := r.coll.FindOneAndUpdate(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(update), runtime.FindOneAndUpdateArgs(opts)).Decode(doc)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), "findOneAndUpdate", err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), "findOneAndUpdate", err)
 	}
 	return doc, nil
 }
@@ -191,10 +191,10 @@ func (r *AccountRepo) Delete(ctx context.Context, id string) error {
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "delete", err)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", err)
 	}
 	if res.DeletedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "delete", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -205,7 +205,7 @@ func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteMany(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "deleteMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "deleteMany", err)
 	}
 	return res.DeletedCount, nil
 }
@@ -221,7 +221,7 @@ func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
 func (r *AccountRepo) findOne(ctx context.Context, op string, filter bson.D, opts *options.FindOneOptionsBuilder) (*Account, error) {
 	doc := new(Account)
 	if err := r.coll.FindOne(ctx, filter, opts).Decode(doc); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return doc, nil
 }
@@ -231,11 +231,11 @@ func (r *AccountRepo) findOne(ctx context.Context, op string, filter bson.D, opt
 func (r *AccountRepo) find(ctx context.Context, op string, filter bson.D, opts *options.FindOptionsBuilder) ([]*Account, error) {
 	cur, err := r.coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	docs := []*Account{}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return docs, nil
 }
@@ -287,7 +287,7 @@ func (r *EntryRepo) Insert(ctx context.Context, doc *Entry) error {
 	ctx = r.tx.Bind(ctx)
 	r.beforeInsert(doc)
 	if _, err := r.coll.InsertOne(ctx, doc); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insert", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insert", err)
 	}
 	return nil
 }
@@ -305,7 +305,7 @@ func (r *EntryRepo) InsertMany(ctx context.Context, docs []*Entry) error {
 		r.beforeInsert(doc)
 	}
 	if _, err := r.coll.InsertMany(ctx, docs); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insertMany", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insertMany", err)
 	}
 	return nil
 }
@@ -342,14 +342,14 @@ func (r *EntryRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...run
 	return func(yield func(*Entry, error) bool) {
 		cur, err := r.coll.Find(ctx, runtime.FilterDoc(filter), runtime.FindArgs(opts))
 		if err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 			return
 		}
 		defer cur.Close(ctx)
 		for cur.Next(ctx) {
 			doc := new(Entry)
 			if err := cur.Decode(doc); err != nil {
-				yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 				return
 			}
 			if !yield(doc, nil) {
@@ -357,7 +357,7 @@ func (r *EntryRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...run
 			}
 		}
 		if err := cur.Err(); err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 		}
 	}
 }
@@ -368,7 +368,7 @@ func (r *EntryRepo) Count(ctx context.Context, filter runtime.Filter) (int64, er
 	ctx = r.tx.Bind(ctx)
 	n, err := r.coll.CountDocuments(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "count", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "count", err)
 	}
 	return n, nil
 }
@@ -384,7 +384,7 @@ func (r *EntryRepo) Replace(ctx context.Context, doc *Entry) error {
 		err = runtime.ErrNotFound
 	}
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "replace", err)
+		return runtime.Failed(ctx, r.coll.Name(), "replace", err)
 	}
 	return nil
 }
@@ -395,10 +395,10 @@ func (r *EntryRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update run
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, runtime.UpdateDoc(update))
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "updateByID", err)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", err)
 	}
 	if res.MatchedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "updateByID", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -410,7 +410,7 @@ func (r *EntryRepo) UpdateMany(ctx context.Context, filter runtime.Filter, updat
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateMany(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(update))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "updateMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "updateMany", err)
 	}
 	return res.ModifiedCount, nil
 }
@@ -423,7 +423,7 @@ func (r *EntryRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter,
 	doc := new(Entry)
 	err := r.coll.FindOneAndUpdate(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(update), runtime.FindOneAndUpdateArgs(opts)).Decode(doc)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), "findOneAndUpdate", err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), "findOneAndUpdate", err)
 	}
 	return doc, nil
 }
@@ -434,10 +434,10 @@ func (r *EntryRepo) Delete(ctx context.Context, id bson.ObjectID) error {
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "delete", err)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", err)
 	}
 	if res.DeletedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "delete", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -448,7 +448,7 @@ func (r *EntryRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int6
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteMany(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "deleteMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "deleteMany", err)
 	}
 	return res.DeletedCount, nil
 }
@@ -462,7 +462,7 @@ func (r *EntryRepo) EnsureIndexes(ctx context.Context) error {
 		{Keys: bson.D{{Key: "transfer", Value: 1}}},
 	})
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "ensureIndexes", err)
+		return runtime.Failed(ctx, r.coll.Name(), "ensureIndexes", err)
 	}
 	return nil
 }
@@ -479,7 +479,7 @@ func (r *EntryRepo) FindByTransfer(ctx context.Context, transfer string, opts ..
 func (r *EntryRepo) findOne(ctx context.Context, op string, filter bson.D, opts *options.FindOneOptionsBuilder) (*Entry, error) {
 	doc := new(Entry)
 	if err := r.coll.FindOne(ctx, filter, opts).Decode(doc); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return doc, nil
 }
@@ -489,11 +489,11 @@ func (r *EntryRepo) findOne(ctx context.Context, op string, filter bson.D, opts 
 func (r *EntryRepo) find(ctx context.Context, op string, filter bson.D, opts *options.FindOptionsBuilder) ([]*Entry, error) {
 	cur, err := r.coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	docs := []*Entry{}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return docs, nil
 }

@@ -67,7 +67,7 @@ func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
 	ctx = r.tx.Bind(ctx)
 	r.beforeInsert(doc)
 	if _, err := r.coll.InsertOne(ctx, doc); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insert", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insert", err)
 	}
 	return nil
 }
@@ -85,7 +85,7 @@ func (r *AccountRepo) InsertMany(ctx context.Context, docs []*Account) error {
 		r.beforeInsert(doc)
 	}
 	if _, err := r.coll.InsertMany(ctx, docs); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insertMany", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insertMany", err)
 	}
 	return nil
 }
@@ -122,14 +122,14 @@ func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 	return func(yield func(*Account, error) bool) {
 		cur, err := r.coll.Find(ctx, runtime.FilterDoc(filter), runtime.FindArgs(opts))
 		if err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 			return
 		}
 		defer cur.Close(ctx)
 		for cur.Next(ctx) {
 			doc := new(Account)
 			if err := cur.Decode(doc); err != nil {
-				yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 				return
 			}
 			if !yield(doc, nil) {
@@ -137,7 +137,7 @@ func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 			}
 		}
 		if err := cur.Err(); err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 		}
 	}
 }
@@ -148,7 +148,7 @@ func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter) (int64, 
 	ctx = r.tx.Bind(ctx)
 	n, err := r.coll.CountDocuments(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "count", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "count", err)
 	}
 	return n, nil
 }
@@ -171,7 +171,7 @@ func (r *AccountRepo) Replace(ctx context.Context, doc *Account) error {
 	}
 	if err != nil {
 		doc.Version, doc.Updated = oldVersion, oldUpdated
-		return runtime.OpErr(r.coll.Name(), "replace", err)
+		return runtime.Failed(ctx, r.coll.Name(), "replace", err)
 	}
 	return nil
 }
@@ -183,10 +183,10 @@ func (r *AccountRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update r
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, runtime.UpdateDoc(r.stamped(update)))
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "updateByID", err)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", err)
 	}
 	if res.MatchedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "updateByID", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -199,7 +199,7 @@ func (r *AccountRepo) UpdateMany(ctx context.Context, filter runtime.Filter, upd
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateMany(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(r.stamped(update)))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "updateMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "updateMany", err)
 	}
 	return res.ModifiedCount, nil
 }
@@ -213,7 +213,7 @@ func (r *AccountRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filte
 	doc := new(Account)
 	err := r.coll.FindOneAndUpdate(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(r.stamped(update)), runtime.FindOneAndUpdateArgs(opts)).Decode(doc)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), "findOneAndUpdate", err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), "findOneAndUpdate", err)
 	}
 	return doc, nil
 }
@@ -224,10 +224,10 @@ func (r *AccountRepo) Delete(ctx context.Context, id bson.ObjectID) error {
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "delete", err)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", err)
 	}
 	if res.DeletedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "delete", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -238,7 +238,7 @@ func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteMany(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "deleteMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "deleteMany", err)
 	}
 	return res.DeletedCount, nil
 }
@@ -256,7 +256,7 @@ func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
 		{Keys: bson.D{{Key: "branch", Value: 1}}},
 	})
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "ensureIndexes", err)
+		return runtime.Failed(ctx, r.coll.Name(), "ensureIndexes", err)
 	}
 	return nil
 }
@@ -281,7 +281,7 @@ func (r *AccountRepo) FindByBranch(ctx context.Context, branch string, opts ...r
 func (r *AccountRepo) findOne(ctx context.Context, op string, filter bson.D, opts *options.FindOneOptionsBuilder) (*Account, error) {
 	doc := new(Account)
 	if err := r.coll.FindOne(ctx, filter, opts).Decode(doc); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return doc, nil
 }
@@ -291,11 +291,11 @@ func (r *AccountRepo) findOne(ctx context.Context, op string, filter bson.D, opt
 func (r *AccountRepo) find(ctx context.Context, op string, filter bson.D, opts *options.FindOptionsBuilder) ([]*Account, error) {
 	cur, err := r.coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	docs := []*Account{}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return docs, nil
 }

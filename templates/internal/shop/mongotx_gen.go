@@ -80,7 +80,7 @@ func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
 	ctx = r.tx.Bind(ctx)
 	r.beforeInsert(doc)
 	if _, err := r.coll.InsertOne(ctx, doc); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insert", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insert", err)
 	}
 	return nil
 }
@@ -98,7 +98,7 @@ func (r *AccountRepo) InsertMany(ctx context.Context, docs []*Account) error {
 		r.beforeInsert(doc)
 	}
 	if _, err := r.coll.InsertMany(ctx, docs); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insertMany", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insertMany", err)
 	}
 	return nil
 }
@@ -135,14 +135,14 @@ func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 	return func(yield func(*Account, error) bool) {
 		cur, err := r.coll.Find(ctx, runtime.FilterDoc(filter), runtime.FindArgs(opts))
 		if err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 			return
 		}
 		defer cur.Close(ctx)
 		for cur.Next(ctx) {
 			doc := new(Account)
 			if err := cur.Decode(doc); err != nil {
-				yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 				return
 			}
 			if !yield(doc, nil) {
@@ -150,7 +150,7 @@ func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 			}
 		}
 		if err := cur.Err(); err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 		}
 	}
 }
@@ -161,7 +161,7 @@ func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter) (int64, 
 	ctx = r.tx.Bind(ctx)
 	n, err := r.coll.CountDocuments(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "count", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "count", err)
 	}
 	return n, nil
 }
@@ -184,7 +184,7 @@ func (r *AccountRepo) Replace(ctx context.Context, doc *Account) error {
 	}
 	if err != nil {
 		doc.Version, doc.UpdatedAt = oldVersion, oldUpdatedAt
-		return runtime.OpErr(r.coll.Name(), "replace", err)
+		return runtime.Failed(ctx, r.coll.Name(), "replace", err)
 	}
 	return nil
 }
@@ -196,10 +196,10 @@ func (r *AccountRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update r
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, runtime.UpdateDoc(r.stamped(update)))
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "updateByID", err)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", err)
 	}
 	if res.MatchedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "updateByID", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -212,7 +212,7 @@ func (r *AccountRepo) UpdateMany(ctx context.Context, filter runtime.Filter, upd
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateMany(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(r.stamped(update)))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "updateMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "updateMany", err)
 	}
 	return res.ModifiedCount, nil
 }
@@ -226,7 +226,7 @@ func (r *AccountRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filte
 	doc := new(Account)
 	err := r.coll.FindOneAndUpdate(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(r.stamped(update)), runtime.FindOneAndUpdateArgs(opts)).Decode(doc)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), "findOneAndUpdate", err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), "findOneAndUpdate", err)
 	}
 	return doc, nil
 }
@@ -237,10 +237,10 @@ func (r *AccountRepo) Delete(ctx context.Context, id bson.ObjectID) error {
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "delete", err)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", err)
 	}
 	if res.DeletedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "delete", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -251,7 +251,7 @@ func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteMany(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "deleteMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "deleteMany", err)
 	}
 	return res.DeletedCount, nil
 }
@@ -277,7 +277,7 @@ func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
 		},
 	})
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "ensureIndexes", err)
+		return runtime.Failed(ctx, r.coll.Name(), "ensureIndexes", err)
 	}
 	return nil
 }
@@ -302,7 +302,7 @@ func (r *AccountRepo) FindByAddressCity(ctx context.Context, city string, opts .
 func (r *AccountRepo) findOne(ctx context.Context, op string, filter bson.D, opts *options.FindOneOptionsBuilder) (*Account, error) {
 	doc := new(Account)
 	if err := r.coll.FindOne(ctx, filter, opts).Decode(doc); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return doc, nil
 }
@@ -312,11 +312,11 @@ func (r *AccountRepo) findOne(ctx context.Context, op string, filter bson.D, opt
 func (r *AccountRepo) find(ctx context.Context, op string, filter bson.D, opts *options.FindOptionsBuilder) ([]*Account, error) {
 	cur, err := r.coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	docs := []*Account{}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return docs, nil
 }
@@ -406,7 +406,7 @@ func (r *EventRepo) Collection() *mongo.Collection {
 func (r *EventRepo) Insert(ctx context.Context, doc *Event) error {
 	ctx = r.tx.Bind(ctx)
 	if _, err := r.coll.InsertOne(ctx, doc); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insert", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insert", err)
 	}
 	return nil
 }
@@ -420,7 +420,7 @@ func (r *EventRepo) InsertMany(ctx context.Context, docs []*Event) error {
 		return nil
 	}
 	if _, err := r.coll.InsertMany(ctx, docs); err != nil {
-		return runtime.OpErr(r.coll.Name(), "insertMany", err)
+		return runtime.Failed(ctx, r.coll.Name(), "insertMany", err)
 	}
 	return nil
 }
@@ -457,14 +457,14 @@ func (r *EventRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...run
 	return func(yield func(*Event, error) bool) {
 		cur, err := r.coll.Find(ctx, runtime.FilterDoc(filter), runtime.FindArgs(opts))
 		if err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 			return
 		}
 		defer cur.Close(ctx)
 		for cur.Next(ctx) {
 			doc := new(Event)
 			if err := cur.Decode(doc); err != nil {
-				yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 				return
 			}
 			if !yield(doc, nil) {
@@ -472,7 +472,7 @@ func (r *EventRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...run
 			}
 		}
 		if err := cur.Err(); err != nil {
-			yield(nil, runtime.OpErr(r.coll.Name(), "iter", err))
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
 		}
 	}
 }
@@ -483,7 +483,7 @@ func (r *EventRepo) Count(ctx context.Context, filter runtime.Filter) (int64, er
 	ctx = r.tx.Bind(ctx)
 	n, err := r.coll.CountDocuments(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "count", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "count", err)
 	}
 	return n, nil
 }
@@ -499,7 +499,7 @@ func (r *EventRepo) Replace(ctx context.Context, doc *Event) error {
 		err = runtime.ErrNotFound
 	}
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "replace", err)
+		return runtime.Failed(ctx, r.coll.Name(), "replace", err)
 	}
 	return nil
 }
@@ -510,10 +510,10 @@ func (r *EventRepo) UpdateByID(ctx context.Context, id string, update runtime.Up
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, runtime.UpdateDoc(update))
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "updateByID", err)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", err)
 	}
 	if res.MatchedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "updateByID", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "updateByID", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -525,7 +525,7 @@ func (r *EventRepo) UpdateMany(ctx context.Context, filter runtime.Filter, updat
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.UpdateMany(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(update))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "updateMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "updateMany", err)
 	}
 	return res.ModifiedCount, nil
 }
@@ -538,7 +538,7 @@ func (r *EventRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter,
 	doc := new(Event)
 	err := r.coll.FindOneAndUpdate(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(update), runtime.FindOneAndUpdateArgs(opts)).Decode(doc)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), "findOneAndUpdate", err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), "findOneAndUpdate", err)
 	}
 	return doc, nil
 }
@@ -549,10 +549,10 @@ func (r *EventRepo) Delete(ctx context.Context, id string) error {
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err != nil {
-		return runtime.OpErr(r.coll.Name(), "delete", err)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", err)
 	}
 	if res.DeletedCount == 0 {
-		return runtime.OpErr(r.coll.Name(), "delete", runtime.ErrNotFound)
+		return runtime.Failed(ctx, r.coll.Name(), "delete", runtime.ErrNotFound)
 	}
 	return nil
 }
@@ -563,7 +563,7 @@ func (r *EventRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int6
 	ctx = r.tx.Bind(ctx)
 	res, err := r.coll.DeleteMany(ctx, runtime.FilterDoc(filter))
 	if err != nil {
-		return 0, runtime.OpErr(r.coll.Name(), "deleteMany", err)
+		return 0, runtime.Failed(ctx, r.coll.Name(), "deleteMany", err)
 	}
 	return res.DeletedCount, nil
 }
@@ -579,7 +579,7 @@ func (r *EventRepo) EnsureIndexes(ctx context.Context) error {
 func (r *EventRepo) findOne(ctx context.Context, op string, filter bson.D, opts *options.FindOneOptionsBuilder) (*Event, error) {
 	doc := new(Event)
 	if err := r.coll.FindOne(ctx, filter, opts).Decode(doc); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return doc, nil
 }
@@ -589,11 +589,11 @@ func (r *EventRepo) findOne(ctx context.Context, op string, filter bson.D, opts 
 func (r *EventRepo) find(ctx context.Context, op string, filter bson.D, opts *options.FindOptionsBuilder) ([]*Event, error) {
 	cur, err := r.coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	docs := []*Event{}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), op, err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
 	}
 	return docs, nil
 }
