@@ -293,9 +293,11 @@ func (b *builder) describe(st *types.Struct, goPrefix, promPrefix, bsonPrefix st
 			}
 			continue
 		}
-		prom := promPrefix + v.Name()
+		// The field's own promoted selector, and its fields' prefix: Go
+		// promotes the fields of an embedded field past its name.
+		prom, childProm := promPrefix+v.Name(), promPrefix+v.Name()+"."
 		if v.Embedded() {
-			prom = promPrefix
+			childProm = promPrefix
 		}
 		if bt.inline {
 			if opts.any() {
@@ -332,7 +334,7 @@ func (b *builder) describe(st *types.Struct, goPrefix, promPrefix, bsonPrefix st
 				if named != nil {
 					stack = append(stack, named)
 				}
-				for _, e := range b.describe(u, goPath+".", prom+dotIf(prom), bsonPrefix, viaPtr || ptr, stack) {
+				for _, e := range b.describe(u, goPath+".", childProm, bsonPrefix, viaPtr || ptr, stack) {
 					e.depth++
 					list = append(list, e)
 				}
@@ -375,7 +377,7 @@ func (b *builder) describe(st *types.Struct, goPrefix, promPrefix, bsonPrefix st
 				if named != nil {
 					stack = append(stack, named)
 				}
-				e.nested = b.describeNested(u, named, goPath+".", prom+dotIf(prom), f.BSONPath+".", viaPtr || ptr, stack)
+				e.nested = b.describeNested(u, named, goPath+".", childProm, f.BSONPath+".", viaPtr || ptr, stack)
 				if named != nil {
 					stack = stack[:len(stack)-1]
 				}
@@ -412,13 +414,6 @@ func (b *builder) describeNested(st *types.Struct, named *types.Named, goPrefix,
 	}
 	b.errs.list = append(b.errs.list, scratch.list...)
 	return list
-}
-
-func dotIf(prefix string) string {
-	if prefix == "" {
-		return ""
-	}
-	return "."
 }
 
 // dominate applies the driver's rule for fields sharing a BSON key: the

@@ -1,8 +1,17 @@
 package generator
 
 import (
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
 	"reflect"
+	"slices"
 	"testing"
+
+	"github.com/mongotxgen/mongotxgen/generator/model"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -48,5 +57,77 @@ func TestParseBSONTagMatchesDriver(t *testing.T) {
 		case len(elems) == 1 && elems[0].Key() != got.name:
 			t.Errorf("tag %q: driver stores key %q, parseBSONTag gives %q", tag, elems[0].Key(), got.name)
 		}
+	}
+}
+
+// buildSource type-checks one file of package p (standard library imports
+// only) and builds its annotated types, returning the types and the errors.
+func buildSource(t *testing.T, src string) ([]*model.Type, error) {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", src, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := (&types.Config{Importer: importer.Default()}).Check("p", fset, []*ast.File{f}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := &errorSink{}
+	b := &builder{fset: fset, pkg: pkg, files: []*ast.File{f}, errs: errs}
+	var out []*model.Type
+	for _, a := range b.scan() {
+		cs, ok := b.parseDirectives(a)
+		if cs == nil {
+			continue
+		}
+		named := pkg.Scope().Lookup(a.name).Type().(*types.Named)
+		if t := b.buildType(a, cs, named.Underlying().(*types.Struct), named); t != nil && ok {
+			out = append(out, t)
+		}
+	}
+	return out, errs.result()
+}
+
+func TestIndexFieldPaths(t *testing.T) {
+	ts, err := buildSource(t, `package p
+
+import "time"
+
+type Geo struct{ Lat float64 }
+
+type Address struct {
+	City string
+	Geo  `+"`bson:\",inline\"`"+`
+}
+
+type Audit struct{ At time.Time }
+
+//mongotxgen:collection docs
+//mongotxgen:index City
+//mongotxgen:index Address.City,-Lat name=geo
+//mongotxgen:index At ttl=24h
+//mongotxgen:index Audit.At,Address.Geo.Lat
+type Doc struct {
+	ID string `+"`bson:\"_id\"`"+`
+	Address
+	Audit
+}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ix := range ts[0].Indexes {
+		got = append(got, fmt.Sprintf("%s ttl=%v", ix.Name, ix.TTL))
+	}
+	want := []string{
+		"address.city_1 ttl=0s",
+		"geo ttl=0s",
+		"audit.at_1 ttl=24h0m0s",
+		"audit.at_1_address.lat_1 ttl=0s",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("indexes %q, want %q", got, want)
 	}
 }
