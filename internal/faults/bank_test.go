@@ -29,6 +29,13 @@ type hookCounts struct {
 // credit (update) and the ledger entry (insert). It registers its hooks
 // before the first statement, so every attempt registers both.
 func transfer(ctx context.Context, tx *Store, e Entry, hooks *hookCounts) error {
+	return transferSwallowing(ctx, tx, e, hooks, false)
+}
+
+// transferSwallowing is transfer, except that with swallow it ignores the
+// error of the ledger insert and returns nil: the bug README point 9 is
+// about.
+func transferSwallowing(ctx context.Context, tx *Store, e Entry, hooks *hookCounts, swallow bool) error {
 	runtime.OnCommit(ctx, func(context.Context) { hooks.commits.Add(1) })
 	runtime.OnRollback(ctx, func(context.Context) { hooks.rollbacks.Add(1) })
 	_, err := tx.Account.FindOneAndUpdate(ctx,
@@ -46,7 +53,11 @@ func transfer(ctx context.Context, tx *Store, e Entry, hooks *hookCounts) error 
 	if err := tx.Account.UpdateByID(ctx, e.To, AccountFields.Balance.Inc(e.Amount)); err != nil {
 		return err
 	}
-	return tx.Entry.Insert(ctx, &e) // e is a copy: a retried attempt inserts afresh
+	err = tx.Entry.Insert(ctx, &e) // e is a copy: a retried attempt inserts afresh
+	if swallow {
+		return nil
+	}
+	return err
 }
 
 // connect returns a client of uri with the given appName (so fail points can
@@ -96,6 +107,27 @@ func readState(ctx context.Context, s *Store) (bankState, error) {
 		return err
 	}, runtime.WithTimeout(10*time.Second))
 	return st, err
+}
+
+// partial reports whether the bank shows the transfer e applied without
+// its ledger entry: what a committed transaction whose insert failed
+// leaves.
+func (st bankState) partial(initial map[string]int64, e Entry) bool {
+	if len(st.entries) != 0 || len(st.balances) != len(initial) {
+		return false
+	}
+	for id, b := range initial {
+		switch id {
+		case e.From:
+			b -= e.Amount
+		case e.To:
+			b += e.Amount
+		}
+		if st.balances[id] != b {
+			return false
+		}
+	}
+	return true
 }
 
 // check verifies the bank's invariants against its initial balances: no
