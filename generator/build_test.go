@@ -11,9 +11,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/mongotxgen/mongotxgen/generator/model"
-
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/mongotxgen/mongotxgen/generator/model"
 )
 
 // TestParseBSONTagMatchesDriver compares parseBSONTag with the driver on
