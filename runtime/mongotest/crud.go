@@ -346,7 +346,7 @@ func (s *Server) updateOne(req *request, name string, st bson.D) (updateResult, 
 			if err != nil {
 				return updateResult{}, fromMQL(err)
 			}
-			if !reflect.DeepEqual(nd, t.doc) {
+			if !mql.Identical(nd, t.doc) {
 				changes = append(changes, change{t.rec, nd})
 			}
 		}
@@ -386,7 +386,11 @@ func (s *Server) updateOne(req *request, name string, st bson.D) (updateResult, 
 // upsertDoc is the document an upsert inserts: the query's equality fields
 // with the update applied as an insert.
 func upsertDoc(f *query, upd *mql.Update) (bson.D, *cmdError) {
-	doc, err := upd.Apply(f.UpsertSeed(), true)
+	seed, err := f.UpsertDoc()
+	if err != nil {
+		return nil, fromMQL(err)
+	}
+	doc, err := upd.Apply(seed, true)
 	if err != nil {
 		return nil, fromMQL(err)
 	}
@@ -542,7 +546,7 @@ func (s *Server) findAndModify(req *request) (bson.D, error) {
 			nd = d
 		}
 		var changes []change
-		if remove || !reflect.DeepEqual(nd, t.doc) {
+		if remove || !mql.Identical(nd, t.doc) {
 			changes = []change{{t.rec, nd}}
 		}
 		wait, err := s.apply(req, c, changes)
@@ -754,7 +758,7 @@ func (s *Server) distinct(req *request) (bson.D, error) {
 	}
 	var values []any
 	for _, r := range matching(c, req.view(), f) {
-		for _, v := range walk(r.doc, key) {
+		for _, v := range mql.DistinctValues(r.doc, key) {
 			if !slices.ContainsFunc(values, func(w any) bool { return mql.Equal(v, w) }) {
 				values = append(values, v)
 			}
@@ -762,48 +766,6 @@ func (s *Server) distinct(req *request) (bson.D, error) {
 	}
 	slices.SortStableFunc(values, mql.Compare)
 	return bson.D{{Key: "values", Value: bson.A(values)}}, nil
-}
-
-// walk returns the values at the dotted path in doc, expanding arrays
-// along the way and at the end (one level), as distinct does. Missing
-// fields contribute nothing.
-func walk(doc bson.D, path string) []any {
-	var out []any
-	var rec func(v any, rest string)
-	rec = func(v any, rest string) {
-		if rest == "" {
-			if a, ok := v.(bson.A); ok {
-				out = append(out, a...)
-			} else {
-				out = append(out, v)
-			}
-			return
-		}
-		field, tail := rest, ""
-		for i := 0; i < len(rest); i++ {
-			if rest[i] == '.' {
-				field, tail = rest[:i], rest[i+1:]
-				break
-			}
-		}
-		switch x := v.(type) {
-		case bson.D:
-			for _, e := range x {
-				if e.Key == field {
-					rec(e.Value, tail)
-					return
-				}
-			}
-		case bson.A:
-			for _, el := range x {
-				if d, ok := el.(bson.D); ok {
-					rec(d, rest)
-				}
-			}
-		}
-	}
-	rec(doc, path)
-	return out
 }
 
 // bsonString renders v as relaxed extended JSON, for error messages.

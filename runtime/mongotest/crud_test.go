@@ -180,6 +180,13 @@ func TestUpdate(t *testing.T) {
 			t.Fatalf("replacement upsert: %+v, stored %v", res, rep)
 		}
 
+		// An upsert whose query pins one field to two values cannot say what
+		// to insert: mongod refuses it (54 NotSingleValueField).
+		_, err = coll.UpdateOne(ctx,
+			bson.D{{Key: "c", Value: 2}, {Key: "$and", Value: bson.A{bson.D{{Key: "c", Value: 1}}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "s", Value: "x"}}}}, options.UpdateOne().SetUpsert(true))
+		wantCode(t, err, 54)
+
 		// An update that matches nothing does not create the collection.
 		_, err = coll.Database().Collection("ghost").UpdateOne(ctx, bson.D{}, bson.D{{Key: "$set", Value: bson.D{{Key: "a", Value: 1}}}})
 		must(t, err)

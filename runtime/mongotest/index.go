@@ -26,7 +26,7 @@ func (ix *index) keys(doc bson.D) ([]indexKey, *cmdError) {
 	if ix.sparse {
 		present := false
 		for _, k := range ix.key {
-			if len(walk(doc, k.Key)) > 0 {
+			if len(mql.DistinctValues(doc, k.Key)) > 0 {
 				present = true
 				break
 			}
