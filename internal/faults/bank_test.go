@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -61,12 +65,21 @@ func transferSwallowing(ctx context.Context, tx *Store, e Entry, hooks *hookCoun
 }
 
 // connect returns a client of uri with the given appName (so fail points can
-// target it alone), disconnected when the test ends.
-func connect(t testing.TB, uri, appName string, monitored bool) *mongo.Client {
+// target it alone), disconnected when the test ends. monitored installs
+// runtime.CommandMonitor; sessions, if not nil, records the client's
+// sessions.
+func connect(t testing.TB, uri, appName string, monitored bool, sessions *sessionLog) *mongo.Client {
 	t.Helper()
 	opts := options.Client().ApplyURI(uri).SetAppName(appName)
+	var mon *event.CommandMonitor
+	if sessions != nil {
+		mon = sessions.monitor()
+	}
 	if monitored {
-		opts.SetMonitor(runtime.CommandMonitor(nil))
+		mon = runtime.CommandMonitor(mon)
+	}
+	if mon != nil {
+		opts.SetMonitor(mon)
 	}
 	client, err := mongo.Connect(opts)
 	if err != nil {
@@ -80,6 +93,45 @@ func connect(t testing.TB, uri, appName string, monitored bool) *mongo.Client {
 		}
 	})
 	return client
+}
+
+// sessionLog records the ids of the sessions a client's commands use, so
+// that a test can end them on the server (killSessions) without touching
+// anyone else's.
+type sessionLog struct {
+	mu   sync.Mutex
+	seen map[string]bool
+	ids  bson.A // of lsid documents, {id: UUID}
+}
+
+func (l *sessionLog) monitor() *event.CommandMonitor {
+	return &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		doc, ok := e.Command.Lookup("lsid").DocumentOK()
+		if !ok {
+			return
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.seen == nil {
+			l.seen = map[string]bool{}
+		}
+		if !l.seen[string(doc)] {
+			l.seen[string(doc)] = true
+			l.ids = append(l.ids, bson.Raw(slices.Clone(doc)))
+		}
+	}}
+}
+
+// kill ends the recorded sessions, and with them any transaction they left
+// open, using client.
+func (l *sessionLog) kill(ctx context.Context, client *mongo.Client) error {
+	l.mu.Lock()
+	ids := slices.Clone(l.ids)
+	l.mu.Unlock()
+	if len(ids) == 0 {
+		return nil
+	}
+	return client.Database("admin").RunCommand(ctx, bson.D{{Key: "killSessions", Value: ids}}).Err()
 }
 
 // bankState is what the invariants are checked on: every balance and every

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/mongotxgen/mongotxgen/internal/testenv"
@@ -264,8 +263,9 @@ func runCell(t *testing.T, uri string, c cell) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	app := "faults-" + strings.NewReplacer("/", "-", " ", "-").Replace(c.name())
-	admin := connect(t, uri, "faults-admin", false)
-	client := connect(t, uri, app, c.monitored)
+	admin := connect(t, uri, "faults-admin", false, nil)
+	var sessions sessionLog
+	client := connect(t, uri, app, c.monitored, &sessions)
 	dbName := testenv.DBName(t)
 	setup := NewStore(admin.Database(dbName))
 	t.Cleanup(func() {
@@ -277,8 +277,8 @@ func runCell(t *testing.T, uri string, c cell) result {
 		// A blocked first statement reaches the server after the client
 		// gave up and starts a transaction nobody will end; it would hold
 		// its documents (and the drop) until its lifetime runs out.
-		if err := admin.Database("admin").RunCommand(ctx, bson.D{{Key: "killAllSessions", Value: bson.A{}}}).Err(); err != nil {
-			t.Errorf("killAllSessions: %v", err)
+		if err := sessions.kill(ctx, admin); err != nil {
+			t.Errorf("killSessions: %v", err)
 		}
 		if err := admin.Database(dbName).Drop(ctx); err != nil {
 			t.Errorf("drop %s: %v", dbName, err)

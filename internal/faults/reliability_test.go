@@ -84,7 +84,8 @@ A command blocked past the deadline still reaches the server when its block
 ends. When it is the transaction's first statement it starts a transaction there
 after the client gave up; nobody ends it, so it holds the debited account until
 the server's transaction lifetime (60 s) runs out, and writes to that account
-conflict meanwhile. The test ends such transactions with ` + "`killAllSessions`" + `.
+conflict meanwhile. The test ends such transactions with ` + "`killSessions`" + ` on the
+sessions its client used.
 
 ## Swallowed errors
 
