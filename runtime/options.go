@@ -18,7 +18,7 @@ import (
 // specification's pseudo-code starts at 5 ms; the driver grows its 5 ms once
 // before the first sleep. Under contention the driver's curve did better:
 // 16 workers on 10 accounts retried 0.35 times per commit with 5 ms against
-// 0.27 with 7.5 ms, and committed about 15% less per second; see
+// 0.27 with 7.5 ms, and committed 5 to 12% less per second; see
 // BENCHMARKS.md.) Short first waits matter because the usual transient error
 // is a write conflict with a transaction that commits within milliseconds;
 // the 500 ms cap keeps a long conflict storm from turning into multi-second
