@@ -37,18 +37,16 @@ func BenchmarkTransfer(b *testing.B) {
 	})
 }
 
-// Contention: workers goroutines each make transfers transfers among
-// accounts accounts, at random, all at once: most transactions collide
-// with another (WriteConflict, labelled TransientTransactionError) and are
-// retried.
-const (
-	workers   = 16
-	transfers = 100 // per worker, per round
-	accounts  = 10
-)
+// workload is a contention benchmark's round: workers goroutines each make
+// transfers transfers among accounts accounts, at random, all at once.
+// Transactions that collide (WriteConflict, labelled
+// TransientTransactionError) are retried.
+type workload struct {
+	workers, transfers, accounts int
+}
 
-// BenchmarkContention runs rounds of workers×transfers conflicting transfers
-// and reports, over all rounds, committed transfers per second (tx/s), the
+// BenchmarkContention runs rounds of 16×100 transfers among 10 accounts, a
+// hot spot where most transactions collide with another, and reports, over all rounds, committed transfers per second (tx/s), the
 // latency of one transfer including its retries (p50-ms, p99-ms), retries per
 // committed transfer (retries/commit) and, for WithTx, the time slept in
 // backoff per committed transfer (backoff-ms/commit). The sub-benchmarks are
@@ -58,8 +56,22 @@ const (
 // variant makes the same transfers: worker w of round r draws them from a
 // generator seeded with (w, r).
 //
-//	go test ./internal/benchmarks -run '^$' -bench Contention -benchtime 3x -count 5
+//	go test ./internal/benchmarks -run '^$' -bench '^BenchmarkContention$' -benchtime 3x -count 5
 func BenchmarkContention(b *testing.B) {
+	contention(b, workload{workers: 16, transfers: 100, accounts: 10})
+}
+
+// BenchmarkLightContention is BenchmarkContention with 4×250 transfers among
+// 100 accounts: few transactions collide, so the 99th percentile shows what
+// a retry costs, and with it the price of a long first backoff.
+//
+//	go test ./internal/benchmarks -run '^$' -bench LightContention -benchtime 3x -count 5
+func BenchmarkLightContention(b *testing.B) {
+	contention(b, workload{workers: 4, transfers: 250, accounts: 100})
+}
+
+// contention runs the variants of the contention benchmarks on load.
+func contention(b *testing.B, load workload) {
 	client := connect(b, server(b), nil)
 	// A transfer moves 1 from one account to another, counting the runs of
 	// its callback in attempts; obs, when not nil, sees WithTx's backoff.
@@ -93,7 +105,7 @@ func BenchmarkContention(b *testing.B) {
 	for _, v := range variants {
 		b.Run(v.name, func(b *testing.B) {
 			db := freshDB(b, client)
-			ids := seedContention(b, db)
+			ids := seedContention(b, db, load.accounts)
 			transfer := v.make(db)
 			var (
 				latencies []time.Duration
@@ -102,17 +114,17 @@ func BenchmarkContention(b *testing.B) {
 				wall      time.Duration
 			)
 			for round := 0; b.Loop(); round++ {
-				lat := make([][]time.Duration, workers)
+				lat := make([][]time.Duration, load.workers)
 				start := time.Now()
 				var wg sync.WaitGroup
-				for w := range workers {
+				for w := range load.workers {
 					wg.Go(func() {
 						// The same transfers for every variant.
 						rng := rand.New(rand.NewPCG(uint64(w), uint64(round)))
-						lat[w] = make([]time.Duration, 0, transfers)
-						for range transfers {
-							from := rng.IntN(accounts)
-							to := (from + 1 + rng.IntN(accounts-1)) % accounts
+						lat[w] = make([]time.Duration, 0, load.transfers)
+						for range load.transfers {
+							from := rng.IntN(load.accounts)
+							to := (from + 1 + rng.IntN(load.accounts-1)) % load.accounts
 							t0 := time.Now()
 							if err := transfer(context.Background(), ids[from], ids[to], &attempts, &backoff); err != nil {
 								b.Errorf("transfer: %v", err)
@@ -127,7 +139,7 @@ func BenchmarkContention(b *testing.B) {
 				latencies = append(latencies, slices.Concat(lat...)...)
 			}
 			b.StopTimer()
-			checkTotal(b, db)
+			checkTotal(b, db, load.accounts)
 			commits := float64(len(latencies))
 			slices.Sort(latencies)
 			b.ReportMetric(commits/wall.Seconds(), "tx/s")
@@ -144,11 +156,11 @@ func BenchmarkContention(b *testing.B) {
 // startBalance is what every account of the contention benchmark starts with.
 const startBalance = 1_000_000
 
-// seedContention inserts the accounts of the contention benchmark and
-// returns their IDs.
-func seedContention(tb testing.TB, db *mongo.Database) []bson.ObjectID {
+// seedContention inserts n accounts for a contention benchmark and returns
+// their IDs.
+func seedContention(tb testing.TB, db *mongo.Database, n int) []bson.ObjectID {
 	tb.Helper()
-	docs := make([]*bank.Account, accounts)
+	docs := make([]*bank.Account, n)
 	for i := range docs {
 		docs[i] = newAccount(i)
 		docs[i].Balance = startBalance
@@ -163,9 +175,9 @@ func seedContention(tb testing.TB, db *mongo.Database) []bson.ObjectID {
 	return ids
 }
 
-// checkTotal fails tb unless the balances still add up to what they started
-// with: every transfer committed all of its writes or none.
-func checkTotal(tb testing.TB, db *mongo.Database) {
+// checkTotal fails tb unless the balances of the n accounts still add up to
+// what they started with: every transfer committed all of its writes or none.
+func checkTotal(tb testing.TB, db *mongo.Database, n int) {
 	tb.Helper()
 	as, err := bank.NewAccountRepo(db).Find(context.Background(), nil)
 	if err != nil {
@@ -175,7 +187,7 @@ func checkTotal(tb testing.TB, db *mongo.Database) {
 	for _, a := range as {
 		total += a.Balance
 	}
-	if want := int64(accounts * startBalance); total != want {
+	if want := int64(n) * startBalance; total != want {
 		tb.Fatalf("balances add up to %d, want %d", total, want)
 	}
 }
