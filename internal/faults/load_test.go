@@ -28,12 +28,17 @@ const (
 	loadAccounts = 16
 	loadBalance  = 1000
 	loadTimeout  = 25 * time.Second // the whole run; the test fails if it is not over by then
+	// faultyClient's connection is closed on loadFaults of its writes
+	// (each costs the driver about half a second).
+	faultyClient = "load-31"
+	loadFaults   = 6
 )
 
 // TestLoad runs loadClients clients at once against one mongotest server,
 // each a bounded mix of transfers (transactions over two collections that
 // conflict with each other), plain counter increments outside any
-// transaction, and reads. Then it checks that nothing deadlocked (all
+// transaction, and reads; one client's connection is closed on some of its
+// writes (retried by WithTx and by retryable writes). Then it checks that nothing deadlocked (all
 // clients finished within their context), that the bank's invariants hold
 // and the ledger has one entry per OnCommit, that every plain write was
 // applied once, and that closing the clients and the server leaves no
@@ -86,6 +91,17 @@ func TestLoad(t *testing.T) {
 		accounts = append(accounts, &Account{ID: id, Balance: loadBalance})
 	}
 	if err := setup.Account.InsertMany(ctx, accounts); err != nil {
+		t.Fatal(err)
+	}
+	// One client also loses its connection now and then, in transactions
+	// and in plain (retryable) writes alike.
+	err = mongotest.SetFailPoint(ctx, clients[0], mongotest.FailPoint{
+		Mode:            mongotest.Times(loadFaults),
+		Commands:        []string{"findAndModify", "update", "insert", "commitTransaction"},
+		CloseConnection: true,
+		AppName:         faultyClient,
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 
@@ -153,6 +169,18 @@ func TestLoad(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+	// Turning the fail point off answers how often it fired.
+	var fired struct {
+		Count int64 `bson:"count"`
+	}
+	err = clients[0].Database("admin").RunCommand(context.Background(),
+		bson.D{{Key: "configureFailPoint", Value: "failCommand"}, {Key: "mode", Value: "off"}}).Decode(&fired)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fired.Count != loadFaults {
+		t.Errorf("the fail point fired %d times, want %d", fired.Count, loadFaults)
 	}
 
 	st, err := readState(context.Background(), setup)
