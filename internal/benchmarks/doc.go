@@ -12,7 +12,9 @@
 //     Session.WithTransaction around the same two updates.
 //   - BenchmarkContention runs 16 workers transferring among 10 accounts and
 //     reports throughput, p50/p99 latency and retries per commit, for WithTx
-//     at several backoff settings and for the driver.
+//     at several backoff settings and for the driver;
+//     BenchmarkLightContention does the same with 4 workers among 100
+//     accounts.
 //
 // They run against an in-process runtime/mongotest server, or against the
 // replica set MONGOTXGEN_TEST_URI names. TestSameCommands checks that each
