@@ -46,15 +46,16 @@ type workload struct {
 }
 
 // BenchmarkContention runs rounds of 16×100 transfers among 10 accounts, a
-// hot spot where most transactions collide with another, and reports, over all rounds, committed transfers per second (tx/s), the
-// latency of one transfer including its retries (p50-ms, p99-ms), retries per
-// committed transfer (retries/commit) and, for WithTx, the time slept in
-// backoff per committed transfer (backoff-ms/commit). The sub-benchmarks are
-// the driver's WithTransaction and Store.WithTx with its default backoff
-// (the driver's curve: first retry below 7.5 ms, ×1.5 per retry, at most
-// 500 ms), with the specification's (from 5 ms), and with two others. Every
-// variant makes the same transfers: worker w of round r draws them from a
-// generator seeded with (w, r).
+// hot spot where concurrent transfers often collide, and reports, over
+// all rounds, committed transfers per second (tx/s), the latency of one
+// transfer including its retries (p50-ms, p99-ms), retries per committed
+// transfer (retries/commit) and, for WithTx, the time slept in backoff per
+// committed transfer (backoff-ms/commit). The sub-benchmarks are the
+// driver's WithTransaction and Store.WithTx with its default backoff (the
+// driver's curve: first retry below 7.5 ms, ×1.5 per retry, at most 500 ms),
+// with the specification's (from 5 ms), and with two others. Every variant
+// makes the same transfers: worker w of round r draws them from a generator
+// seeded with (w, r).
 //
 //	go test ./internal/benchmarks -run '^$' -bench '^BenchmarkContention$' -benchtime 3x -count 5
 func BenchmarkContention(b *testing.B) {
