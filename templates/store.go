@@ -116,29 +116,47 @@ func storeWithTx() jen.Code {
 	).Line()
 }
 
-// storeBound copies a Store with every repository bound to a transaction:
+// storeBound copies a Store with every repository bound to a transaction,
+// the store and its repositories in one allocation, since it runs at every
+// attempt of every transaction:
 //
 //	func (s *Store) bound(tx *runtime.Tx) *Store {
-//		return &Store{
-//			Account: &AccountRepo{coll: s.Account.coll, tx: tx},
+//		b := &struct {
+//			Store   Store
+//			Account AccountRepo
+//		}{
+//			Account: AccountRepo{coll: s.Account.coll, tx: tx},
+//		}
+//		b.Store = Store{
+//			Account: &b.Account,
 //			db:      s.db,
 //			tx:      tx,
 //		}
+//		return &b.Store
 //	}
 func storeBound(plans []*typePlan) jen.Code {
+	fields := make([]jen.Code, 0, len(plans)+1)
+	repos := make([]jen.Code, 0, len(plans))
 	items := make([]jen.Code, 0, len(plans)+2)
+	// No repository field can be named Store: that is the generated type's
+	// name, so the package can have no collection type of that name.
+	fields = append(fields, jen.Id("Store").Id("Store"))
 	for _, p := range plans {
-		items = append(items, jen.Id(p.storeName).Op(":").Op("&").Id(p.repoType).Values(
+		fields = append(fields, jen.Id(p.storeName).Id(p.repoType))
+		repos = append(repos, jen.Id(p.storeName).Op(":").Id(p.repoType).Values(
 			jen.Id("coll").Op(":").Id("s").Dot(p.storeName).Dot("coll"),
 			jen.Id("tx").Op(":").Id("tx"),
 		))
+		items = append(items, jen.Id(p.storeName).Op(":").Op("&").Id("b").Dot(p.storeName))
 	}
 	items = append(items,
 		jen.Id("db").Op(":").Id("s").Dot("db"),
 		jen.Id("tx").Op(":").Id("tx"),
 	)
-	return doc("bound returns a copy of s whose repositories run in tx.").
+	return doc("bound returns a copy of s whose repositories run in tx. The copy and its repositories are one allocation: bound runs at every attempt of every transaction.").
 		Func().Params(jen.Id("s").Op("*").Id("Store")).Id("bound").Params(jen.Id("tx").Op("*").Qual(runtimePath, "Tx")).Op("*").Id("Store").Block(
-		jen.Return(jen.Op("&").Id("Store").Add(multiValues(items...))),
+		jen.Id("b").Op(":=").Op("&").Struct(fields...).Add(multiValues(repos...)),
+		jen.Id("b").Dot("Store").Op("=").Id("Store").Add(multiValues(items...)),
+		jen.Return(jen.Op("&").Id("b").Dot("Store")),
 	).Line()
 }

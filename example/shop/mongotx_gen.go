@@ -877,13 +877,26 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context, tx *Sto
 	}, opts...)
 }
 
-// bound returns a copy of s whose repositories run in tx.
+// bound returns a copy of s whose repositories run in tx. The copy and its
+// repositories are one allocation: bound runs at every attempt of every
+// transaction.
 func (s *Store) bound(tx *runtime.Tx) *Store {
-	return &Store{
-		Account: &AccountRepo{coll: s.Account.coll, tx: tx},
-		Order:   &OrderRepo{coll: s.Order.coll, tx: tx},
-		Product: &ProductRepo{coll: s.Product.coll, tx: tx},
+	b := &struct {
+		Store   Store
+		Account AccountRepo
+		Order   OrderRepo
+		Product ProductRepo
+	}{
+		Account: AccountRepo{coll: s.Account.coll, tx: tx},
+		Order:   OrderRepo{coll: s.Order.coll, tx: tx},
+		Product: ProductRepo{coll: s.Product.coll, tx: tx},
+	}
+	b.Store = Store{
+		Account: &b.Account,
+		Order:   &b.Order,
+		Product: &b.Product,
 		db:      s.db,
 		tx:      tx,
 	}
+	return &b.Store
 }

@@ -551,12 +551,23 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context, tx *Sto
 	}, opts...)
 }
 
-// bound returns a copy of s whose repositories run in tx.
+// bound returns a copy of s whose repositories run in tx. The copy and its
+// repositories are one allocation: bound runs at every attempt of every
+// transaction.
 func (s *Store) bound(tx *runtime.Tx) *Store {
-	return &Store{
-		Account: &AccountRepo{coll: s.Account.coll, tx: tx},
-		Entry:   &EntryRepo{coll: s.Entry.coll, tx: tx},
+	b := &struct {
+		Store   Store
+		Account AccountRepo
+		Entry   EntryRepo
+	}{
+		Account: AccountRepo{coll: s.Account.coll, tx: tx},
+		Entry:   EntryRepo{coll: s.Entry.coll, tx: tx},
+	}
+	b.Store = Store{
+		Account: &b.Account,
+		Entry:   &b.Entry,
 		db:      s.db,
 		tx:      tx,
 	}
+	return &b.Store
 }

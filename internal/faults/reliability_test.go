@@ -35,7 +35,8 @@ After every cell, read in one snapshot:
   transfer has at most one entry: nothing is applied twice, or without its entry;
 - a nil error means the transfer is applied once and ` + "`OnCommit`" + ` ran once; any other
   error except an unknown commit result means nothing is applied and ` + "`OnCommit`" + ` never ran;
-- ` + "`OnRollback`" + ` ran once per aborted attempt (attempts − commits).
+- ` + "`OnRollback`" + ` ran once per aborted attempt (attempts − commits), and not
+  after a commit whose outcome is unknown.
 
 "Attempts" counts runs of the callback, "commit retries" the commits ` + "`WithTx`" + `
 retried alone (the driver's own single retry of a retryable commit error is not
@@ -75,10 +76,9 @@ specifications, mongod's error labels (retriable codes such as 10107 and 91 are
 	}
 	b.WriteString(`
 "Unknown" is a commit whose outcome the client cannot know (` + "`runtime.IsUnknownCommitResult`" + `):
-the transfer is applied once or not at all, never in part, and ` + "`OnCommit`" + ` does not run.
-` + "`WithTx`" + ` runs the attempt's ` + "`OnRollback`" + ` hooks then too, although the server may
-still commit it (it does on mongotest, where a blocked command runs when its
-block ends).
+the transfer is applied once or not at all, never in part, and neither ` + "`OnCommit`" + `
+nor ` + "`OnRollback`" + ` hooks run, since the server may still commit it (it does on
+mongotest, where a blocked command runs when its block ends).
 
 A command blocked past the deadline still reaches the server when its block
 ends. When it is the transaction's first statement it starts a transaction there
