@@ -159,7 +159,9 @@ func OnCommit(ctx context.Context, f func(context.Context)) {
 // transaction in ctx is aborted, whether WithTx then retries or returns. It
 // runs once, in registration order, with a context that keeps the values but
 // not the cancellation of the context given to WithTx. Outside a running
-// transaction there is nothing to roll back and f is never run.
+// transaction there is nothing to roll back and f is never run. Nor is it run
+// after a commit whose outcome is unknown ([IsUnknownCommitResult]): the
+// server may have committed, so neither OnCommit nor OnRollback hooks run.
 func OnRollback(ctx context.Context, f func(context.Context)) {
 	t := TxFrom(ctx)
 	if t == nil {
@@ -357,6 +359,13 @@ func (r *runner) run(ctx context.Context) error {
 		if err == nil {
 			if cause := t.rollbackCause(); cause != nil {
 				err = fmt.Errorf("%w: %w", ErrRollbackOnly, cause)
+			} else if f := t.failure(); f != nil {
+				// An operation failed and fn swallowed its error. The server
+				// has aborted the transaction, or, after a network error, may
+				// still run it without that operation's write: committing
+				// could store a part of what fn meant. Abort, and retry when
+				// the failure was transient, as if fn had returned it.
+				err = fmt.Errorf("%w: %w", ErrTxAborted, f)
 			} else if !sess.TransactionRunning() {
 				t.end(false)
 				return r.fail(ctx, PhaseCallback, ErrEndedByCallback)
@@ -392,8 +401,11 @@ func (r *runner) run(ctx context.Context) error {
 			return nil
 		}
 		// The server aborted the transaction (or will, when it expires);
-		// whatever the attempt registered for a rollback runs now.
-		runHooks(hookCtx, t.end(false))
+		// whatever the attempt registered for a rollback runs now, unless
+		// the commit's outcome is unknown: the server may have committed.
+		if rollback := t.end(false); !IsUnknownCommitResult(err) {
+			runHooks(hookCtx, rollback)
+		}
 		if !retryWhole {
 			return r.fail(ctx, PhaseCommit, err)
 		}
@@ -431,15 +443,9 @@ func (r *runner) commit(ctx context.Context, t *Tx) (retryWhole bool, err error)
 			return false, &commitUnknownError{fmt.Errorf("commit exceeded WithMaxCommitTime(%v): %w", r.cfg.maxCommitTime, err)}
 		}
 		if try == 0 && hasCode(err, codeNoSuchTransaction) {
-			// The callback returned nil, yet the server no longer knows the
-			// transaction. When an operation of the attempt is known to have
-			// failed (a repository reported it through Failed, or the
-			// CommandMonitor saw it), its error was swallowed: retrying would
-			// fail the same way, unless that failure was transient.
-			if f := t.failure(); f != nil {
-				return IsTransient(f), fmt.Errorf("%w: %w (commit: %w)", ErrTxAborted, f, err)
-			}
-			// Otherwise the server may have ended the transaction on its own
+			// The callback returned nil and no failed operation is known (the
+			// run loop aborts before committing when one is), yet the server
+			// no longer knows the transaction. It may have ended it on its own
 			// (lifetime limit, failover, killed session), and the
 			// specification retries a transient error. A second unexplained
 			// abort in a row points at a swallowed failure WithTx cannot see

@@ -717,9 +717,10 @@ func TestSwallowedServerErrorIsNotRetried(t *testing.T) {
 		wantDupeKey bool // WithTx's error names the swallowed failure
 	}{
 		{
+			// WithTx knows of the failure and aborts instead of committing.
 			name: "repository", report: true, wantCalls: 1, wantDupeKey: true,
 			wantEvents: []string{"start 1",
-				"end 1 commit NoSuchTransaction 251 [TransientTransactionError] retry=false",
+				"end 1 callback DuplicateKey 11000 [] retry=false",
 				"outcome committed=false attempts=1 err=true"},
 		},
 		{
@@ -772,6 +773,42 @@ func TestSwallowedServerErrorIsNotRetried(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A swallowed transient failure (here a connection closed under the second
+// insert, which leaves the server's transaction running with the first) must
+// not be committed: that would store half of what the callback meant. WithTx
+// aborts and runs the callback again, and both documents are stored once.
+func TestSwallowedTransientFailureIsNotCommitted(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx := testCtx(t)
+		coll := collection(t, b)
+		failPoint(t, b, mongotest.FailPoint{Mode: mongotest.Skip(1), Commands: []string{"insert"}, CloseConnection: true})
+		calls := 0
+		outer := ctx
+		err := runtime.WithTx(ctx, b.Client, func(ctx context.Context) error {
+			calls++
+			if calls == 2 {
+				// The fail point has done its work; keep it from firing on
+				// every insert from now on (outside the transaction).
+				if err := mongotest.ClearFailPoint(outer, b.Client); err != nil {
+					return err
+				}
+			}
+			if err := insert(ctx, coll, "a"); err != nil {
+				return err
+			}
+			_ = runtime.Failed(ctx, coll.Name(), "insert", insert(ctx, coll, "b")) // swallowed
+			return nil
+		}, fastBackoff)
+		if err != nil {
+			t.Fatalf("WithTx: %v", err)
+		}
+		if calls != 2 {
+			t.Errorf("callback ran %d times, want 2", calls)
+		}
+		wantIDs(t, coll, "a", "b")
+	})
 }
 
 // A transaction the server ended on its own before the commit (here a fail

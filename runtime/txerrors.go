@@ -35,13 +35,16 @@ var (
 	// nil. The inner call's error is wrapped alongside it.
 	ErrRollbackOnly = errors.New("mongotxgen: transaction is rollback-only because a joined call failed")
 
-	// ErrTxAborted is returned, wrapping the commit's NoSuchTransaction error,
-	// when the callback returned nil but the server had already aborted the
-	// transaction: an operation in the callback failed and its error was not
-	// returned (for example a swallowed duplicate key error). Retrying would
-	// fail the same way, so WithTx does not retry. With [CommandMonitor]
-	// installed the failed operation's error is wrapped too, and a transient
-	// one is retried.
+	// ErrTxAborted is returned when the callback returned nil although an
+	// operation in it had failed on the server or the network (for example a
+	// swallowed duplicate key error): the server no longer runs the
+	// transaction as the callback meant it, so WithTx aborts instead of
+	// committing. The failed operation's error is wrapped alongside, when
+	// WithTx knows it: generated repositories report their failures through
+	// [Failed], and [CommandMonitor] sees plain driver calls. A transient
+	// failure is retried instead. Without that knowledge, ErrTxAborted wraps
+	// the commit's NoSuchTransaction error, returned when a second commit in
+	// a row finds the transaction gone.
 	ErrTxAborted = errors.New("mongotxgen: the server aborted the transaction before the commit; " +
 		"an operation in the callback failed and the callback did not return its error")
 )

@@ -115,8 +115,10 @@ func (s *Server) handle(c *conn, m *message) (bson.D, error) {
 		}
 		if fp.errorCode != 0 {
 			err := &cmdError{Code: fp.errorCode, Msg: "Failing command via 'failCommand' failpoint", Labels: fp.errorLabels, labelsSet: fp.labelsSet}
-			if req.inTxn {
-				// Like any error inside a transaction, it aborts it.
+			if req.inTxn && req.name != "commitTransaction" && req.name != "abortTransaction" {
+				// Like any failed statement of a transaction, it aborts it. A
+				// failed commit does not: the transaction stays open for the
+				// driver to retry the commit, as on mongod.
 				s.mu.Lock()
 				if id, ok := sessionID(req.body); ok {
 					if ss := s.sessions[id]; ss != nil && ss.tx != nil && ss.tx.number == req.txnNumber {
@@ -424,11 +426,14 @@ func (s *Server) reply(req *request, res bson.D, err error) bson.D {
 func (req *request) defaultLabels(code int32) []string {
 	switch {
 	case req.inTxn && (req.name == "commitTransaction" || req.name == "abortTransaction"):
+		// mongod: a commit or abort is transient for the codes that are
+		// transient everywhere (a write conflict) and for NoSuchTransaction;
+		// the codes retryable writes retry make it a retryable write instead.
+		if transientTxnCodes[code] {
+			return []string{"TransientTransactionError"}
+		}
 		if retryableCodes[code] {
 			return []string{"RetryableWriteError"}
-		}
-		if code == codeNoSuchTransaction && req.name == "commitTransaction" {
-			return []string{"TransientTransactionError"}
 		}
 	case req.inTxn:
 		if transientTxnCodes[code] || retryableCodes[code] {

@@ -104,7 +104,10 @@
 // writeConcernError and appName. Without errorLabels a failure gets the labels
 // mongod would give it (TransientTransactionError inside a transaction for
 // transient codes, RetryableWriteError on retryable writes for retryable
-// codes); errorLabels, even empty, replace them. It never fires on hello or
+// codes; on commitTransaction, TransientTransactionError for a write conflict
+// or NoSuchTransaction and RetryableWriteError for retryable codes); errorLabels,
+// even empty, replace them. A failed statement aborts its transaction; a
+// failed commitTransaction leaves it open, so that the commit can be retried. It never fires on hello or
 // isMaster (asking for that is refused) and any other fail point name is
 // refused. FailPoint, SetFailPoint and ClearFailPoint issue the real wire
 // command, so tests using them also run against a mongod started with

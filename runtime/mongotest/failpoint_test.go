@@ -158,6 +158,40 @@ func TestFailPointBlockConnection(t *testing.T) {
 	})
 }
 
+// A fail point on commitTransaction answers before the commit runs, so the
+// transaction stays open, and its labels are mongod's for a commit: a
+// retryable code makes the driver retry the commit (the specification's
+// "commitTransaction succeeds after NotWritablePrimary"), a write conflict is
+// transient.
+func TestFailPointOnCommit(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx := ctxT(t)
+		coll := b.DB(t).Collection("c")
+		must(t, coll.Database().CreateCollection(ctx, "c"))
+
+		sess, tctx := startTxn(t, b.Client)
+		_, err := coll.InsertOne(tctx, bson.D{{Key: "_id", Value: 1}})
+		must(t, err)
+		setFP(t, b, mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"commitTransaction"}, ErrorCode: 10107})
+		must(t, sess.CommitTransaction(ctx)) // the driver's own retry commits
+
+		sess, tctx = startTxn(t, b.Client)
+		_, err = coll.InsertOne(tctx, bson.D{{Key: "_id", Value: 2}})
+		must(t, err)
+		setFP(t, b, mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"commitTransaction"}, ErrorCode: 112})
+		err = sess.CommitTransaction(ctx)
+		wantCode(t, err, 112)
+		wantLabel(t, err, "TransientTransactionError", true)
+		// The transaction is still open (holding document 2) and the driver
+		// will not abort after a commit: end it as an operator would.
+		must(t, b.Client.Database("admin").RunCommand(ctx, bson.D{{Key: "killSessions", Value: bson.A{sess.ID()}}}).Err())
+
+		if n, _ := coll.CountDocuments(ctx, bson.D{}); n != 1 {
+			t.Fatalf("%d documents, want 1 (the first transaction's)", n)
+		}
+	})
+}
+
 func TestFailPointWriteConcernError(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
 		ctx := ctxT(t)
