@@ -2,6 +2,7 @@ package generator_test
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -114,5 +115,22 @@ func checkLevel(t *testing.T, root, doc bson.Raw, prefix string, fields []*model
 		} else if v.Type == bson.TypeEmbeddedDocument && f.Type.Kind != model.Map {
 			t.Errorf("field %s: stored as a document, but the model has no nested fields", f.GoPath)
 		}
+	}
+}
+
+// TestLoadDeterministic loads the same package twice: the models are equal
+// (the loader sorts everything it collects from maps).
+func TestLoadDeterministic(t *testing.T) {
+	cfg := &generator.Config{Patterns: []string{"./testdata/bsonpaths"}}
+	a, err := generator.Load(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := generator.Load(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Error("two loads of one package give different models")
 	}
 }
