@@ -466,7 +466,7 @@ func (r *runner) commit(ctx context.Context, t *Tx) (retryWhole bool, err error)
 				Labels: labels, Code: code, CodeName: name})
 			continue
 		}
-		return IsTransient(err), err
+		return IsTransient(err), &commitError{err}
 	}
 }
 

@@ -84,6 +84,22 @@ func (e *commitUnknownError) Error() string {
 // Unwrap returns the cause.
 func (e *commitUnknownError) Unwrap() error { return e.err }
 
+// commitError is a commit's failure. Like [OpError] it lets errors.Is
+// recognise [ErrDuplicateKey] in the driver's error.
+type commitError struct{ err error }
+
+// Error names the commit and the cause.
+func (e *commitError) Error() string { return "mongotxgen: commit: " + e.err.Error() }
+
+// Unwrap returns the cause.
+func (e *commitError) Unwrap() error { return e.err }
+
+// Is reports whether the cause is a duplicate key error when target is
+// [ErrDuplicateKey].
+func (e *commitError) Is(target error) bool {
+	return target == ErrDuplicateKey && mongo.IsDuplicateKeyError(e.err)
+}
+
 // IsTransient reports whether err carries the TransientTransactionError
 // label: the whole transaction may be retried.
 func IsTransient(err error) bool {

@@ -151,9 +151,9 @@ func buildCells() []cell {
 		cell{pos: c, fault: faultShutdown, want: expect{committed, 1, 0, "none"}},
 		cell{pos: c, fault: faultMaxTime, want: expect{failed, 1, 0, "unknown commit result"}},
 		cell{pos: c, fault: faultWCE, want: expect{committed, 1, 1, "none"}},
-		// The commit's error is the driver's, returned unchanged: only
-		// repository errors match runtime.ErrDuplicateKey.
-		cell{pos: c, fault: faultDupKey, want: expect{failed, 1, 0, "code 11000"}},
+		// The commit's error wraps the driver's, and matches
+		// runtime.ErrDuplicateKey as repository errors do.
+		cell{pos: c, fault: faultDupKey, want: expect{failed, 1, 0, "ErrDuplicateKey"}},
 		cell{pos: c, fault: faultBlock, want: expect{unknown, 1, 0, "unknown commit result"}},
 	)
 
