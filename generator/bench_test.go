@@ -27,11 +27,11 @@ import (
 //
 // (or -bench . for the in-process pair below as well).
 // Build caches are warm before timing starts: each benchmark runs its
-// process once untimed. That warm-up is expensive for BenchmarkLoadOnly/500
-// and BenchmarkPackagesLoad/500: the go command compiles the synthetic
-// package together with its generated file (about 190,000 lines), which
-// takes minutes and a few GB of memory; mongotxgen itself never needs that
-// compile's output. Select sizes with e.g. -bench 'Generate|LoadOnly/(10|50|200)$'.
+// process once untimed. That warm-up is expensive at 500 structs: the go
+// command compiles the synthetic package together with its generated file
+// (about 190,000 lines), which takes minutes and a few GB of memory
+// (go/packages has root packages compiled for export data it does not use).
+// Select sizes with e.g. -bench 'Generate|LoadOnly/(10|50|200)$'.
 // Figures vary a lot on a shared machine: compare runs made side by side.
 
 var benchSizes = []int{10, 50, 200, 500}
