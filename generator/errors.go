@@ -1,9 +1,12 @@
 package generator
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
+	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -122,4 +125,65 @@ func parsePos(s string) model.Pos {
 		p.Line, p.Col = nums[1], nums[0]
 	}
 	return p
+}
+
+// patternError is how the go command reports a directory it cannot read
+// while expanding a pattern ("pattern ./...: open p/sub: permission
+// denied"): an error without a position, on a pseudo-package named after
+// the pattern.
+var patternError = regexp.MustCompile(`^pattern .*?: (open|lstat|stat|readdirent|readdir) (.+): (.+)$`)
+
+// loadErrorPos returns the position and message to report for an error
+// of go/packages. The go command gives file names relative to the
+// directory it ran in, dir (absolute); they are made absolute here, so that
+// one error seen both by the go command and by the parser is reported
+// once. A directory the go command cannot read is reported at its line 1,
+// column 1, the convention for problems of a whole file or directory, so
+// that every error has the file:line:col form.
+func loadErrorPos(pos, msg, dir string) (model.Pos, string) {
+	p := parsePos(pos)
+	if p.File == "" {
+		if m := patternError.FindStringSubmatch(msg); m != nil {
+			what := "cannot read directory"
+			if m[1] == "lstat" || m[1] == "stat" {
+				what = "cannot read"
+			}
+			return model.Pos{File: absPath(m[2], dir), Line: 1, Col: 1}, what + ": " + m[3]
+		}
+		if m := readError.FindStringSubmatch(msg); m != nil {
+			file := absPath(m[1], dir)
+			return nulPos(file), m[2]
+		}
+		return p, msg
+	}
+	p.File = absPath(p.File, dir)
+	return p, msg
+}
+
+// readError is how the go command reports a file it cannot read the
+// imports of ("read FILE: unexpected NUL in input"), without a position.
+var readError = regexp.MustCompile(`^read (.+?\.go): (.+)$`)
+
+// nulPos returns the position of the first NUL byte in file, where the go
+// command stops reading it, or line 1, column 1 when there is none.
+func nulPos(file string) model.Pos {
+	p := model.Pos{File: file, Line: 1, Col: 1}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return p
+	}
+	i := bytes.IndexByte(src, 0)
+	if i < 0 {
+		return p
+	}
+	p.Line = 1 + bytes.Count(src[:i], []byte("\n"))
+	p.Col = i - bytes.LastIndexByte(src[:i], '\n')
+	return p
+}
+
+func absPath(file, dir string) string {
+	if filepath.IsAbs(file) || dir == "" {
+		return file
+	}
+	return filepath.Join(dir, file)
 }

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -75,6 +76,35 @@ func TestCheckOutputName(t *testing.T) {
 	} {
 		if err := CheckOutputName(name); (err == nil) != ok {
 			t.Errorf("CheckOutputName(%q) = %v, want ok=%v", name, err, ok)
+		}
+	}
+}
+
+func TestLoadErrorPos(t *testing.T) {
+	dir := t.TempDir()
+	nul := filepath.Join(dir, "nul.go")
+	if err := os.WriteFile(nul, []byte("package p\n\nimport \x00\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		pos, msg string
+		want     model.Pos
+		wantMsg  string
+	}{
+		// Relative to the go command's directory.
+		{"p/a.go:3:8", "cannot find package", model.Pos{File: filepath.Join(dir, "p/a.go"), Line: 3, Col: 8}, "cannot find package"},
+		{nul + ":1:1", "x", model.Pos{File: nul, Line: 1, Col: 1}, "x"},
+		// A directory a pattern cannot expand: line 1, column 1.
+		{"", "pattern ./...: open p/sub: permission denied", model.Pos{File: filepath.Join(dir, "p/sub"), Line: 1, Col: 1}, "cannot read directory: permission denied"},
+		// A file whose imports the go command cannot read: at its NUL byte.
+		{"", "read " + nul + ": unexpected NUL in input", model.Pos{File: nul, Line: 3, Col: 8}, "unexpected NUL in input"},
+		{"", "read p/gone.go: no such file", model.Pos{File: filepath.Join(dir, "p/gone.go"), Line: 1, Col: 1}, "no such file"},
+		// Anything else without a position stays so.
+		{"", "no Go files in /x", model.Pos{}, "no Go files in /x"},
+	} {
+		got, msg := loadErrorPos(c.pos, c.msg, dir)
+		if got != c.want || msg != c.wantMsg {
+			t.Errorf("loadErrorPos(%q, %q) = %+v, %q; want %+v, %q", c.pos, c.msg, got, msg, c.want, c.wantMsg)
 		}
 	}
 }

@@ -228,7 +228,7 @@ func FuzzGenerate(f *testing.F) {
 			Fset: fset, Syntax: []*ast.File{file}, Types: tpkg,
 		}
 		errs := &errorSink{}
-		built := buildPackage(pkg, &Config{}, nil, errs)
+		built := buildPackage(pkg, &Config{}, nil, nil, errs)
 		if err := errs.result(); err != nil {
 			t.Fatalf("valid package refused:\n%v\n%s", err, src)
 		}

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"go/types"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -60,6 +62,16 @@ func (c *Config) output() string {
 		return DefaultOutput
 	}
 	return c.Output
+}
+
+// absDir returns the absolute directory patterns are resolved in, where
+// the go command runs; "" when it cannot be known.
+func (c *Config) absDir() string {
+	dir, err := filepath.Abs(c.Dir) // the current directory when c.Dir is ""
+	if err != nil {
+		return ""
+	}
+	return dir
 }
 
 func (c *Config) logf(format string, args ...any) {
@@ -126,6 +138,20 @@ func Load(ctx context.Context, cfg *Config) ([]*model.Package, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading packages: %w", err)
 	}
+	errs := &errorSink{}
+	// A generated file of an earlier run that the go command cannot read
+	// (a broken package clause or import block) makes it drop the
+	// package's imports, and every later error follows from that. Load
+	// again with the file seen as its package clause alone: the cost of
+	// an overlay (dependencies type-checked from source) is paid only here.
+	broken, unreadable := brokenOutputs(pkgs, cfg.absDir(), output, errs)
+	if len(broken) > 0 {
+		cfg.logf("reloading with %d unreadable generated %s replaced by a package clause", len(broken), plural(len(broken), "file", "files"))
+		pcfg.Overlay = broken
+		if pkgs, err = packages.Load(pcfg, patterns...); err != nil {
+			return nil, fmt.Errorf("loading packages: %w", err)
+		}
+	}
 	if len(pkgs) == 0 {
 		// The go command says why on its standard error (a missing go.mod,
 		// a pattern that matches nothing), which go/packages drops.
@@ -133,7 +159,6 @@ func Load(ctx context.Context, cfg *Config) ([]*model.Package, error) {
 	}
 	slices.SortFunc(pkgs, func(a, b *packages.Package) int { return strings.Compare(a.PkgPath, b.PkgPath) })
 
-	errs := &errorSink{}
 	wanted := map[string]bool{}
 	for _, name := range cfg.Types {
 		wanted[name] = true
@@ -142,7 +167,7 @@ func Load(ctx context.Context, cfg *Config) ([]*model.Package, error) {
 	unannotated := map[string]model.Pos{} // -type names that are other declarations
 	var out []*model.Package
 	for _, pkg := range pkgs {
-		mp := buildPackage(pkg, cfg, wanted, errs)
+		mp := buildPackage(pkg, cfg, wanted, unreadable, errs)
 		if pkg.Types != nil {
 			for name := range wanted {
 				if _, ok := mp.annotated[name]; ok {
@@ -186,7 +211,9 @@ type builtPackage struct {
 
 // buildPackage reports pkg's load errors and builds its model; the model is
 // nil when the package has no (selected) annotated types or has errors.
-func buildPackage(pkg *packages.Package, cfg *Config, wanted map[string]bool, errs *errorSink) builtPackage {
+// Errors in the files of unreadable are left out: brokenOutputs reported
+// them.
+func buildPackage(pkg *packages.Package, cfg *Config, wanted map[string]bool, unreadable map[string]bool, errs *errorSink) builtPackage {
 	res := builtPackage{annotated: map[string]model.Pos{}}
 	before := len(errs.list)
 	var typeErrs []packages.Error
@@ -195,7 +222,11 @@ func buildPackage(pkg *packages.Package, cfg *Config, wanted map[string]bool, er
 			typeErrs = append(typeErrs, e)
 			continue
 		}
-		errs.add(parsePos(e.Pos), "%s", e.Msg)
+		pos, msg := loadErrorPos(e.Pos, e.Msg, cfg.absDir())
+		if unreadable[pos.File] {
+			continue // reported once, at line 1, by brokenOutputs
+		}
+		errs.add(pos, "%s", msg)
 	}
 	if pkg.Types == nil || len(pkg.Syntax) == 0 {
 		return res
@@ -249,9 +280,12 @@ func buildPackage(pkg *packages.Package, cfg *Config, wanted map[string]bool, er
 		if isOwnCompileError(pkg, e) {
 			continue
 		}
-		pos := parsePos(e.Pos)
+		pos, msg := loadErrorPos(e.Pos, e.Msg, cfg.absDir())
+		if unreadable[pos.File] {
+			continue
+		}
 		if b.sawInvalid || insideAny(pkg.Fset, pos, specs) {
-			errs.add(pos, "%s", e.Msg)
+			errs.add(pos, "%s", msg)
 		} else {
 			cfg.logf("%s: ignoring type error outside the annotated types: %s", pkg.PkgPath, e)
 		}
@@ -287,6 +321,51 @@ func buildPackage(pkg *packages.Package, cfg *Config, wanted map[string]bool, er
 	}
 	cfg.logf("%s: %d annotated types", pkg.PkgPath, len(types_))
 	return res
+}
+
+// brokenOutputs finds the generated files of an earlier run (named output,
+// with mongotxgen's header) in which the go command found errors, and
+// returns an overlay replacing each by its package clause alone. A file
+// whose package clause itself cannot be read is reported once, at line 1,
+// and is listed in unreadable: nothing says for sure what it was, so it is
+// left for the user to delete; it gets an overlay when its package's name
+// is known from the other files, so that the rest of the package is still
+// checked.
+func brokenOutputs(pkgs []*packages.Package, dir, output string, errs *errorSink) (overlay map[string][]byte, unreadable map[string]bool) {
+	overlay, unreadable = map[string][]byte{}, map[string]bool{}
+	for _, pkg := range pkgs {
+		for _, e := range pkg.Errors {
+			if e.Kind == packages.TypeError || isOwnCompileError(pkg, e) {
+				continue
+			}
+			pos, _ := loadErrorPos(e.Pos, e.Msg, dir)
+			path := pos.File
+			if filepath.Base(path) != output || overlay[path] != nil || unreadable[path] || notOurs(path) != "" {
+				continue
+			}
+			name := pkg.Name
+			src, err := os.ReadFile(path)
+			if err == nil {
+				var f *ast.File
+				f, err = parser.ParseFile(token.NewFileSet(), path, src, parser.PackageClauseOnly)
+				if err == nil {
+					name = f.Name.Name
+				}
+			}
+			if err != nil {
+				var list scanner.ErrorList
+				if errors.As(err, &list) && len(list) > 0 {
+					err = fmt.Errorf("%d:%d: %s", list[0].Pos.Line, list[0].Pos.Column, list[0].Msg)
+				}
+				errs.add(model.Pos{File: path, Line: 1, Col: 1}, "generated file of an earlier run has no readable package clause (%v): delete it and run mongotxgen again", err)
+				unreadable[path] = true
+			}
+			if name != "" {
+				overlay[path] = []byte("package " + name + "\n")
+			}
+		}
+	}
+	return overlay, unreadable
 }
 
 // isOwnCompileError reports whether e is the compiler's output for pkg
@@ -344,6 +423,13 @@ func position(fset *token.FileSet, p token.Pos) model.Pos {
 	}
 	pp := fset.Position(p)
 	return model.Pos{File: pp.Filename, Line: pp.Line, Col: pp.Column}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -42,7 +42,11 @@
 // Errors are printed one per line as file:line:col: message, with file names
 // relative to the current directory, sorted, all of them: a run reports every
 // problem it finds, not just the first. When there is any error, nothing is
-// written, so files from an earlier run stay as they were.
+// written, so files from an earlier run stay as they were. A problem with a
+// whole file or directory, which has no line of its own (a directory the go
+// command cannot read, a generated file without a readable package clause),
+// is reported at its line 1, column 1: "p/sub:1:1: cannot read directory:
+// permission denied".
 //
 // Files are written only when every package succeeded, each atomically (a
 // temporary file in the same directory renamed over the old one), with mode
@@ -147,7 +151,10 @@
 //
 // Packages are loaded with golang.org/x/tools/go/packages. The generated
 // file of an earlier run is read only for its package clause, so a stale or
-// broken generated file never stops regeneration. Syntax errors and packages
+// broken generated file never stops regeneration; when the go command cannot
+// read its imports, the packages are loaded again with the file seen as its
+// package clause alone. Only a generated file whose package clause itself is
+// unreadable is an error (delete it and run again). Syntax errors and packages
 // that cannot be found are reported. Type errors are reported when they are
 // inside an annotated type, or when a field's type does not resolve; other
 // type errors are ignored, because code in the package that uses generated
