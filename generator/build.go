@@ -527,7 +527,7 @@ func (b *builder) typeRef(t types.Type, pos model.Pos, field string) (model.Type
 			if _, ok := b.typeRef(types.Unalias(t), pos, field); !ok {
 				return model.TypeRef{}, false
 			}
-			return model.TypeRef{Kind: model.Named, Name: obj.Name(), PkgPath: b.pkgPath(obj.Pkg())}, true
+			return model.TypeRef{Kind: model.Named, Name: obj.Name(), PkgPath: b.pkgPath(obj.Pkg()), PkgName: b.pkgName(obj.Pkg())}, true
 		}
 		return b.typeRef(types.Unalias(t), pos, field)
 	case *types.Named:
@@ -551,7 +551,7 @@ func (b *builder) typeRef(t types.Type, pos model.Pos, field string) (model.Type
 				return bad("type %s is %s, which the bson driver cannot encode", types.TypeString(t, b.qualifier), msg)
 			}
 		}
-		return model.TypeRef{Kind: model.Named, Name: obj.Name(), PkgPath: b.pkgPath(obj.Pkg())}, true
+		return model.TypeRef{Kind: model.Named, Name: obj.Name(), PkgPath: b.pkgPath(obj.Pkg()), PkgName: b.pkgName(obj.Pkg())}, true
 	case *types.Basic:
 		if t.Kind() == types.Invalid {
 			b.sawInvalid = true
@@ -600,6 +600,13 @@ func (b *builder) pkgPath(p *types.Package) string {
 		return ""
 	}
 	return p.Path()
+}
+
+func (b *builder) pkgName(p *types.Package) string {
+	if p == b.pkg {
+		return ""
+	}
+	return p.Name()
 }
 
 // unencodable names the kind of an underlying type the driver has no

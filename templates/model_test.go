@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"path"
 	"time"
 
 	"github.com/mongotxgen/mongotxgen/generator/model"
@@ -11,8 +12,9 @@ import (
 
 func basic(name string) model.TypeRef { return model.TypeRef{Kind: model.Basic, Name: name} }
 
+// named is pkgPath.name; the package's name is the path's last element.
 func named(pkgPath, name string) model.TypeRef {
-	return model.TypeRef{Kind: model.Named, PkgPath: pkgPath, Name: name}
+	return model.TypeRef{Kind: model.Named, PkgPath: pkgPath, PkgName: path.Base(pkgPath), Name: name}
 }
 
 func ptr(elem model.TypeRef) model.TypeRef   { return model.TypeRef{Kind: model.Pointer, Elem: &elem} }

@@ -82,6 +82,13 @@ func Render(pkg *model.Package) ([]byte, error) {
 		optionsPath: "options",
 		runtimePath: "runtime",
 	})
+	// Import the packages of field types under their own names: jennifer
+	// would otherwise guess a name from the import path and write it as an
+	// alias (module "golang.org/x/mod/module"). Two packages with one name
+	// still get distinct aliases from jennifer.
+	for _, t := range pkg.Types {
+		importFieldPackages(f, t.Fields)
+	}
 	// Formatting is most of the work; it is done below, a collection type at
 	// a time, in parallel. The markers separate the types' declarations.
 	f.NoFormat = true
@@ -189,6 +196,26 @@ func isStdImport(line []byte) bool {
 	first, _, _ := bytes.Cut(path, []byte("/"))
 	first, _, _ = bytes.Cut(first, []byte(`"`))
 	return !bytes.Contains(first, []byte("."))
+}
+
+// importFieldPackages registers with f the package name of every named
+// type of other packages in the fields' types.
+func importFieldPackages(f *jen.File, fields []*model.Field) {
+	var visit func(t *model.TypeRef)
+	visit = func(t *model.TypeRef) {
+		if t == nil {
+			return
+		}
+		if t.Kind == model.Named && t.PkgPath != "" && t.PkgName != "" {
+			f.ImportName(t.PkgPath, t.PkgName)
+		}
+		visit(t.Key)
+		visit(t.Elem)
+	}
+	for _, fd := range fields {
+		visit(&fd.Type)
+		importFieldPackages(f, fd.Nested)
+	}
 }
 
 // typeCode returns the Go spelling of t, qualified when it belongs to

@@ -256,6 +256,34 @@ func TestRenderUnexportedType(t *testing.T) {
 	}
 }
 
+// TestRenderImportNames checks that the packages of field types are
+// imported under their own names, not a name guessed from the path, and
+// that two packages with one name still get distinct names.
+func TestRenderImportNames(t *testing.T) {
+	pkg := accountModel()
+	ev := pkg.Types[1]
+	add := func(goName, pkgPath, pkgName string) {
+		f := field(goName, strings.ToLower(goName), model.TypeRef{Kind: model.Named, PkgPath: pkgPath, PkgName: pkgName, Name: "T"}, 60+len(ev.Fields))
+		ev.Fields = append(ev.Fields, f)
+	}
+	add("Mod", "golang.org/x/mod/module", "module")
+	add("Cash", "example.com/go-money", "money")
+	add("Coin", "example.com/other/money", "money")
+	src, _ := render(t, pkg)
+	for _, want := range []string{
+		"\t\"golang.org/x/mod/module\"\n",
+		"\t\"example.com/go-money\"\n",
+		"\tmoney1 \"example.com/other/money\"\n",
+		"Mod    runtime.Field[module.T]",
+		"Cash   runtime.Field[money.T]",
+		"Coin   runtime.Field[money1.T]",
+	} {
+		if !bytes.Contains(src, []byte(want)) {
+			t.Errorf("no %q in the generated code:\n%s", want, src)
+		}
+	}
+}
+
 // TestRenderErrors checks that models the emitter cannot render faithfully
 // are refused with the position and the reason.
 func TestRenderErrors(t *testing.T) {

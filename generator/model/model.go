@@ -99,6 +99,7 @@ type TypeRef struct {
 	Kind    TypeKind
 	Name    string   // Basic: "int64"; Named: "ObjectID"
 	PkgPath string   // Named: import path, "" for the generated package's own types
+	PkgName string   // Named: the package's name ("bson", "module"), "" with PkgPath ""
 	Elem    *TypeRef // Pointer, Slice, Array, Map
 	Key     *TypeRef // Map
 	Len     int64    // Array
