@@ -513,6 +513,26 @@ func opaque(t types.Type) bool {
 	return false
 }
 
+// storesNothing reports whether the driver's struct codec would write a
+// value of struct st as an empty document although it holds data: st has
+// fields, some unexported, and none the codec stores (exported and not
+// bson:"-"). net/netip.Addr is one. A struct without any field, or whose
+// exported fields are all skipped on purpose, loses nothing.
+func storesNothing(st *types.Struct) bool {
+	unexported := false
+	for i := 0; i < st.NumFields(); i++ {
+		v := st.Field(i)
+		if !v.Exported() {
+			unexported = true
+			continue
+		}
+		if !parseBSONTag(v.Name(), reflect.StructTag(st.Tag(i))).skip {
+			return false
+		}
+	}
+	return unexported
+}
+
 // typeRef converts a field's Go type for the model, reporting types the
 // driver cannot encode and types generated code cannot name.
 func (b *builder) typeRef(t types.Type, pos model.Pos, field string) (model.TypeRef, bool) {
@@ -549,6 +569,11 @@ func (b *builder) typeRef(t types.Type, pos model.Pos, field string) (model.Type
 		if !opaque(t) {
 			if msg := unencodable(t.Underlying()); msg != "" {
 				return bad("type %s is %s, which the bson driver cannot encode", types.TypeString(t, b.qualifier), msg)
+			}
+			if st, ok := t.Underlying().(*types.Struct); ok && storesNothing(st) {
+				return bad("type %s has no field the driver stores (only unexported or skipped ones) and no MarshalBSONValue or MarshalBSON method: "+
+					"the driver would write it as an empty document and the value would be lost; store it through a named type "+
+					"that implements bson.ValueMarshaler and bson.ValueUnmarshaler, or in a string field", types.TypeString(t, b.qualifier))
 			}
 		}
 		return model.TypeRef{Kind: model.Named, Name: obj.Name(), PkgPath: b.pkgPath(obj.Pkg()), PkgName: b.pkgName(obj.Pkg())}, true

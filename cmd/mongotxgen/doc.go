@@ -144,8 +144,14 @@
 // (including those of other packages), pointers, slices, arrays, maps,
 // nested and inline structs, and any. Refused, with the field's position:
 // channels, functions, complex numbers, unsafe pointers, anonymous struct
-// types, interface literals, instantiated generic types, and unexported
-// types of other packages (the generated code could not name them).
+// types, interface literals, instantiated generic types, unexported types
+// of other packages (the generated code could not name them), and struct
+// types the driver would write as an empty document, losing the value: those
+// with fields but none it stores (only unexported or bson:"-" ones, as
+// net/netip.Addr) and no MarshalBSONValue or MarshalBSON method, also
+// behind pointers and in slices, arrays and maps. Store such a value
+// through a named type implementing bson.ValueMarshaler and
+// bson.ValueUnmarshaler, or in a string field.
 //
 // # Loading
 //
