@@ -150,6 +150,10 @@ func loadErrorPos(pos, msg, dir string) (model.Pos, string) {
 			}
 			return model.Pos{File: absPath(m[2], dir), Line: 1, Col: 1}, what + ": " + m[3]
 		}
+		if m := mixedPackages.FindStringSubmatch(msg); m != nil {
+			return model.Pos{File: filepath.Join(absPath(m[5], dir), m[4]), Line: 1, Col: 1},
+				fmt.Sprintf("package %s, but %s in the same directory is package %s: a directory holds one package", m[3], m[2], m[1])
+		}
 		if m := readError.FindStringSubmatch(msg); m != nil {
 			file := absPath(m[1], dir)
 			return nulPos(file), m[2]
@@ -159,6 +163,11 @@ func loadErrorPos(pos, msg, dir string) (model.Pos, string) {
 	p.File = absPath(p.File, dir)
 	return p, msg
 }
+
+// mixedPackages is how the go command reports package clauses that
+// disagree, without a position: "found packages p (p.go) and q (q.go) in
+// DIR". It is reported at the second file, line 1, column 1.
+var mixedPackages = regexp.MustCompile(`^found packages (\S+) \((.+?)\) and (\S+) \((.+?)\) in (.+)$`)
 
 // readError is how the go command reports a file it cannot read the
 // imports of ("read FILE: unexpected NUL in input"), without a position.

@@ -99,6 +99,8 @@ func TestLoadErrorPos(t *testing.T) {
 		// A file whose imports the go command cannot read: at its NUL byte.
 		{"", "read " + nul + ": unexpected NUL in input", model.Pos{File: nul, Line: 3, Col: 8}, "unexpected NUL in input"},
 		{"", "read p/gone.go: no such file", model.Pos{File: filepath.Join(dir, "p/gone.go"), Line: 1, Col: 1}, "no such file"},
+		// Package clauses that disagree: at the second file.
+		{"", "found packages p (a.go) and q (b.go) in " + filepath.Join(dir, "p"), model.Pos{File: filepath.Join(dir, "p/b.go"), Line: 1, Col: 1}, "package q, but a.go in the same directory is package p: a directory holds one package"},
 		// Anything else without a position stays so.
 		{"", "no Go files in /x", model.Pos{}, "no Go files in /x"},
 	} {

@@ -339,16 +339,27 @@ func brokenOutputs(pkgs []*packages.Package, dir, output string, errs *errorSink
 				continue
 			}
 			pos, _ := loadErrorPos(e.Pos, e.Msg, dir)
-			path := pos.File
+			path, name := pos.File, pkg.Name
+			if m := mixedPackages.FindStringSubmatch(e.Msg); m != nil && e.Pos == "" {
+				// Perhaps the package was renamed since the file was
+				// generated: when every other file agrees on a name, it
+				// is the package's.
+				if m[2] != output && m[4] != output {
+					continue
+				}
+				path = filepath.Join(absPath(m[5], dir), output)
+				if name = otherFilesPackage(path); name == "" {
+					continue
+				}
+			}
 			if filepath.Base(path) != output || overlay[path] != nil || unreadable[path] || notOurs(path) != "" {
 				continue
 			}
-			name := pkg.Name
 			src, err := os.ReadFile(path)
 			if err == nil {
 				var f *ast.File
 				f, err = parser.ParseFile(token.NewFileSet(), path, src, parser.PackageClauseOnly)
-				if err == nil {
+				if err == nil && name == "" {
 					name = f.Name.Name
 				}
 			}
@@ -366,6 +377,29 @@ func brokenOutputs(pkgs []*packages.Package, dir, output string, errs *errorSink
 		}
 	}
 	return overlay, unreadable
+}
+
+// otherFilesPackage returns the package name that every Go file (tests
+// excluded) in the directory of output other than output declares, or ""
+// when they do not agree or one cannot be read.
+func otherFilesPackage(output string) string {
+	files, err := filepath.Glob(filepath.Join(filepath.Dir(output), "*.go"))
+	if err != nil {
+		return ""
+	}
+	name := ""
+	fset := token.NewFileSet()
+	for _, file := range files {
+		if file == output || strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, parser.PackageClauseOnly)
+		if err != nil || (name != "" && f.Name.Name != name) {
+			return ""
+		}
+		name = f.Name.Name
+	}
+	return name
 }
 
 // isOwnCompileError reports whether e is the compiler's output for pkg

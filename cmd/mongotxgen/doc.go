@@ -159,8 +159,10 @@
 // file of an earlier run is read only for its package clause, so a stale or
 // broken generated file never stops regeneration; when the go command cannot
 // read its imports, the packages are loaded again with the file seen as its
-// package clause alone. Only a generated file whose package clause itself is
-// unreadable is an error (delete it and run again). Syntax errors and packages
+// package clause alone, and a generated file whose package clause disagrees
+// with all the package's other files (the package was renamed) follows them.
+// Only a generated file whose package clause itself is unreadable is an
+// error (delete it and run again). Syntax errors and packages
 // that cannot be found are reported. Type errors are reported when they are
 // inside an annotated type, or when a field's type does not resolve; other
 // type errors are ignored, because code in the package that uses generated
