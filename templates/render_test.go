@@ -493,21 +493,25 @@ func TestList(t *testing.T) {
 	}
 }
 
-// BenchmarkRender renders a package of 200 collection types like Account,
-// the size of the generator's performance target.
+// BenchmarkRender renders packages of N collection types like Account, the
+// sizes of the generator's whole-process benchmark, so that its growth shows.
 func BenchmarkRender(b *testing.B) {
-	pkg := accountModel()
-	account := pkg.Types[0]
-	pkg.Types = nil
-	for i := range 200 {
-		t := *account
-		t.Name = fmt.Sprintf("Account%03d", i)
-		pkg.Types = append(pkg.Types, &t)
-	}
-	for b.Loop() {
-		if _, err := Render(pkg); err != nil {
-			b.Fatal(err)
-		}
+	for _, n := range []int{10, 50, 200, 500} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			pkg := accountModel()
+			account := pkg.Types[0]
+			pkg.Types = nil
+			for i := range n {
+				t := *account
+				t.Name = fmt.Sprintf("Account%03d", i)
+				pkg.Types = append(pkg.Types, &t)
+			}
+			for b.Loop() {
+				if _, err := Render(pkg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
