@@ -6,9 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/tools/go/packages"
 
@@ -54,6 +56,61 @@ func BenchmarkLoadOnly(b *testing.B) {
 			benchProcess(b, dir, tools.loadonly, ".")
 		})
 	}
+}
+
+// BenchmarkPaired is BenchmarkGenerate against BenchmarkLoadOnly made
+// robust to a noisy machine: every iteration runs both processes, in
+// alternating order, and the benchmark reports the median time of each and
+// the median of their per-iteration ratios (gen/load), so that load drifting
+// during the run falls on both sides alike. Reproduce with
+//
+//	go test ./generator -run '^$' -bench 'Paired' -benchtime 10x
+func BenchmarkPaired(b *testing.B) {
+	tools := benchTools(b)
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			dir := benchPackage(b, n, tools)
+			gen := func() time.Duration { return timeProcess(b, dir, tools.mongotxgen) }
+			load := func() time.Duration { return timeProcess(b, dir, tools.loadonly, ".") }
+			gen() // warm the build cache
+			load()
+			var gens, loads, ratios []float64
+			i := 0
+			for b.Loop() {
+				var g, l time.Duration
+				if i%2 == 0 {
+					g, l = gen(), load()
+				} else {
+					l, g = load(), gen()
+				}
+				i++
+				gens = append(gens, float64(g.Milliseconds()))
+				loads = append(loads, float64(l.Milliseconds()))
+				ratios = append(ratios, float64(g)/float64(l))
+			}
+			b.ReportMetric(median(gens), "gen-ms")
+			b.ReportMetric(median(loads), "load-ms")
+			b.ReportMetric(median(ratios), "gen/load")
+		})
+	}
+}
+
+// timeProcess runs prog once in dir and returns how long it took.
+func timeProcess(b *testing.B, dir, prog string, args ...string) time.Duration {
+	cmd := exec.Command(prog, args...)
+	cmd.Dir = dir
+	cmd.Env = benchBin.env
+	start := time.Now()
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("%s: %v\n%s", filepath.Base(prog), err, msg)
+	}
+	return time.Since(start)
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // BenchmarkLoadModel and BenchmarkPackagesLoad isolate, in process, the
