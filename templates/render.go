@@ -92,17 +92,19 @@ func Render(pkg *model.Package) ([]byte, error) {
 	// Formatting is most of the work; it is done below, a collection type at
 	// a time, in parallel. The markers separate the types' declarations.
 	f.NoFormat = true
-	for _, p := range plans {
+	// Building one type's declarations reads only its plan, so the types
+	// are built in parallel too, and added in order.
+	decls := make([][]jen.Code, len(plans))
+	var wg sync.WaitGroup
+	for i, p := range plans {
+		wg.Go(func() { decls[i] = typeDecls(p) })
+	}
+	wg.Wait()
+	for _, d := range decls {
 		f.Comment(chunkMarker)
-		f.Add(fieldsVar(p))
-		p.walk(func(n *fieldNode) {
-			if n.nested != "" {
-				f.Line()
-				f.Add(nestedFieldsType(p, n))
-			}
-		})
-		f.Line()
-		f.Add(repo(p))
+		for _, c := range d {
+			f.Add(c)
+		}
 	}
 	f.Comment(chunkMarker)
 	f.Add(store(pkg, plans))
@@ -117,6 +119,18 @@ func Render(pkg *model.Package) ([]byte, error) {
 		return nil, fmt.Errorf("formatting the code generated for %s: %w", pkg.Path, err)
 	}
 	return groupImports(out), nil
+}
+
+// typeDecls are the declarations of one collection type, in file order:
+// its fields variable, the types of its nested fields, and its repository.
+func typeDecls(p *typePlan) []jen.Code {
+	d := []jen.Code{fieldsVar(p)}
+	p.walk(func(n *fieldNode) {
+		if n.nested != "" {
+			d = append(d, jen.Line(), nestedFieldsType(p, n))
+		}
+	})
+	return append(d, jen.Line(), repo(p))
 }
 
 // chunkMarker is the comment line Render puts between the declarations of
