@@ -38,8 +38,17 @@ func (s *Server) create(req *request) (bson.D, error) {
 // mongod's drop waiting for the transactions' collection locks. It reports
 // whether it waited (the caller must look c up again).
 func (s *Server) waitUnheld(req *request, c *collection) (bool, *cmdError) {
+	// expired may abort a holder, and an abort removes the records it
+	// inserted from c.order (compacting it in place): collect the holders
+	// first, then judge them.
+	var holders []*txn
 	for _, r := range c.order {
-		if o := r.owner; o != nil && !s.expired(o) {
+		if r.owner != nil {
+			holders = append(holders, r.owner)
+		}
+	}
+	for _, o := range holders {
+		if !s.expired(o) {
 			return true, s.waitTx(req, o)
 		}
 	}

@@ -429,6 +429,35 @@ func TestDropWaitsForTxn(t *testing.T) {
 	})
 }
 
+// Dropping a collection whose documents an expired transaction inserted
+// aborts that transaction on the way; the abort removes its records while
+// drop looks for holders. With enough of them the collection's record list
+// is compacted in place, which once made drop read a nil record (found by
+// FuzzCommand).
+func TestDropAfterExpiredInsertingTxn(t *testing.T) {
+	srv, err := mongotest.StartWith(mongotest.Options{TransactionLifetime: 50 * time.Millisecond})
+	must(t, err)
+	t.Cleanup(srv.Close)
+	b := testenv.Connect(t, "mongotest", srv.URI(), false)
+	ctx := ctxT(t)
+	coll := b.DB(t).Collection("c")
+	must(t, coll.Database().CreateCollection(ctx, "c"))
+	_, tctx := startTxn(t, b.Client)
+	docs := make([]any, 100)
+	for i := range docs {
+		docs[i] = bson.D{{Key: "_id", Value: i}}
+	}
+	_, err = coll.InsertMany(tctx, docs)
+	must(t, err)
+	time.Sleep(100 * time.Millisecond) // outlive the lifetime
+	must(t, coll.Drop(ctx))
+	names, err := coll.Database().ListCollectionNames(ctx, bson.D{})
+	must(t, err)
+	if len(names) != 0 {
+		t.Fatalf("collections after drop: %v", names)
+	}
+}
+
 func TestTxnLifetime(t *testing.T) {
 	srv, err := mongotest.StartWith(mongotest.Options{TransactionLifetime: 50 * time.Millisecond})
 	must(t, err)
