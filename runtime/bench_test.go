@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/mongotxgen/mongotxgen/internal/testenv"
 	"github.com/mongotxgen/mongotxgen/runtime"
 	"github.com/mongotxgen/mongotxgen/runtime/mongotest"
 )
@@ -21,11 +22,7 @@ import (
 func benchCollection(b *testing.B) (*mongo.Client, *mongo.Collection) {
 	b.Helper()
 	srv := mongotest.NewServer(b)
-	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	client := testenv.NewClient(b, options.Client().ApplyURI(srv.URI()))
 	coll := client.Database("bench").Collection("items")
 	if _, err := coll.InsertOne(context.Background(), bson.D{{Key: "seed", Value: true}}); err != nil {
 		b.Fatal(err)

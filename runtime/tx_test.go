@@ -1024,11 +1024,7 @@ func TestCommandMonitorReportsSwallowedFailures(t *testing.T) {
 			Started:   func(context.Context, *event.CommandStartedEvent) { started.Add(1) },
 			Succeeded: func(context.Context, *event.CommandSucceededEvent) { succeeded.Add(1) },
 		}
-		client, err := mongo.Connect(options.Client().ApplyURI(b.URI).SetMonitor(runtime.CommandMonitor(next)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+		client := monitoredClient(t, b, runtime.CommandMonitor(next))
 		coll := client.Database(b.DB(t).Name()).Collection("items")
 
 		t.Run("duplicate key", func(t *testing.T) {
@@ -1142,12 +1138,7 @@ func TestGoexitInCallback(t *testing.T) {
 // monitoredClient connects to b with mon installed.
 func monitoredClient(t *testing.T, b *testenv.Backend, mon *event.CommandMonitor) *mongo.Client {
 	t.Helper()
-	client, err := mongo.Connect(options.Client().ApplyURI(b.URI).SetMonitor(mon))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	return client
+	return testenv.NewClient(t, options.Client().ApplyURI(b.URI).SetMonitor(mon))
 }
 
 // The transaction options reach the server on the commands the

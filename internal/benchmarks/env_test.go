@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"testing"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
@@ -34,18 +33,7 @@ func server(tb testing.TB) string {
 // nil.
 func connect(tb testing.TB, uri string, monitor *event.CommandMonitor) *mongo.Client {
 	tb.Helper()
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetMonitor(monitor))
-	if err != nil {
-		tb.Fatalf("connect to %s: %v", uri, err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := client.Disconnect(ctx); err != nil {
-			tb.Errorf("disconnect: %v", err)
-		}
-	})
-	return client
+	return testenv.NewClient(tb, options.Client().ApplyURI(uri).SetMonitor(monitor))
 }
 
 // freshDB returns a database of its own for tb, with the accounts

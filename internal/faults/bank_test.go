@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/mongotxgen/mongotxgen/internal/testenv"
 	"github.com/mongotxgen/mongotxgen/runtime"
 )
 
@@ -81,18 +82,7 @@ func connect(t testing.TB, uri, appName string, monitored bool, sessions *sessio
 	if mon != nil {
 		opts.SetMonitor(mon)
 	}
-	client, err := mongo.Connect(opts)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", uri, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := client.Disconnect(ctx); err != nil {
-			t.Errorf("disconnect: %v", err)
-		}
-	})
-	return client
+	return testenv.NewClient(t, opts)
 }
 
 // sessionLog records the ids of the sessions a client's commands use, so

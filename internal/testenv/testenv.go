@@ -61,21 +61,28 @@ func Run(t *testing.T, fn func(t *testing.T, b *Backend)) {
 
 // Connect returns a Backend with a client connected to uri, disconnected
 // when the test ends. Tests that need client options of their own use
-// Backend.URI with mongo.Connect.
+// NewClient.
 func Connect(t testing.TB, name, uri string, real bool) *Backend {
 	t.Helper()
-	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	return &Backend{Name: name, URI: uri, Client: NewClient(t, options.Client().ApplyURI(uri)), Real: real}
+}
+
+// NewClient returns a client connected with opts (which name the URI),
+// disconnected when tb ends.
+func NewClient(tb testing.TB, opts *options.ClientOptions) *mongo.Client {
+	tb.Helper()
+	client, err := mongo.Connect(opts)
 	if err != nil {
-		t.Fatalf("connect to %s: %v", uri, err)
+		tb.Fatalf("connect: %v", err)
 	}
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := client.Disconnect(ctx); err != nil {
-			t.Errorf("disconnect from %s: %v", uri, err)
+			tb.Errorf("disconnect: %v", err)
 		}
 	})
-	return &Backend{Name: name, URI: uri, Client: client, Real: real}
+	return client
 }
 
 // DB returns a database with a unique name for this test, dropped at cleanup.

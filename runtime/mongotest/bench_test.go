@@ -8,16 +8,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/mongotxgen/mongotxgen/internal/testenv"
 	"github.com/mongotxgen/mongotxgen/runtime/mongotest"
 )
 
 func benchColl(b *testing.B) *mongo.Collection {
 	srv := mongotest.NewServer(b)
-	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	client := testenv.NewClient(b, options.Client().ApplyURI(srv.URI()))
 	return client.Database("bench").Collection("c")
 }
 
