@@ -52,8 +52,9 @@ func (e *OpError) Is(target error) bool {
 	return false
 }
 
-// OpErr wraps err as an [*OpError], or returns nil when err is nil.
-// Generated repositories call it on every error they return.
+// OpErr wraps err as an [*OpError], or returns nil when err is nil. Where
+// the operation's context is at hand, call [Failed] instead, as generated
+// repositories do, so that a transaction learns of the failure.
 func OpErr(collection, op string, err error) error {
 	if err == nil {
 		return nil

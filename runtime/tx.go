@@ -195,16 +195,17 @@ func OnRollback(ctx context.Context, f func(context.Context)) {
 // [*TxError] wrapping the last error. Cancelling ctx stops WithTx at once,
 // also during a backoff sleep.
 //
-// Beyond the specification: if fn returns nil after an operation in it
-// failed on the server (the server then aborts the transaction), WithTx
-// returns [ErrTxAborted] wrapping that operation's error instead of retrying
-// the commit's NoSuchTransaction error, when it knows of the failure: always
-// for generated repositories (they report through [Failed]), and for plain
-// driver calls when [CommandMonitor] is installed; otherwise it retries once,
-// as the specification does for a transaction the server ended on its own,
-// and returns ErrTxAborted when the commit finds the transaction gone again; a panic in fn aborts the transaction, ends the
-// session and re-panics with the same value; and if ctx already carries a
-// transaction the [Propagation] option decides between joining it
+// Beyond the specification: if fn returns nil although an operation in it
+// failed (the server then no longer runs the transaction as fn meant it),
+// WithTx aborts instead of committing and returns [ErrTxAborted] wrapping
+// that operation's error, or retries when the failure was transient. It knows
+// of such failures always for generated repositories (they report through
+// [Failed]) and for plain driver calls when [CommandMonitor] is installed;
+// otherwise a commit that finds the transaction gone is retried once, as the
+// specification does for a transaction the server ended on its own, and
+// ErrTxAborted comes the second time. A panic in fn aborts the transaction,
+// ends the session and re-panics with the same value; and if ctx already
+// carries a transaction the [Propagation] option decides between joining it
 // ([Required], the default), starting a separate one, or failing.
 func WithTx(ctx context.Context, client *mongo.Client, fn func(ctx context.Context) error, opts ...TxOption) error {
 	return withTx(ctx, client, fn, opts)
@@ -447,10 +448,11 @@ func (r *runner) commit(ctx context.Context, t *Tx) (retryWhole bool, err error)
 			// run loop aborts before committing when one is), yet the server
 			// no longer knows the transaction. It may have ended it on its own
 			// (lifetime limit, failover, killed session), and the
-			// specification retries a transient error. A second unexplained
-			// abort in a row points at a swallowed failure WithTx cannot see
-			// (a plain driver call without CommandMonitor): stop there rather
-			// than loop until the budget is spent.
+			// specification retries a transient error. A second
+			// unexplained abort in one WithTx call points at a swallowed
+			// failure WithTx cannot see (a plain driver call without
+			// CommandMonitor): stop there rather than loop until the budget
+			// is spent.
 			r.unexplainedAborts++
 			if r.unexplainedAborts > 1 || !IsTransient(err) {
 				return false, fmt.Errorf("%w: %w", ErrTxAborted, err)

@@ -41,14 +41,14 @@ type accountRepo struct {
 func (r *accountRepo) Insert(ctx context.Context, a *account) error {
 	ctx = r.tx.Bind(ctx)
 	_, err := r.coll.InsertOne(ctx, a)
-	return runtime.OpErr(r.coll.Name(), "insert", err)
+	return runtime.Failed(ctx, r.coll.Name(), "insert", err)
 }
 
 func (r *accountRepo) Get(ctx context.Context, id string) (*account, error) {
 	ctx = r.tx.Bind(ctx)
 	var a account
 	if err := r.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&a); err != nil {
-		return nil, runtime.OpErr(r.coll.Name(), "get", err)
+		return nil, runtime.Failed(ctx, r.coll.Name(), "get", err)
 	}
 	return &a, nil
 }
@@ -59,13 +59,13 @@ func (r *accountRepo) UpdateByID(ctx context.Context, id string, u runtime.Updat
 	if err == nil && res.MatchedCount == 0 {
 		err = runtime.ErrNotFound
 	}
-	return runtime.OpErr(r.coll.Name(), "update", err)
+	return runtime.Failed(ctx, r.coll.Name(), "update", err)
 }
 
 func (r *accountRepo) Count(ctx context.Context) (int64, error) {
 	ctx = r.tx.Bind(ctx)
 	n, err := r.coll.CountDocuments(ctx, bson.D{})
-	return n, runtime.OpErr(r.coll.Name(), "count", err)
+	return n, runtime.Failed(ctx, r.coll.Name(), "count", err)
 }
 
 type store struct {

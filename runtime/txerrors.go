@@ -43,8 +43,8 @@ var (
 	// WithTx knows it: generated repositories report their failures through
 	// [Failed], and [CommandMonitor] sees plain driver calls. A transient
 	// failure is retried instead. Without that knowledge, ErrTxAborted wraps
-	// the commit's NoSuchTransaction error, returned when a second commit in
-	// a row finds the transaction gone.
+	// the commit's NoSuchTransaction error, returned when a commit finds the
+	// transaction gone for the second time in one WithTx call.
 	ErrTxAborted = errors.New("mongotxgen: the server aborted the transaction before the commit; " +
 		"an operation in the callback failed and the callback did not return its error")
 )
