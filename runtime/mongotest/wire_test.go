@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"io"
+	"strings"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -157,6 +158,8 @@ func TestWireFeatures(t *testing.T) {
 	})
 
 	t.Run("OP_QUERY on a collection", func(t *testing.T) {
+		// PyMongo's exhaust cursors send this: mongod answers with an
+		// OP_REPLY flagged QueryFailure that says what it refuses.
 		doc, _ := bson.Marshal(bson.D{})
 		msg := header(0, 5, 2004)
 		msg = binary.LittleEndian.AppendUint32(msg, 0)
@@ -167,8 +170,18 @@ func TestWireFeatures(t *testing.T) {
 		binary.LittleEndian.PutUint32(msg, uint32(len(msg)))
 		c := dialRaw(t, srv.Addr())
 		c.write(msg)
-		if !c.closed() {
-			t.Fatal("legacy query on a collection was not refused")
+		flags, reply := c.readReply()
+		if flags&2 == 0 {
+			t.Errorf("responseFlags %b: QueryFailure not set", flags)
+		}
+		errmsg, _ := get(reply, "$err").(string)
+		if get(reply, "code") != int32(5739101) || get(reply, "ok") != 0.0 ||
+			!strings.Contains(errmsg, "OP_QUERY is no longer supported") || !strings.Contains(errmsg, "db.coll") {
+			t.Fatalf("legacy query on a collection: %v", reply)
+		}
+		// The connection stays usable.
+		if ok := get(c.run(ping), "ok"); ok != 1.0 {
+			t.Fatalf("ping after a refused legacy query: ok = %v", ok)
 		}
 	})
 
