@@ -44,14 +44,17 @@ const (
 
 // checkDepth walks the BSON document at the start of doc without recursion
 // and fails with Overflow when it nests deeper than maxDepth. It checks the
-// structure it walks (lengths, terminators, known types), so that the
-// recursive validation and decoding that follow only see bounded depth.
+// structure it walks (lengths, terminators, known types) at every level,
+// which the driver's Validate does only at the top, so that the recursive
+// decoding that follows sees well-formed documents of bounded depth.
 func checkDepth(doc []byte, maxDepth int) *cmdError {
 	bad := func(what string) *cmdError { return errorf(codeInvalidBSON, "invalid BSON: %s", what) }
 	if len(doc) < 5 {
 		return bad("document shorter than 5 bytes")
 	}
-	ends := []int{int(binary.LittleEndian.Uint32(doc))} // end of each open document
+	// ends holds the end of each open document; its first 32 levels live
+	// on the stack.
+	ends := append(make([]int, 0, 32), int(binary.LittleEndian.Uint32(doc)))
 	if ends[0] < 5 || ends[0] > len(doc) {
 		return bad("document length out of range")
 	}
@@ -299,16 +302,15 @@ func valueLen(v any) int {
 
 // checkCollName refuses a collection name mongod refuses, with its code.
 func checkCollName(db, name string) *cmdError {
-	ns := db + "." + name
 	switch {
 	case name == "":
-		return errorf(codeInvalidNamespace, "Invalid namespace specified '%s'", ns)
-	case len(ns) > maxNamespaceLen:
-		return errorf(codeInvalidNamespace, "Fully qualified namespace is too long. Namespace: %s Max: %d", ns, maxNamespaceLen)
+		return errorf(codeInvalidNamespace, "Invalid namespace specified '%s.'", db)
+	case len(db)+1+len(name) > maxNamespaceLen:
+		return errorf(codeInvalidNamespace, "Fully qualified namespace is too long. Namespace: %s.%s Max: %d", db, name, maxNamespaceLen)
 	case strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") || strings.Contains(name, ".."):
-		return errorf(codeInvalidNamespace, "Invalid namespace specified '%s'", ns)
+		return errorf(codeInvalidNamespace, "Invalid namespace specified '%s.%s'", db, name)
 	case strings.HasPrefix(name, "system.") || strings.Contains(name, "$") || strings.ContainsRune(name, 0):
-		return errorf(codeInvalidNamespace, "Invalid collection name: %s", ns)
+		return errorf(codeInvalidNamespace, "Invalid collection name: %s.%s", db, name)
 	}
 	return nil
 }

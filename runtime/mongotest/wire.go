@@ -110,8 +110,7 @@ func readMessage(r io.Reader, budget *memBudget, done <-chan struct{}) (m *messa
 	default:
 		err = protoErr("unsupported opcode %d", m.opCode)
 	}
-	var refused *cmdError
-	if errors.As(err, &refused) {
+	if refused, ok := err.(*cmdError); ok { // the decoders return it unwrapped
 		m.refused, err = refused, nil
 	}
 	if err != nil {
@@ -155,7 +154,7 @@ func readDoc(b []byte) (bson.Raw, error) {
 		return nil, errorf(codeBSONObjectTooLarge, "BSONObj size: %d (0x%X) is invalid. Size must be between 0 and %d(16MB)", n, n, maxInternalBSONSize)
 	}
 	doc := bson.Raw(b[:n])
-	// Depth first, without recursion: the driver's validation recurses.
+	// Depth first, without recursion: the decoding that follows recurses.
 	if err := checkDepth(doc, maxMessageDepth); err != nil {
 		if err.Code == codeOverflow {
 			return nil, err
