@@ -51,17 +51,17 @@ func (e *Expected) Table() string {
 		}
 		fmt.Fprintf(&b, " %d |\n", count["skip"])
 	}
-	b.WriteString("\nWhy, per suite (reason: note, number of tests):\n\n")
+	b.WriteString("\nWhy the others fail, per suite (reason, number of tests: note):\n\n")
 	for _, suite := range Suites {
 		if why := e.why(suite); why != "" {
-			fmt.Fprintf(&b, "- **%s**: %s\n", suite, why)
+			fmt.Fprintf(&b, "- **%s**\n%s", suite, why)
 		}
 	}
 	b.WriteString(endTable)
 	return b.String()
 }
 
-// why summarizes the failures of suite by reason and note, most first.
+// why lists the failures of suite by reason and note, most first.
 func (e *Expected) why(suite string) string {
 	type key struct{ reason, note string }
 	n := map[key]int{}
@@ -73,11 +73,11 @@ func (e *Expected) why(suite string) string {
 	keys := slices.SortedFunc(maps.Keys(n), func(a, b key) int {
 		return cmp.Or(n[b]-n[a], cmp.Compare(a.reason, b.reason), cmp.Compare(a.note, b.note))
 	})
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s: %s (%d)", k.reason, strings.ReplaceAll(k.note, "|", `\|`), n[k])
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  - %s, %d: %s\n", k.reason, n[k], strings.ReplaceAll(k.note, "|", `\|`))
 	}
-	return strings.Join(parts, "; ")
+	return b.String()
 }
 
 // ReplaceTable returns readme with its table replaced by table.
