@@ -48,8 +48,10 @@
 // collection (not a command) gets mongod's OP_REPLY with QueryFailure and
 // code 5739101. A message's memory grows with the bytes that arrive, not
 // with the length its header announces, and messages over 64 KiB share a
-// budget of four maximal messages (4 × 48 MB) across connections: others
-// wait for their turn. Other malformed messages (bad framing, invalid BSON,
+// budget of four maximal messages (4 × 48 MB) across connections, held
+// until they are answered: others wait for their turn. The budget counts
+// bytes on the wire; decoded, a message of tiny fields is larger (16 MiB of
+// {a: null, ...} holds 355 MB of heap while it is handled). Other malformed messages (bad framing, invalid BSON,
 // unknown opcodes or flags, a checksum mismatch) close the connection.
 //
 // # Commands
