@@ -28,6 +28,13 @@
 //
 //	go test ./internal/conformance -run TestSpecSuites -update
 //
+// go test caches the result like any other: the test imports
+// runtime/mongotest so that a change to the server invalidates it, and go
+// test also watches testdata/expected.txt and README.md; -count=1 forces a
+// run. The driver's server selection timeout is set to 2 s in the URI: the
+// few tests that ask for a secondary of the one-node set then fail after 2 s
+// instead of 30, with the same outcome (compared test by test).
+//
 // Without ../shared/specs (a clone of the repository alone) or with -short,
 // TestSpecSuites is skipped with a message and the rest of go test ./...
 // stays self-contained; TestREADMETable still checks the README against the
