@@ -51,8 +51,14 @@
 // budget of four maximal messages (4 × 48 MB) across connections, held
 // until they are answered: others wait for their turn. The budget counts
 // bytes on the wire; decoded, a message of tiny fields is larger (16 MiB of
-// {a: null, ...} holds 355 MB of heap while it is handled). Other malformed messages (bad framing, invalid BSON,
-// unknown opcodes or flags, a checksum mismatch) close the connection.
+// {a: null, ...} holds 355 MB of heap while it is handled).
+//
+// A framed message that is malformed inside gets mongod's error and the
+// connection goes on: invalid BSON 22 InvalidBSON, two body sections 40430,
+// an unknown section kind 40432, no body 40587. One whose frame cannot be
+// trusted closes the connection without a reply, as on mongod: a length out
+// of range, an unknown opcode (OP_COMPRESSED too: no compressor is
+// advertised), an unknown required flag bit, a checksum mismatch.
 //
 // # Commands
 //

@@ -35,8 +35,12 @@ const (
 	codeDollarPrefixedFieldName int32 = 52
 	codeBSONObjectTooLarge      int32 = 10334
 	codeUpdatedDocumentTooLarge int32 = 17419 // a location code: Location17419
-	// OP_MSG parse errors mongod answers (location codes of op_msg.cpp).
+	// OP_MSG parse errors mongod answers (location codes of op_msg.cpp);
+	// bad flags and checksums close the connection instead.
+	codeMultipleBodies            int32 = 40430
 	codeDuplicateDocumentSequence int32 = 40431
+	codeUnknownSectionKind        int32 = 40432
+	codeNoBody                    int32 = 40587
 	codeDuplicateSequenceField    int32 = 40433
 	// codeUnsupportedOpQuery answers a legacy OP_QUERY on a collection.
 	codeUnsupportedOpQuery int32 = 5739101

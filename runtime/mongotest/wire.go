@@ -139,16 +139,16 @@ func readPayload(r io.Reader, n int) ([]byte, error) {
 	return buf, nil
 }
 
-// readDoc returns the BSON document at the start of b, validated. A
-// document too large or too deep is refused with mongod's error; other
-// malformed BSON is a protocol error.
+// readDoc returns the BSON document at the start of b, validated, or
+// mongod's error for it: InvalidBSON, Overflow (too deep) or
+// BSONObjectTooLarge.
 func readDoc(b []byte) (bson.Raw, error) {
 	if len(b) < 5 {
-		return nil, protoErr("truncated document")
+		return nil, errorf(codeInvalidBSON, "truncated document")
 	}
 	n := int(binary.LittleEndian.Uint32(b))
 	if n < 5 || n > len(b) {
-		return nil, protoErr("document length %d out of range", n)
+		return nil, errorf(codeInvalidBSON, "document length %d out of range", n)
 	}
 	if n > maxInternalBSONSize {
 		return nil, errorf(codeBSONObjectTooLarge, "BSONObj size: %d (0x%X) is invalid. Size must be between 0 and %d(16MB)", n, n, maxInternalBSONSize)
@@ -156,13 +156,10 @@ func readDoc(b []byte) (bson.Raw, error) {
 	doc := bson.Raw(b[:n])
 	// Depth first, without recursion: the decoding that follows recurses.
 	if err := checkDepth(doc, maxMessageDepth); err != nil {
-		if err.Code == codeOverflow {
-			return nil, err
-		}
-		return nil, protoErr("%s", err.Msg)
+		return nil, err
 	}
 	if err := doc.Validate(); err != nil {
-		return nil, protoErr("invalid BSON: %v", err)
+		return nil, errorf(codeInvalidBSON, "invalid BSON: %v", err)
 	}
 	return doc, nil
 }
@@ -209,7 +206,7 @@ func (m *message) decodeMsg(hdr, payload []byte) error {
 		switch kind {
 		case 0:
 			if body != nil {
-				return protoErr("two kind-0 sections")
+				return errorf(codeMultipleBodies, "Multiple body sections in message")
 			}
 			doc, err := readDoc(rest)
 			if err != nil {
@@ -241,22 +238,22 @@ func (m *message) decodeMsg(hdr, payload []byte) error {
 				}
 				d, err := unmarshalD(doc)
 				if err != nil {
-					return protoErr("invalid BSON: %v", err)
+					return errorf(codeInvalidBSON, "invalid BSON: %v", err)
 				}
 				s.docs = append(s.docs, d)
 				sec = sec[len(doc):]
 			}
 			seqs = append(seqs, s)
 		default:
-			return protoErr("unknown OP_MSG section kind %d", kind)
+			return errorf(codeUnknownSectionKind, "Unknown section kind %d", kind)
 		}
 	}
 	if body == nil {
-		return protoErr("OP_MSG without a body section")
+		return errorf(codeNoBody, "OP_MSG messages must have a body")
 	}
 	var err error
 	if m.body, err = unmarshalD(body); err != nil {
-		return protoErr("invalid BSON: %v", err)
+		return errorf(codeInvalidBSON, "invalid BSON: %v", err)
 	}
 	for _, s := range seqs {
 		if has(m.body, s.id) {
@@ -295,7 +292,7 @@ func (m *message) decodeQuery(payload []byte) error {
 		return errorf(codeUnsupportedOpQuery, "OP_QUERY is no longer supported. The client driver may require an upgrade. (mongotest refused a legacy query on %s; send a find command in an OP_MSG)", ns)
 	}
 	if m.body, err = unmarshalD(doc); err != nil {
-		return protoErr("invalid BSON: %v", err)
+		return errorf(codeInvalidBSON, "invalid BSON: %v", err)
 	}
 	// Legacy drivers may wrap the command as {$query: {...}, $readPreference: ...}.
 	if q, ok := lookup(m.body, "$query").(bson.D); ok {
