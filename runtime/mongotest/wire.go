@@ -173,6 +173,42 @@ func readCString(b []byte) (string, []byte, error) {
 	return "", nil, protoErr("unterminated string")
 }
 
+// sequence is a kind-1 section: documents under an identifier.
+type sequence struct {
+	id   string
+	docs bson.A
+}
+
+// readSequence decodes the kind-1 section at the start of b and returns
+// what follows it.
+func readSequence(b []byte) (sequence, []byte, error) {
+	if len(b) < 4 {
+		return sequence{}, nil, protoErr("truncated document sequence")
+	}
+	size := int(binary.LittleEndian.Uint32(b))
+	if size < 4 || size > len(b) {
+		return sequence{}, nil, protoErr("document sequence size %d out of range", size)
+	}
+	id, sec, err := readCString(b[4:size])
+	if err != nil {
+		return sequence{}, nil, err
+	}
+	s := sequence{id: id, docs: bson.A{}}
+	for len(sec) > 0 {
+		doc, err := readDoc(sec)
+		if err != nil {
+			return sequence{}, nil, err
+		}
+		d, err := unmarshalD(doc)
+		if err != nil {
+			return sequence{}, nil, errorf(codeInvalidBSON, "invalid BSON: %v", err)
+		}
+		s.docs = append(s.docs, d)
+		sec = sec[len(doc):]
+	}
+	return s, b[size:], nil
+}
+
 func (m *message) decodeMsg(hdr, payload []byte) error {
 	if len(payload) < 4 {
 		return protoErr("truncated OP_MSG")
@@ -195,11 +231,7 @@ func (m *message) decodeMsg(hdr, payload []byte) error {
 		rest = rest[:len(rest)-4]
 	}
 	var body bson.Raw
-	type seq struct {
-		id   string
-		docs bson.A
-	}
-	var seqs []seq
+	var seqs []sequence
 	for len(rest) > 0 {
 		kind := rest[0]
 		rest = rest[1:]
@@ -214,36 +246,14 @@ func (m *message) decodeMsg(hdr, payload []byte) error {
 			}
 			body, rest = doc, rest[len(doc):]
 		case 1:
-			if len(rest) < 4 {
-				return protoErr("truncated document sequence")
-			}
-			size := int(binary.LittleEndian.Uint32(rest))
-			if size < 4 || size > len(rest) {
-				return protoErr("document sequence size %d out of range", size)
-			}
-			sec := rest[4:size]
-			rest = rest[size:]
-			id, sec, err := readCString(sec)
+			s, after, err := readSequence(rest)
 			if err != nil {
 				return err
 			}
-			if slices.ContainsFunc(seqs, func(s seq) bool { return s.id == id }) {
-				return errorf(codeDuplicateDocumentSequence, "Duplicate document sequence: %s", id)
+			if slices.ContainsFunc(seqs, func(o sequence) bool { return o.id == s.id }) {
+				return errorf(codeDuplicateDocumentSequence, "Duplicate document sequence: %s", s.id)
 			}
-			s := seq{id: id, docs: bson.A{}}
-			for len(sec) > 0 {
-				doc, err := readDoc(sec)
-				if err != nil {
-					return err
-				}
-				d, err := unmarshalD(doc)
-				if err != nil {
-					return errorf(codeInvalidBSON, "invalid BSON: %v", err)
-				}
-				s.docs = append(s.docs, d)
-				sec = sec[len(doc):]
-			}
-			seqs = append(seqs, s)
+			seqs, rest = append(seqs, s), after
 		default:
 			return errorf(codeUnknownSectionKind, "Unknown section kind %d", kind)
 		}
