@@ -64,3 +64,39 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkValidate measures the depth walk every request document gets
+// (checkDepth), the driver's Validate that follows it (which checks only
+// the top level), and the checks of a document about to be stored
+// (checkStored), on the same reply.
+func BenchmarkValidate(b *testing.B) {
+	d := batchReply()
+	raw, err := bson.Marshal(d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("bson.Raw.Validate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := bson.Raw(raw).Validate(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("checkDepth", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := checkDepth(raw, maxMessageDepth); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("checkStored", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := checkStored(d, false); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

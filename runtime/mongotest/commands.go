@@ -63,13 +63,14 @@ var commands = map[string]command{
 	"listIndexes":        {run: (*Server).listIndexes},
 	"dropIndexes":        {run: (*Server).dropIndexes},
 	"configureFailPoint": {run: (*Server).configureFailPoint},
+	"getParameter":       {run: (*Server).getParameter},
 	"commitTransaction":  {run: (*Server).commitTransaction, inTxn: true},
 	"abortTransaction":   {run: (*Server).abortTransaction, inTxn: true},
 }
 
 // adminOnly commands must be sent to the admin database, like on mongod.
 var adminOnly = map[string]bool{
-	"listDatabases": true, "configureFailPoint": true, "commitTransaction": true, "abortTransaction": true,
+	"listDatabases": true, "configureFailPoint": true, "getParameter": true, "commitTransaction": true, "abortTransaction": true,
 }
 
 // handle executes one message and returns the reply document.
@@ -461,68 +462,6 @@ func asInt64(v any) (int64, bool) {
 	return 0, false
 }
 
-// maxHelloHold bounds how long a streaming hello is held: it is how long
-// the driver takes to trust the server again after a "not primary" or
-// "shutting down" error from a fail point.
-const maxHelloHold = 100 * time.Millisecond
-
-func (s *Server) hello(c *conn, m *message, name string) (bson.D, error) {
-	if client, ok := lookup(m.body, "client").(bson.D); ok {
-		if app, ok := lookup(client, "application").(bson.D); ok {
-			c.appName, _ = lookup(app, "name").(string)
-		}
-	}
-	if _, ok := lookup(m.body, "topologyVersion").(bson.D); ok {
-		// A streaming monitor: the topology never changes, so hold the
-		// reply as mongod does, but for at most maxHelloHold: after a fail
-		// point's state-change error the driver marks the server unknown
-		// until this reply comes.
-		if wait, ok := asInt64(lookup(m.body, "maxAwaitTimeMS")); ok && wait > 0 {
-			d := min(time.Duration(wait)*time.Millisecond, maxHelloHold)
-			if !s.sleep(d) {
-				return nil, errCloseConn
-			}
-		}
-	}
-	res := bson.D{{Key: "helloOk", Value: true}}
-	if name == "hello" {
-		res = append(res, bson.E{Key: "isWritablePrimary", Value: true})
-	} else {
-		res = append(res, bson.E{Key: "ismaster", Value: true})
-	}
-	res = append(res,
-		bson.E{Key: "topologyVersion", Value: bson.D{{Key: "processId", Value: s.processID}, {Key: "counter", Value: int64(0)}}},
-		bson.E{Key: "hosts", Value: bson.A{s.addr}},
-		bson.E{Key: "setName", Value: "rs0"},
-		bson.E{Key: "setVersion", Value: int32(1)},
-		bson.E{Key: "secondary", Value: false},
-		bson.E{Key: "primary", Value: s.addr},
-		bson.E{Key: "me", Value: s.addr},
-		bson.E{Key: "electionId", Value: s.processID},
-		bson.E{Key: "maxBsonObjectSize", Value: int32(maxBSONSize)},
-		bson.E{Key: "maxMessageSizeBytes", Value: int32(maxMessageSize)},
-		bson.E{Key: "maxWriteBatchSize", Value: int32(100000)},
-		bson.E{Key: "localTime", Value: bson.NewDateTimeFromTime(time.Now())},
-		bson.E{Key: "logicalSessionTimeoutMinutes", Value: int32(30)},
-		bson.E{Key: "connectionId", Value: c.id},
-		bson.E{Key: "minWireVersion", Value: int32(0)},
-		bson.E{Key: "maxWireVersion", Value: int32(25)},
-		bson.E{Key: "readOnly", Value: false},
-	)
-	return s.reply(nil, res, nil), nil
-}
-
-func (s *Server) buildInfo(*request) (bson.D, error) {
-	return bson.D{
-		{Key: "version", Value: "8.0.0"},
-		{Key: "gitVersion", Value: "mongotest"},
-		{Key: "versionArray", Value: bson.A{int32(8), int32(0), int32(0), int32(0)}},
-		{Key: "bits", Value: int32(64)},
-		{Key: "maxBsonObjectSize", Value: int32(maxBSONSize)},
-		{Key: "storageEngines", Value: bson.A{"mongotest"}},
-	}, nil
-}
-
 func (s *Server) endSessions(req *request) (bson.D, error) {
 	ids, ok := lookup(req.body, req.name).(bson.A)
 	if !ok {
@@ -600,8 +539,8 @@ func collName(req *request) (string, *cmdError) {
 	if !ok || name == "" {
 		return "", errorf(codeInvalidNamespace, "collection name for %s must be a non-empty string", req.name)
 	}
-	if strings.HasPrefix(name, "system.") || strings.Contains(name, "$") || strings.ContainsRune(name, 0) {
-		return "", errorf(codeInvalidNamespace, "Invalid collection name: %s.%s", req.db, name)
+	if err := checkCollName(req.db, name); err != nil {
+		return "", err
 	}
 	return name, nil
 }

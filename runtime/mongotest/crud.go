@@ -213,6 +213,9 @@ func (s *Server) insertDoc(req *request, name string, doc bson.D) *cmdError {
 // tryInsert inserts doc into c unless a transaction holds one of its keys:
 // then it writes nothing and returns that transaction.
 func (s *Server) tryInsert(req *request, c *collection, doc bson.D) (wait *txn, err *cmdError) {
+	if err := checkStored(doc, false); err != nil {
+		return nil, err
+	}
 	id := doc[0].Value
 	if _, isArr := id.(bson.A); isArr {
 		return nil, &cmdError{Code: codeInvalidIDField, Msg: "The '_id' value cannot be of type array", asWriteError: true}
@@ -250,6 +253,9 @@ type change struct {
 func (s *Server) apply(req *request, c *collection, changes []change) (wait *txn, err *cmdError) {
 	if len(changes) == 0 {
 		return nil, nil // c may be nil: the collection does not exist
+	}
+	if err := checkChanges(changes); err != nil {
+		return nil, err
 	}
 	v := req.view()
 	for _, ch := range changes {

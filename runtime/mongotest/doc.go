@@ -28,6 +28,38 @@
 // down" code, the driver waits for that reply before it trusts the server
 // again, so recovery costs at most 100 ms.
 //
+// Options.Port and Options.ReplicaSet choose the port and the set's name;
+// cmd/mongotest serves a server outside a Go test.
+//
+// # Limits
+//
+// Hostile or mistaken input fails as on mongod, never by crashing the test
+// process or growing its memory without bound: a request document nested
+// more than 200 levels below its top (mongod's maxBSONDepth) fails with 15
+// Overflow, checked without recursion; one larger than 16 MiB + 16 KiB with
+// 10334 BSONObjectTooLarge. A stored document may be 16 MiB
+// (maxBsonObjectSize) and 180 levels deep; beyond, the write fails (2
+// BadValue or 17419 for size, 15 Overflow for depth), and so does an _id
+// holding a $-prefixed field name (52 DollarPrefixedFieldName). A
+// collection name that is empty, has a leading, trailing or doubled dot, or
+// makes "db.collection" longer than 255 bytes fails with 73
+// InvalidNamespace. An OP_MSG with a document sequence given twice, or also
+// present in its body, fails with 40431 or 40433. A legacy OP_QUERY on a
+// collection (not a command) gets mongod's OP_REPLY with QueryFailure and
+// code 5739101. A message's memory grows with the bytes that arrive, not
+// with the length its header announces, and messages over 64 KiB share a
+// budget of four maximal messages (4 × 48 MB) across connections, held
+// until they are answered: others wait for their turn. The budget counts
+// bytes on the wire; decoded, a message of tiny fields is larger (16 MiB of
+// {a: null, ...} holds 355 MB of heap while it is handled).
+//
+// A framed message that is malformed inside gets mongod's error and the
+// connection goes on: invalid BSON 22 InvalidBSON, two body sections 40430,
+// an unknown section kind 40432, no body 40587. One whose frame cannot be
+// trusted closes the connection without a reply, as on mongod: a length out
+// of range, an unknown opcode (OP_COMPRESSED too: no compressor is
+// advertised), an unknown required flag bit, a checksum mismatch.
+//
 // # Commands
 //
 // hello/isMaster (also the legacy OP_QUERY handshake and the streaming,
@@ -35,7 +67,9 @@
 // killAllSessions, listDatabases, listCollections, create, drop,
 // dropDatabase, insert, find, getMore, killCursors, update, delete,
 // findAndModify, aggregate, count, distinct, createIndexes, listIndexes,
-// dropIndexes, commitTransaction, abortTransaction and configureFailPoint.
+// dropIndexes, commitTransaction, abortTransaction, configureFailPoint and
+// getParameter ("*" or by name: featureCompatibilityVersion, maxBSONDepth,
+// transactionLifetimeLimitSeconds and a few more).
 // Any other command fails with 59 CommandNotFound "no such command: 'x'".
 //
 // The query language has the comparison, logical, element and array

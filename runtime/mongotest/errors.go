@@ -39,19 +39,43 @@ const (
 	codeDuplicateKey                   int32 = 11000
 )
 
+// codeNames are mongod's names of the codes this server reports or a fail
+// point may inject, as in mongod's src/mongo/base/error_codes.yml (code 64
+// is WriteConcernTimeout there, formerly WriteConcernFailed). A code not
+// listed is a location code: mongod names it "Location<code>".
 var codeNames = map[int32]string{
-	1: "InternalError", 2: "BadValue", 6: "HostUnreachable", 7: "HostNotFound", 9: "FailedToParse",
-	11: "UserNotFound", 13: "Unauthorized", 14: "TypeMismatch", 20: "IllegalOperation", 24: "LockTimeout",
-	26: "NamespaceNotFound", 27: "IndexNotFound", 40: "ConflictingUpdateOperators", 43: "CursorNotFound",
-	48: "NamespaceExists", 53: "InvalidIdField", 50: "MaxTimeMSExpired", 59: "CommandNotFound", 64: "WriteConcernFailed",
-	66: "ImmutableField", 72: "InvalidOptions", 73: "InvalidNamespace", 79: "UnknownReplWriteConcern",
-	85: "IndexOptionsConflict", 86: "IndexKeySpecsConflict", 89: "NetworkTimeout", 91: "ShutdownInProgress",
-	100: "UnsatisfiableWriteConcern", 112: "WriteConflict", 117: "ConflictingOperationInProgress", 115: "CommandNotSupported", 134: "ReadConcernMajorityNotAvailableYet",
-	189: "PrimarySteppedDown", 225: "TransactionTooOld", 251: "NoSuchTransaction", 256: "TransactionCommitted",
-	262: "ExceededTimeLimit", 263: "OperationNotSupportedInTransaction", 290: "TransactionExceededLifetimeLimitSeconds",
-	9001: "SocketException", 10107: "NotWritablePrimary", 11000: "DuplicateKey", 11600: "InterruptedAtShutdown",
-	11602: "InterruptedDueToReplStateChange", 13388: "StaleConfig", 13435: "NotPrimaryNoSecondaryOk",
-	13436: "NotPrimaryOrSecondary", 50915: "BackupCursorOpenConflictWithCheckpoint", 91331: "Interrupted",
+	1: "InternalError", 2: "BadValue", 4: "NoSuchKey", 6: "HostUnreachable", 7: "HostNotFound",
+	8: "UnknownError", 9: "FailedToParse", 11: "UserNotFound", 13: "Unauthorized", 14: "TypeMismatch",
+	15: "Overflow", 17: "ProtocolError", 20: "IllegalOperation", 22: "InvalidBSON", 24: "LockTimeout",
+	26: "NamespaceNotFound", 27: "IndexNotFound", 28: "PathNotViable", 30: "InvalidPath",
+	40: "ConflictingUpdateOperators", 43: "CursorNotFound", 48: "NamespaceExists",
+	50: "MaxTimeMSExpired", 51: "ManualInterventionRequired", 52: "DollarPrefixedFieldName",
+	53: "InvalidIdField", 54: "NotSingleValueField", 56: "EmptyFieldName", 57: "DottedFieldName",
+	59: "CommandNotFound", 64: "WriteConcernTimeout", 66: "ImmutableField", 72: "InvalidOptions",
+	73: "InvalidNamespace", 79: "UnknownReplWriteConcern", 85: "IndexOptionsConflict",
+	86: "IndexKeySpecsConflict", 89: "NetworkTimeout", 91: "ShutdownInProgress", 96: "OperationFailed",
+	100: "UnsatisfiableWriteConcern", 112: "WriteConflict", 115: "CommandNotSupported",
+	117: "ConflictingOperationInProgress", 121: "DocumentValidationFailure", 125: "CommandFailed",
+	134: "ReadConcernMajorityNotAvailableYet", 168: "InvalidPipelineOperator",
+	189: "PrimarySteppedDown", 206: "NoSuchSession", 223: "IllegalOpMsgFlag", 225: "TransactionTooOld",
+	233: "TooManyDocumentSequences", 237: "CursorKilled", 238: "NotImplemented", 239: "SnapshotTooOld",
+	246: "SnapshotUnavailable", 251: "NoSuchTransaction", 256: "TransactionCommitted",
+	257: "TransactionTooLarge", 261: "TooManyLogicalSessions", 262: "ExceededTimeLimit",
+	263: "OperationNotSupportedInTransaction", 267: "PreparedTransactionInProgress",
+	288: "ChecksumMismatch", 290: "TransactionExceededLifetimeLimitSeconds",
+	317: "ConnectionPoolExpired", 352: "UnsupportedOpQueryCommand",
+	358: "InternalTransactionNotSupported", 359: "CannotConvertIndexToUnique",
+	365: "TemporarilyUnavailable", 384: "ConnectionError", 402: "ResourceExhausted",
+	407: "PooledConnectionAcquisitionExceededTimeLimit", 412: "UpdatesStillPending",
+	433: "AdmissionQueueOverflow", 449: "RateLimitExceeded",
+	450: "PooledConnectionAcquisitionRejected", 453: "InterruptedDueToReshardingCriticalSection",
+	462: "IngressRequestRateLimitExceeded", 9001: "SocketException", 10058: "LegacyNotPrimary",
+	10107: "NotWritablePrimary", 10334: "BSONObjectTooLarge", 11000: "DuplicateKey",
+	11600: "InterruptedAtShutdown", 11601: "Interrupted", 11602: "InterruptedDueToReplStateChange",
+	13388: "StaleConfig", 13435: "NotPrimaryNoSecondaryOk", 13436: "NotPrimaryOrSecondary",
+	40413: "IDLDuplicateField", 40414: "IDLFailedToParse", 40415: "IDLUnknownField",
+	50768: "NotARetryableWriteCommand", 50915: "BackupCursorOpenConflictWithCheckpoint",
+	91331: "RetriableRemoteCommandFailure", 10045600: "InterruptedDueToFCVChange",
 }
 
 // retryableCodes are the codes the retryable-writes specification retries;

@@ -122,6 +122,34 @@ func (r *rawConn) write(b []byte) {
 // read reads one OP_MSG reply.
 func (r *rawConn) read() bson.D {
 	r.t.Helper()
+	op, body := r.readRaw()
+	if op != 2013 {
+		r.t.Fatalf("reply opcode %d, want OP_MSG", op)
+	}
+	var d bson.D
+	if err := bson.Unmarshal(body[5:], &d); err != nil {
+		r.t.Fatal(err)
+	}
+	return d
+}
+
+// readReply reads one OP_REPLY: its responseFlags and first document.
+func (r *rawConn) readReply() (uint32, bson.D) {
+	r.t.Helper()
+	op, body := r.readRaw()
+	if op != 1 {
+		r.t.Fatalf("reply opcode %d, want OP_REPLY", op)
+	}
+	var d bson.D
+	if err := bson.Unmarshal(body[20:], &d); err != nil {
+		r.t.Fatal(err)
+	}
+	return binary.LittleEndian.Uint32(body), d
+}
+
+// readRaw reads one message: its opcode and what follows the header.
+func (r *rawConn) readRaw() (uint32, []byte) {
+	r.t.Helper()
 	_ = r.c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	var hdr [16]byte
 	if _, err := io.ReadFull(r.c, hdr[:]); err != nil {
@@ -132,14 +160,7 @@ func (r *rawConn) read() bson.D {
 	if _, err := io.ReadFull(r.c, body); err != nil {
 		r.t.Fatalf("read reply: %v", err)
 	}
-	if op := binary.LittleEndian.Uint32(hdr[12:]); op != 2013 {
-		r.t.Fatalf("reply opcode %d, want OP_MSG", op)
-	}
-	var d bson.D
-	if err := bson.Unmarshal(body[5:], &d); err != nil {
-		r.t.Fatal(err)
-	}
-	return d
+	return binary.LittleEndian.Uint32(hdr[12:]), body
 }
 
 // closed reports whether the server closed the connection (EOF on read).

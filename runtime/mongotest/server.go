@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,10 +25,15 @@ type Options struct {
 	// older one is aborted and its later statements fail with
 	// NoSuchTransaction. Zero means DefaultTransactionLifetime.
 	TransactionLifetime time.Duration
+	// Port is the TCP port to listen on; zero picks a free one.
+	Port int
+	// ReplicaSet is the name of the one-member replica set the server
+	// presents itself in; empty means "rs0".
+	ReplicaSet string
 }
 
 // Server is a MongoDB wire-protocol server on 127.0.0.1 that presents itself
-// as the primary of the one-member replica set "rs0". It is safe for
+// as the primary of a one-member replica set, "rs0" by default. It is safe for
 // concurrent use.
 type Server struct {
 	opts      Options
@@ -58,12 +65,14 @@ type Server struct {
 	fail       *failPoint
 	failCount  int64
 	open       map[*txn]struct{} // transactions in progress
+
+	budget *memBudget // memory for large messages, across connections
 }
 
 // Start starts a server with default options on a random port.
 func Start() (*Server, error) { return StartWith(Options{}) }
 
-// StartWith starts a server with opts on a random port of 127.0.0.1.
+// StartWith starts a server with opts on 127.0.0.1.
 func StartWith(opts Options) (*Server, error) {
 	if opts.TransactionLifetime < 0 {
 		return nil, fmt.Errorf("mongotest: negative TransactionLifetime %v", opts.TransactionLifetime)
@@ -71,7 +80,13 @@ func StartWith(opts Options) (*Server, error) {
 	if opts.TransactionLifetime == 0 {
 		opts.TransactionLifetime = DefaultTransactionLifetime
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if opts.Port < 0 || opts.Port > 65535 {
+		return nil, fmt.Errorf("mongotest: port %d out of range", opts.Port)
+	}
+	if opts.ReplicaSet == "" {
+		opts.ReplicaSet = "rs0"
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Port)))
 	if err != nil {
 		return nil, fmt.Errorf("mongotest: listen: %w", err)
 	}
@@ -88,6 +103,7 @@ func StartWith(opts Options) (*Server, error) {
 		cursors:    map[int64]*cursor{},
 		nextCursor: 1000,
 		open:       map[*txn]struct{}{},
+		budget:     newMemBudget(maxBufferedBytes),
 	}
 	s.wg.Add(1)
 	go s.accept()
@@ -109,9 +125,11 @@ func NewServer(tb testing.TB) *Server {
 }
 
 // URI is the connection string of the server as a replica-set primary:
-// "mongodb://127.0.0.1:PORT/?replicaSet=rs0". Appending
-// "&directConnection=true" also works.
-func (s *Server) URI() string { return "mongodb://" + s.addr + "/?replicaSet=rs0" }
+// "mongodb://127.0.0.1:PORT/?replicaSet=rs0" (or the set named by
+// Options.ReplicaSet). Appending "&directConnection=true" also works.
+func (s *Server) URI() string {
+	return "mongodb://" + s.addr + "/?replicaSet=" + url.QueryEscape(s.opts.ReplicaSet)
+}
 
 // Addr is the server's "127.0.0.1:PORT" address.
 func (s *Server) Addr() string { return s.addr }
@@ -185,17 +203,21 @@ func (c *conn) serve() {
 	r := bufio.NewReaderSize(c.nc, 64<<10)
 	var out []byte
 	for {
-		m, err := readMessage(r)
+		m, release, err := readMessage(r, c.s.budget, c.s.done)
 		if err != nil {
 			// Malformed input, EOF or a closed socket: the connection ends
 			// without a reply, as mongod does on a protocol error.
 			return
 		}
-		reply, err := c.s.handle(c, m)
-		if errors.Is(err, errCloseConn) {
+		var reply bson.D
+		if m.refused != nil {
+			reply = c.s.refusal(m)
+		} else if reply, err = c.s.handle(c, m); errors.Is(err, errCloseConn) {
+			release()
 			return
 		}
 		if m.opCode == opMsg && m.flags&flagMoreToCome != 0 {
+			release()
 			continue // the client asked for no reply
 		}
 		id := c.s.nextReqID.Add(1)
@@ -203,11 +225,24 @@ func (c *conn) serve() {
 		if err != nil {
 			enc, _ = encodeReply(out, id, m, c.s.reply(nil, nil, errorf(codeInternalError, "mongotest: cannot encode the reply: %v", err)))
 		}
-		out = enc
-		if _, err := c.nc.Write(out); err != nil {
+		_, err = c.nc.Write(enc)
+		release()
+		if err != nil {
 			return
 		}
+		out = enc[:0]
+		if cap(out) > smallMessage {
+			out = nil // a large reply's buffer is not kept by an idle connection
+		}
 	}
+}
+
+// refusal is the reply to a message refused before it could run.
+func (s *Server) refusal(m *message) bson.D {
+	if m.legacy {
+		return bson.D{{Key: "$err", Value: m.refused.Msg}, {Key: "code", Value: m.refused.Code}, {Key: "ok", Value: 0.0}}
+	}
+	return s.reply(nil, nil, m.refused)
 }
 
 // sleep waits for d or until the server closes; it reports whether the

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"net"
+	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -18,6 +20,9 @@ const (
 	opCompressed int32 = 2012
 	opMsg        int32 = 2013
 )
+
+// queryFailure is the OP_REPLY responseFlags bit of a failed query.
+const queryFailure uint32 = 1 << 1
 
 // OP_MSG flag bits.
 const (
@@ -33,6 +38,9 @@ const (
 	maxMessageSize = 48000000
 	// maxBSONSize is advertised as maxBsonObjectSize.
 	maxBSONSize = 16 * 1024 * 1024
+	// smallMessage is the size up to which a message is read without
+	// taking from the server's memory budget (see memBudget).
+	smallMessage = 64 << 10
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -47,6 +55,13 @@ type message struct {
 	body bson.D
 	// db is the target database: $db for OP_MSG, the namespace prefix for OP_QUERY.
 	db string
+	// refused is set for a well-framed message that mongod answers with an
+	// error rather than by closing the connection: the reply is that error.
+	refused *cmdError
+	// legacy marks a refused legacy operation (a query on a collection),
+	// answered as mongod answers it: an OP_REPLY flagged QueryFailure
+	// holding {$err, code, ok: 0}.
+	legacy bool
 }
 
 // errProtocol marks a malformed message; the connection is closed without reply.
@@ -56,51 +71,95 @@ func protoErr(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{errProtocol}, args...)...)
 }
 
-// readMessage reads and decodes one message from r.
-func readMessage(r io.Reader) (*message, error) {
+// readMessage reads and decodes one message from r. Memory grows with the
+// bytes that arrive, not with the length a header declares; a message
+// larger than smallMessage first takes its length from budget (nil: no
+// budget), and the caller returns it with release once the message is done.
+func readMessage(r io.Reader, budget *memBudget, done <-chan struct{}) (m *message, release func(), err error) {
 	var hdr [headerLen]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	length := int32(binary.LittleEndian.Uint32(hdr[0:]))
 	if length < headerLen || length > maxMessageSize {
-		return nil, protoErr("message length %d out of range", length)
+		return nil, nil, protoErr("message length %d out of range", length)
 	}
-	m := &message{
+	m = &message{
 		requestID: int32(binary.LittleEndian.Uint32(hdr[4:])),
 		opCode:    int32(binary.LittleEndian.Uint32(hdr[12:])),
 	}
-	payload := make([]byte, length-headerLen)
-	if _, err := io.ReadFull(r, payload); err != nil {
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
+	release = func() {}
+	if n := int64(length); budget != nil && n > smallMessage {
+		if !budget.acquire(n, done) {
+			return nil, nil, net.ErrClosed
 		}
-		return nil, err
+		release = func() { budget.release(n) }
+	}
+	payload, err := readPayload(r, int(length-headerLen))
+	if err != nil {
+		release()
+		return nil, nil, err
 	}
 	switch m.opCode {
 	case opMsg:
-		return m, m.decodeMsg(hdr[:], payload)
+		err = m.decodeMsg(hdr[:], payload)
 	case opQuery:
-		return m, m.decodeQuery(payload)
+		err = m.decodeQuery(payload)
 	case opCompressed:
-		return nil, protoErr("OP_COMPRESSED is not supported (no compressors are advertised)")
+		err = protoErr("OP_COMPRESSED is not supported (no compressors are advertised)")
 	default:
-		return nil, protoErr("unsupported opcode %d", m.opCode)
+		err = protoErr("unsupported opcode %d", m.opCode)
 	}
+	if refused, ok := err.(*cmdError); ok { // the decoders return it unwrapped
+		m.refused, err = refused, nil
+	}
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return m, release, nil
 }
 
-// readDoc returns the BSON document at the start of b, validated.
+// readPayload reads n bytes, growing its buffer as they arrive.
+func readPayload(r io.Reader, n int) ([]byte, error) {
+	buf := make([]byte, 0, min(n, smallMessage))
+	for len(buf) < n {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(n-len(buf), cap(buf)))
+		}
+		got, err := io.ReadFull(r, buf[len(buf):min(n, cap(buf))])
+		buf = buf[:len(buf)+got]
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+	}
+	return buf, nil
+}
+
+// readDoc returns the BSON document at the start of b, validated, or
+// mongod's error for it: InvalidBSON, Overflow (too deep) or
+// BSONObjectTooLarge.
 func readDoc(b []byte) (bson.Raw, error) {
 	if len(b) < 5 {
-		return nil, protoErr("truncated document")
+		return nil, errorf(codeInvalidBSON, "truncated document")
 	}
 	n := int(binary.LittleEndian.Uint32(b))
 	if n < 5 || n > len(b) {
-		return nil, protoErr("document length %d out of range", n)
+		return nil, errorf(codeInvalidBSON, "document length %d out of range", n)
+	}
+	if n > maxInternalBSONSize {
+		return nil, errorf(codeBSONObjectTooLarge, "BSONObj size: %d (0x%X) is invalid. Size must be between 0 and %d(16MB)", n, n, maxInternalBSONSize)
 	}
 	doc := bson.Raw(b[:n])
+	// Depth first, without recursion: the decoding that follows recurses.
+	if err := checkDepth(doc, maxMessageDepth); err != nil {
+		return nil, err
+	}
 	if err := doc.Validate(); err != nil {
-		return nil, protoErr("invalid BSON: %v", err)
+		return nil, errorf(codeInvalidBSON, "invalid BSON: %v", err)
 	}
 	return doc, nil
 }
@@ -112,6 +171,42 @@ func readCString(b []byte) (string, []byte, error) {
 		}
 	}
 	return "", nil, protoErr("unterminated string")
+}
+
+// sequence is a kind-1 section: documents under an identifier.
+type sequence struct {
+	id   string
+	docs bson.A
+}
+
+// readSequence decodes the kind-1 section at the start of b and returns
+// what follows it.
+func readSequence(b []byte) (sequence, []byte, error) {
+	if len(b) < 4 {
+		return sequence{}, nil, protoErr("truncated document sequence")
+	}
+	size := int(binary.LittleEndian.Uint32(b))
+	if size < 4 || size > len(b) {
+		return sequence{}, nil, protoErr("document sequence size %d out of range", size)
+	}
+	id, sec, err := readCString(b[4:size])
+	if err != nil {
+		return sequence{}, nil, err
+	}
+	s := sequence{id: id, docs: bson.A{}}
+	for len(sec) > 0 {
+		doc, err := readDoc(sec)
+		if err != nil {
+			return sequence{}, nil, err
+		}
+		d, err := unmarshalD(doc)
+		if err != nil {
+			return sequence{}, nil, errorf(codeInvalidBSON, "invalid BSON: %v", err)
+		}
+		s.docs = append(s.docs, d)
+		sec = sec[len(doc):]
+	}
+	return s, b[size:], nil
 }
 
 func (m *message) decodeMsg(hdr, payload []byte) error {
@@ -136,18 +231,14 @@ func (m *message) decodeMsg(hdr, payload []byte) error {
 		rest = rest[:len(rest)-4]
 	}
 	var body bson.Raw
-	type seq struct {
-		id   string
-		docs bson.A
-	}
-	var seqs []seq
+	var seqs []sequence
 	for len(rest) > 0 {
 		kind := rest[0]
 		rest = rest[1:]
 		switch kind {
 		case 0:
 			if body != nil {
-				return protoErr("two kind-0 sections")
+				return errorf(codeMultipleBodies, "Multiple body sections in message")
 			}
 			doc, err := readDoc(rest)
 			if err != nil {
@@ -155,45 +246,29 @@ func (m *message) decodeMsg(hdr, payload []byte) error {
 			}
 			body, rest = doc, rest[len(doc):]
 		case 1:
-			if len(rest) < 4 {
-				return protoErr("truncated document sequence")
-			}
-			size := int(binary.LittleEndian.Uint32(rest))
-			if size < 4 || size > len(rest) {
-				return protoErr("document sequence size %d out of range", size)
-			}
-			sec := rest[4:size]
-			rest = rest[size:]
-			id, sec, err := readCString(sec)
+			s, after, err := readSequence(rest)
 			if err != nil {
 				return err
 			}
-			s := seq{id: id, docs: bson.A{}}
-			for len(sec) > 0 {
-				doc, err := readDoc(sec)
-				if err != nil {
-					return err
-				}
-				d, err := unmarshalD(doc)
-				if err != nil {
-					return protoErr("invalid BSON: %v", err)
-				}
-				s.docs = append(s.docs, d)
-				sec = sec[len(doc):]
+			if slices.ContainsFunc(seqs, func(o sequence) bool { return o.id == s.id }) {
+				return errorf(codeDuplicateDocumentSequence, "Duplicate document sequence: %s", s.id)
 			}
-			seqs = append(seqs, s)
+			seqs, rest = append(seqs, s), after
 		default:
-			return protoErr("unknown OP_MSG section kind %d", kind)
+			return errorf(codeUnknownSectionKind, "Unknown section kind %d", kind)
 		}
 	}
 	if body == nil {
-		return protoErr("OP_MSG without a body section")
+		return errorf(codeNoBody, "OP_MSG messages must have a body")
 	}
 	var err error
 	if m.body, err = unmarshalD(body); err != nil {
-		return protoErr("invalid BSON: %v", err)
+		return errorf(codeInvalidBSON, "invalid BSON: %v", err)
 	}
 	for _, s := range seqs {
+		if has(m.body, s.id) {
+			return errorf(codeDuplicateSequenceField, "Duplicate field between body and document sequence %s", s.id)
+		}
 		m.body = append(m.body, bson.E{Key: s.id, Value: s.docs})
 	}
 	if db, ok := lookup(m.body, "$db").(string); ok {
@@ -220,12 +295,14 @@ func (m *message) decodeQuery(payload []byte) error {
 		return err
 	}
 	db, coll, _ := strings.Cut(ns, ".")
-	if coll != "$cmd" {
-		return protoErr("OP_QUERY is only supported for commands, not on %q", ns)
-	}
 	m.db = db
+	if coll != "$cmd" {
+		// mongod answers a legacy query rather than dropping the connection.
+		m.legacy = true
+		return errorf(codeUnsupportedOpQuery, "OP_QUERY is no longer supported. The client driver may require an upgrade. (mongotest refused a legacy query on %s; send a find command in an OP_MSG)", ns)
+	}
 	if m.body, err = unmarshalD(doc); err != nil {
-		return protoErr("invalid BSON: %v", err)
+		return errorf(codeInvalidBSON, "invalid BSON: %v", err)
 	}
 	// Legacy drivers may wrap the command as {$query: {...}, $readPreference: ...}.
 	if q, ok := lookup(m.body, "$query").(bson.D); ok {
@@ -242,11 +319,15 @@ func encodeReply(buf []byte, requestID int32, req *message, reply bson.D) ([]byt
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(requestID))
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(req.requestID))
 	if req.opCode == opQuery {
+		var flags uint32
+		if req.legacy {
+			flags = queryFailure
+		}
 		buf = binary.LittleEndian.AppendUint32(buf, uint32(opReply))
-		buf = binary.LittleEndian.AppendUint32(buf, 0) // responseFlags
-		buf = binary.LittleEndian.AppendUint64(buf, 0) // cursorID
-		buf = binary.LittleEndian.AppendUint32(buf, 0) // startingFrom
-		buf = binary.LittleEndian.AppendUint32(buf, 1) // numberReturned
+		buf = binary.LittleEndian.AppendUint32(buf, flags) // responseFlags
+		buf = binary.LittleEndian.AppendUint64(buf, 0)     // cursorID
+		buf = binary.LittleEndian.AppendUint32(buf, 0)     // startingFrom
+		buf = binary.LittleEndian.AppendUint32(buf, 1)     // numberReturned
 	} else {
 		buf = binary.LittleEndian.AppendUint32(buf, uint32(opMsg))
 		buf = binary.LittleEndian.AppendUint32(buf, 0) // flags

@@ -23,7 +23,7 @@ func FuzzReadMessage(f *testing.F) {
 	f.Add(msg[:20])
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := readMessage(bytes.NewReader(b))
+		m, _, err := readMessage(bytes.NewReader(b), nil, nil)
 		if err == nil && m == nil {
 			t.Fatal("no message and no error")
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"io"
+	"strings"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -20,8 +21,11 @@ func header(length, requestID, opCode int32) []byte {
 
 var ping = bson.D{{Key: "ping", Value: 1}, {Key: "$db", Value: "admin"}}
 
-// TestMalformedMessages sends what no driver sends: each must close that
-// connection without a reply or a panic, and the server must go on serving.
+// TestMalformedMessages sends what no driver sends. A message whose frame
+// cannot be trusted (bad lengths, unknown opcodes or required flags, a bad
+// checksum) closes that connection without a reply, as on mongod; one that
+// is framed but wrong inside gets mongod's error reply and the connection
+// goes on. Either way, no panic, and the server goes on serving.
 func TestMalformedMessages(t *testing.T) {
 	srv := mongotest.NewServer(t)
 	good := opMsg(1, 0, ping)
@@ -38,13 +42,15 @@ func TestMalformedMessages(t *testing.T) {
 	badElem[25] = 0x77 // an unknown element type
 	unknownSection := append([]byte(nil), good...)
 	unknownSection[20] = 9
+	twoBodies := append(append([]byte(nil), good...), good[20:]...)
+	binary.LittleEndian.PutUint32(twoBodies, uint32(len(twoBodies)))
 	requiredFlag := opMsg(1, 1<<4, ping)
 	// {a: <string of length 0>}: no room for the terminating NUL.
 	zeroString := []byte{12, 0, 0, 0, 2, 'a', 0, 0, 0, 0, 0, 0}
 	zeroStringMsg := append(header(int32(16+5+len(zeroString)), 1, 2013), 0, 0, 0, 0, 0)
 	zeroStringMsg = append(zeroStringMsg, zeroString...)
 
-	cases := []struct {
+	closing := []struct {
 		name string
 		msg  []byte
 	}{
@@ -54,15 +60,10 @@ func TestMalformedMessages(t *testing.T) {
 		{"unknown opcode", append(header(20, 1, 9999), 0, 0, 0, 0)},
 		{"OP_COMPRESSED", append(header(20, 1, 2012), 0, 0, 0, 0)},
 		{"legacy OP_INSERT", append(header(20, 1, 2002), 0, 0, 0, 0)},
-		{"bad BSON length", badBSON},
-		{"bad BSON element", badElem},
-		{"unknown section kind", unknownSection},
 		{"unknown required flag", requiredFlag},
 		{"checksum mismatch", withChecksum(good, 12345)},
-		{"zero-length string", zeroStringMsg},
-		{"empty OP_MSG", append(header(20, 1, 2013), 0, 0, 0, 0)},
 	}
-	for _, tc := range cases {
+	for _, tc := range closing {
 		name, msg := tc.name, tc.msg
 		t.Run(name, func(t *testing.T) {
 			c := dialRaw(t, srv.Addr())
@@ -76,6 +77,30 @@ func TestMalformedMessages(t *testing.T) {
 			// The server still answers others.
 			if ok := get(dialRaw(t, srv.Addr()).run(ping), "ok"); ok != 1.0 {
 				t.Fatalf("ping after %s: ok = %v", name, ok)
+			}
+		})
+	}
+
+	answered := []struct {
+		name     string
+		msg      []byte
+		code     int32
+		codeName string
+	}{
+		{"bad BSON length", badBSON, 22, "InvalidBSON"},
+		{"bad BSON element", badElem, 22, "InvalidBSON"},
+		{"zero-length string", zeroStringMsg, 22, "InvalidBSON"},
+		{"unknown section kind", unknownSection, 40432, "Location40432"},
+		{"two bodies", twoBodies, 40430, "Location40430"},
+		{"empty OP_MSG", append(header(20, 1, 2013), 0, 0, 0, 0), 40587, "Location40587"},
+	}
+	for _, tc := range answered {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dialRaw(t, srv.Addr())
+			c.write(tc.msg)
+			wantRefusal(t, tc.name, c.read(), tc.code, tc.codeName)
+			if ok := get(c.run(ping), "ok"); ok != 1.0 {
+				t.Fatalf("ping on the same connection after %s: ok = %v", tc.name, ok)
 			}
 		})
 	}
@@ -157,6 +182,8 @@ func TestWireFeatures(t *testing.T) {
 	})
 
 	t.Run("OP_QUERY on a collection", func(t *testing.T) {
+		// PyMongo's exhaust cursors send this: mongod answers with an
+		// OP_REPLY flagged QueryFailure that says what it refuses.
 		doc, _ := bson.Marshal(bson.D{})
 		msg := header(0, 5, 2004)
 		msg = binary.LittleEndian.AppendUint32(msg, 0)
@@ -167,8 +194,18 @@ func TestWireFeatures(t *testing.T) {
 		binary.LittleEndian.PutUint32(msg, uint32(len(msg)))
 		c := dialRaw(t, srv.Addr())
 		c.write(msg)
-		if !c.closed() {
-			t.Fatal("legacy query on a collection was not refused")
+		flags, reply := c.readReply()
+		if flags&2 == 0 {
+			t.Errorf("responseFlags %b: QueryFailure not set", flags)
+		}
+		errmsg, _ := get(reply, "$err").(string)
+		if get(reply, "code") != int32(5739101) || get(reply, "ok") != 0.0 ||
+			!strings.Contains(errmsg, "OP_QUERY is no longer supported") || !strings.Contains(errmsg, "db.coll") {
+			t.Fatalf("legacy query on a collection: %v", reply)
+		}
+		// The connection stays usable.
+		if ok := get(c.run(ping), "ok"); ok != 1.0 {
+			t.Fatalf("ping after a refused legacy query: ok = %v", ok)
 		}
 	})
 
