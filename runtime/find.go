@@ -12,16 +12,18 @@ type SortKey struct {
 	Desc bool
 }
 
-// FindOption adjusts a Find, FindOne, Iter or FindOneAndUpdate call.
+// FindOption adjusts a Find, FindOne, Iter, FindOneAndUpdate,
+// FindOneAndReplace or FindOneAndDelete call.
 type FindOption func(*FindOptions)
 
 // FindOptions is the result of applying FindOption values. Generated
 // repositories read it; applications use the option functions.
 type FindOptions struct {
-	Sort      bson.D
-	Skip      int64
-	Limit     int64
-	BatchSize int32
+	Sort       bson.D
+	Skip       int64
+	Limit      int64
+	BatchSize  int32
+	Projection bson.D // nil: every field; see Select
 }
 
 // Sort orders results by keys, the first key most significant. Several Sort
@@ -77,6 +79,9 @@ func FindArgs(opts []FindOption) *options.FindOptionsBuilder {
 	if o.BatchSize != 0 {
 		b.SetBatchSize(o.BatchSize)
 	}
+	if o.Projection != nil {
+		b.SetProjection(o.Projection)
+	}
 	return b
 }
 
@@ -94,19 +99,27 @@ func FindOneArgs(opts []FindOption) *options.FindOneOptionsBuilder {
 	if o.Skip != 0 {
 		b.SetSkip(o.Skip)
 	}
+	if o.Projection != nil {
+		b.SetProjection(o.Projection)
+	}
 	return b
 }
 
 // FindOneAndUpdateArgs returns the driver options for FindOneAndUpdate: the
-// document is returned as it is after the update, and sort chooses which
-// document is updated when several match.
+// document is returned as it is after the update, sort chooses which
+// document is updated when several match, and Select which of its fields
+// are read.
 func FindOneAndUpdateArgs(opts []FindOption) *options.FindOneAndUpdateOptionsBuilder {
 	if len(opts) == 0 {
 		return returnAfter
 	}
 	b := options.FindOneAndUpdate().SetReturnDocument(options.After)
-	if o := ApplyFindOptions(opts); o.Sort != nil {
+	o := ApplyFindOptions(opts)
+	if o.Sort != nil {
 		b.SetSort(o.Sort)
+	}
+	if o.Projection != nil {
+		b.SetProjection(o.Projection)
 	}
 	return b
 }
