@@ -39,7 +39,9 @@ func (f SliceField[E]) Size(n int) Filter { return f.op("$size", n) }
 
 // Push is the update that appends es to the array, creating it when the
 // field is missing ($push with $each).
-func (f SliceField[E]) Push(es ...E) Update { return f.update("$push", listArg{vals: list(es), each: true}) }
+func (f SliceField[E]) Push(es ...E) Update {
+	return f.update("$push", listArg{vals: list(es), each: true})
+}
 
 // AddToSet is the update that appends those of es the array does not hold
 // yet, each at most once ($addToSet with $each).
