@@ -31,8 +31,14 @@ type Distincter interface {
 // with [Failed].
 func Distinct[V any](ctx context.Context, src Distincter, field DistinctField[V], filter Filter) ([]V, error) {
 	res := src.Distinct(ctx, field.Path(), FilterDoc(filter))
+	// The driver's Decode does not report the command's own error: it
+	// decodes the missing array and fails with unexpected EOF. Err first.
+	err := res.Err()
 	vals := []V{}
-	if err := res.Decode(&vals); err != nil {
+	if err == nil {
+		err = res.Decode(&vals)
+	}
+	if err != nil {
 		return nil, Failed(ctx, src.Name(), "distinct", err)
 	}
 	return vals, nil
