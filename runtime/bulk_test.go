@@ -126,4 +126,3 @@ func TestBulkSpecOf(t *testing.T) {
 		t.Errorf("BulkKind names = %q", got)
 	}
 }
-
