@@ -59,6 +59,24 @@ func ApplyFindOptions(opts []FindOption) FindOptions {
 	return o
 }
 
+// sortSelecter is a driver options builder that takes a sort and a
+// projection: those of Find, FindOne and the FindOneAnd* calls.
+type sortSelecter[B any] interface {
+	SetSort(sort any) B
+	SetProjection(projection any) B
+}
+
+// sortAndSelect sets the sort and the projection of o on b, when o has them.
+func sortAndSelect[B sortSelecter[B]](b B, o FindOptions) B {
+	if o.Sort != nil {
+		b = b.SetSort(o.Sort)
+	}
+	if o.Projection != nil {
+		b = b.SetProjection(o.Projection)
+	}
+	return b
+}
+
 // FindArgs returns the driver options for Find and Iter, or nil when opts is
 // empty so the common case allocates nothing.
 func FindArgs(opts []FindOption) *options.FindOptionsBuilder {
@@ -66,10 +84,7 @@ func FindArgs(opts []FindOption) *options.FindOptionsBuilder {
 		return nil
 	}
 	o := ApplyFindOptions(opts)
-	b := options.Find()
-	if o.Sort != nil {
-		b.SetSort(o.Sort)
-	}
+	b := sortAndSelect(options.Find(), o)
 	if o.Skip != 0 {
 		b.SetSkip(o.Skip)
 	}
@@ -78,9 +93,6 @@ func FindArgs(opts []FindOption) *options.FindOptionsBuilder {
 	}
 	if o.BatchSize != 0 {
 		b.SetBatchSize(o.BatchSize)
-	}
-	if o.Projection != nil {
-		b.SetProjection(o.Projection)
 	}
 	return b
 }
@@ -92,15 +104,9 @@ func FindOneArgs(opts []FindOption) *options.FindOneOptionsBuilder {
 		return nil
 	}
 	o := ApplyFindOptions(opts)
-	b := options.FindOne()
-	if o.Sort != nil {
-		b.SetSort(o.Sort)
-	}
+	b := sortAndSelect(options.FindOne(), o)
 	if o.Skip != 0 {
 		b.SetSkip(o.Skip)
-	}
-	if o.Projection != nil {
-		b.SetProjection(o.Projection)
 	}
 	return b
 }
@@ -113,15 +119,7 @@ func FindOneAndUpdateArgs(opts []FindOption) *options.FindOneAndUpdateOptionsBui
 	if len(opts) == 0 {
 		return returnAfter
 	}
-	b := options.FindOneAndUpdate().SetReturnDocument(options.After)
-	o := ApplyFindOptions(opts)
-	if o.Sort != nil {
-		b.SetSort(o.Sort)
-	}
-	if o.Projection != nil {
-		b.SetProjection(o.Projection)
-	}
-	return b
+	return sortAndSelect(options.FindOneAndUpdate().SetReturnDocument(options.After), ApplyFindOptions(opts))
 }
 
 // returnAfter is shared by every FindOneAndUpdate without options; the driver

@@ -61,6 +61,23 @@ func matching(t *testing.T, coll *mongo.Collection, f runtime.Filter) []string {
 	return out
 }
 
+// matchCase is a filter and the sorted IDs of the documents it must match.
+type matchCase struct {
+	name string
+	f    runtime.Filter
+	want []string
+}
+
+// expectMatches checks that each filter matches exactly its documents.
+func expectMatches(t *testing.T, coll *mongo.Collection, cases []matchCase) {
+	t.Helper()
+	for _, tc := range cases {
+		if got := matching(t, coll, tc.f); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v matches %v, want %v", tc.name, runtime.FilterDoc(tc.f), got, tc.want)
+		}
+	}
+}
+
 // get returns the stored document id.
 func get(t *testing.T, coll *mongo.Collection, id string) book {
 	t.Helper()
@@ -79,21 +96,13 @@ func TestAnyElementVersusElemMatch(t *testing.T) {
 			book{ID: "new-hb", Editions: []edition{{2005, "hb"}}},
 			book{ID: "old-pb", Editions: []edition{{1980, "pb"}}},
 		)
-		for _, tc := range []struct {
-			name string
-			f    runtime.Filter
-			want []string
-		}{
+		expectMatches(t, coll, []matchCase{
 			{"any element", runtime.Where(e.Year.Gte(2000), e.Format.Eq("hb")), []string{"mixed", "new-hb"}},
 			{"same element", e.ElemMatch(e.Year.Gte(2000), e.Format.Eq("hb")), []string{"new-hb"}},
 			{"same element, one field twice", e.ElemMatch(e.Year.Gte(1985), e.Year.Lt(1995)), []string{"mixed"}},
 			{"same element, Or inside", e.ElemMatch(runtime.Or(e.Year.Lt(1985), e.Format.Eq("hb"))), []string{"mixed", "new-hb", "old-pb"}},
 			{"whole element", e.Contains(edition{1980, "pb"}), []string{"old-pb"}},
-		} {
-			if got := matching(t, coll, tc.f); !slices.Equal(got, tc.want) {
-				t.Errorf("%s: %v matches %v, want %v", tc.name, runtime.FilterDoc(tc.f), got, tc.want)
-			}
-		}
+		})
 	})
 }
 
@@ -107,11 +116,7 @@ func TestStringFiltersOnTheServer(t *testing.T) {
 			book{ID: "axb", Title: "axb rules"},
 			book{ID: "inner", Title: "learn C++"},
 		)
-		for _, tc := range []struct {
-			name string
-			f    runtime.Filter
-			want []string
-		}{
+		expectMatches(t, coll, []matchCase{
 			{"HasPrefix C++", title.HasPrefix("C++"), []string{"cpp"}},
 			{"HasPrefix a.b", title.HasPrefix("a.b"), []string{"dot"}},
 			{"HasPrefix is case-sensitive", title.HasPrefix("c"), []string{}},
@@ -119,11 +124,7 @@ func TestStringFiltersOnTheServer(t *testing.T) {
 			{"Regex with flags", title.Regex(`^c`, "i"), []string{"ccc", "cpp"}},
 			{"Regex is a pattern", title.Regex(`a.b`, ""), []string{"axb", "dot"}},
 			{"Gte and Lt", runtime.Where(title.Gte("C"), title.Lt("D")), []string{"ccc", "cpp"}},
-		} {
-			if got := matching(t, coll, tc.f); !slices.Equal(got, tc.want) {
-				t.Errorf("%s: %v matches %v, want %v", tc.name, runtime.FilterDoc(tc.f), got, tc.want)
-			}
-		}
+		})
 	})
 }
 
@@ -136,11 +137,7 @@ func TestSliceFiltersOnTheServer(t *testing.T) {
 			book{ID: "go", Tags: []string{"go"}},
 			book{ID: "none", Tags: []string{}},
 		)
-		for _, tc := range []struct {
-			name string
-			f    runtime.Filter
-			want []string
-		}{
+		expectMatches(t, coll, []matchCase{
 			{"Contains", tags.Contains("db"), []string{"db-go", "go-db"}},
 			{"Eq is the whole array in order", tags.Eq([]string{"go", "db"}), []string{"go-db"}},
 			{"ContainsAll in any order", tags.ContainsAll("go", "db"), []string{"db-go", "go-db"}},
@@ -149,11 +146,7 @@ func TestSliceFiltersOnTheServer(t *testing.T) {
 			{"ContainsAny of nothing matches nothing", tags.ContainsAny(), []string{}},
 			{"Size", tags.Size(1), []string{"go"}},
 			{"Size 0", tags.Size(0), []string{"none"}},
-		} {
-			if got := matching(t, coll, tc.f); !slices.Equal(got, tc.want) {
-				t.Errorf("%s: %v matches %v, want %v", tc.name, runtime.FilterDoc(tc.f), got, tc.want)
-			}
-		}
+		})
 	})
 }
 

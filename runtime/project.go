@@ -38,15 +38,7 @@ func Select(fields ...Pather) FindOption {
 // which document is replaced when several match, and Select which of its
 // fields are read.
 func FindOneAndReplaceArgs(opts []FindOption) *options.FindOneAndReplaceOptionsBuilder {
-	b := options.FindOneAndReplace().SetReturnDocument(options.After)
-	o := ApplyFindOptions(opts)
-	if o.Sort != nil {
-		b.SetSort(o.Sort)
-	}
-	if o.Projection != nil {
-		b.SetProjection(o.Projection)
-	}
-	return b
+	return sortAndSelect(options.FindOneAndReplace().SetReturnDocument(options.After), ApplyFindOptions(opts))
 }
 
 // FindOneAndDeleteArgs returns the driver options for FindOneAndDelete, or
@@ -56,13 +48,5 @@ func FindOneAndDeleteArgs(opts []FindOption) *options.FindOneAndDeleteOptionsBui
 	if len(opts) == 0 {
 		return nil
 	}
-	b := options.FindOneAndDelete()
-	o := ApplyFindOptions(opts)
-	if o.Sort != nil {
-		b.SetSort(o.Sort)
-	}
-	if o.Projection != nil {
-		b.SetProjection(o.Projection)
-	}
-	return b
+	return sortAndSelect(options.FindOneAndDelete(), ApplyFindOptions(opts))
 }

@@ -93,3 +93,23 @@ func TestSelectOnTheServer(t *testing.T) {
 		check("FindOneAndDelete without options", coll.FindOneAndDelete(ctx, key, runtime.FindOneAndDeleteArgs(nil)).Decode, full)
 	})
 }
+
+// TestFindOneAndSortChooses: the sort of FindOneAndReplace and
+// FindOneAndDelete chooses the document when several match.
+func TestFindOneAndSortChooses(t *testing.T) {
+	copies := bookFields.Copies
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx := context.Background()
+		coll := books(t, b, book{ID: "one", Copies: 1}, book{ID: "three", Copies: 3}, book{ID: "two", Copies: 2})
+		var got book
+		err := coll.FindOneAndDelete(ctx, bson.D{}, runtime.FindOneAndDeleteArgs([]runtime.FindOption{runtime.Sort(copies.Desc())})).Decode(&got)
+		if err != nil || got.ID != "three" {
+			t.Errorf("FindOneAndDelete sorted by copies descending took %q (%v), want three", got.ID, err)
+		}
+		got = book{}
+		err = coll.FindOneAndReplace(ctx, bson.D{}, bson.D{{Key: "title", Value: "least"}}, runtime.FindOneAndReplaceArgs([]runtime.FindOption{runtime.Sort(copies.Asc())})).Decode(&got)
+		if err != nil || got.ID != "one" || got.Title != "least" {
+			t.Errorf("FindOneAndReplace sorted by copies ascending gave %+v (%v), want one, retitled", got, err)
+		}
+	})
+}
