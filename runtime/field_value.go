@@ -47,6 +47,11 @@ func (f ValueField[V]) Exists(b bool) Filter { return f.op("$exists", b) }
 // Set is the update that sets the field to v.
 func (f ValueField[V]) Set(v V) Update { return f.update("$set", v) }
 
+// SetOnInsert is the update that sets the field to v only when an upsert
+// inserts the document ($setOnInsert); an update of an existing document
+// leaves the field alone.
+func (f ValueField[V]) SetOnInsert(v V) Update { return f.update("$setOnInsert", v) }
+
 // Unset is the update that removes the field.
 func (f ValueField[V]) Unset() Update { return f.update("$unset", "") }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/mongotxgen/mongotxgen/internal/testenv"
 	"github.com/mongotxgen/mongotxgen/runtime"
@@ -233,6 +234,27 @@ func TestInvalidElemMatchIsNotSent(t *testing.T) {
 		}
 		if got := get(t, coll, "b").Editions; len(got) != 1 {
 			t.Errorf("editions = %v, want the one edition left alone", got)
+		}
+	})
+}
+
+// TestSetOnInsert: an upsert that inserts applies $setOnInsert, one that
+// updates leaves the field alone; $inc of a missing field starts it, the
+// way a repository's Upsert starts a version at 1.
+func TestSetOnInsert(t *testing.T) {
+	f := bookFields
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx := context.Background()
+		coll := books(t, b)
+		for i, title := range []string{"first", "second"} {
+			u := runtime.UpdateDoc(runtime.Combine(f.Title.SetOnInsert(title), f.Copies.Inc(1), f.Tags.AddToSet("x")))
+			if _, err := coll.UpdateByID(ctx, "b", u, options.UpdateOne().SetUpsert(true)); err != nil {
+				t.Fatalf("upsert %d: %v", i, err)
+			}
+			want := book{ID: "b", Title: "first", Copies: i + 1, Tags: []string{"x"}}
+			if diff := cmp.Diff(want, get(t, coll, "b")); diff != "" {
+				t.Errorf("after upsert %d (-want +got):\n%s", i, diff)
+			}
 		}
 	})
 }

@@ -116,6 +116,7 @@ func TestKindUpdateDocuments(t *testing.T) {
 		{"Max string", b.Title.Max("Z"), `{"$max":{"title":"Z"}}`},
 		{"Set slice", b.Tags.Set([]string{"a"}), `{"$set":{"tags":["a"]}}`},
 		{"Unset", b.Tags.Unset(), `{"$unset":{"tags":""}}`},
+		{"SetOnInsert", b.Title.SetOnInsert("t"), `{"$setOnInsert":{"title":"t"}}`},
 		{"Push", b.Tags.Push("a", "b"), `{"$push":{"tags":{"$each":["a","b"]}}}`},
 		{"Push documents", b.Editions.Push(edition{2001, "hb"}), `{"$push":{"editions":{"$each":[{"year":2001,"format":"hb"}]}}}`},
 		{"AddToSet", b.Tags.AddToSet("a"), `{"$addToSet":{"tags":{"$each":["a"]}}}`},
