@@ -19,9 +19,11 @@ type BulkSpec[T any] struct {
 	Doc    *T     // the document of BulkInsert and BulkReplace
 }
 
-// BulkSpecOf spells out op, or reports why it cannot be sent: an insert or
-// replacement without a document or with a document of another type than
-// T, an update without an update, a nil op.
+// BulkSpecOf spells out op, or reports why it cannot be sent, with an error
+// matching [ErrInvalidQuery]: an insert or replacement without a document
+// or with a document of another type than T, an update without an update,
+// a nil op. Go cannot infer T from a BulkOp[T] (the filter ops fit every
+// T), so the repository names it: runtime.BulkSpecOf[Book](op).
 func BulkSpecOf[T any](op BulkOp[T]) (BulkSpec[T], error) {
 	if op == nil {
 		return BulkSpec[T]{}, fmt.Errorf("%w: nil bulk op", ErrInvalidQuery)
