@@ -15,8 +15,9 @@ type DistinctField[V any] interface {
 	distinctValue(V)
 }
 
-// Distincter runs MongoDB's distinct command. A *mongo.Collection is one; a
-// repository bound to a transaction is another, running it in its session.
+// Distincter runs MongoDB's distinct command: a *mongo.Collection is one.
+// A repository bound to a transaction passes its collection with a context
+// bound to that transaction, as its other methods do.
 type Distincter interface {
 	Name() string
 	Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult
