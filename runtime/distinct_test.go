@@ -67,3 +67,25 @@ func check[V any](t *testing.T, what string, got []V, err error, want []V) {
 		t.Errorf("Distinct %s (-want +got):\n%s", what, diff)
 	}
 }
+
+// TestDistinctInTransaction: Distinct with a context of WithTx reads the
+// transaction's own writes, which no one else sees before the commit.
+func TestDistinctInTransaction(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx := context.Background()
+		coll := books(t, b, book{ID: "a", Tags: []string{"go"}})
+		err := runtime.WithTx(ctx, b.Client, func(ctx context.Context) error {
+			if _, err := coll.InsertOne(ctx, book{ID: "b", Tags: []string{"db"}}); err != nil {
+				return err
+			}
+			inside, err := runtime.Distinct(ctx, coll, bookFields.Tags, nil)
+			check(t, "tags inside", inside, err, []string{"db", "go"})
+			outside, err := runtime.Distinct(context.Background(), coll, bookFields.Tags, nil)
+			check(t, "tags outside", outside, err, []string{"go"})
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("WithTx: %v", err)
+		}
+	})
+}
