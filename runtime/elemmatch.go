@@ -21,6 +21,11 @@ import (
 // A filter on a sub-field has MongoDB's any-element meaning: Where(Year.Gte(2000),
 // Format.Eq("hb")) matches a book with a paperback of 2001 and a hardback of
 // 1990. ElemMatch requires one element to match all its filters.
+//
+// An update of a sub-field (Editions.Year.Set(2002)) names no one element,
+// and MongoDB refuses it ("Cannot create field 'year' in element ..."):
+// update the elements with Push, AddToSet, Pull, PullMatch or a Set of the
+// whole array.
 type StructSliceField[S any] struct {
 	SliceField[S]
 }

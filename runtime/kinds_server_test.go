@@ -211,6 +211,14 @@ func TestConflictingArrayUpdatesAreRefused(t *testing.T) {
 		if got := get(t, coll, "b").Tags; !slices.Equal(got, []string{"a"}) {
 			t.Errorf("tags = %v after refused updates, want [a]", got)
 		}
+		// A sub-field of an array of sub-documents names no one element.
+		coll = books(t, b, book{ID: "e", Editions: []edition{{2001, "hb"}}})
+		u := runtime.UpdateDoc(bookFields.Editions.Year.Set(2002))
+		_, err := coll.UpdateByID(context.Background(), "e", u)
+		var we mongo.WriteException
+		if !errors.As(err, &we) || len(we.WriteErrors) != 1 || we.WriteErrors[0].Code != 28 { // PathNotViable
+			t.Errorf("update %v: err = %v, want PathNotViable (28)", u, err)
+		}
 	})
 }
 
