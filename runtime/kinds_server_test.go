@@ -266,3 +266,31 @@ func TestSetOnInsert(t *testing.T) {
 		}
 	})
 }
+
+// TestInvalidQueryLeavesTheTransactionAlone: an ElemMatch that cannot be
+// built fails on the client, so the transaction it was tried in commits.
+func TestInvalidQueryLeavesTheTransactionAlone(t *testing.T) {
+	e := bookFields.Editions
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx := context.Background()
+		coll := books(t, b, book{ID: "a"})
+		attempts := 0
+		err := runtime.WithTx(ctx, b.Client, func(ctx context.Context) error {
+			attempts++
+			if _, err := coll.InsertOne(ctx, book{ID: "b"}); err != nil {
+				return err
+			}
+			_, err := coll.Find(ctx, runtime.FilterDoc(e.ElemMatch(bookFields.Copies.Eq(1))))
+			if err := runtime.Failed(ctx, "books", "find", err); !errors.Is(err, runtime.ErrInvalidQuery) {
+				t.Errorf("find: err = %v, want ErrInvalidQuery", err)
+			}
+			return nil // the application goes on without the result
+		})
+		if err != nil || attempts != 1 {
+			t.Fatalf("WithTx = %v after %d attempts, want a commit at the first", err, attempts)
+		}
+		if got := matching(t, coll, nil); !slices.Equal(got, []string{"a", "b"}) {
+			t.Errorf("documents = %v, want [a b]", got)
+		}
+	})
+}
