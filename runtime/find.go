@@ -12,16 +12,18 @@ type SortKey struct {
 	Desc bool
 }
 
-// FindOption adjusts a Find, FindOne, Iter or FindOneAndUpdate call.
+// FindOption adjusts a Find, FindOne, Iter, FindOneAndUpdate,
+// FindOneAndReplace or FindOneAndDelete call.
 type FindOption func(*FindOptions)
 
 // FindOptions is the result of applying FindOption values. Generated
 // repositories read it; applications use the option functions.
 type FindOptions struct {
-	Sort      bson.D
-	Skip      int64
-	Limit     int64
-	BatchSize int32
+	Sort       bson.D
+	Skip       int64
+	Limit      int64
+	BatchSize  int32
+	Projection bson.D // nil: every field; see Select
 }
 
 // Sort orders results by keys, the first key most significant. Several Sort
@@ -57,6 +59,24 @@ func ApplyFindOptions(opts []FindOption) FindOptions {
 	return o
 }
 
+// sortSelecter is a driver options builder that takes a sort and a
+// projection: those of Find, FindOne and the FindOneAnd* calls.
+type sortSelecter[B any] interface {
+	SetSort(sort any) B
+	SetProjection(projection any) B
+}
+
+// sortAndSelect sets the sort and the projection of o on b, when o has them.
+func sortAndSelect[B sortSelecter[B]](b B, o FindOptions) B {
+	if o.Sort != nil {
+		b = b.SetSort(o.Sort)
+	}
+	if o.Projection != nil {
+		b = b.SetProjection(o.Projection)
+	}
+	return b
+}
+
 // FindArgs returns the driver options for Find and Iter, or nil when opts is
 // empty so the common case allocates nothing.
 func FindArgs(opts []FindOption) *options.FindOptionsBuilder {
@@ -64,10 +84,7 @@ func FindArgs(opts []FindOption) *options.FindOptionsBuilder {
 		return nil
 	}
 	o := ApplyFindOptions(opts)
-	b := options.Find()
-	if o.Sort != nil {
-		b.SetSort(o.Sort)
-	}
+	b := sortAndSelect(options.Find(), o)
 	if o.Skip != 0 {
 		b.SetSkip(o.Skip)
 	}
@@ -87,10 +104,7 @@ func FindOneArgs(opts []FindOption) *options.FindOneOptionsBuilder {
 		return nil
 	}
 	o := ApplyFindOptions(opts)
-	b := options.FindOne()
-	if o.Sort != nil {
-		b.SetSort(o.Sort)
-	}
+	b := sortAndSelect(options.FindOne(), o)
 	if o.Skip != 0 {
 		b.SetSkip(o.Skip)
 	}
@@ -98,17 +112,14 @@ func FindOneArgs(opts []FindOption) *options.FindOneOptionsBuilder {
 }
 
 // FindOneAndUpdateArgs returns the driver options for FindOneAndUpdate: the
-// document is returned as it is after the update, and sort chooses which
-// document is updated when several match.
+// document is returned as it is after the update, sort chooses which
+// document is updated when several match, and Select which of its fields
+// are read.
 func FindOneAndUpdateArgs(opts []FindOption) *options.FindOneAndUpdateOptionsBuilder {
 	if len(opts) == 0 {
 		return returnAfter
 	}
-	b := options.FindOneAndUpdate().SetReturnDocument(options.After)
-	if o := ApplyFindOptions(opts); o.Sort != nil {
-		b.SetSort(o.Sort)
-	}
-	return b
+	return sortAndSelect(options.FindOneAndUpdate().SetReturnDocument(options.After), ApplyFindOptions(opts))
 }
 
 // returnAfter is shared by every FindOneAndUpdate without options; the driver

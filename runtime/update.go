@@ -119,6 +119,9 @@ func (c *combined) appendFields(dst []opField) []opField {
 	for _, u := range c.parts {
 		switch u := u.(type) {
 		case opUpdate:
+			if mergeList(dst, u) {
+				continue
+			}
 			dst = append(dst, opField{op: u.op, f: bson.E{Key: u.path, Value: u.val}})
 		case *combined:
 			dst = u.appendFields(dst)

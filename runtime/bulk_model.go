@@ -1,0 +1,94 @@
+package runtime
+
+import (
+	"fmt"
+	"reflect"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// BulkSpec is what a [BulkOp] does, spelled out for the repository that
+// sends it. A generated BulkWrite reads each op with [BulkSpecOf], applies
+// its type's stamps (on Doc for an insert or replacement, by combining into
+// Update for an update, and by setting Filter to the ID and version for a
+// replacement), then turns it into the driver's model with WriteModel.
+type BulkSpec[T any] struct {
+	Kind   BulkKind
+	Filter Filter // the documents an update or delete applies to; for a replacement the repository sets it
+	Update Update // the update of BulkUpdateOne and BulkUpdateMany
+	Doc    *T     // the document of BulkInsert and BulkReplace
+}
+
+// BulkSpecOf spells out op, or reports why it cannot be sent, with an error
+// matching [ErrInvalidQuery]: an insert or replacement without a document
+// or with a document of another type than T, an update without an update,
+// a nil op. Go cannot infer T from a BulkOp[T] (the filter ops fit every
+// T), so the repository names it: runtime.BulkSpecOf[Book](op).
+func BulkSpecOf[T any](op BulkOp[T]) (BulkSpec[T], error) {
+	if op == nil {
+		return BulkSpec[T]{}, fmt.Errorf("%w: nil bulk op", ErrInvalidQuery)
+	}
+	kind, filter, update, doc := op.bulkOp()
+	s := BulkSpec[T]{Kind: kind, Filter: filter, Update: update}
+	switch kind {
+	case BulkInsert, BulkReplace:
+		d, ok := doc.(*T)
+		if !ok {
+			return BulkSpec[T]{}, fmt.Errorf("%w: %s of a %T in a bulk write of %s", ErrInvalidQuery, kind, doc, reflect.TypeFor[T]())
+		}
+		if d == nil {
+			return BulkSpec[T]{}, fmt.Errorf("%w: %s of a nil document", ErrInvalidQuery, kind)
+		}
+		s.Doc = d
+	case BulkUpdateOne, BulkUpdateMany:
+		if update == nil {
+			return BulkSpec[T]{}, fmt.Errorf("%w: %s without an update", ErrInvalidQuery, kind)
+		}
+	}
+	return s, nil
+}
+
+// WriteModel returns the driver's write model for s.
+func (s BulkSpec[T]) WriteModel() mongo.WriteModel {
+	switch s.Kind {
+	case BulkInsert:
+		return mongo.NewInsertOneModel().SetDocument(s.Doc)
+	case BulkReplace:
+		return mongo.NewReplaceOneModel().SetFilter(FilterDoc(s.Filter)).SetReplacement(s.Doc)
+	case BulkUpdateOne:
+		return mongo.NewUpdateOneModel().SetFilter(FilterDoc(s.Filter)).SetUpdate(UpdateDoc(s.Update))
+	case BulkUpdateMany:
+		return mongo.NewUpdateManyModel().SetFilter(FilterDoc(s.Filter)).SetUpdate(UpdateDoc(s.Update))
+	case BulkDeleteOne:
+		return mongo.NewDeleteOneModel().SetFilter(FilterDoc(s.Filter))
+	case BulkDeleteMany:
+		return mongo.NewDeleteManyModel().SetFilter(FilterDoc(s.Filter))
+	}
+	panic(fmt.Sprintf("runtime: WriteModel of %s", s.Kind)) // BulkSpecOf makes only the kinds above
+}
+
+// BulkResult counts what a BulkWrite did. After an error it counts the ops
+// that were applied before it: an ordered BulkWrite stops at the first
+// failing op, and the driver's mongo.BulkWriteException (reachable with
+// errors.As) gives that op's index.
+type BulkResult struct {
+	InsertedCount int64 // documents inserted by InsertOp
+	MatchedCount  int64 // documents matched by update and replace ops
+	ModifiedCount int64 // documents changed by update and replace ops
+	DeletedCount  int64 // documents deleted by delete ops
+	UpsertedCount int64 // documents inserted by upserting ops
+}
+
+// NewBulkResult converts the driver's result; nil gives the zero result.
+func NewBulkResult(r *mongo.BulkWriteResult) BulkResult {
+	if r == nil {
+		return BulkResult{}
+	}
+	return BulkResult{
+		InsertedCount: r.InsertedCount,
+		MatchedCount:  r.MatchedCount,
+		ModifiedCount: r.ModifiedCount,
+		DeletedCount:  r.DeletedCount,
+		UpsertedCount: r.UpsertedCount,
+	}
+}
