@@ -93,7 +93,7 @@ func (s *store) WithTx(ctx context.Context, fn func(ctx context.Context, tx *sto
 // an abort.
 func TestStoreRepositoriesStayInTheTransaction(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
-		outer := testCtx(t)
+		outer := testenv.Context(t)
 		s := newStore(b.DB(t))
 		if err := s.Account.Insert(outer, &account{ID: "seed"}); err != nil {
 			t.Fatal(err)
