@@ -46,26 +46,23 @@ type accountRepo struct {
 // newAccountID stands for the ObjectID generated code assigns.
 var newAccountID atomic.Int64
 
-// Insert assigns a missing ID and version 1, in a as generated code does,
-// and gives a its old values back when the attempt aborts.
+// Insert assigns a missing ID and version 1, in a as generated code does;
+// registered before the write, the restore gives a its old values back when
+// the attempt aborts, whether or not this insert is what failed.
 func (r *accountRepo) Insert(ctx context.Context, a *account) error {
 	ctx, span, err := runtime.Enter(ctx, r.tx)
 	if err != nil {
 		return runtime.Failed(ctx, r.coll.Name(), "insert", err)
 	}
 	oldID, oldVersion := a.ID, a.Version
+	runtime.RestoreOnAbort(ctx, func() { a.ID, a.Version = oldID, oldVersion })
 	if a.ID == "" {
 		a.ID = "id" + strconv.FormatInt(newAccountID.Add(1), 10)
 	}
 	a.Version = 1
 	_, err = r.coll.InsertOne(ctx, a)
 	span.End()
-	if err != nil {
-		a.ID, a.Version = oldID, oldVersion
-		return runtime.Failed(ctx, r.coll.Name(), "insert", err)
-	}
-	runtime.RestoreOnAbort(ctx, func() { a.ID, a.Version = oldID, oldVersion })
-	return nil
+	return runtime.Failed(ctx, r.coll.Name(), "insert", err)
 }
 
 // Replace is the versioned write of generated code: it matches the version
