@@ -425,3 +425,62 @@ func TestWithSession(t *testing.T) {
 		}
 	})
 }
+
+// 4, on the wire: an attempt retried after the callback failed runs on
+// another server session (the next session is started before the ended one
+// goes back to the driver's pool, which would hand it out again); one
+// retried after a failed commit keeps the session, whose next transaction
+// ends the old one on the server.
+func TestRetriedAttemptSessions(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		var mu sync.Mutex
+		var lsids []string
+		client := monitoredClient(t, b, &event.CommandMonitor{
+			Started: func(_ context.Context, e *event.CommandStartedEvent) {
+				if e.CommandName == "insert" {
+					mu.Lock()
+					defer mu.Unlock()
+					lsids = append(lsids, e.Command.Lookup("lsid").String())
+				}
+			},
+		})
+		be := &testenv.Backend{Client: client}
+		ctx, coll := begin(t, be)
+		for _, tc := range []struct {
+			name     string
+			fp       *mongotest.FailPoint
+			sameSess bool
+		}{
+			{"callback failed", nil, false},
+			{"commit failed", &mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"commitTransaction"},
+				ErrorCode: 112, ErrorLabels: []string{"TransientTransactionError"}}, true},
+		} {
+			if tc.fp != nil {
+				be.FailPoint(t, *tc.fp)
+			}
+			mu.Lock()
+			lsids = nil
+			mu.Unlock()
+			calls := 0
+			err := runtime.WithTx(ctx, client, func(ctx context.Context) error {
+				calls++
+				if err := insert(ctx, coll, tc.name); err != nil {
+					return err
+				}
+				if calls == 1 && tc.fp == nil {
+					return errConflict
+				}
+				return nil
+			}, fastBackoff)
+			if err != nil || calls != 2 {
+				t.Fatalf("%s: WithTx = %v after %d attempts, want success on the second", tc.name, err, calls)
+			}
+			mu.Lock()
+			if len(lsids) != 2 || (lsids[0] == lsids[1]) != tc.sameSess {
+				t.Errorf("%s: the attempts ran on sessions %v, want the same one: %v", tc.name, lsids, tc.sameSess)
+			}
+			mu.Unlock()
+		}
+		wantIDs(t, coll, "callback failed", "commit failed")
+	})
+}

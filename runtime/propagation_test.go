@@ -12,7 +12,7 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime"
 )
 
-// 8. Propagation modes.
+// Propagation modes, one test each.
 
 func TestPropagationRequiredJoins(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
