@@ -347,26 +347,14 @@ func TestReplaceMatchesAMissingVersionAsZero(t *testing.T) {
 // caller's session, which WithTx does not end.
 func TestWithSession(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
-		var mu sync.Mutex
-		var lsids []string
-		client := monitoredClient(t, b, &event.CommandMonitor{
-			Started: func(_ context.Context, e *event.CommandStartedEvent) {
-				if e.CommandName == "insert" || e.CommandName == "find" {
-					mu.Lock()
-					defer mu.Unlock()
-					lsids = append(lsids, e.Command.Lookup("lsid").String())
-				}
-			},
-		})
+		client, sessions := sessionRecorder(t, b, "insert", "find")
 		ctx, coll := begin(t, &testenv.Backend{Client: client})
 		sess, err := client.StartSession()
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer sess.EndSession(ctx)
-		mu.Lock()
-		lsids = nil // the seed's implicit session
-		mu.Unlock()
+		sessions() // not the seed's implicit session
 		calls := 0
 		for _, id := range []string{"a", "b"} {
 			err := runtime.WithTx(ctx, client, func(ctx context.Context) error {
@@ -390,11 +378,9 @@ func TestWithSession(t *testing.T) {
 		if err := coll.FindOne(mongo.NewSessionContext(ctx, sess), bson.D{{Key: "_id", Value: "b"}}).Err(); err != nil {
 			t.Fatalf("find on the session after WithTx: %v", err)
 		}
-		mu.Lock()
-		if len(lsids) != 4 || len(slices.Compact(slices.Clone(lsids))) != 1 {
+		if lsids := sessions(); len(lsids) != 4 || len(slices.Compact(lsids)) != 1 {
 			t.Errorf("commands ran on sessions %v, want four on one", lsids)
 		}
-		mu.Unlock()
 		wantIDs(t, coll, "a", "b")
 
 		other := testenv.NewClient(t, options.Client().ApplyURI(b.URI))
@@ -433,17 +419,7 @@ func TestWithSession(t *testing.T) {
 // ends the old one on the server.
 func TestRetriedAttemptSessions(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
-		var mu sync.Mutex
-		var lsids []string
-		client := monitoredClient(t, b, &event.CommandMonitor{
-			Started: func(_ context.Context, e *event.CommandStartedEvent) {
-				if e.CommandName == "insert" {
-					mu.Lock()
-					defer mu.Unlock()
-					lsids = append(lsids, e.Command.Lookup("lsid").String())
-				}
-			},
-		})
+		client, sessions := sessionRecorder(t, b, "insert")
 		be := &testenv.Backend{Client: client}
 		ctx, coll := begin(t, be)
 		for _, tc := range []struct {
@@ -458,9 +434,7 @@ func TestRetriedAttemptSessions(t *testing.T) {
 			if tc.fp != nil {
 				be.FailPoint(t, *tc.fp)
 			}
-			mu.Lock()
-			lsids = nil
-			mu.Unlock()
+			sessions()
 			calls := 0
 			err := runtime.WithTx(ctx, client, func(ctx context.Context) error {
 				calls++
@@ -475,12 +449,34 @@ func TestRetriedAttemptSessions(t *testing.T) {
 			if err != nil || calls != 2 {
 				t.Fatalf("%s: WithTx = %v after %d attempts, want success on the second", tc.name, err, calls)
 			}
-			mu.Lock()
-			if len(lsids) != 2 || (lsids[0] == lsids[1]) != tc.sameSess {
+			if lsids := sessions(); len(lsids) != 2 || (lsids[0] == lsids[1]) != tc.sameSess {
 				t.Errorf("%s: the attempts ran on sessions %v, want the same one: %v", tc.name, lsids, tc.sameSess)
 			}
-			mu.Unlock()
 		}
 		wantIDs(t, coll, "callback failed", "commit failed")
 	})
+}
+
+// sessionRecorder connects to b with a monitor recording the session (lsid)
+// of each of the named commands; sessions returns those recorded since its
+// last call.
+func sessionRecorder(t *testing.T, b *testenv.Backend, commands ...string) (client *mongo.Client, sessions func() []string) {
+	var mu sync.Mutex
+	var lsids []string
+	client = monitoredClient(t, b, &event.CommandMonitor{
+		Started: func(_ context.Context, e *event.CommandStartedEvent) {
+			if slices.Contains(commands, e.CommandName) {
+				mu.Lock()
+				defer mu.Unlock()
+				lsids = append(lsids, e.Command.Lookup("lsid").String())
+			}
+		},
+	})
+	return client, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		got := lsids
+		lsids = nil
+		return got
+	}
 }
