@@ -401,6 +401,13 @@ func TestWithSession(t *testing.T) {
 				t.Errorf("WithTx = %v, want an error saying %q", err, tc.want)
 			}
 		}
+		// Joining a transaction on another session is refused.
+		err = runtime.WithTx(ctx, client, func(ctx context.Context) error {
+			return runtime.WithTx(ctx, client, func(context.Context) error { return nil }, runtime.WithSession(sess))
+		})
+		if err == nil || !strings.Contains(err.Error(), "WithSession names another session") {
+			t.Errorf("joining with another WithSession session = %v, want an error saying so", err)
+		}
 		if err := sess.StartTransaction(); err != nil {
 			t.Fatal(err)
 		}
