@@ -76,7 +76,7 @@ func RestoreOnAbort(ctx context.Context, restore func()) {
 		t.mu.Unlock()
 		return
 	}
-	aborted := !t.committed
+	aborted := t.aborted
 	t.mu.Unlock()
 	if aborted {
 		restore()

@@ -121,6 +121,18 @@ func TestRestoreOnAbort(t *testing.T) {
 		}
 		runtime.RestoreOnAbort(ctx, func() { t.Error("RestoreOnAbort outside a transaction ran") })
 		wantIDs(t, coll, "a")
+
+		// On the context of an ended attempt: at once after an abort (the
+		// write it would undo is gone), never after a commit.
+		for _, result := range []error{errors.New("undo"), nil} {
+			var inner context.Context
+			_ = runtime.WithTx(ctx, b.Client, func(ctx context.Context) error { inner = ctx; return result })
+			ran := false
+			runtime.RestoreOnAbort(inner, func() { ran = true })
+			if ran != (result != nil) {
+				t.Errorf("RestoreOnAbort on the context of a transaction that ended with %v ran: %v", result, ran)
+			}
+		}
 	})
 }
 

@@ -29,7 +29,7 @@ type Tx struct {
 	busy  atomic.Bool // an operation begun by Enter is running
 
 	mu           sync.Mutex
-	committed    bool // how the attempt ended, once ended
+	aborted      bool // the attempt ended in a known abort (not a commit, not an unknown commit result)
 	onCommit     []func(context.Context)
 	onRollback   []func(context.Context)
 	restores     []func() // RestoreOnAbort, run last registered first
@@ -99,7 +99,7 @@ func (t *Tx) end(committed, unknown bool) (hooks []func(context.Context), restor
 		return nil, nil
 	}
 	t.ended.Store(true)
-	t.committed = committed
+	t.aborted = !committed && !unknown
 	switch {
 	case committed:
 		hooks = t.onCommit
