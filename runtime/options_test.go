@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -127,7 +126,7 @@ func TestWithTxValueAndContextState(t *testing.T) {
 			t.Error("InTx is true for a context whose transaction has ended")
 		}
 		err = runtime.WithTx(inner, b.Client, func(context.Context) error { return nil })
-		if err == nil || !strings.Contains(err.Error(), "already ended") {
+		if !errors.Is(err, runtime.ErrTxEnded) {
 			t.Errorf("WithTx joining an ended transaction = %v, want an error saying so", err)
 		}
 		if got := (*runtime.Tx)(nil).Bind(ctx); got != ctx {

@@ -101,7 +101,7 @@ func withTx(ctx context.Context, client *mongo.Client, fn func(ctx context.Conte
 		// A context that outlived its attempt: joining is impossible, and
 		// silently starting a new transaction would hide the bug.
 		if cfg.propagation == Required || cfg.propagation == Mandatory {
-			return fmt.Errorf("mongotxgen: WithTx (propagation %v): the context carries a transaction that has already ended: %w", cfg.propagation, ErrTxEnded)
+			return fmt.Errorf("mongotxgen: WithTx (propagation %v) cannot join: %w", cfg.propagation, ErrTxEnded)
 		}
 		outer = nil
 	}
