@@ -47,15 +47,20 @@ func TestJoinedPanicMakesTheTransactionRollbackOnly(t *testing.T) {
 
 // 3. The callback swallows a duplicate key and returns the next
 // operation's NoSuchTransaction: WithTx returns the duplicate key after one
-// attempt instead of retrying a transaction that cannot succeed.
+// attempt instead of retrying a transaction that cannot succeed. Plain
+// driver calls without CommandMonitor hide the duplicate key: WithTx retries
+// once, as for a transaction the server ended, and then gives up saying so.
 func TestKnownFailureWinsOverItsConsequence(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
 		for _, tc := range []struct {
 			name   string
 			client *mongo.Client
+			plain  bool // plain driver calls, not the repository
+			known  bool // WithTx can know of the duplicate key
 		}{
-			{"repository", b.Client},
-			{"plain driver calls with CommandMonitor", monitoredClient(t, b, runtime.CommandMonitor(nil))},
+			{"repository", b.Client, false, true},
+			{"plain driver calls with CommandMonitor", monitoredClient(t, b, runtime.CommandMonitor(nil)), true, true},
+			{"plain driver calls without", b.Client, true, false},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				ctx, db := (&testenv.Backend{Client: tc.client}).Begin(t)
@@ -68,7 +73,7 @@ func TestKnownFailureWinsOverItsConsequence(t *testing.T) {
 				var second error
 				err := s.WithTx(ctx, func(ctx context.Context, tx *store) error {
 					calls++
-					if tc.client == b.Client {
+					if !tc.plain {
 						_ = tx.Account.Insert(ctx, &account{ID: "taken"}) // swallowed
 						second = tx.Account.Insert(ctx, &account{ID: "new"})
 					} else {
@@ -80,6 +85,14 @@ func TestKnownFailureWinsOverItsConsequence(t *testing.T) {
 				var se mongo.ServerError
 				if !errors.As(second, &se) || !se.HasErrorCode(251) {
 					t.Fatalf("the second insert returned %v, want NoSuchTransaction", second)
+				}
+				if !tc.known {
+					txErr, ok := errors.AsType[*runtime.TxError](err)
+					if !ok || calls != 2 || !errors.Is(err, runtime.ErrTxAborted) ||
+						!strings.Contains(txErr.Reason, "no failed operation is known") {
+						t.Errorf("WithTx = %v after %d attempts, want a *TxError after 2 saying no failure is known", err, calls)
+					}
+					return
 				}
 				if !errors.Is(err, runtime.ErrDuplicateKey) || !errors.Is(err, runtime.ErrTxAborted) {
 					t.Errorf("WithTx = %v, want ErrTxAborted and the duplicate key", err)

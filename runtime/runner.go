@@ -19,7 +19,7 @@ const abortTimeout = 5 * time.Second
 
 // noSuchTransactionTwice is why WithTx stops when commits keep finding the
 // transaction gone and it cannot know why.
-const noSuchTransactionTwice = "the commit found the transaction gone (NoSuchTransaction) twice and no failed operation is known: " +
+const noSuchTransactionTwice = "the transaction was found gone (NoSuchTransaction) twice and no failed operation is known: " +
 	"the server may have ended it (a failover, the transaction lifetime limit), or a plain driver call failed " +
 	"and the callback did not return its error, which WithTx sees only with CommandMonitor installed"
 
@@ -42,8 +42,8 @@ type runner struct {
 	reported int  // the last attempt whose end the observer was told
 	finished bool // Finished was reported; a later panic comes from a hook
 
-	// unexplainedAborts counts commits that found the transaction gone
-	// with no failed operation known to explain it.
+	// unexplainedAborts counts NoSuchTransaction errors, of the commit or
+	// returned by the callback, that nothing WithTx knows explains.
 	unexplainedAborts int
 }
 
@@ -97,6 +97,9 @@ func (r *runner) attempt(ctx context.Context) (done bool, err error) {
 			return true, r.fail(ctx, PhaseCallback, r.contextEnded(ctx, err))
 		case !retryable(err):
 			return true, r.fail(ctx, PhaseCallback, err)
+		}
+		if stop := r.unexplainedGone(t, err); stop != nil {
+			return true, r.fail(ctx, PhaseCallback, stop)
 		}
 		return r.retry(ctx, PhaseCallback, err)
 	}
@@ -274,21 +277,34 @@ func (r *runner) transactionGone(t *Tx, err error) (retryWhole bool, _ error) {
 	if !IsTransient(err) {
 		return false, fmt.Errorf("%w: %w", ErrTxAborted, err)
 	}
-	if _, monitored := t.failure(); monitored {
-		// CommandMonitor saw the attempt's operations and none failed: the
-		// server ended the transaction on its own (a failover, the lifetime
-		// limit, a killed session), and the specification retries.
-		return true, err
-	}
-	// Without the monitor a swallowed failure of a plain driver call is
-	// invisible, and would make every attempt end alike: retry once, as
-	// the specification does, and stop the second time rather than loop
-	// until the budget is spent.
-	r.unexplainedAborts++
-	if r.unexplainedAborts > 1 {
-		return false, r.giveUp(fmt.Errorf("%w: %w", ErrTxAborted, err), noSuchTransactionTwice)
+	if stop := r.unexplainedGone(t, err); stop != nil {
+		return false, stop
 	}
 	return true, err
+}
+
+// unexplainedGone returns the error that ends WithTx when err, a transient
+// error of the attempt t, is the second NoSuchTransaction in this call that
+// nothing WithTx knows explains; nil lets the specification's retry go on.
+//
+// With CommandMonitor installed WithTx would have seen a failed operation,
+// so the server ended the transaction on its own (a failover, the lifetime
+// limit, a killed session) and the specification's retries apply. Without
+// it a swallowed failure of a plain driver call is invisible, and would make
+// every attempt end alike: retry once, as the specification does, and stop
+// the second time rather than loop until the budget is spent.
+func (r *runner) unexplainedGone(t *Tx, err error) error {
+	if !hasCode(err, codeNoSuchTransaction) {
+		return nil
+	}
+	if failed, monitored := t.failure(); monitored || (failed != nil && !errors.Is(err, failed)) {
+		return nil
+	}
+	r.unexplainedAborts++
+	if r.unexplainedAborts > 1 {
+		return r.giveUp(fmt.Errorf("%w: %w", ErrTxAborted, err), noSuchTransactionTwice)
+	}
+	return nil
 }
 
 // retry ends an attempt that failed with the transient error last and

@@ -54,10 +54,11 @@ var ErrEndedByCallback = errors.New("mongotxgen: the callback ended the transact
 // first failure, or retries when that failure was transient. It knows of such
 // failures always for generated repositories (they report through [Failed])
 // and for plain driver calls when [CommandMonitor] is installed. With the
-// monitor, a commit that finds the transaction gone although no operation
-// failed is retried as the specification says (the server ended it: a
-// failover, the lifetime limit); without it that happens once, and the second
-// time WithTx gives up with a [*TxError] saying what it knows. A panic in fn
+// monitor, a transaction found gone (NoSuchTransaction, at the commit or from
+// an operation) although no operation failed before is retried as the
+// specification says (the server ended it: a failover, the lifetime limit);
+// without it that happens once, and the second time WithTx gives up with a
+// [*TxError] saying what it knows. A panic in fn
 // aborts the transaction, ends the session and re-panics with the same value;
 // and if ctx already carries a transaction the [Propagation] option decides
 // between joining it ([Required], the default), starting a separate one, or
