@@ -42,7 +42,7 @@ const (
 	// Required joins the transaction in the context, or starts one when there
 	// is none. Joining starts no session and commits nothing: the outermost
 	// WithTx commits, with its own options (a joined call's other options
-	// are ignored). If the joined callback fails, the outer transaction is
+	// are ignored). If the joined callback fails or panics, the outer transaction is
 	// marked rollback-only and its commit fails with [ErrRollbackOnly].
 	Required Propagation = iota
 	// RequiresNew always starts its own session and transaction, which

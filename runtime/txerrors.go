@@ -44,8 +44,8 @@ var (
 	// WithTx knows it: generated repositories report their failures through
 	// [Failed], and [CommandMonitor] sees plain driver calls. A transient
 	// failure is retried instead. Without that knowledge, ErrTxAborted wraps
-	// the commit's NoSuchTransaction error, in a [*TxError] when a commit
-	// finds the transaction gone for the second time in one WithTx call.
+	// the NoSuchTransaction error, in a [*TxError] when the transaction is
+	// found gone for the second time in one WithTx call.
 	ErrTxAborted = errors.New("mongotxgen: the server aborted the transaction before the commit")
 )
 
