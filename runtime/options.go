@@ -42,8 +42,9 @@ const (
 	// Required joins the transaction in the context, or starts one when there
 	// is none. Joining starts no session and commits nothing: the outermost
 	// WithTx commits, with its own options (a joined call's other options
-	// are ignored). If the joined callback fails or panics, the outer transaction is
-	// marked rollback-only and its commit fails with [ErrRollbackOnly].
+	// are ignored). If the joined callback fails or panics, the outer
+	// transaction is marked rollback-only and its commit fails with
+	// [ErrRollbackOnly].
 	Required Propagation = iota
 	// RequiresNew always starts its own session and transaction, which
 	// commits (or aborts) independently of any transaction in the context.
