@@ -28,8 +28,7 @@ var errConflict = mongo.CommandError{Code: 112, Name: "WriteConflict", Message: 
 	Labels: []string{"TransientTransactionError"}}
 
 // commitConflict fails the next commit with a transient write conflict.
-var commitConflict = mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"commitTransaction"},
-	ErrorCode: 112, ErrorLabels: []string{"TransientTransactionError"}}
+var commitConflict = conflictOnce("commitTransaction")
 
 // 1. A struct the callback's writes changed gets its old values back when
 // the attempt aborts: the retried Replace does not conflict with its own
