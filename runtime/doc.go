@@ -12,8 +12,18 @@
 //     that respects the context, nesting, commit and rollback hooks, panic
 //     safety and observability.
 //
-// Generated repositories call this package; applications mostly use it for
-// [WithTx] options, [OnCommit], and the filter combinators [Where] and [Or].
+// Every run of the callback is an attempt of its own, with its own [Tx] and
+// context: once the attempt has ended, that context is dead ([InTx] false,
+// hooks dropped, operations refused with [ErrTxEnded]), so a goroutine that
+// outlives an attempt cannot act in the next, and a retried callback starts
+// as the first did.
+//
+// Generated repositories call this package: [Enter] around every driver call
+// (it binds the call to the repository's attempt and refuses operations of
+// an ended attempt or two at once), [Failed] on every error, [RestoreOnAbort]
+// after a write that changed the caller's struct, [VersionIs] in versioned
+// writes. Applications mostly use it for [WithTx] options, [OnCommit], and
+// the filter combinators [Where] and [Or].
 //
 // # Field kinds
 //

@@ -80,9 +80,11 @@ func Failed(ctx context.Context, collection, op string, err error) error {
 }
 
 // abortsTransaction reports whether err came from the server or the network,
-// the failures after which the server no longer runs the transaction. A
-// client-side outcome such as mongo.ErrNoDocuments leaves it running.
+// the failures after which the server no longer runs the transaction, or is
+// an operation [Enter] refused for running alongside another: the
+// transaction then lacks its write. A client-side outcome such as
+// mongo.ErrNoDocuments leaves it running.
 func abortsTransaction(err error) bool {
 	var se mongo.ServerError
-	return errors.As(err, &se) || mongo.IsNetworkError(err)
+	return errors.As(err, &se) || mongo.IsNetworkError(err) || errors.Is(err, ErrConcurrentTx)
 }

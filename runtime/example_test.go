@@ -105,6 +105,38 @@ func ExampleWithTxValue() {
 	// Output: order-1 <nil>
 }
 
+// WithSession runs several transactions on one session of the caller's,
+// which is causally consistent: each reads what the ones before it wrote,
+// also where reads may go to secondaries. WithTx does not end the session.
+func ExampleWithSession() {
+	client, stop := exampleServer()
+	defer stop()
+	ctx := context.Background()
+	stock := client.Database("shop").Collection("stock")
+	sess, err := client.StartSession()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sess.EndSession(ctx)
+
+	for _, step := range []bson.D{
+		{{Key: "$set", Value: bson.D{{Key: "n", Value: 10}}}},
+		{{Key: "$inc", Value: bson.D{{Key: "n", Value: -3}}}},
+	} {
+		err := runtime.WithTx(ctx, client, func(ctx context.Context) error {
+			_, err := stock.UpdateByID(ctx, "widget", step, options.UpdateOne().SetUpsert(true))
+			return err
+		}, runtime.WithSession(sess))
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	var doc struct{ N int }
+	err = stock.FindOne(mongo.NewSessionContext(ctx, sess), bson.D{{Key: "_id", Value: "widget"}}).Decode(&doc)
+	fmt.Println(doc.N, err)
+	// Output: 7 <nil>
+}
+
 // OnCommit defers side effects, such as sending a message, until the data
 // they announce is committed; an aborted attempt's hooks never run.
 // OnRollback is for undoing work outside the database.

@@ -17,21 +17,21 @@ import (
 //	client, err := mongo.Connect(options.Client().ApplyURI(uri).
 //		SetMonitor(runtime.CommandMonitor(nil)))
 //
-// Without it, a callback that swallows a server-side failure gets
-// [ErrTxAborted] from WithTx, which knows only that the commit found the
-// transaction gone. With it, WithTx also returns the failure itself (a
-// duplicate key matches [ErrDuplicateKey]), and when that failure was
-// transient (a write conflict) it retries the transaction as if the
-// callback had returned it.
+// Without it, a callback that swallows a server-side failure of a plain
+// driver call gets [ErrTxAborted] from WithTx, which knows only that the
+// commit found the transaction gone. With it, WithTx also returns the failure
+// itself (a duplicate key matches [ErrDuplicateKey]), and when that failure
+// was transient (a write conflict) it retries the transaction as if the
+// callback had returned it. And since it would have seen a failed operation,
+// a commit that finds the transaction gone without one is retried as the
+// specification says: the server ended the transaction on its own.
 func CommandMonitor(next *event.CommandMonitor) *event.CommandMonitor {
 	m := &event.CommandMonitor{
 		Started: func(ctx context.Context, e *event.CommandStartedEvent) {
 			if t := TxFrom(ctx); t != nil && !isTxControl(e.CommandName) {
 				// The first element of a CRUD command names the collection.
 				coll, _ := e.Command.Index(0).Value().StringValueOK()
-				t.mu.Lock()
-				t.lastCollection = coll
-				t.mu.Unlock()
+				t.noteCommand(coll)
 			}
 			if next != nil && next.Started != nil {
 				next.Started(ctx, e)
@@ -63,31 +63,6 @@ func CommandMonitor(next *event.CommandMonitor) *event.CommandMonitor {
 // handled where they are sent.
 func isTxControl(name string) bool {
 	return name == "commitTransaction" || name == "abortTransaction"
-}
-
-// recordFailure keeps the first operation failure of the current attempt,
-// as the [*OpError] a repository would have returned.
-func (t *Tx) recordFailure(command string, err error) {
-	t.mu.Lock()
-	coll := t.lastCollection
-	t.mu.Unlock()
-	t.keepFailure(&OpError{Collection: coll, Op: command, Err: err})
-}
-
-// keepFailure keeps err if it is the first operation failure of the current
-// attempt; [Failed] and the command monitor both report here.
-func (t *Tx) keepFailure(err *OpError) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.active && t.opFailure == nil {
-		t.opFailure = err
-	}
-}
-
-func (t *Tx) failure() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.opFailure
 }
 
 // writeFailure returns the write errors of a successful reply as the

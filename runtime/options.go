@@ -1,9 +1,11 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
@@ -40,8 +42,9 @@ const (
 	// Required joins the transaction in the context, or starts one when there
 	// is none. Joining starts no session and commits nothing: the outermost
 	// WithTx commits, with its own options (a joined call's other options
-	// are ignored). If the joined callback fails, the outer transaction is
-	// marked rollback-only and its commit fails with [ErrRollbackOnly].
+	// are ignored). If the joined callback fails or panics, the outer
+	// transaction is marked rollback-only and its commit fails with
+	// [ErrRollbackOnly].
 	Required Propagation = iota
 	// RequiresNew always starts its own session and transaction, which
 	// commits (or aborts) independently of any transaction in the context.
@@ -88,7 +91,8 @@ type txConfig struct {
 	maxCommitTime time.Duration
 	propagation   Propagation
 	observer      Observer
-	err           error // the first invalid option, reported by WithTx
+	session       *mongo.Session // WithSession: the caller's, not ended by WithTx
+	err           error          // the first invalid option, reported by WithTx
 
 	txOpts []options.Lister[options.TransactionOptions] // for StartTransaction, made once
 }
@@ -234,4 +238,42 @@ func WithPropagation(p Propagation) TxOption {
 // reports nothing of its own: the outer call's observer sees its effects.
 func WithObserver(o Observer) TxOption {
 	return TxOption{func(c *txConfig) { c.observer = o }}
+}
+
+// WithSession runs the transaction on s, a session the caller started on the
+// client given to WithTx: WithTx then neither starts nor ends a session, and
+// every attempt runs on s. Several transactions on one session are causally
+// consistent: each reads what the ones before it wrote, as with PyMongo's
+// with_transaction on a session of the caller's. s must not be running a
+// transaction, nor be used by another goroutine meanwhile.
+//
+// The attempts of such a call share s, so a plain driver call with the
+// context of an ended attempt is not refused by an ended session: it runs
+// in a later attempt, or outside a transaction. InTx, the hooks and the
+// generated repositories ([Enter]) still treat that context as dead.
+//
+// When WithTx joins an outer transaction, s must be that transaction's
+// session.
+func WithSession(s *mongo.Session) TxOption {
+	return TxOption{func(c *txConfig) {
+		if s == nil {
+			c.invalid("WithSession(nil): no session")
+			return
+		}
+		c.session = s
+	}}
+}
+
+// checkSession refuses a WithSession session that cannot run the
+// transaction.
+func (c *txConfig) checkSession(client *mongo.Client) error {
+	switch {
+	case c.session == nil:
+		return nil
+	case c.session.Client() != client:
+		return errors.New("mongotxgen: WithTx: WithSession names a session of another *mongo.Client")
+	case c.session.TransactionRunning():
+		return errors.New("mongotxgen: WithTx: the WithSession session is already running a transaction")
+	}
+	return nil
 }

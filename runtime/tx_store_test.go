@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"errors"
+	"iter"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -13,15 +14,18 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/mongotxgen/mongotxgen/internal/testenv"
 	"github.com/mongotxgen/mongotxgen/runtime"
 )
 
 // A hand-written Store of the shape mongotxgen generates (see the generated
-// code shape in the design): every repository method binds its context to
-// the Store's transaction first, and Store.WithTx hands the callback a Store
-// bound to the transaction. The generated code is tested against it in the
+// code shape in the design): every driver call of a repository method runs
+// inside runtime.Enter, which binds its context to the Store's transaction
+// attempt, writes that change the caller's struct register
+// runtime.RestoreOnAbort, and Store.WithTx hands the callback a Store bound
+// to the attempt. The generated code is tested against it in the
 // example package; here it shows that the runtime gives the facade what it
 // needs.
 
@@ -29,6 +33,7 @@ type account struct {
 	ID      string `bson:"_id"`
 	Owner   string `bson:"owner"`
 	Balance int64  `bson:"balance"`
+	Version int64  `bson:"version"`
 }
 
 var accountBalance = runtime.NewField[int64]("balance")
@@ -38,14 +43,57 @@ type accountRepo struct {
 	tx   *runtime.Tx
 }
 
+// newAccountID stands for the ObjectID generated code assigns.
+var newAccountID atomic.Int64
+
+// Insert assigns a missing ID and version 1, in a as generated code does;
+// registered before the write, the restore gives a its old values back when
+// the attempt aborts, whether or not this insert is what failed.
 func (r *accountRepo) Insert(ctx context.Context, a *account) error {
-	ctx = r.tx.Bind(ctx)
-	_, err := r.coll.InsertOne(ctx, a)
+	ctx, span, err := runtime.Enter(ctx, r.tx)
+	if err != nil {
+		return runtime.Failed(ctx, r.coll.Name(), "insert", err)
+	}
+	oldID, oldVersion := a.ID, a.Version
+	runtime.RestoreOnAbort(ctx, func() { a.ID, a.Version = oldID, oldVersion })
+	if a.ID == "" {
+		a.ID = "id" + strconv.FormatInt(newAccountID.Add(1), 10)
+	}
+	a.Version = 1
+	_, err = r.coll.InsertOne(ctx, a)
+	span.End()
 	return runtime.Failed(ctx, r.coll.Name(), "insert", err)
 }
 
+// Replace is the versioned write of generated code: it matches the version
+// a holds (0 also matching a document without one), bumps it in a, and gives
+// a its old version back when the write or the attempt fails.
+func (r *accountRepo) Replace(ctx context.Context, a *account) error {
+	ctx, span, err := runtime.Enter(ctx, r.tx)
+	if err != nil {
+		return runtime.Failed(ctx, r.coll.Name(), "replace", err)
+	}
+	old := a.Version
+	a.Version++
+	res, err := r.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: a.ID}, runtime.VersionIs("version", old)}, a)
+	span.End()
+	if err == nil && res.MatchedCount == 0 {
+		err = runtime.ErrVersionConflict
+	}
+	if err != nil {
+		a.Version = old
+		return runtime.Failed(ctx, r.coll.Name(), "replace", err)
+	}
+	runtime.RestoreOnAbort(ctx, func() { a.Version = old })
+	return nil
+}
+
 func (r *accountRepo) Get(ctx context.Context, id string) (*account, error) {
-	ctx = r.tx.Bind(ctx)
+	ctx, span, err := runtime.Enter(ctx, r.tx)
+	if err != nil {
+		return nil, runtime.Failed(ctx, r.coll.Name(), "get", err)
+	}
+	defer span.End()
 	var a account
 	if err := r.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&a); err != nil {
 		return nil, runtime.Failed(ctx, r.coll.Name(), "get", err)
@@ -53,9 +101,55 @@ func (r *accountRepo) Get(ctx context.Context, id string) (*account, error) {
 	return &a, nil
 }
 
+// Iter guards each driver call (the query, each batch), not the loop: its
+// body may run other operations of the same transaction.
+func (r *accountRepo) Iter(ctx context.Context) iter.Seq2[*account, error] {
+	return func(yield func(*account, error) bool) {
+		ctx, span, err := runtime.Enter(ctx, r.tx)
+		if err != nil {
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
+			return
+		}
+		cur, err := r.coll.Find(ctx, bson.D{}, options.Find().SetBatchSize(1))
+		span.End()
+		if err != nil {
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
+			return
+		}
+		defer cur.Close(context.WithoutCancel(ctx))
+		for {
+			_, span, err := runtime.Enter(ctx, nil)
+			if err != nil {
+				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
+				return
+			}
+			more := cur.Next(ctx)
+			span.End()
+			if !more {
+				break
+			}
+			a := new(account)
+			if err := cur.Decode(a); err != nil {
+				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
+				return
+			}
+			if !yield(a, nil) {
+				return
+			}
+		}
+		if err := cur.Err(); err != nil {
+			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
+		}
+	}
+}
+
 func (r *accountRepo) UpdateByID(ctx context.Context, id string, u runtime.Update) error {
-	ctx = r.tx.Bind(ctx)
+	ctx, span, err := runtime.Enter(ctx, r.tx)
+	if err != nil {
+		return runtime.Failed(ctx, r.coll.Name(), "update", err)
+	}
 	res, err := r.coll.UpdateByID(ctx, id, runtime.UpdateDoc(u))
+	span.End()
 	if err == nil && res.MatchedCount == 0 {
 		err = runtime.ErrNotFound
 	}
@@ -63,7 +157,11 @@ func (r *accountRepo) UpdateByID(ctx context.Context, id string, u runtime.Updat
 }
 
 func (r *accountRepo) Count(ctx context.Context) (int64, error) {
-	ctx = r.tx.Bind(ctx)
+	ctx, span, err := runtime.Enter(ctx, r.tx)
+	if err != nil {
+		return 0, runtime.Failed(ctx, r.coll.Name(), "count", err)
+	}
+	defer span.End()
 	n, err := r.coll.CountDocuments(ctx, bson.D{})
 	return n, runtime.Failed(ctx, r.coll.Name(), "count", err)
 }
@@ -93,7 +191,7 @@ func (s *store) WithTx(ctx context.Context, fn func(ctx context.Context, tx *sto
 // an abort.
 func TestStoreRepositoriesStayInTheTransaction(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
-		outer := testCtx(t)
+		outer := testenv.Context(t)
 		s := newStore(b.DB(t))
 		if err := s.Account.Insert(outer, &account{ID: "seed"}); err != nil {
 			t.Fatal(err)

@@ -35,26 +35,29 @@ var (
 	// nil. The inner call's error is wrapped alongside it.
 	ErrRollbackOnly = errors.New("mongotxgen: transaction is rollback-only because a joined call failed")
 
-	// ErrTxAborted is returned when the callback returned nil although an
-	// operation in it had failed on the server or the network (for example a
-	// swallowed duplicate key error): the server no longer runs the
-	// transaction as the callback meant it, so WithTx aborts instead of
-	// committing. The failed operation's error is wrapped alongside, when
+	// ErrTxAborted is returned when the server aborted the transaction
+	// before the commit although the callback did not fail: an operation in
+	// it failed on the server or the network (for example a duplicate key)
+	// and the callback did not return that error, or returned only a later
+	// error that failure caused (NoSuchTransaction). WithTx aborts instead of
+	// committing; the failed operation's error is wrapped alongside, when
 	// WithTx knows it: generated repositories report their failures through
 	// [Failed], and [CommandMonitor] sees plain driver calls. A transient
 	// failure is retried instead. Without that knowledge, ErrTxAborted wraps
-	// the commit's NoSuchTransaction error, returned when a commit finds the
-	// transaction gone for the second time in one WithTx call.
-	ErrTxAborted = errors.New("mongotxgen: the server aborted the transaction before the commit; " +
-		"an operation in the callback failed and the callback did not return its error")
+	// the NoSuchTransaction error, in a [*TxError] when the transaction is
+	// found gone for the second time in one WithTx call.
+	ErrTxAborted = errors.New("mongotxgen: the server aborted the transaction before the commit")
 )
 
 // TxError is returned when WithTx gives up on a transaction it would
 // otherwise retry: the time budget ([WithTimeout] or the context deadline)
-// or the attempt limit ([WithMaxAttempts]) is spent, or the context was
-// cancelled between attempts. Err is the last error a real attempt met,
+// or the attempt limit ([WithMaxAttempts]) is spent, the context was
+// cancelled between attempts, or commits keep finding the transaction gone
+// for reasons WithTx cannot see. Err is the last error a real attempt met,
 // joined with the context's error when that is what stopped WithTx, so
-// errors.Is and errors.As reach both.
+// errors.Is and errors.As reach both; [IsTransient] reports the last error's
+// label. A callback returning a *TxError (of a nested [RequiresNew] call) is
+// not retried: the nested call has spent its budget already.
 type TxError struct {
 	Attempts int           // callback runs made
 	Elapsed  time.Duration // time since WithTx was called

@@ -4,7 +4,8 @@
 //
 //	func TestX(t *testing.T) {
 //		testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
-//			coll := b.DB(t).Collection("things")
+//			ctx, db := b.Begin(t)
+//			coll := db.Collection("things")
 //			...
 //		})
 //	}
@@ -27,6 +28,10 @@ import (
 
 	"github.com/mongotxgen/mongotxgen/runtime/mongotest"
 )
+
+// Timeout bounds each test's context (see Context): a hang fails the test
+// instead of the whole run.
+const Timeout = 30 * time.Second
 
 // URIEnv is the environment variable naming a real replica set, e.g.
 // mongodb://localhost:27017/?replicaSet=rs0. Its server must run with
@@ -118,4 +123,32 @@ func DBName(t testing.TB) string {
 	var suffix [6]byte
 	_, _ = rand.Read(suffix[:])
 	return name + "_" + hex.EncodeToString(suffix[:])
+}
+
+// Begin is the prologue of an integration test: a context bounded by Timeout
+// and cancelled when tb ends, and a database of its own, dropped then.
+func (b *Backend) Begin(tb testing.TB) (context.Context, *mongo.Database) {
+	tb.Helper()
+	return Context(tb), b.DB(tb)
+}
+
+// Context returns a context cancelled when tb ends and bounded by Timeout.
+func Context(tb testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+	tb.Cleanup(cancel)
+	return ctx
+}
+
+// FailPoint sets mongod's failCommand fail point fp on the backend's server
+// and clears it when tb ends.
+func (b *Backend) FailPoint(tb testing.TB, fp mongotest.FailPoint) {
+	tb.Helper()
+	if err := mongotest.SetFailPoint(Context(tb), b.Client, fp); err != nil {
+		tb.Fatalf("set fail point %v: %v", fp.Command(), err)
+	}
+	tb.Cleanup(func() {
+		if err := mongotest.ClearFailPoint(context.Background(), b.Client); err != nil {
+			tb.Errorf("clear fail point: %v", err)
+		}
+	})
 }

@@ -3,10 +3,12 @@ package testenv_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/mongotxgen/mongotxgen/internal/testenv"
+	"github.com/mongotxgen/mongotxgen/runtime/mongotest"
 )
 
 func TestDBName(t *testing.T) {
@@ -36,4 +38,24 @@ func TestRun(t *testing.T) {
 	if len(ran) == 0 || ran[0] != "mongotest" {
 		t.Fatalf("ran against %v, want mongotest first", ran)
 	}
+}
+
+func TestBeginAndFailPoint(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx, db := b.Begin(t)
+		if d, ok := ctx.Deadline(); !ok || time.Until(d) > testenv.Timeout {
+			t.Errorf("the context's deadline is %v (set: %v), want within %v", d, ok, testenv.Timeout)
+		}
+		coll := db.Collection("c")
+		t.Run("with a fail point", func(t *testing.T) {
+			b.FailPoint(t, mongotest.FailPoint{Mode: mongotest.AlwaysOn, Commands: []string{"insert"}, ErrorCode: 2})
+			if _, err := coll.InsertOne(ctx, bson.D{{Key: "x", Value: 1}}); err == nil {
+				t.Error("insert succeeded under an always-on fail point")
+			}
+		})
+		// The subtest's cleanup cleared the fail point.
+		if _, err := coll.InsertOne(ctx, bson.D{{Key: "x", Value: 1}}); err != nil {
+			t.Errorf("insert after the fail point's test ended: %v", err)
+		}
+	})
 }
