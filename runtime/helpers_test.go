@@ -111,6 +111,13 @@ func (h *hookLog) check(t *testing.T, committed, rolledBack []int) {
 
 var fastBackoff = runtime.WithBackoff(time.Millisecond, 2*time.Millisecond)
 
+// conflictOnce makes the next command named command fail with a transient
+// write conflict.
+func conflictOnce(command string) mongotest.FailPoint {
+	return mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{command},
+		ErrorCode: 112, ErrorLabels: []string{"TransientTransactionError"}}
+}
+
 // alwaysConflict makes every insert fail with a transient write conflict.
 var alwaysConflict = mongotest.FailPoint{Mode: mongotest.AlwaysOn, Commands: []string{"insert"},
 	ErrorCode: 112, ErrorLabels: []string{"TransientTransactionError"}}

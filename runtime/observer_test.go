@@ -85,8 +85,7 @@ func TestSlogObserver(t *testing.T) {
 		ctx, coll := begin(t, b)
 		var buf strings.Builder
 		logger := slogText(&buf)
-		b.FailPoint(t, mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"insert"},
-			ErrorCode: 112, ErrorLabels: []string{"TransientTransactionError"}})
+		b.FailPoint(t, conflictOnce("insert"))
 		if err := runtime.WithTx(ctx, b.Client, func(ctx context.Context) error {
 			return insert(ctx, coll, "a")
 		}, runtime.WithObserver(runtime.NewSlogObserver(logger)), fastBackoff); err != nil {

@@ -17,7 +17,6 @@ import (
 
 	"github.com/mongotxgen/mongotxgen/internal/testenv"
 	"github.com/mongotxgen/mongotxgen/runtime"
-	"github.com/mongotxgen/mongotxgen/runtime/mongotest"
 )
 
 func TestInvalidOptions(t *testing.T) {
@@ -91,8 +90,7 @@ func TestTransactionOptionsReachTheWire(t *testing.T) {
 func TestWithTxValueAndContextState(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
 		ctx, coll := begin(t, b)
-		b.FailPoint(t, mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"insert"},
-			ErrorCode: 112, ErrorLabels: []string{"TransientTransactionError"}})
+		b.FailPoint(t, conflictOnce("insert"))
 		if runtime.InTx(ctx) || runtime.TxFrom(ctx) != nil {
 			t.Fatal("a plain context is in a transaction")
 		}

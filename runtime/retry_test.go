@@ -24,8 +24,7 @@ func TestTransientWriteErrorRetriesTheCallback(t *testing.T) {
 			fp   mongotest.FailPoint
 			end  string
 		}{
-			{"write conflict", mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"insert"},
-				ErrorCode: 112, ErrorLabels: []string{"TransientTransactionError"}},
+			{"write conflict", conflictOnce("insert"),
 				"end 1 callback WriteConflict 112 [TransientTransactionError] retry=true"},
 			{"closed connection", mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"insert"},
 				CloseConnection: true},

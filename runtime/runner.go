@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
@@ -90,8 +91,11 @@ func (r *runner) attempt(ctx context.Context) (done bool, err error) {
 		return true, r.fail(ctx, PhaseCallback, ErrEndedByCallback)
 	}
 	if err != nil {
-		aborted := r.abort(ctx)
-		r.endAttempt(false, aborted && ctx.Err() == nil && retryable(err))
+		next := keepSession
+		if r.abort(ctx) && ctx.Err() == nil && retryable(err) {
+			next = newSession
+		}
+		r.endAttempt(false, next)
 		switch {
 		case ctx.Err() != nil:
 			return true, r.fail(ctx, PhaseCallback, r.contextEnded(ctx, err))
@@ -106,7 +110,7 @@ func (r *runner) attempt(ctx context.Context) (done bool, err error) {
 	if ctx.Err() != nil {
 		// The commit cannot be trusted to a dead context: abort.
 		r.abort(ctx)
-		r.endAttempt(false, false)
+		r.endAttempt(false, keepSession)
 		return true, r.fail(ctx, PhaseCommit, fmt.Errorf("mongotxgen: transaction not committed: %w", context.Cause(ctx)))
 	}
 
@@ -121,7 +125,11 @@ func (r *runner) attempt(ctx context.Context) (done bool, err error) {
 	}
 	// The server aborted the transaction (or will, when it expires), unless
 	// the commit's outcome is unknown: the server may have committed.
-	r.endAttempt(IsUnknownCommitResult(err), false)
+	next := keepSession
+	if retryWhole {
+		next = killThenNewSession
+	}
+	r.endAttempt(IsUnknownCommitResult(err), next)
 	if !retryWhole {
 		return true, r.fail(ctx, PhaseCommit, err)
 	}
@@ -166,30 +174,40 @@ func retryable(err error) bool {
 	return !gaveUp
 }
 
+// sessionAfter says what becomes of the session of an attempt that failed.
+type sessionAfter int
+
+const (
+	// keepSession: a final attempt keeps its session until WithTx returns,
+	// so that after a commit cut short by ctx the next transaction on that
+	// pooled session aborts the one left open on the server.
+	keepSession sessionAfter = iota
+	// newSession: another attempt may follow and the server no longer runs
+	// this one's transaction.
+	newSession
+	// killThenNewSession: another attempt follows a failed commit; the
+	// server may still run the transaction (see killSession).
+	killThenNewSession
+)
+
 // endAttempt closes the current attempt after its transaction was aborted or
 // its commit failed, and runs the attempt's restore functions and rollback
-// hooks. With newSession (another attempt may follow, the server has
-// aborted this one's transaction, and WithTx owns the session) the next
-// attempt gets a session of its own, started before this one ends so that
-// the driver's pool cannot hand back the same server session: driver calls
-// still holding the ended attempt's context then fail on its ended session
-// instead of joining the next attempt.
-//
-// After a failed commit the session is kept: the server may still run the
-// transaction (a fail point, or a commit error that did not end it), and
-// only the next transaction on the same server session aborts it there; on
-// a new session the next attempt would conflict with it until it expires.
-// Likewise a final attempt keeps its session until WithTx returns, so that
-// after a commit cut short by ctx the next transaction on that pooled
-// session aborts the one left open.
-func (r *runner) endAttempt(unknown, newSession bool) {
+// hooks. When WithTx owns the session and next allows, the next attempt gets
+// a session of its own, started before this one ends so that the driver's
+// pool cannot hand back the same server session: driver calls still holding
+// the ended attempt's context then fail on its ended session instead of
+// joining the next attempt.
+func (r *runner) endAttempt(unknown bool, next sessionAfter) {
 	hooks, restores := r.tx.end(false, unknown)
-	if r.ownsSession && newSession {
+	if next == killThenNewSession && !r.killSession() {
+		next = keepSession
+	}
+	if r.ownsSession && next != keepSession {
 		// If no session can be started the client is disconnected; the next
 		// attempt then fails on the old session as it would on a new one.
-		if next, err := r.client.StartSession(); err == nil {
+		if sess, err := r.client.StartSession(); err == nil {
 			r.sess.EndSession(r.hooks.get())
-			r.sess = next
+			r.sess = sess
 		}
 	}
 	afterAttempt(r.hooks, hooks, restores)
@@ -399,6 +417,26 @@ func (r *runner) attemptEnd(phase Phase, err error, retry bool) AttemptEnd {
 	labels, code, name := errorDetails(err)
 	return AttemptEnd{Attempt: r.attempts, Elapsed: time.Since(r.start), Phase: phase, Err: err,
 		Labels: labels, Code: code, CodeName: name, Retry: retry}
+}
+
+// killSession ends, on the server, the transaction of an attempt whose
+// commit failed and that WithTx retries, and reports whether it did. The
+// server may still run that transaction (the commit error came from a fail
+// point, say), and the driver cannot abort it once it tried to commit: on a
+// new session the next attempt would conflict with it until it expires.
+// killSessions on the attempt's own session aborts it (and kills any
+// operation a goroutine of the attempt still runs); a killed session may be
+// used again. Where the command is refused (some hosted tiers), the next
+// attempt keeps the session, whose next transaction ends the old one.
+func (r *runner) killSession() bool {
+	if !r.ownsSession {
+		return false
+	}
+	// Not the caller's context: it may carry an outer transaction, which
+	// must not see this command.
+	ctx, cancel := context.WithTimeout(context.Background(), abortTimeout)
+	defer cancel()
+	return r.client.Database("admin").RunCommand(ctx, bson.D{{Key: "killSessions", Value: bson.A{r.sess.ID()}}}).Err() == nil
 }
 
 // abort aborts the running transaction, if any, even when ctx is done. It

@@ -34,13 +34,13 @@ var ErrEndedByCallback = errors.New("mongotxgen: the callback ended the transact
 // Attempts are isolated: each run of fn gets a context of its own attempt,
 // which is dead once the attempt has ended: [InTx] is false for it, hooks
 // registered on it never run, generated repositories refuse to run with it
-// ([ErrTxEnded]), and, because an attempt retried after an abort runs on a
-// new session, plain driver calls with it fail as calls on an ended session
-// do. (Not so after a failed commit, whose transaction only the next one on
-// the same session is sure to end on the server, nor with [WithSession]:
-// there the next attempt shares the session.) Changes generated repositories
-// made to the caller's structs are undone when an attempt aborts
-// ([RestoreOnAbort]).
+// ([ErrTxEnded]), and, because a retried attempt runs on a new session,
+// plain driver calls with it fail as calls on an ended session do (not so
+// with [WithSession], where the attempts share the caller's session). After
+// a failed commit WithTx kills the old session on the server first (the
+// server may still run its transaction); where killSessions is refused, the
+// next attempt keeps the session. Changes generated repositories made to
+// the caller's structs are undone when an attempt aborts ([RestoreOnAbort]).
 //
 // Retries stop when the budget is spent: [WithTimeout] (120 s by default),
 // the ctx deadline if earlier, or [WithMaxAttempts]. WithTx then returns a
