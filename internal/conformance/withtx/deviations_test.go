@@ -21,10 +21,10 @@ type deviation struct {
 func (d *deviation) skipped() string {
 	var parts []string
 	if d.wantErr != nil {
-		parts = append(parts, "withTransaction's success (it returned "+d.wantErr.Error()+", as checked)")
+		parts = append(parts, "instead of withTransaction's success, checked that it returned: "+d.wantErr.Error())
 	}
 	if len(d.ignore) > 0 {
-		parts = append(parts, "event fields "+strings.Join(d.ignore, ", "))
+		parts = append(parts, "not compared: "+strings.Join(d.ignore, ", "))
 	}
 	return strings.Join(parts, "; ")
 }
