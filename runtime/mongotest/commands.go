@@ -114,19 +114,11 @@ func (s *Server) handle(c *conn, m *message) (bson.D, error) {
 			return nil, errCloseConn
 		}
 		if fp.errorCode != 0 {
+			// mongod evaluates failCommand before it checks the session
+			// out: the injected error leaves the session and its
+			// transaction as they were (a retried statement continues it,
+			// a retried first statement starts it).
 			err := &cmdError{Code: fp.errorCode, Msg: "Failing command via 'failCommand' failpoint", Labels: fp.errorLabels, labelsSet: fp.labelsSet}
-			if req.inTxn && req.name != "commitTransaction" && req.name != "abortTransaction" {
-				// Like any failed statement of a transaction, it aborts it. A
-				// failed commit does not: the transaction stays open for the
-				// driver to retry the commit, as on mongod.
-				s.mu.Lock()
-				if id, ok := sessionID(req.body); ok {
-					if ss := s.sessions[id]; ss != nil && ss.tx != nil && ss.tx.number == req.txnNumber {
-						s.abortTxn(ss.tx, "a statement failed via the failCommand fail point")
-					}
-				}
-				s.mu.Unlock()
-			}
 			return s.reply(req, nil, err), nil
 		}
 		wce = fp
