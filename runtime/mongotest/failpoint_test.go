@@ -305,3 +305,26 @@ func TestFailPointCommand(t *testing.T) {
 		t.Fatalf("zero mode = %v, want alwaysOn", mode)
 	}
 }
+
+// TestFailPointCommitTransientLabels: a commit failing with a code mongod
+// deems transient for a transaction carries TransientTransactionError, so
+// drivers retry the whole transaction.
+func TestFailPointCommitTransientLabels(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		db := b.DB(t)
+		must(t, db.CreateCollection(ctxT(t), "c"))
+		r := newRawSession(t, b, db.Name())
+		for i, code := range []int32{246, 267, 112, 251} {
+			n := int64(i + 1)
+			wantReplyCode(t, r.txn(n, true, db.Name(), r.insert(n)), 0)
+			setFP(t, b, mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"commitTransaction"}, ErrorCode: code})
+			reply := r.txn(n, false, "admin", commit())
+			wantReplyCode(t, reply, code)
+			if labels, _ := get(reply, "errorLabels").(bson.A); len(labels) != 1 || labels[0] != "TransientTransactionError" {
+				t.Errorf("commit failing with %d: labels %v, want [TransientTransactionError]", code, labels)
+			}
+			// The injected failure left the transaction open: end it.
+			wantReplyCode(t, r.txn(n, false, "admin", abort()), 0)
+		}
+	})
+}
