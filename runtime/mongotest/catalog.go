@@ -80,6 +80,7 @@ func (s *Server) drop(req *request) (bson.D, error) {
 func (s *Server) dropColl(c *collection) {
 	d := s.dbs[c.db]
 	delete(d.colls, c.name)
+	s.noteDrop(c.ns())
 	for id, cur := range s.cursors {
 		if cur.ns == c.ns() {
 			delete(s.cursors, id)

@@ -23,10 +23,13 @@ type request struct {
 	start     bool // startTransaction:true
 	tx        *txn // the transaction it runs in, once resolved
 	retryable bool // a retryable write outside a transaction
+	// at is the commit time a snapshot read outside a transaction reads.
+	at    uint32
+	atSet bool
 }
 
 // view is what req's statements read and write through.
-func (req *request) view() view { return view{req.tx} }
+func (req *request) view() view { return view{tx: req.tx, at: req.at, atSet: req.atSet} }
 
 type command struct {
 	run func(s *Server, req *request) (bson.D, error)
@@ -99,8 +102,8 @@ func (s *Server) handle(c *conn, m *message) (bson.D, error) {
 	if err := req.parseSessionFields(cmd); err != nil {
 		return s.reply(req, nil, err), nil
 	}
-	if rc, ok := lookup(req.body, "readConcern").(bson.D); ok && has(rc, "atClusterTime") {
-		return s.reply(req, nil, errorf(codeBadValue, "mongotest does not support readConcern atClusterTime: it keeps no history to read at a chosen time")), nil
+	if level, rc := readConcern(req.body); has(rc, "atClusterTime") && level != "snapshot" {
+		return s.reply(req, nil, errorf(codeInvalidOptions, "readConcern atClusterTime requires level \"snapshot\", not %q", level)), nil
 	}
 
 	var wce *failPoint // a fail point that adds a writeConcernError
@@ -232,6 +235,9 @@ func (s *Server) run(req *request, cmd command) (bson.D, error) {
 		return nil, errorf(codeInvalidOptions, "txnNumber requires a session id (lsid)")
 	}
 	ss := req.sess
+	if level, rc := readConcern(req.body); level == "snapshot" && !req.inTxn {
+		return s.runSnapshotRead(req, cmd, rc)
+	}
 	switch {
 	case req.inTxn:
 		if req.name == "commitTransaction" || req.name == "abortTransaction" {
@@ -303,10 +309,19 @@ func (s *Server) resolveTxn(req *request) *cmdError {
 				return errorf(codeInvalidOptions, "read concern level %q is not supported in a transaction", lvl)
 			}
 		}
+		snapshot := s.clock.Load()
+		if level, rc := readConcern(req.body); level == "snapshot" && has(rc, "atClusterTime") {
+			ts, err := s.snapshotTime(rc)
+			if err != nil {
+				return err
+			}
+			snapshot = ts
+		}
 		if ss.tx != nil {
 			s.abortTxn(ss.tx, "a newer transaction started on its session")
 		}
 		req.tx = s.beginTxn(ss, n)
+		req.tx.snapshot = snapshot
 		return nil
 	}
 	tx, err := s.namedTxn(req)

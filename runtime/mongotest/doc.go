@@ -52,8 +52,8 @@
 // update pipelines, min/max, tailable cursors, capped collections,
 // validators, views, text and geo indexes, partial indexes. Harmless fields
 // are accepted and ignored: $db, lsid, $clusterTime, $readPreference,
-// apiVersion, comment, readConcern (local, majority, snapshot;
-// afterClusterTime always holds on one node; atClusterTime is refused),
+// apiVersion, comment, readConcern (local, majority; afterClusterTime
+// always holds on one node; snapshot: see below),
 // bypassDocumentValidation, allowDiskUse. A writeConcern of w 0, 1 or
 // "majority" is acknowledged; one that a single node cannot satisfy (w above
 // 1, an unknown tag) gets mongod's writeConcernError, the write applied.
@@ -92,6 +92,20 @@
 // that hold documents of the collection. A transaction whose collection was
 // dropped reads the current collection, not its snapshot.
 //
+// # Snapshot reads
+//
+// find, aggregate and distinct under readConcern snapshot outside a
+// transaction read what was committed at atClusterTime, or now when it is
+// absent, and their replies carry that atClusterTime (in the cursor, or at
+// the top for distinct), as mongod's do; a transaction may start at an
+// atClusterTime too. Superseded versions stay readable for
+// Options.SnapshotHistory (default 60 s, mongod's
+// minSnapshotHistoryWindowInSeconds); an older time fails with 239
+// SnapshotTooOld, a future one with 2 BadValue, and a collection dropped
+// since the time with 246 SnapshotUnavailable. Every other command under
+// readConcern snapshot outside a transaction (writes, count, listCollections,
+// listIndexes, listDatabases) fails with 72 InvalidOptions, as on mongod.
+//
 // Retryable writes (insert, update, delete, findAndModify with lsid and
 // txnNumber outside a transaction) are applied once: a retry with the same
 // txnNumber gets the first reply back.
@@ -104,10 +118,13 @@
 // writeConcernError and appName. Without errorLabels a failure gets the labels
 // mongod would give it (TransientTransactionError inside a transaction for
 // transient codes, RetryableWriteError on retryable writes for retryable
-// codes; on commitTransaction, TransientTransactionError for a write conflict
-// or NoSuchTransaction and RetryableWriteError for retryable codes); errorLabels,
-// even empty, replace them. A failed statement aborts its transaction; a
-// failed commitTransaction leaves it open, so that the commit can be retried. It never fires on hello or
+// codes; on commitTransaction, TransientTransactionError for a write
+// conflict, NoSuchTransaction, SnapshotUnavailable, SnapshotTooOld or
+// PreparedTransactionInProgress and RetryableWriteError for retryable codes);
+// errorLabels, even empty, replace them. As on mongod, the fail point fires
+// before the command reaches its session: an injected failure leaves the
+// transaction as it was (open, or not yet started), so the statement or
+// commit can be sent again. It never fires on hello or
 // isMaster (asking for that is refused) and any other fail point name is
 // refused. FailPoint, SetFailPoint and ClearFailPoint issue the real wire
 // command, so tests using them also run against a mongod started with

@@ -23,6 +23,11 @@ type Options struct {
 	// older one is aborted and its later statements fail with
 	// NoSuchTransaction. Zero means DefaultTransactionLifetime.
 	TransactionLifetime time.Duration
+	// SnapshotHistory is how long a committed state stays readable by a
+	// snapshot read at its cluster time (readConcern snapshot with
+	// atClusterTime); an older time is refused with SnapshotTooOld. Zero
+	// means DefaultSnapshotHistory.
+	SnapshotHistory time.Duration
 }
 
 // Server is a MongoDB wire-protocol server on 127.0.0.1 that presents itself
@@ -58,6 +63,7 @@ type Server struct {
 	fail       *failPoint
 	failCount  int64
 	open       map[*txn]struct{} // transactions in progress
+	hist       history           // what snapshot reads at a cluster time may still see
 }
 
 // Start starts a server with default options on a random port.
@@ -70,6 +76,12 @@ func StartWith(opts Options) (*Server, error) {
 	}
 	if opts.TransactionLifetime == 0 {
 		opts.TransactionLifetime = DefaultTransactionLifetime
+	}
+	if opts.SnapshotHistory < 0 {
+		return nil, fmt.Errorf("mongotest: negative SnapshotHistory %v", opts.SnapshotHistory)
+	}
+	if opts.SnapshotHistory == 0 {
+		opts.SnapshotHistory = DefaultSnapshotHistory
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -88,6 +100,7 @@ func StartWith(opts Options) (*Server, error) {
 		cursors:    map[int64]*cursor{},
 		nextCursor: 1000,
 		open:       map[*txn]struct{}{},
+		hist:       history{window: opts.SnapshotHistory},
 	}
 	s.wg.Add(1)
 	go s.accept()

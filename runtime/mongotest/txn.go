@@ -96,7 +96,7 @@ func (s *Server) commitTxn(tx *txn) *cmdError {
 	tx.snapshot = s.clock.Load()
 	for _, p := range tx.order {
 		if doc := tx.writes[p.rec]; doc != nil {
-			if _, err := s.checkUnique(p.coll, view{tx}, p.rec, doc); err != nil {
+			if _, err := s.checkUnique(p.coll, view{tx: tx}, p.rec, doc); err != nil {
 				s.abortTxn(tx, "a unique index was violated at commit")
 				err.asWriteError = false
 				return err
@@ -104,7 +104,7 @@ func (s *Server) commitTxn(tx *txn) *cmdError {
 		}
 	}
 	delete(s.open, tx)
-	ts := s.clock.Add(1)
+	ts := s.tick(tx.order)
 	oldest := s.oldestSnapshot()
 	for _, p := range tx.order {
 		p.rec.owner = nil
@@ -126,9 +126,10 @@ func (s *Server) openTxns() []*txn {
 	return out
 }
 
-// oldestSnapshot is the oldest snapshot an open transaction reads.
+// oldestSnapshot is the oldest snapshot a read may still ask for: an open
+// transaction's, or the oldest time the snapshot history keeps.
 func (s *Server) oldestSnapshot() uint32 {
-	oldest := s.clock.Load()
+	oldest := min(s.clock.Load(), s.hist.from)
 	for tx := range s.open {
 		oldest = min(oldest, tx.snapshot)
 	}
@@ -170,7 +171,7 @@ func (s *Server) put(v view, c *collection, r *record, doc bson.D) {
 		r.owner = tx
 		return
 	}
-	c.commitVersion(r, s.clock.Add(1), doc, s.oldestSnapshot())
+	c.commitVersion(r, s.tick([]pending{{c, r}}), doc, s.oldestSnapshot())
 }
 
 // waitTx waits, with s.mu released, until tx ends, expires, the
