@@ -23,6 +23,7 @@ type request struct {
 	start     bool // startTransaction:true
 	tx        *txn // the transaction it runs in, once resolved
 	retryable bool // a retryable write outside a transaction
+	closeConn bool // close the connection instead of replying (a fail point)
 	// at is the commit time a snapshot read outside a transaction reads.
 	at    uint32
 	atSet bool
@@ -128,6 +129,9 @@ func (s *Server) handle(c *conn, m *message) (bson.D, error) {
 	}
 
 	res, err := s.runLocked(req, cmd)
+	if req.closeConn {
+		return nil, errCloseConn
+	}
 	out := s.reply(req, res, err)
 	switch {
 	case err != nil:
@@ -234,7 +238,6 @@ func (s *Server) run(req *request, cmd command) (bson.D, error) {
 	} else if req.hasTxnNum {
 		return nil, errorf(codeInvalidOptions, "txnNumber requires a session id (lsid)")
 	}
-	ss := req.sess
 	if level, rc := readConcern(req.body); level == "snapshot" && !req.inTxn {
 		return s.runSnapshotRead(req, cmd, rc)
 	}
@@ -253,26 +256,7 @@ func (s *Server) run(req *request, cmd command) (bson.D, error) {
 		}
 		return res, err
 	case req.retryable:
-		if req.txnNumber < ss.txnNumber {
-			return nil, errTooOld(req.txnNumber, ss.txnNumber)
-		}
-		if req.txnNumber == ss.txnNumber {
-			if ss.retryReply != nil {
-				return ss.retryReply, nil // a retry: answer again, apply nothing
-			}
-			if ss.tx != nil {
-				return nil, errorf(codeIllegalOperation, "txnNumber %d was used by a transaction on this session", req.txnNumber)
-			}
-		}
-		if ss.tx != nil {
-			s.abortTxn(ss.tx, "a newer txnNumber was used on its session")
-		}
-		ss.txnNumber, ss.tx, ss.retryReply = req.txnNumber, nil, nil
-		res, err := cmd.run(s, req)
-		if err == nil {
-			ss.retryReply = res
-		}
-		return res, err
+		return s.runRetryable(req, cmd)
 	default:
 		return cmd.run(s, req)
 	}
@@ -301,7 +285,7 @@ func (s *Server) resolveTxn(req *request) *cmdError {
 		return errTooOld(n, ss.txnNumber)
 	}
 	if req.start {
-		if n == ss.txnNumber && (ss.tx != nil || ss.retryReply != nil) {
+		if n == ss.txnNumber && (ss.tx != nil || ss.stmts != nil) {
 			return errorf(codeConflictingOperationInProgress, "txnNumber %d has already been used on this session", n)
 		}
 		if rc, ok := lookup(req.body, "readConcern").(bson.D); ok {

@@ -107,8 +107,10 @@
 // listIndexes, listDatabases) fails with 72 InvalidOptions, as on mongod.
 //
 // Retryable writes (insert, update, delete, findAndModify with lsid and
-// txnNumber outside a transaction) are applied once: a retry with the same
-// txnNumber gets the first reply back.
+// txnNumber outside a transaction) are applied once per statement, as
+// mongod's statement ids make them: a retry with the same txnNumber gets the
+// replies of the statements that succeeded back, without applying them
+// again, and runs the others.
 //
 // # Fail points
 //
@@ -126,7 +128,12 @@
 // transaction as it was (open, or not yet started), so the statement or
 // commit can be sent again. It never fires on hello or
 // isMaster (asking for that is refused) and any other fail point name is
-// refused. FailPoint, SetFailPoint and ClearFailPoint issue the real wire
+// refused, except onPrimaryTransactionalWrite: it fires on the statements of
+// retryable writes (same modes); by default the statement commits and then
+// the connection closes without a reply (the "did my write happen?" case),
+// with data failBeforeCommitExceptionCode the statement fails with that code
+// and nothing of it is applied, and closeConnection: false keeps the
+// connection open. FailPoint, SetFailPoint and ClearFailPoint issue the real wire
 // command, so tests using them also run against a mongod started with
 // enableTestCommands=1:
 //

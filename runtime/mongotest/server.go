@@ -64,6 +64,7 @@ type Server struct {
 	failCount  int64
 	open       map[*txn]struct{} // transactions in progress
 	hist       history           // what snapshot reads at a cluster time may still see
+	writeFail  writeFailState    // the onPrimaryTransactionalWrite fail point
 }
 
 // Start starts a server with default options on a random port.

@@ -12,9 +12,10 @@ import (
 type session struct {
 	txnNumber int64 // highest txnNumber seen
 	tx        *txn  // the transaction numbered txnNumber, if it was one
-	// retryReply is the reply of the retryable write numbered txnNumber,
-	// returned again when the driver retries it.
-	retryReply bson.D
+	// stmts are the replies of the statements of the retryable write
+	// numbered txnNumber that succeeded, by index, answered again when the
+	// driver retries it; nil when txnNumber was no retryable write.
+	stmts map[int]bson.D
 }
 
 type txnState int
@@ -58,7 +59,7 @@ func (s *Server) beginTxn(ss *session, number int64) *txn {
 		number: number, snapshot: s.clock.Load(), start: time.Now(),
 		writes: map[*record]bson.D{}, done: make(chan struct{}),
 	}
-	ss.txnNumber, ss.tx, ss.retryReply = number, tx, nil
+	ss.txnNumber, ss.tx, ss.stmts = number, tx, nil
 	s.open[tx] = struct{}{}
 	return tx
 }
