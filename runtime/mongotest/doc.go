@@ -86,11 +86,17 @@
 // enforced against the snapshot plus own writes, and checked again at commit.
 //
 // A write outside a transaction to a document a transaction holds waits until
-// that transaction ends, as mongod's does, bounded by maxTimeMS. Catalog
-// changes (create, createIndexes, drop) are not transactional: they take
-// effect at once, even inside a transaction, and drop waits for transactions
-// that hold documents of the collection. A transaction whose collection was
-// dropped reads the current collection, not its snapshot.
+// that transaction ends, as mongod's does, bounded by maxTimeMS. A
+// collection a transaction creates (create, createIndexes, or an insert or
+// upsert into a missing collection) is seen only by that transaction until it
+// commits, and forgotten if it aborts; another transaction creating or
+// writing the same namespace meanwhile gets 112 WriteConflict, a command
+// outside a transaction waits for the creator. Inside a transaction,
+// createIndexes builds indexes only on a collection it creates (an existing
+// one fails with 263 OperationNotSupportedInTransaction), as on mongod.
+// drop waits for transactions that hold documents of the collection or
+// create it. A transaction whose collection was dropped reads the current
+// collection, not its snapshot.
 //
 // # Snapshot reads
 //

@@ -26,6 +26,9 @@ type collection struct {
 	order    []*record          // natural (insertion) order, may hold removed records
 	removed  int                // removed records still in order
 	indexes  []*index           // secondary indexes; _id_ is implicit
+	// creator is the open transaction that created the collection: until
+	// it commits, only that transaction sees it.
+	creator *txn
 }
 
 // record is one _id's history.

@@ -37,6 +37,7 @@ type txn struct {
 	reason   string             // why it was aborted, for later statements
 	writes   map[*record]bson.D // its pending documents (nil: deleted)
 	order    []pending          // its writes in order, for a deterministic commit
+	created  []*collection      // the collections it created, visible to others at commit
 	done     chan struct{}      // closed when it ends
 }
 
@@ -86,7 +87,10 @@ func (s *Server) abortTxn(tx *txn, reason string) {
 			p.coll.drop(p.rec)
 		}
 	}
-	tx.writes, tx.order = nil, nil
+	for _, c := range tx.created {
+		s.forgetPending(c)
+	}
+	tx.writes, tx.order, tx.created = nil, nil, nil
 	close(tx.done)
 }
 
@@ -110,6 +114,9 @@ func (s *Server) commitTxn(tx *txn) *cmdError {
 	for _, p := range tx.order {
 		p.rec.owner = nil
 		p.coll.commitVersion(p.rec, ts, tx.writes[p.rec], oldest)
+	}
+	for _, c := range tx.created {
+		c.creator = nil
 	}
 	tx.state = txnCommitted
 	close(tx.done)
