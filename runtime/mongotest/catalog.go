@@ -62,8 +62,9 @@ func (s *Server) waitCreator(req *request, name string) (*collection, *cmdError)
 	}
 }
 
-// waitUnheld waits until no open transaction holds a record of c, like
-// mongod's drop waiting for the transactions' collection locks. It reports
+// waitUnheld waits until no open transaction holds a record of c, creates
+// it or has named it in a statement, like mongod's drop waiting for the
+// transactions' collection locks. It reports
 // whether it waited (the caller must look c up again).
 func (s *Server) waitUnheld(req *request, c *collection) (bool, *cmdError) {
 	// expired may abort a holder, and an abort removes the records it
@@ -72,6 +73,11 @@ func (s *Server) waitUnheld(req *request, c *collection) (bool, *cmdError) {
 	var holders []*txn
 	if c.creator != nil {
 		holders = append(holders, c.creator)
+	}
+	for _, tx := range s.openTxns() {
+		if tx.touched[c.ns()] {
+			holders = append(holders, tx)
+		}
 	}
 	for _, r := range c.order {
 		if r.owner != nil {

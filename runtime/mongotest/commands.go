@@ -249,6 +249,11 @@ func (s *Server) run(req *request, cmd command) (bson.D, error) {
 		if err := s.resolveTxn(req); err != nil {
 			return nil, err
 		}
+		if coll, ok := req.body[0].Value.(string); ok {
+			if err := s.touch(req.tx, req.db+"."+coll); err != nil {
+				return nil, err
+			}
+		}
 		res, err := cmd.run(s, req)
 		if err != nil || hasWriteErrors(res) {
 			// Any failure inside a transaction aborts it.

@@ -95,8 +95,9 @@
 // createIndexes builds indexes only on a collection it creates (an existing
 // one fails with 263 OperationNotSupportedInTransaction), as on mongod.
 // drop waits for transactions that hold documents of the collection or
-// create it. A transaction whose collection was dropped reads the current
-// collection, not its snapshot.
+// create it. A statement of a transaction on a collection dropped after its
+// snapshot fails with 246 SnapshotUnavailable (TransientTransactionError)
+// and aborts it: the collection at that snapshot is no longer known.
 //
 // # Snapshot reads
 //

@@ -72,3 +72,21 @@ func (s *Server) forgetPending(c *collection) {
 		delete(s.dbs, c.db)
 	}
 }
+
+// touch notes that tx's statement names namespace ns. A namespace dropped
+// after tx's snapshot (before tx touched it) is refused: its collection at
+// that snapshot is no longer known.
+func (s *Server) touch(tx *txn, ns string) *cmdError {
+	if tx.touched[ns] {
+		return nil
+	}
+	if err := s.checkSnapshotNS(ns, tx.snapshot); err != nil {
+		s.abortTxn(tx, "its snapshot of "+ns+" is gone")
+		return err
+	}
+	if tx.touched == nil {
+		tx.touched = map[string]bool{}
+	}
+	tx.touched[ns] = true
+	return nil
+}

@@ -83,7 +83,7 @@ func (s *Server) age() {
 		s.hist.log = append(s.hist.log, commitMark{ts: s.clock.Load(), at: time.Now(), recs: again})
 	}
 	for ns, ts := range s.hist.dropped {
-		if ts <= s.hist.from {
+		if ts <= oldest {
 			delete(s.hist.dropped, ns)
 		}
 	}
@@ -119,8 +119,9 @@ func (s *Server) snapshotTime(rc bson.D) (uint32, *cmdError) {
 	return v.I, nil
 }
 
-// checkSnapshotNS refuses a snapshot read at ts of namespace ns when ns was
-// dropped since: its collection at ts is no longer known.
+// checkSnapshotNS refuses a read at snapshot ts (a snapshot read or a
+// transaction's statement) of namespace ns when ns was dropped since: its
+// collection at ts is no longer known.
 func (s *Server) checkSnapshotNS(ns string, ts uint32) *cmdError {
 	if d, ok := s.hist.dropped[ns]; ok && d > ts {
 		return errorf(codeSnapshotUnavailable, "Unable to read from a snapshot due to pending collection catalog changes; please retry the operation. Snapshot timestamp is %s. Collection %s was dropped at %s.",

@@ -38,6 +38,9 @@ type txn struct {
 	writes   map[*record]bson.D // its pending documents (nil: deleted)
 	order    []pending          // its writes in order, for a deterministic commit
 	created  []*collection      // the collections it created, visible to others at commit
+	// touched are the namespaces its statements named: like mongod's
+	// collection locks, held until it ends, they make a drop wait.
+	touched map[string]bool
 	done     chan struct{}      // closed when it ends
 }
 
