@@ -290,7 +290,7 @@ func (s *Server) resolveTxn(req *request) *cmdError {
 		return errTooOld(n, ss.txnNumber)
 	}
 	if req.start {
-		if n == ss.txnNumber && (ss.tx != nil || ss.stmts != nil) {
+		if n == ss.txnNumber && (ss.tx != nil || ss.retrying) {
 			return errorf(codeConflictingOperationInProgress, "txnNumber %d has already been used on this session", n)
 		}
 		if rc, ok := lookup(req.body, "readConcern").(bson.D); ok {

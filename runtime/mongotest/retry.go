@@ -23,19 +23,24 @@ func (s *Server) runRetryable(req *request, cmd command) (bson.D, error) {
 		return nil, errTooOld(req.txnNumber, ss.txnNumber)
 	case req.txnNumber == ss.txnNumber && ss.tx != nil:
 		return nil, errorf(codeIllegalOperation, "txnNumber %d was used by a transaction on this session", req.txnNumber)
-	case req.txnNumber > ss.txnNumber || ss.stmts == nil:
+	case req.txnNumber > ss.txnNumber || !ss.retrying:
 		if ss.tx != nil {
 			s.abortTxn(ss.tx, "a newer txnNumber was used on its session")
 		}
-		ss.txnNumber, ss.tx, ss.stmts = req.txnNumber, nil, map[int]bson.D{}
+		ss.txnNumber, ss.tx, ss.retrying = req.txnNumber, nil, true
+		clear(ss.stmts)
+		ss.stmts = ss.stmts[:0]
 	}
 	key, batched := statementsKey[req.name]
 	if !batched {
-		return s.runStatement(req, cmd, 0, req.body, false)
+		return s.runStatement(req, cmd, 0, nil, false)
 	}
 	list, ok := lookup(req.body, key).(bson.A)
 	if !ok || len(list) == 0 {
 		return cmd.run(s, req) // the command reports what is wrong
+	}
+	if len(list) == 1 {
+		return s.runStatement(req, cmd, 0, nil, true)
 	}
 	ordered := true
 	if o, ok := lookup(req.body, "ordered").(bool); ok {
@@ -62,13 +67,14 @@ func (s *Server) runRetryable(req *request, cmd command) (bson.D, error) {
 	return out.reply(), nil
 }
 
-// runStatement runs statement i of a retryable write, whose command body
-// holds only that statement, unless it already succeeded. The
+// runStatement runs statement i of a retryable write, as a command whose
+// body holds only that statement (nil: req's own), unless it already
+// succeeded. The
 // onPrimaryTransactionalWrite fail point acts here.
 func (s *Server) runStatement(req *request, cmd command, i int, body bson.D, batched bool) (bson.D, error) {
 	ss := req.sess
-	if res, ok := ss.stmts[i]; ok {
-		return res, nil // a retry: answer again, apply nothing
+	if i < len(ss.stmts) && ss.stmts[i] != nil {
+		return ss.stmts[i], nil // a retry: answer again, apply nothing
 	}
 	fp := s.writeFail.fp
 	if fp != nil && fp.failBeforeCommit != 0 && s.writeFail.fire() {
@@ -80,11 +86,18 @@ func (s *Server) runStatement(req *request, cmd command, i int, body bson.D, bat
 		}
 		return bson.D{{Key: "n", Value: int32(0)}, {Key: "writeErrors", Value: bson.A{writeError(0, err)}}}, nil
 	}
-	sub := *req
-	sub.body = body
-	res, err := cmd.run(s, &sub)
+	sub := req
+	if body != nil {
+		sub = new(request)
+		*sub = *req
+		sub.body = body
+	}
+	res, err := cmd.run(s, sub)
 	if err != nil || hasWriteErrors(res) {
 		return res, err
+	}
+	for len(ss.stmts) <= i {
+		ss.stmts = append(ss.stmts, nil)
 	}
 	ss.stmts[i] = res
 	if fp != nil && fp.failBeforeCommit == 0 && s.writeFail.fire() {

@@ -12,10 +12,11 @@ import (
 type session struct {
 	txnNumber int64 // highest txnNumber seen
 	tx        *txn  // the transaction numbered txnNumber, if it was one
-	// stmts are the replies of the statements of the retryable write
-	// numbered txnNumber that succeeded, by index, answered again when the
-	// driver retries it; nil when txnNumber was no retryable write.
-	stmts map[int]bson.D
+	// retrying: txnNumber is a retryable write; stmts are the replies of
+	// its statements that succeeded, by index (nil: not yet), answered
+	// again when the driver retries it.
+	retrying bool
+	stmts    []bson.D
 }
 
 type txnState int
@@ -63,7 +64,7 @@ func (s *Server) beginTxn(ss *session, number int64) *txn {
 		number: number, snapshot: s.clock.Load(), start: time.Now(),
 		writes: map[*record]bson.D{}, done: make(chan struct{}),
 	}
-	ss.txnNumber, ss.tx, ss.stmts = number, tx, nil
+	ss.txnNumber, ss.tx, ss.retrying = number, tx, false
 	s.open[tx] = struct{}{}
 	return tx
 }
