@@ -42,7 +42,7 @@ type txn struct {
 	// touched are the namespaces its statements named: like mongod's
 	// collection locks, held until it ends, they make a drop wait.
 	touched map[string]bool
-	done     chan struct{}      // closed when it ends
+	done    chan struct{} // closed when it ends
 }
 
 type pending struct {
