@@ -101,7 +101,7 @@ func StartWith(opts Options) (*Server, error) {
 		cursors:    map[int64]*cursor{},
 		nextCursor: 1000,
 		open:       map[*txn]struct{}{},
-		hist:       history{window: opts.SnapshotHistory},
+		hist:       history{window: opts.SnapshotHistory, now: time.Now},
 	}
 	s.wg.Add(1)
 	go s.accept()

@@ -2,6 +2,7 @@ package mongotest
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -24,10 +25,12 @@ const DefaultSnapshotHistory = DefaultTransactionLifetime
 // SnapshotTooOld, never answered from newer data.
 type history struct {
 	window time.Duration
-	// log lists the commits still inside the window, oldest first, with
-	// the records they wrote: once a commit leaves the window its records'
-	// older versions may be forgotten.
-	log []commitMark
+	now    func() time.Time // time.Now; a test's clock
+	// log[head:] lists the commits still inside the window, oldest first,
+	// with the records they wrote: once a commit leaves the window its
+	// records' older versions may be forgotten.
+	log  []commitMark
+	head int
 	// from is the oldest commit time still readable.
 	from uint32
 	// dropped is the commit time at which each namespace was last dropped:
@@ -45,7 +48,7 @@ type commitMark struct {
 // tick advances the clock for a commit that wrote recs and returns its time.
 func (s *Server) tick(recs []pending) uint32 {
 	ts := s.clock.Add(1)
-	s.hist.log = append(s.hist.log, commitMark{ts: ts, at: time.Now(), recs: recs})
+	s.hist.log = append(s.hist.log, commitMark{ts: ts, at: s.hist.now(), recs: recs})
 	s.age()
 	return ts
 }
@@ -53,17 +56,23 @@ func (s *Server) tick(recs []pending) uint32 {
 // age forgets the history that left the window: it advances hist.from and
 // prunes the records written by the commits that aged out.
 func (s *Server) age() {
-	cutoff := time.Now().Add(-s.hist.window)
-	n := 0
-	for n < len(s.hist.log) && s.hist.log[n].at.Before(cutoff) {
+	h := &s.hist
+	cutoff := h.now().Add(-h.window)
+	n := h.head
+	for n < len(h.log) && h.log[n].at.Before(cutoff) {
 		n++
 	}
-	if n == 0 {
+	if n == h.head {
 		return
 	}
-	aged := s.hist.log[:n:n]
-	s.hist.from = aged[n-1].ts
-	s.hist.log = append([]commitMark(nil), s.hist.log[n:]...)
+	aged := slices.Clone(h.log[h.head:n])
+	clear(h.log[h.head:n]) // let their records go
+	h.head = n
+	if h.head > 1024 && h.head > len(h.log)/2 {
+		h.log = slices.Delete(h.log, 0, h.head) // amortized: each entry moves O(1) times
+		h.head = 0
+	}
+	h.from = aged[len(aged)-1].ts
 	oldest := s.oldestSnapshot()
 	var again []pending
 	for _, m := range aged {
@@ -72,19 +81,20 @@ func (s *Server) age() {
 				continue
 			}
 			p.coll.prune(p.rec, oldest)
-			// An open transaction's older snapshot kept some versions: look
-			// at the record again once another window has passed.
-			if !p.rec.removed && (len(p.rec.versions) > 1 || p.rec.latest() == nil) {
+			// An open transaction's older snapshot kept versions that no
+			// later commit in the log will look at: look at the record
+			// again once another window has passed.
+			if !p.rec.removed && p.rec.latestTS() <= h.from && (len(p.rec.versions) > 1 || p.rec.latest() == nil) {
 				again = append(again, p)
 			}
 		}
 	}
 	if again != nil {
-		s.hist.log = append(s.hist.log, commitMark{ts: s.clock.Load(), at: time.Now(), recs: again})
+		h.log = append(h.log, commitMark{ts: s.clock.Load(), at: h.now(), recs: again})
 	}
-	for ns, ts := range s.hist.dropped {
+	for ns, ts := range h.dropped {
 		if ts <= oldest {
-			delete(s.hist.dropped, ns)
+			delete(h.dropped, ns)
 		}
 	}
 }
