@@ -1,6 +1,8 @@
 package mongotest
 
 import (
+	"slices"
+
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -36,7 +38,7 @@ func (s *Server) runRetryable(req *request, cmd command) (bson.D, error) {
 		return s.runStatement(req, cmd, 0, nil, false)
 	}
 	list, ok := lookup(req.body, key).(bson.A)
-	if !ok || len(list) == 0 {
+	if !ok || len(list) == 0 || slices.ContainsFunc(list, func(v any) bool { _, ok := v.(bson.D); return !ok }) {
 		return cmd.run(s, req) // the command reports what is wrong
 	}
 	if len(list) == 1 {
