@@ -89,7 +89,8 @@ func (s *Server) waitUnheld(req *request, c *collection) (bool, *cmdError) {
 			return true, s.waitTx(req, o)
 		}
 	}
-	return false, nil
+	// Aborting an expired creator took c out of the catalog.
+	return s.coll(c.db, c.name, false) != c, nil
 }
 
 func (s *Server) drop(req *request) (bson.D, error) {

@@ -1,14 +1,17 @@
 package mongotest_test
 
 import (
+	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/mongotxgen/mongotxgen/internal/testenv"
+	"github.com/mongotxgen/mongotxgen/runtime/mongotest"
 )
 
 func collExists(t *testing.T, db *mongo.Database, name string) bool {
@@ -109,4 +112,23 @@ func TestTxnCreateConflicts(t *testing.T) {
 		_, err = db.Collection("c").InsertOne(ctx, bson.D{{Key: "_id", Value: 3}})
 		must(t, err)
 	})
+}
+
+// TestDropAfterExpiredCreator: a drop that finds the collection pending in
+// a transaction past its lifetime aborts that transaction, which takes the
+// collection (and its new database) away: the drop then finds nothing.
+func TestDropAfterExpiredCreator(t *testing.T) {
+	srv, err := mongotest.StartWith(mongotest.Options{TransactionLifetime: time.Millisecond})
+	must(t, err)
+	defer srv.Close()
+	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
+	must(t, err)
+	defer client.Disconnect(context.Background())
+	db := client.Database("expired")
+	sess, tctx := startTxn(t, client)
+	must(t, db.CreateCollection(tctx, "c"))
+	time.Sleep(5 * time.Millisecond) // the transaction outlives its lifetime
+	must(t, db.Collection("c").Drop(ctxT(t)))
+	must(t, db.Drop(ctxT(t)))
+	wantCode(t, sess.CommitTransaction(ctxT(t)), 251)
 }
