@@ -1,7 +1,6 @@
 package mongotest_test
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
@@ -118,12 +117,7 @@ func TestTxnCreateConflicts(t *testing.T) {
 // a transaction past its lifetime aborts that transaction, which takes the
 // collection (and its new database) away: the drop then finds nothing.
 func TestDropAfterExpiredCreator(t *testing.T) {
-	srv, err := mongotest.StartWith(mongotest.Options{TransactionLifetime: time.Millisecond})
-	must(t, err)
-	defer srv.Close()
-	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
-	must(t, err)
-	defer client.Disconnect(context.Background())
+	client := clientWith(t, mongotest.Options{TransactionLifetime: time.Millisecond})
 	db := client.Database("expired")
 	sess, tctx := startTxn(t, client)
 	must(t, db.CreateCollection(tctx, "c"))

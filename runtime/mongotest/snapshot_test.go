@@ -15,6 +15,15 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime/mongotest"
 )
 
+// clientWith is a client of a server started with opts for the test.
+func clientWith(t *testing.T, opts mongotest.Options) *mongo.Client {
+	t.Helper()
+	srv, err := mongotest.StartWith(opts)
+	must(t, err)
+	t.Cleanup(srv.Close)
+	return testenv.NewClient(t, options.Client().ApplyURI(srv.URI()))
+}
+
 // snapshotRC is readConcern snapshot, at ts when it is set.
 func snapshotRC(ts *bson.Timestamp) bson.D {
 	rc := bson.D{{Key: "level", Value: "snapshot"}}
@@ -139,16 +148,10 @@ func TestSnapshotReadRefusals(t *testing.T) {
 // time, or a collection dropped since are refused, never answered from
 // newer data.
 func TestSnapshotReadTooOld(t *testing.T) {
-	srv, err := mongotest.StartWith(mongotest.Options{SnapshotHistory: time.Millisecond})
-	must(t, err)
-	defer srv.Close()
-	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
-	must(t, err)
-	defer client.Disconnect(context.Background())
 	ctx := ctxT(t)
-	db := client.Database("snap")
+	db := clientWith(t, mongotest.Options{SnapshotHistory: time.Millisecond}).Database("snap")
 	coll := db.Collection("c")
-	_, err = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "v", Value: 1}})
+	_, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "v", Value: 1}})
 	must(t, err)
 	_, at := snapshotFind(t, db, nil)
 
@@ -166,13 +169,7 @@ func TestSnapshotReadTooOld(t *testing.T) {
 	wantCode(t, db.RunCommand(ctx, bson.D{{Key: "find", Value: "c"}, {Key: "readConcern", Value: snapshotRC(&at)}}).Err(), 239)
 
 	// Within the history, a collection dropped after the snapshot.
-	srv2, err := mongotest.Start()
-	must(t, err)
-	defer srv2.Close()
-	client2, err := mongo.Connect(options.Client().ApplyURI(srv2.URI()))
-	must(t, err)
-	defer client2.Disconnect(context.Background())
-	db2 := client2.Database("snap")
+	db2 := clientWith(t, mongotest.Options{}).Database("snap")
 	_, err = db2.Collection("c").InsertOne(ctx, bson.D{{Key: "_id", Value: 1}})
 	must(t, err)
 	_, at = snapshotFind(t, db2, nil)
