@@ -27,21 +27,58 @@ func (s *Server) create(req *request) (bson.D, error) {
 			return nil, errorf(codeBadValue, "mongotest does not support the %q option of create", e.Key)
 		}
 	}
-	if req.tx != nil && s.coll(req.db, name, false) != nil {
+	c, err := s.waitCreator(req, name)
+	if err != nil {
+		return nil, err
+	}
+	if req.tx != nil && c != nil {
 		return nil, errorf(codeNamespaceExists, "Collection %s.%s already exists.", req.db, name)
 	}
-	s.coll(req.db, name, true)
+	if c == nil {
+		if _, _, err := s.collForWrite(req, name); err != nil {
+			return nil, err
+		}
+	}
 	return bson.D{}, nil
 }
 
-// waitUnheld waits until no open transaction holds a record of c, like
-// mongod's drop waiting for the transactions' collection locks. It reports
+// waitCreator looks collection name up for a catalog change by req: when
+// another transaction is creating it, req waits for that transaction to end
+// (outside a transaction) or fails with a WriteConflict (inside one).
+func (s *Server) waitCreator(req *request, name string) (*collection, *cmdError) {
+	for {
+		c := s.coll(req.db, name, false)
+		o := s.creatorOf(c, req.view())
+		if o == nil {
+			return s.coll(req.db, name, false), nil // an expired creator's is gone
+		}
+		wait, err := pendingConflict(req, o)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.waitTx(req, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// waitUnheld waits until no open transaction holds a record of c, creates
+// it or has named it in a statement, like mongod's drop waiting for the
+// transactions' collection locks. It reports
 // whether it waited (the caller must look c up again).
 func (s *Server) waitUnheld(req *request, c *collection) (bool, *cmdError) {
 	// expired may abort a holder, and an abort removes the records it
 	// inserted from c.order (compacting it in place): collect the holders
 	// first, then judge them.
 	var holders []*txn
+	if c.creator != nil {
+		holders = append(holders, c.creator)
+	}
+	for _, tx := range s.openTxns() {
+		if tx.touched[c.ns()] {
+			holders = append(holders, tx)
+		}
+	}
 	for _, r := range c.order {
 		if r.owner != nil {
 			holders = append(holders, r.owner)
@@ -52,7 +89,8 @@ func (s *Server) waitUnheld(req *request, c *collection) (bool, *cmdError) {
 			return true, s.waitTx(req, o)
 		}
 	}
-	return false, nil
+	// Aborting an expired creator took c out of the catalog.
+	return s.coll(c.db, c.name, false) != c, nil
 }
 
 func (s *Server) drop(req *request) (bson.D, error) {
@@ -80,6 +118,7 @@ func (s *Server) drop(req *request) (bson.D, error) {
 func (s *Server) dropColl(c *collection) {
 	d := s.dbs[c.db]
 	delete(d.colls, c.name)
+	s.noteDrop(c.ns())
 	for id, cur := range s.cursors {
 		if cur.ns == c.ns() {
 			delete(s.cursors, id)
@@ -133,6 +172,9 @@ func (s *Server) listDatabases(req *request) (bson.D, error) {
 	nameOnly, _ := lookup(req.body, "nameOnly").(bool)
 	dbs := bson.A{}
 	for _, name := range sortedKeys(s.dbs) {
+		if !s.dbs[name].visible(req.view()) {
+			continue // only collections other transactions are creating
+		}
 		d := bson.D{{Key: "name", Value: name}}
 		if !nameOnly {
 			d = append(d, bson.E{Key: "sizeOnDisk", Value: int64(0)}, bson.E{Key: "empty", Value: false})
@@ -161,6 +203,9 @@ func (s *Server) listCollections(req *request) (bson.D, error) {
 	var docs []bson.D
 	if d := s.dbs[req.db]; d != nil {
 		for _, name := range sortedKeys(d.colls) {
+			if !visible(d.colls[name], req.view()) {
+				continue
+			}
 			doc := bson.D{{Key: "name", Value: name}, {Key: "type", Value: "collection"}}
 			if !nameOnly {
 				doc = append(doc,
@@ -190,8 +235,14 @@ func (s *Server) createIndexes(req *request) (bson.D, error) {
 		return nil, errorf(codeBadValue, "Must specify at least one index to create")
 	}
 	// The collection is created only once every specification is valid.
-	c := s.coll(req.db, name, false)
+	c, err := s.waitCreator(req, name)
+	if err != nil {
+		return nil, err
+	}
 	created := c == nil
+	// Inside a transaction, indexes can be built only on a collection it
+	// creates, as on mongod.
+	existing := req.tx != nil && c != nil && c.creator == nil
 	if created {
 		c = &collection{}
 	}
@@ -218,6 +269,9 @@ func (s *Server) createIndexes(req *request) (bson.D, error) {
 		}
 		add = append(add, ix)
 	}
+	if existing && len(add) > 0 {
+		return nil, errorf(codeOperationNotSupportedInTx, "Cannot create new indexes on existing collection %s.%s in a multi-document transaction.", req.db, name)
+	}
 	// A new unique index must hold for the documents already there.
 	for _, ix := range add {
 		if ix.unique {
@@ -227,7 +281,9 @@ func (s *Server) createIndexes(req *request) (bson.D, error) {
 		}
 	}
 	if created {
-		c = s.coll(req.db, name, true)
+		if c, _, err = s.collForWrite(req, name); err != nil {
+			return nil, err
+		}
 	}
 	c.indexes = append(c.indexes, add...)
 	return bson.D{
@@ -350,7 +406,7 @@ func (s *Server) listIndexes(req *request) (bson.D, error) {
 		return nil, err
 	}
 	c := s.coll(req.db, name, false)
-	if c == nil {
+	if !visible(c, req.view()) {
 		return nil, errorf(codeNamespaceNotFound, "ns does not exist: %s.%s", req.db, name)
 	}
 	batch, err := cursorBatch(req.body)
@@ -370,7 +426,7 @@ func (s *Server) dropIndexes(req *request) (bson.D, error) {
 		return nil, err
 	}
 	c := s.coll(req.db, name, false)
-	if c == nil {
+	if !visible(c, req.view()) {
 		return nil, errorf(codeNamespaceNotFound, "ns not found %s.%s", req.db, name)
 	}
 	was := int32(len(c.indexes) + 1)

@@ -23,10 +23,14 @@ type request struct {
 	start     bool // startTransaction:true
 	tx        *txn // the transaction it runs in, once resolved
 	retryable bool // a retryable write outside a transaction
+	closeConn bool // close the connection instead of replying (a fail point)
+	// at is the commit time a snapshot read outside a transaction reads.
+	at    uint32
+	atSet bool
 }
 
 // view is what req's statements read and write through.
-func (req *request) view() view { return view{req.tx} }
+func (req *request) view() view { return view{tx: req.tx, at: req.at, atSet: req.atSet} }
 
 type command struct {
 	run func(s *Server, req *request) (bson.D, error)
@@ -100,8 +104,8 @@ func (s *Server) handle(c *conn, m *message) (bson.D, error) {
 	if err := req.parseSessionFields(cmd); err != nil {
 		return s.reply(req, nil, err), nil
 	}
-	if rc, ok := lookup(req.body, "readConcern").(bson.D); ok && has(rc, "atClusterTime") {
-		return s.reply(req, nil, errorf(codeBadValue, "mongotest does not support readConcern atClusterTime: it keeps no history to read at a chosen time")), nil
+	if level, rc := readConcern(req.body); has(rc, "atClusterTime") && level != "snapshot" {
+		return s.reply(req, nil, errorf(codeInvalidOptions, "readConcern atClusterTime requires level \"snapshot\", not %q", level)), nil
 	}
 
 	var wce *failPoint // a fail point that adds a writeConcernError
@@ -115,25 +119,20 @@ func (s *Server) handle(c *conn, m *message) (bson.D, error) {
 			return nil, errCloseConn
 		}
 		if fp.errorCode != 0 {
+			// mongod evaluates failCommand before it checks the session
+			// out: the injected error leaves the session and its
+			// transaction as they were (a retried statement continues it,
+			// a retried first statement starts it).
 			err := &cmdError{Code: fp.errorCode, Msg: "Failing command via 'failCommand' failpoint", Labels: fp.errorLabels, labelsSet: fp.labelsSet}
-			if req.inTxn && req.name != "commitTransaction" && req.name != "abortTransaction" {
-				// Like any failed statement of a transaction, it aborts it. A
-				// failed commit does not: the transaction stays open for the
-				// driver to retry the commit, as on mongod.
-				s.mu.Lock()
-				if id, ok := sessionID(req.body); ok {
-					if ss := s.sessions[id]; ss != nil && ss.tx != nil && ss.tx.number == req.txnNumber {
-						s.abortTxn(ss.tx, "a statement failed via the failCommand fail point")
-					}
-				}
-				s.mu.Unlock()
-			}
 			return s.reply(req, nil, err), nil
 		}
 		wce = fp
 	}
 
 	res, err := s.runLocked(req, cmd)
+	if req.closeConn {
+		return nil, errCloseConn
+	}
 	out := s.reply(req, res, err)
 	switch {
 	case err != nil:
@@ -170,53 +169,6 @@ func unsatisfiable(body bson.D) bson.D {
 	return nil
 }
 
-// parseSessionFields reads lsid, txnNumber, autocommit, startTransaction
-// and maxTimeMS; the session itself is resolved under s.mu.
-func (req *request) parseSessionFields(cmd command) *cmdError {
-	if v := lookup(req.body, "maxTimeMS"); v != nil {
-		ms, ok := asInt64(v)
-		if !ok || ms < 0 {
-			return errorf(codeBadValue, "maxTimeMS must be a non-negative integer, not %v", v)
-		}
-		if ms > 0 {
-			req.deadline = time.Now().Add(time.Duration(ms) * time.Millisecond)
-		}
-	}
-	if v := lookup(req.body, "txnNumber"); v != nil {
-		n, ok := asInt64(v)
-		if !ok {
-			return errorf(codeTypeMismatch, "txnNumber must be an integer, not %T", v)
-		}
-		req.txnNumber, req.hasTxnNum = n, true
-	}
-	if v, ok := lookup(req.body, "autocommit").(bool); ok {
-		if v {
-			return errorf(codeInvalidOptions, "autocommit must be false")
-		}
-		req.inTxn = true
-		if !req.hasTxnNum {
-			return errorf(codeInvalidOptions, "'autocommit' field requires a transaction number to also be specified")
-		}
-	}
-	req.start, _ = lookup(req.body, "startTransaction").(bool)
-	if req.start && !req.inTxn {
-		return errorf(codeInvalidOptions, "'startTransaction' field requires 'autocommit' field to also be specified")
-	}
-	if req.hasTxnNum && !req.inTxn {
-		if !cmd.retryable {
-			return errorf(codeInvalidOptions, "txnNumber may only be provided for multi-document transactions and retryable write commands; %s is neither", req.name)
-		}
-		req.retryable = true
-	}
-	if req.inTxn && !cmd.inTxn {
-		return errorf(codeOperationNotSupportedInTx, "Cannot run '%s' in a multi-document transaction.", req.name)
-	}
-	if !req.inTxn && (req.name == "commitTransaction" || req.name == "abortTransaction") {
-		return errorf(codeInvalidOptions, "%s must be run within a transaction: it needs lsid, txnNumber and autocommit: false", req.name)
-	}
-	return nil
-}
-
 // runLocked runs req with s.mu held. A panic, which would be a bug in
 // this package, fails the command with InternalError instead of killing
 // the test binary that embeds the server.
@@ -240,7 +192,9 @@ func (s *Server) run(req *request, cmd command) (bson.D, error) {
 	} else if req.hasTxnNum {
 		return nil, errorf(codeInvalidOptions, "txnNumber requires a session id (lsid)")
 	}
-	ss := req.sess
+	if level, rc := readConcern(req.body); level == "snapshot" && !req.inTxn {
+		return s.runSnapshotRead(req, cmd, rc)
+	}
 	switch {
 	case req.inTxn:
 		if req.name == "commitTransaction" || req.name == "abortTransaction" {
@@ -249,6 +203,11 @@ func (s *Server) run(req *request, cmd command) (bson.D, error) {
 		if err := s.resolveTxn(req); err != nil {
 			return nil, err
 		}
+		if coll, ok := req.body[0].Value.(string); ok {
+			if err := s.touch(req.tx, req.db+"."+coll); err != nil {
+				return nil, err
+			}
+		}
 		res, err := cmd.run(s, req)
 		if err != nil || hasWriteErrors(res) {
 			// Any failure inside a transaction aborts it.
@@ -256,135 +215,13 @@ func (s *Server) run(req *request, cmd command) (bson.D, error) {
 		}
 		return res, err
 	case req.retryable:
-		if req.txnNumber < ss.txnNumber {
-			return nil, errTooOld(req.txnNumber, ss.txnNumber)
-		}
-		if req.txnNumber == ss.txnNumber {
-			if ss.retryReply != nil {
-				return ss.retryReply, nil // a retry: answer again, apply nothing
-			}
-			if ss.tx != nil {
-				return nil, errorf(codeIllegalOperation, "txnNumber %d was used by a transaction on this session", req.txnNumber)
-			}
-		}
-		if ss.tx != nil {
-			s.abortTxn(ss.tx, "a newer txnNumber was used on its session")
-		}
-		ss.txnNumber, ss.tx, ss.retryReply = req.txnNumber, nil, nil
-		res, err := cmd.run(s, req)
-		if err == nil {
-			ss.retryReply = res
-		}
-		return res, err
+		return s.runRetryable(req, cmd)
 	default:
 		return cmd.run(s, req)
 	}
 }
 
-// sessionID is the key of the session named by the command's lsid.
-func sessionID(body bson.D) (string, bool) {
-	lsid, ok := lookup(body, "lsid").(bson.D)
-	if !ok {
-		return "", false
-	}
-	id, ok := lookup(lsid, "id").(bson.Binary)
-	return string(id.Data), ok
-}
-
 func hasWriteErrors(res bson.D) bool { return has(res, "writeErrors") }
-
-func errTooOld(n, current int64) *cmdError {
-	return errorf(codeTransactionTooOld, "Cannot start transaction %d on session because a newer transaction %d has already started", n, current)
-}
-
-// resolveTxn finds or starts the transaction of a statement.
-func (s *Server) resolveTxn(req *request) *cmdError {
-	ss, n := req.sess, req.txnNumber
-	if n < ss.txnNumber {
-		return errTooOld(n, ss.txnNumber)
-	}
-	if req.start {
-		if n == ss.txnNumber && (ss.tx != nil || ss.retryReply != nil) {
-			return errorf(codeConflictingOperationInProgress, "txnNumber %d has already been used on this session", n)
-		}
-		if rc, ok := lookup(req.body, "readConcern").(bson.D); ok {
-			if lvl, ok := lookup(rc, "level").(string); ok && lvl != "local" && lvl != "majority" && lvl != "snapshot" {
-				return errorf(codeInvalidOptions, "read concern level %q is not supported in a transaction", lvl)
-			}
-		}
-		if ss.tx != nil {
-			s.abortTxn(ss.tx, "a newer transaction started on its session")
-		}
-		req.tx = s.beginTxn(ss, n)
-		return nil
-	}
-	tx, err := s.namedTxn(req)
-	if err != nil {
-		return err
-	}
-	switch tx.state {
-	case txnAborted:
-		return errAborted(tx)
-	case txnCommitted:
-		return errCommitted(tx)
-	}
-	req.tx = tx
-	return nil
-}
-
-// namedTxn is the transaction numbered req.txnNumber on req's session,
-// expired by now if it outlived its lifetime.
-func (s *Server) namedTxn(req *request) (*txn, *cmdError) {
-	ss, n := req.sess, req.txnNumber
-	if n < ss.txnNumber {
-		return nil, errTooOld(n, ss.txnNumber)
-	}
-	if n > ss.txnNumber || ss.tx == nil {
-		return nil, errorf(codeNoSuchTransaction, "Given transaction number %d does not match any in-progress transactions.", n)
-	}
-	s.expired(ss.tx)
-	return ss.tx, nil
-}
-
-func errAborted(tx *txn) *cmdError {
-	return errorf(codeNoSuchTransaction, "Transaction with { txnNumber: %d } has been aborted because %s.", tx.number, tx.reason)
-}
-
-func errCommitted(tx *txn) *cmdError {
-	return errorf(codeTransactionCommitted, "Transaction with { txnNumber: %d } has been committed.", tx.number)
-}
-
-func (s *Server) commitTransaction(req *request) (bson.D, error) {
-	tx, err := s.namedTxn(req)
-	if err != nil {
-		return nil, err
-	}
-	switch tx.state {
-	case txnCommitted:
-		return bson.D{}, nil // a retried commit: idempotent
-	case txnAborted:
-		return nil, errAborted(tx)
-	}
-	if err := s.commitTxn(tx); err != nil {
-		return nil, err
-	}
-	return bson.D{}, nil
-}
-
-func (s *Server) abortTransaction(req *request) (bson.D, error) {
-	tx, err := s.namedTxn(req)
-	if err != nil {
-		return nil, err
-	}
-	switch tx.state {
-	case txnCommitted:
-		return nil, errCommitted(tx)
-	case txnAborted:
-		return nil, errAborted(tx)
-	}
-	s.abortTxn(tx, "it was aborted by abortTransaction")
-	return bson.D{}, nil
-}
 
 // reply builds the reply document for res or err, with cluster time.
 func (s *Server) reply(req *request, res bson.D, err error) bson.D {
@@ -460,44 +297,6 @@ func asInt64(v any) (int64, bool) {
 		}
 	}
 	return 0, false
-}
-
-func (s *Server) endSessions(req *request) (bson.D, error) {
-	ids, ok := lookup(req.body, req.name).(bson.A)
-	if !ok {
-		return nil, errorf(codeTypeMismatch, "%s must be an array of session ids", req.name)
-	}
-	for _, v := range ids {
-		lsid, ok := v.(bson.D)
-		if !ok {
-			return nil, errorf(codeTypeMismatch, "%s: each session id must be a document", req.name)
-		}
-		if id, ok := lookup(lsid, "id").(bson.Binary); ok {
-			s.endSession(string(id.Data))
-		}
-	}
-	return bson.D{}, nil
-}
-
-func (s *Server) endSession(id string) {
-	if ss := s.sessions[id]; ss != nil {
-		if ss.tx != nil {
-			s.abortTxn(ss.tx, "its session ended")
-		}
-		delete(s.sessions, id)
-	}
-}
-
-func (s *Server) killAllSessions(*request) (bson.D, error) {
-	ids := make([]string, 0, len(s.sessions))
-	for id := range s.sessions {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		s.endSession(id)
-	}
-	return bson.D{}, nil
 }
 
 // unsupported refuses fields of body that would change a command's

@@ -200,7 +200,7 @@ func writeError(i int, err *cmdError) bson.D {
 func (s *Server) insertDoc(req *request, name string, doc bson.D) *cmdError {
 	for {
 		// Looked up again after a wait: the collection may have been dropped.
-		wait, err := s.tryInsert(req, s.coll(req.db, name, true), doc)
+		wait, err := s.tryInsert(req, name, doc)
 		if wait == nil {
 			return err
 		}
@@ -210,11 +210,16 @@ func (s *Server) insertDoc(req *request, name string, doc bson.D) *cmdError {
 	}
 }
 
-// tryInsert inserts doc into c unless a transaction holds one of its keys:
-// then it writes nothing and returns that transaction.
-func (s *Server) tryInsert(req *request, c *collection, doc bson.D) (wait *txn, err *cmdError) {
+// tryInsert inserts doc into collection name unless a transaction holds
+// one of its keys (or is creating the collection): then it writes nothing
+// and returns that transaction.
+func (s *Server) tryInsert(req *request, name string, doc bson.D) (wait *txn, err *cmdError) {
 	if err := checkStored(doc, false); err != nil {
 		return nil, err
+	}
+	c, wait, err := s.collForWrite(req, name)
+	if err != nil || wait != nil {
+		return wait, err
 	}
 	id := doc[0].Value
 	if _, isArr := id.(bson.A); isArr {
@@ -361,7 +366,7 @@ func (s *Server) updateOne(req *request, name string, st bson.D) (updateResult, 
 			if err != nil {
 				return updateResult{}, err
 			}
-			wait, err := s.tryInsert(req, s.coll(req.db, name, true), doc)
+			wait, err := s.tryInsert(req, name, doc)
 			if wait == nil {
 				if err != nil {
 					return updateResult{}, err
@@ -526,7 +531,7 @@ func (s *Server) findAndModify(req *request) (bson.D, error) {
 			if err != nil {
 				return nil, plain(err)
 			}
-			wait, err := s.tryInsert(req, s.coll(req.db, name, true), doc)
+			wait, err := s.tryInsert(req, name, doc)
 			if wait != nil {
 				if err := s.waitTx(req, wait); err != nil {
 					return nil, err

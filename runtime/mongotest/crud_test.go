@@ -484,10 +484,6 @@ func TestUnsupportedOptionsRefused(t *testing.T) {
 		wantCode(t, err, 2)
 		_, err = coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "t", Value: "text"}}})
 		wantCode(t, err, 2)
-		err = coll.Database().RunCommand(ctx, bson.D{{Key: "find", Value: "c"}, {Key: "readConcern", Value: bson.D{
-			{Key: "level", Value: "snapshot"}, {Key: "atClusterTime", Value: bson.Timestamp{T: 1, I: 1}},
-		}}}).Err()
-		wantCode(t, err, 2)
 	})
 }
 

@@ -86,8 +86,8 @@
 // update pipelines, min/max, tailable cursors, capped collections,
 // validators, views, text and geo indexes, partial indexes. Harmless fields
 // are accepted and ignored: $db, lsid, $clusterTime, $readPreference,
-// apiVersion, comment, readConcern (local, majority, snapshot;
-// afterClusterTime always holds on one node; atClusterTime is refused),
+// apiVersion, comment, readConcern (local, majority; afterClusterTime
+// always holds on one node; snapshot: see below),
 // bypassDocumentValidation, allowDiskUse. A writeConcern of w 0, 1 or
 // "majority" is acknowledged; one that a single node cannot satisfy (w above
 // 1, an unknown tag) gets mongod's writeConcernError, the write applied.
@@ -120,15 +120,38 @@
 // enforced against the snapshot plus own writes, and checked again at commit.
 //
 // A write outside a transaction to a document a transaction holds waits until
-// that transaction ends, as mongod's does, bounded by maxTimeMS. Catalog
-// changes (create, createIndexes, drop) are not transactional: they take
-// effect at once, even inside a transaction, and drop waits for transactions
-// that hold documents of the collection. A transaction whose collection was
-// dropped reads the current collection, not its snapshot.
+// that transaction ends, as mongod's does, bounded by maxTimeMS. A
+// collection a transaction creates (create, createIndexes, or an insert or
+// upsert into a missing collection) is seen only by that transaction until it
+// commits, and forgotten if it aborts; another transaction creating or
+// writing the same namespace meanwhile gets 112 WriteConflict, a command
+// outside a transaction waits for the creator. Inside a transaction,
+// createIndexes builds indexes only on a collection it creates (an existing
+// one fails with 263 OperationNotSupportedInTransaction), as on mongod.
+// drop waits for transactions that hold documents of the collection or
+// create it. A statement of a transaction on a collection dropped after its
+// snapshot fails with 246 SnapshotUnavailable (TransientTransactionError)
+// and aborts it: the collection at that snapshot is no longer known.
+//
+// # Snapshot reads
+//
+// find, aggregate and distinct under readConcern snapshot outside a
+// transaction read what was committed at atClusterTime, or now when it is
+// absent, and their replies carry that atClusterTime (in the cursor, or at
+// the top for distinct), as mongod's do; a transaction may start at an
+// atClusterTime too. Superseded versions stay readable for
+// Options.SnapshotHistory (default 60 s, mongod's
+// minSnapshotHistoryWindowInSeconds); an older time fails with 239
+// SnapshotTooOld, a future one with 2 BadValue, and a collection dropped
+// since the time with 246 SnapshotUnavailable. Every other command under
+// readConcern snapshot outside a transaction (writes, count, listCollections,
+// listIndexes, listDatabases) fails with 72 InvalidOptions, as on mongod.
 //
 // Retryable writes (insert, update, delete, findAndModify with lsid and
-// txnNumber outside a transaction) are applied once: a retry with the same
-// txnNumber gets the first reply back.
+// txnNumber outside a transaction) are applied once per statement, as
+// mongod's statement ids make them: a retry with the same txnNumber gets the
+// replies of the statements that succeeded back, without applying them
+// again, and runs the others.
 //
 // # Fail points
 //
@@ -138,12 +161,20 @@
 // writeConcernError and appName. Without errorLabels a failure gets the labels
 // mongod would give it (TransientTransactionError inside a transaction for
 // transient codes, RetryableWriteError on retryable writes for retryable
-// codes; on commitTransaction, TransientTransactionError for a write conflict
-// or NoSuchTransaction and RetryableWriteError for retryable codes); errorLabels,
-// even empty, replace them. A failed statement aborts its transaction; a
-// failed commitTransaction leaves it open, so that the commit can be retried. It never fires on hello or
+// codes; on commitTransaction, TransientTransactionError for a write
+// conflict, NoSuchTransaction, SnapshotUnavailable, SnapshotTooOld or
+// PreparedTransactionInProgress and RetryableWriteError for retryable codes);
+// errorLabels, even empty, replace them. As on mongod, the fail point fires
+// before the command reaches its session: an injected failure leaves the
+// transaction as it was (open, or not yet started), so the statement or
+// commit can be sent again. It never fires on hello or
 // isMaster (asking for that is refused) and any other fail point name is
-// refused. FailPoint, SetFailPoint and ClearFailPoint issue the real wire
+// refused, except onPrimaryTransactionalWrite: it fires on the statements of
+// retryable writes (same modes); by default the statement commits and then
+// the connection closes without a reply (the "did my write happen?" case),
+// with data failBeforeCommitExceptionCode the statement fails with that code
+// and nothing of it is applied, and closeConnection: false keeps the
+// connection open. FailPoint, SetFailPoint and ClearFailPoint issue the real wire
 // command, so tests using them also run against a mongod started with
 // enableTestCommands=1:
 //

@@ -86,8 +86,11 @@ var retryableCodes = map[int32]bool{
 }
 
 // transientTxnCodes get TransientTransactionError when they fail a
-// statement inside a transaction.
-var transientTxnCodes = map[int32]bool{112: true, 24: true, 251: true}
+// statement or the commit of a transaction, as mongod's
+// isTransientTransactionError gives it: WriteConflict, LockTimeout,
+// NoSuchTransaction, PreparedTransactionInProgress and the snapshot errors
+// SnapshotTooOld and SnapshotUnavailable.
+var transientTxnCodes = map[int32]bool{112: true, 24: true, 251: true, 267: true, 239: true, 246: true}
 
 // codeName is mongod's name for code; codes without one are named after
 // their number, as mongod names its location codes ("Location40324").

@@ -10,11 +10,64 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
+// failMode is when a fail point fires.
+type failMode struct {
+	always bool
+	times  int // fires left when not always
+	skip   int // matching events still to let through
+}
+
+// next reports whether the fail point fires for one matching event, and
+// whether it is used up after it.
+func (m *failMode) next() (fire, done bool) {
+	if m.skip > 0 {
+		m.skip--
+		return false, false
+	}
+	if m.always {
+		return true, false
+	}
+	m.times--
+	return true, m.times <= 0
+}
+
+// parseFailMode reads the mode of a configureFailPoint command; off
+// reports "off" or {times: 0}.
+func parseFailMode(v any) (m failMode, off bool, err *cmdError) {
+	switch mode := v.(type) {
+	case string:
+		switch mode {
+		case "off":
+			return m, true, nil
+		case "alwaysOn":
+			m.always = true
+			return m, false, nil
+		}
+		return m, false, errorf(codeBadValue, "unknown fail point mode %q (want \"alwaysOn\", \"off\", {times: n} or {skip: n})", mode)
+	case bson.D:
+		if len(mode) != 1 {
+			return m, false, errorf(codeBadValue, "fail point mode must have exactly one of times or skip")
+		}
+		n, ok := asInt64(mode[0].Value)
+		if !ok || n < 0 {
+			return m, false, errorf(codeBadValue, "fail point mode %s must be a non-negative integer", mode[0].Key)
+		}
+		switch mode[0].Key {
+		case "times":
+			m.times = int(n)
+			return m, n == 0, nil
+		case "skip":
+			m.always, m.skip = true, int(n)
+			return m, false, nil
+		}
+		return m, false, errorf(codeBadValue, "mongotest does not support the fail point mode %q", mode[0].Key)
+	}
+	return m, false, errorf(codeBadValue, "fail point mode must be a string or a document, not %T", v)
+}
+
 // failPoint is the configured failCommand fail point.
 type failPoint struct {
-	always   bool
-	times    int // fires left when not always
-	skip     int // matching commands still to let through
+	failMode
 	commands map[string]bool
 	appName  string
 
@@ -39,60 +92,35 @@ func (s *Server) triggerFailPoint(c *conn, name string) *failPoint {
 	if fp == nil || !fp.commands[name] || (fp.appName != "" && fp.appName != c.appName) {
 		return nil
 	}
-	if fp.skip > 0 {
-		fp.skip--
+	fire, done := fp.next()
+	if done {
+		s.fail = nil
+	}
+	if !fire {
 		return nil
 	}
 	s.failCount++
-	if !fp.always {
-		fp.times--
-		if fp.times <= 0 {
-			s.fail = nil
-		}
-	}
 	return fp
 }
 
 func (s *Server) configureFailPoint(req *request) (bson.D, error) {
-	if name, _ := req.body[0].Value.(string); name != "failCommand" {
-		return nil, errorf(codeBadValue, "mongotest supports only the failCommand fail point, not %v", req.body[0].Value)
+	name, _ := req.body[0].Value.(string)
+	if name != "failCommand" && name != "onPrimaryTransactionalWrite" {
+		return nil, errorf(codeBadValue, "mongotest supports only the failCommand and onPrimaryTransactionalWrite fail points, not %v", req.body[0].Value)
 	}
-	fp := &failPoint{}
-	switch mode := lookup(req.body, "mode").(type) {
-	case string:
-		switch mode {
-		case "off":
-			prev := s.failCount
-			s.fail = nil
-			return bson.D{{Key: "count", Value: prev}}, nil
-		case "alwaysOn":
-			fp.always = true
-		default:
-			return nil, errorf(codeBadValue, "unknown fail point mode %q (want \"alwaysOn\", \"off\", {times: n} or {skip: n})", mode)
-		}
-	case bson.D:
-		if len(mode) != 1 {
-			return nil, errorf(codeBadValue, "fail point mode must have exactly one of times or skip")
-		}
-		n, ok := asInt64(mode[0].Value)
-		if !ok || n < 0 {
-			return nil, errorf(codeBadValue, "fail point mode %s must be a non-negative integer", mode[0].Key)
-		}
-		switch mode[0].Key {
-		case "times":
-			if n == 0 {
-				s.fail = nil
-				return bson.D{{Key: "count", Value: s.failCount}}, nil
-			}
-			fp.times = int(n)
-		case "skip":
-			fp.always, fp.skip = true, int(n)
-		default:
-			return nil, errorf(codeBadValue, "mongotest does not support the fail point mode %q", mode[0].Key)
-		}
-	default:
-		return nil, errorf(codeBadValue, "fail point mode must be a string or a document, not %T", mode)
+	mode, off, err := parseFailMode(lookup(req.body, "mode"))
+	if err != nil {
+		return nil, err
 	}
+	if name == "onPrimaryTransactionalWrite" {
+		return s.configureWriteFail(req, mode, off)
+	}
+	prev := bson.D{{Key: "count", Value: s.failCount}}
+	if off {
+		s.fail = nil
+		return prev, nil
+	}
+	fp := &failPoint{failMode: mode}
 	data, ok := lookup(req.body, "data").(bson.D)
 	if !ok {
 		return nil, errorf(codeBadValue, "the failCommand fail point needs a data document")
@@ -164,9 +192,8 @@ func (s *Server) configureFailPoint(req *request) (bson.D, error) {
 	if fp.blockConnection && fp.blockTime == 0 {
 		return nil, errorf(codeBadValue, "blockConnection needs blockTimeMS")
 	}
-	prev := s.failCount
 	s.fail = fp
-	return bson.D{{Key: "count", Value: prev}}, nil
+	return prev, nil
 }
 
 // withWriteConcernError adds the fail point's writeConcernError to a

@@ -99,8 +99,10 @@ func TestFailPointErrorLabels(t *testing.T) {
 		wantCode(t, err, 2)
 		wantLabel(t, err, "TransientTransactionError", true)
 
-		// Inside a transaction a transient code gets TransientTransactionError,
-		// and the failure aborts the transaction.
+		// Inside a transaction a transient code gets TransientTransactionError.
+		// As on mongod, the injected failure happens before the statement
+		// reaches the transaction: it stays open, the statement sent again
+		// succeeds and the commit applies both inserts.
 		sess, tctx := startTxn(t, b.Client)
 		_, err = coll.InsertOne(tctx, bson.D{{Key: "_id", Value: 3}})
 		must(t, err)
@@ -108,10 +110,23 @@ func TestFailPointErrorLabels(t *testing.T) {
 		_, err = coll.InsertOne(tctx, bson.D{{Key: "_id", Value: 4}})
 		wantCode(t, err, 112)
 		wantLabel(t, err, "TransientTransactionError", true)
-		wantCode(t, sess.CommitTransaction(ctx), 251)
+		_, err = coll.InsertOne(tctx, bson.D{{Key: "_id", Value: 4}})
+		must(t, err)
+		must(t, sess.CommitTransaction(ctx))
 
-		if n, _ := coll.CountDocuments(ctx, bson.D{}); n != 1 {
-			t.Fatalf("%d documents, want 1", n)
+		if n, _ := coll.CountDocuments(ctx, bson.D{}); n != 3 {
+			t.Fatalf("%d documents, want 3", n)
+		}
+
+		// A failure of a transaction's first statement starts nothing: the
+		// statement sent again with startTransaction begins it.
+		r := newRawSession(t, b, coll.Database().Name())
+		setFP(t, b, mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"insert"}, ErrorCode: 112})
+		wantReplyCode(t, r.txn(1, true, r.db, r.insert(5)), 112)
+		wantReplyCode(t, r.txn(1, true, r.db, r.insert(5)), 0)
+		wantReplyCode(t, r.txn(1, false, "admin", commit()), 0)
+		if n, _ := coll.CountDocuments(ctx, bson.D{}); n != 4 {
+			t.Fatalf("%d documents, want 4", n)
 		}
 	})
 }
@@ -289,4 +304,27 @@ func TestFailPointCommand(t *testing.T) {
 	if mode := (mongotest.FailPoint{}).Command()[1].Value; mode != "alwaysOn" {
 		t.Fatalf("zero mode = %v, want alwaysOn", mode)
 	}
+}
+
+// TestFailPointCommitTransientLabels: a commit failing with a code mongod
+// deems transient for a transaction carries TransientTransactionError, so
+// drivers retry the whole transaction.
+func TestFailPointCommitTransientLabels(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		db := b.DB(t)
+		must(t, db.CreateCollection(ctxT(t), "c"))
+		r := newRawSession(t, b, db.Name())
+		for i, code := range []int32{246, 267, 112, 251} {
+			n := int64(i + 1)
+			wantReplyCode(t, r.txn(n, true, db.Name(), r.insert(n)), 0)
+			setFP(t, b, mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"commitTransaction"}, ErrorCode: code})
+			reply := r.txn(n, false, "admin", commit())
+			wantReplyCode(t, reply, code)
+			if labels, _ := get(reply, "errorLabels").(bson.A); len(labels) != 1 || labels[0] != "TransientTransactionError" {
+				t.Errorf("commit failing with %d: labels %v, want [TransientTransactionError]", code, labels)
+			}
+			// The injected failure left the transaction open: end it.
+			wantReplyCode(t, r.txn(n, false, "admin", abort()), 0)
+		}
+	})
 }

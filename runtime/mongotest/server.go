@@ -30,6 +30,11 @@ type Options struct {
 	// ReplicaSet is the name of the one-member replica set the server
 	// presents itself in; empty means "rs0".
 	ReplicaSet string
+	// SnapshotHistory is how long a committed state stays readable by a
+	// snapshot read at its cluster time (readConcern snapshot with
+	// atClusterTime); an older time is refused with SnapshotTooOld. Zero
+	// means DefaultSnapshotHistory.
+	SnapshotHistory time.Duration
 }
 
 // Server is a MongoDB wire-protocol server on 127.0.0.1 that presents itself
@@ -66,7 +71,9 @@ type Server struct {
 	failCount  int64
 	open       map[*txn]struct{} // transactions in progress
 
-	budget *memBudget // memory for large messages, across connections
+	budget    *memBudget     // memory for large messages, across connections
+	hist      history        // what snapshot reads at a cluster time may still see
+	writeFail writeFailState // the onPrimaryTransactionalWrite fail point
 }
 
 // Start starts a server with default options on a random port.
@@ -86,6 +93,12 @@ func StartWith(opts Options) (*Server, error) {
 	if opts.ReplicaSet == "" {
 		opts.ReplicaSet = "rs0"
 	}
+	if opts.SnapshotHistory < 0 {
+		return nil, fmt.Errorf("mongotest: negative SnapshotHistory %v", opts.SnapshotHistory)
+	}
+	if opts.SnapshotHistory == 0 {
+		opts.SnapshotHistory = DefaultSnapshotHistory
+	}
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Port)))
 	if err != nil {
 		return nil, fmt.Errorf("mongotest: listen: %w", err)
@@ -104,6 +117,7 @@ func StartWith(opts Options) (*Server, error) {
 		nextCursor: 1000,
 		open:       map[*txn]struct{}{},
 		budget:     newMemBudget(maxBufferedBytes),
+		hist:       history{window: opts.SnapshotHistory, now: time.Now},
 	}
 	s.wg.Add(1)
 	go s.accept()

@@ -26,6 +26,9 @@ type collection struct {
 	order    []*record          // natural (insertion) order, may hold removed records
 	removed  int                // removed records still in order
 	indexes  []*index           // secondary indexes; _id_ is implicit
+	// creator is the open transaction that created the collection: until
+	// it commits, only that transaction sees it.
+	creator *txn
 }
 
 // record is one _id's history.
@@ -80,21 +83,29 @@ func (r *record) at(ts uint32) bson.D {
 	return nil
 }
 
-// view is what one statement reads: the latest committed state, or a
-// transaction's snapshot plus its own writes.
+// view is what one statement reads: the latest committed state, a
+// transaction's snapshot plus its own writes, or (a snapshot read outside
+// a transaction) what was committed at a cluster time.
 type view struct {
-	tx *txn // nil: latest committed
+	tx *txn // nil: no transaction
+	// at is the commit time a snapshot read outside a transaction reads;
+	// atSet tells it from the latest state.
+	at    uint32
+	atSet bool
 }
 
 // doc is r's document as seen by v, nil when absent.
 func (v view) doc(r *record) bson.D {
-	if v.tx == nil {
-		return r.latest()
+	switch {
+	case v.tx != nil:
+		if w, ok := v.tx.writes[r]; ok {
+			return w
+		}
+		return r.at(v.tx.snapshot)
+	case v.atSet:
+		return r.at(v.at)
 	}
-	if w, ok := v.tx.writes[r]; ok {
-		return w
-	}
-	return r.at(v.tx.snapshot)
+	return r.latest()
 }
 
 // docRef is a document found by a query, with its record.
@@ -123,12 +134,11 @@ func (c *collection) commitVersion(r *record, ts uint32, doc bson.D, oldest uint
 }
 
 func (c *collection) prune(r *record, oldest uint32) {
-	// Keep the newest version at or before oldest and everything after it.
+	// Keep the newest version at or before oldest and everything after it;
+	// versions ascend, so only the ones dropped are looked at.
 	keep := 0
-	for i, v := range r.versions {
-		if v.ts <= oldest {
-			keep = i
-		}
+	for keep+1 < len(r.versions) && r.versions[keep+1].ts <= oldest {
+		keep++
 	}
 	if keep > 0 {
 		r.versions = slices.Delete(r.versions, 0, keep)

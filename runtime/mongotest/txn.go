@@ -12,9 +12,11 @@ import (
 type session struct {
 	txnNumber int64 // highest txnNumber seen
 	tx        *txn  // the transaction numbered txnNumber, if it was one
-	// retryReply is the reply of the retryable write numbered txnNumber,
-	// returned again when the driver retries it.
-	retryReply bson.D
+	// retrying: txnNumber is a retryable write; stmts are the replies of
+	// its statements that succeeded, by index (nil: not yet), answered
+	// again when the driver retries it.
+	retrying bool
+	stmts    []bson.D
 }
 
 type txnState int
@@ -36,7 +38,11 @@ type txn struct {
 	reason   string             // why it was aborted, for later statements
 	writes   map[*record]bson.D // its pending documents (nil: deleted)
 	order    []pending          // its writes in order, for a deterministic commit
-	done     chan struct{}      // closed when it ends
+	created  []*collection      // the collections it created, visible to others at commit
+	// touched are the namespaces its statements named: like mongod's
+	// collection locks, held until it ends, they make a drop wait.
+	touched map[string]bool
+	done    chan struct{} // closed when it ends
 }
 
 type pending struct {
@@ -58,7 +64,7 @@ func (s *Server) beginTxn(ss *session, number int64) *txn {
 		number: number, snapshot: s.clock.Load(), start: time.Now(),
 		writes: map[*record]bson.D{}, done: make(chan struct{}),
 	}
-	ss.txnNumber, ss.tx, ss.retryReply = number, tx, nil
+	ss.txnNumber, ss.tx, ss.retrying = number, tx, false
 	s.open[tx] = struct{}{}
 	return tx
 }
@@ -85,7 +91,10 @@ func (s *Server) abortTxn(tx *txn, reason string) {
 			p.coll.drop(p.rec)
 		}
 	}
-	tx.writes, tx.order = nil, nil
+	for _, c := range tx.created {
+		s.forgetPending(c)
+	}
+	tx.writes, tx.order, tx.created = nil, nil, nil
 	close(tx.done)
 }
 
@@ -96,7 +105,7 @@ func (s *Server) commitTxn(tx *txn) *cmdError {
 	tx.snapshot = s.clock.Load()
 	for _, p := range tx.order {
 		if doc := tx.writes[p.rec]; doc != nil {
-			if _, err := s.checkUnique(p.coll, view{tx}, p.rec, doc); err != nil {
+			if _, err := s.checkUnique(p.coll, view{tx: tx}, p.rec, doc); err != nil {
 				s.abortTxn(tx, "a unique index was violated at commit")
 				err.asWriteError = false
 				return err
@@ -104,11 +113,14 @@ func (s *Server) commitTxn(tx *txn) *cmdError {
 		}
 	}
 	delete(s.open, tx)
-	ts := s.clock.Add(1)
+	ts := s.tick(tx.order)
 	oldest := s.oldestSnapshot()
 	for _, p := range tx.order {
 		p.rec.owner = nil
 		p.coll.commitVersion(p.rec, ts, tx.writes[p.rec], oldest)
+	}
+	for _, c := range tx.created {
+		c.creator = nil
 	}
 	tx.state = txnCommitted
 	close(tx.done)
@@ -126,9 +138,10 @@ func (s *Server) openTxns() []*txn {
 	return out
 }
 
-// oldestSnapshot is the oldest snapshot an open transaction reads.
+// oldestSnapshot is the oldest snapshot a read may still ask for: an open
+// transaction's, or the oldest time the snapshot history keeps.
 func (s *Server) oldestSnapshot() uint32 {
-	oldest := s.clock.Load()
+	oldest := min(s.clock.Load(), s.hist.from)
 	for tx := range s.open {
 		oldest = min(oldest, tx.snapshot)
 	}
@@ -170,7 +183,7 @@ func (s *Server) put(v view, c *collection, r *record, doc bson.D) {
 		r.owner = tx
 		return
 	}
-	c.commitVersion(r, s.clock.Add(1), doc, s.oldestSnapshot())
+	c.commitVersion(r, s.tick([]pending{{c, r}}), doc, s.oldestSnapshot())
 }
 
 // waitTx waits, with s.mu released, until tx ends, expires, the

@@ -1,0 +1,190 @@
+package mongotest
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// Codes of snapshot reads (kept here, next to their only use).
+const (
+	codeSnapshotTooOld      int32 = 239
+	codeSnapshotUnavailable int32 = 246
+)
+
+// DefaultSnapshotHistory is how long a committed state stays readable at
+// its cluster time: as long as a transaction may read its snapshot.
+const DefaultSnapshotHistory = DefaultTransactionLifetime
+
+// history keeps superseded versions readable for a while, like mongod's
+// minSnapshotHistoryWindowInSeconds, so that a snapshot read at a cluster
+// time (readConcern snapshot, with or without atClusterTime) sees exactly
+// what was committed then. A time older than what is kept is refused with
+// SnapshotTooOld, never answered from newer data.
+type history struct {
+	window time.Duration
+	now    func() time.Time // time.Now; a test's clock
+	// log[head:] lists the commits still inside the window, oldest first,
+	// with the records they wrote: once a commit leaves the window its
+	// records' older versions may be forgotten.
+	log  []commitMark
+	head int
+	// from is the oldest commit time still readable.
+	from uint32
+	// dropped is the commit time at which each namespace was last dropped:
+	// collections are not versioned, so a snapshot older than a drop
+	// cannot be read.
+	dropped map[string]uint32
+}
+
+type commitMark struct {
+	ts   uint32
+	at   time.Time
+	recs []pending
+}
+
+// tick advances the clock for a commit that wrote recs and returns its time.
+func (s *Server) tick(recs []pending) uint32 {
+	ts := s.clock.Add(1)
+	s.hist.log = append(s.hist.log, commitMark{ts: ts, at: s.hist.now(), recs: recs})
+	s.age()
+	return ts
+}
+
+// age forgets the history that left the window: it advances hist.from and
+// prunes the records written by the commits that aged out.
+func (s *Server) age() {
+	h := &s.hist
+	cutoff := h.now().Add(-h.window)
+	n := h.head
+	for n < len(h.log) && h.log[n].at.Before(cutoff) {
+		n++
+	}
+	if n == h.head {
+		return
+	}
+	aged := slices.Clone(h.log[h.head:n])
+	clear(h.log[h.head:n]) // let their records go
+	h.head = n
+	if h.head > 1024 && h.head > len(h.log)/2 {
+		h.log = slices.Delete(h.log, 0, h.head) // amortized: each entry moves O(1) times
+		h.head = 0
+	}
+	h.from = aged[len(aged)-1].ts
+	oldest := s.oldestSnapshot()
+	var again []pending
+	for _, m := range aged {
+		for _, p := range m.recs {
+			if p.rec.removed {
+				continue
+			}
+			p.coll.prune(p.rec, oldest)
+			// An open transaction's older snapshot kept versions that no
+			// later commit in the log will look at: look at the record
+			// again once another window has passed.
+			if !p.rec.removed && p.rec.latestTS() <= h.from && (len(p.rec.versions) > 1 || p.rec.latest() == nil) {
+				again = append(again, p)
+			}
+		}
+	}
+	if again != nil {
+		h.log = append(h.log, commitMark{ts: s.clock.Load(), at: h.now(), recs: again})
+	}
+	for ns, ts := range h.dropped {
+		if ts <= oldest {
+			delete(h.dropped, ns)
+		}
+	}
+}
+
+// noteDrop records that namespace ns is dropped now. A drop advances the
+// clock, so that a snapshot taken before it is older than it.
+func (s *Server) noteDrop(ns string) {
+	if s.hist.dropped == nil {
+		s.hist.dropped = map[string]uint32{}
+	}
+	s.hist.dropped[ns] = s.tick(nil)
+}
+
+// snapshotTime resolves the cluster time a snapshot read outside a
+// transaction reads at: atClusterTime, or now when it is absent.
+func (s *Server) snapshotTime(rc bson.D) (uint32, *cmdError) {
+	v, ok := lookup(rc, "atClusterTime").(bson.Timestamp)
+	if !ok {
+		if has(rc, "atClusterTime") {
+			return 0, errorf(codeTypeMismatch, "atClusterTime must be a timestamp")
+		}
+		return s.clock.Load(), nil
+	}
+	now := s.clusterTime()
+	switch {
+	case v.T > now.T || (v.T == now.T && v.I > now.I):
+		return 0, errorf(codeBadValue, "readConcern atClusterTime value %s must not be greater than the current clusterTime %s", tsString(v), tsString(now))
+	case v.T < now.T || v.I < s.hist.from:
+		return 0, errorf(codeSnapshotTooOld, "Read timestamp %s is older than the oldest available timestamp %s: mongotest keeps the history of the last %v (Options.SnapshotHistory)",
+			tsString(v), tsString(bson.Timestamp{T: now.T, I: s.hist.from}), s.hist.window)
+	}
+	return v.I, nil
+}
+
+// checkSnapshotNS refuses a read at snapshot ts (a snapshot read or a
+// transaction's statement) of namespace ns when ns was dropped since: its
+// collection at ts is no longer known.
+func (s *Server) checkSnapshotNS(ns string, ts uint32) *cmdError {
+	if d, ok := s.hist.dropped[ns]; ok && d > ts {
+		return errorf(codeSnapshotUnavailable, "Unable to read from a snapshot due to pending collection catalog changes; please retry the operation. Snapshot timestamp is %s. Collection %s was dropped at %s.",
+			tsString(s.at(ts)), ns, tsString(s.at(d)))
+	}
+	return nil
+}
+
+// at is the cluster timestamp of commit time ts.
+func (s *Server) at(ts uint32) bson.Timestamp {
+	return bson.Timestamp{T: uint32(s.started.Unix()), I: ts}
+}
+
+func tsString(t bson.Timestamp) string { return fmt.Sprintf("Timestamp(%d, %d)", t.T, t.I) }
+
+// snapshotReads are the commands mongod serves under readConcern snapshot
+// outside a transaction; it refuses every other one.
+var snapshotReads = map[string]bool{"find": true, "aggregate": true, "distinct": true}
+
+// readConcern is the command's readConcern level and document.
+func readConcern(body bson.D) (string, bson.D) {
+	rc, _ := lookup(body, "readConcern").(bson.D)
+	level, _ := lookup(rc, "level").(string)
+	return level, rc
+}
+
+// runSnapshotRead runs a read under readConcern snapshot outside a
+// transaction: it reads what was committed at atClusterTime (or now), and
+// its reply says at which time, as mongod's does.
+func (s *Server) runSnapshotRead(req *request, cmd command, rc bson.D) (bson.D, error) {
+	if !snapshotReads[req.name] {
+		return nil, errorf(codeInvalidOptions, "Command %s does not support { readConcern: { level: \"snapshot\" } } :: caused by :: read concern snapshot not supported outside a multi-document transaction", req.name)
+	}
+	ts, err := s.snapshotTime(rc)
+	if err != nil {
+		return nil, err
+	}
+	if name, ok := req.body[0].Value.(string); ok {
+		if err := s.checkSnapshotNS(req.db+"."+name, ts); err != nil {
+			return nil, err
+		}
+	}
+	req.at, req.atSet = ts, true
+	res, rerr := cmd.run(s, req)
+	if rerr != nil {
+		return nil, rerr
+	}
+	at := bson.E{Key: "atClusterTime", Value: s.at(ts)}
+	for i, e := range res {
+		if cur, ok := e.Value.(bson.D); ok && e.Key == "cursor" {
+			res[i].Value = append(cur, at)
+			return res, nil
+		}
+	}
+	return append(res, at), nil
+}

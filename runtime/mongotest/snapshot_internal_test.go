@@ -1,0 +1,75 @@
+package mongotest
+
+import (
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// TestHistoryWindow: superseded versions are kept while inside the
+// snapshot history window, forgotten once outside it (unless an open
+// transaction's snapshot needs them), and a deleted document's record goes
+// with them: memory stays bounded by the window.
+func TestHistoryWindow(t *testing.T) {
+	s, err := StartWith(Options{SnapshotHistory: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Unix(1000, 0)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hist.now = func() time.Time { return now }
+
+	c := s.coll("db", "c", true)
+	r := c.record("k", true)
+	put := func(v int32) {
+		s.put(view{}, c, r, bson.D{{Key: "_id", Value: "k"}, {Key: "v", Value: v}})
+		now = now.Add(time.Second)
+	}
+	for i := range int32(10) {
+		put(i)
+	}
+	if len(r.versions) != 10 {
+		t.Fatalf("%d versions inside the window, want all 10", len(r.versions))
+	}
+	first := r.versions[0].ts
+	if got := (view{at: first, atSet: true}).doc(r); got[1].Value != int32(0) {
+		t.Fatalf("read at the first commit: %v", got)
+	}
+
+	// A transaction opened now holds its snapshot's version.
+	tx := s.beginTxn(s.session("x"), 1)
+	now = now.Add(2 * time.Minute)
+	put(10)
+	if n := len(r.versions); n != 2 {
+		t.Fatalf("%d versions after the window passed with a transaction open, want its snapshot's and the new one", n)
+	}
+	if _, err := s.snapshotTime(bson.D{{Key: "atClusterTime", Value: s.at(first)}}); err == nil || err.Code != codeSnapshotTooOld {
+		t.Fatalf("read at a time outside the window: %v, want SnapshotTooOld", err)
+	}
+	s.abortTxn(tx, "test")
+	now = now.Add(2 * time.Minute)
+	put(11)
+	// Kept: the state at the oldest readable time, and the new one.
+	if n := len(r.versions); n != 2 || r.versions[0].ts != s.hist.from {
+		t.Fatalf("versions %v once nothing needs the old ones, want the one at %d and the new one", r.versions, s.hist.from)
+	}
+
+	// Under steady writes the log holds one window of commits.
+	for i := range int32(5000) {
+		put(i)
+	}
+	if live := len(s.hist.log) - s.hist.head; live > 62 || len(s.hist.log) > 2100 {
+		t.Fatalf("log of %d entries (%d live) after 5000 commits one second apart, want one minute's", len(s.hist.log), live)
+	}
+
+	// A delete's tombstone is forgotten with its record once aged out.
+	s.put(view{}, c, r, nil)
+	now = now.Add(2 * time.Minute)
+	s.put(view{}, c, c.record("other", true), bson.D{{Key: "_id", Value: "other"}})
+	if !r.removed || c.records["k"] != nil {
+		t.Fatal("an aged-out deleted record is still kept")
+	}
+}
