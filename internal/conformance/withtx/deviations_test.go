@@ -83,12 +83,7 @@ func deviationFor(key string) *deviation {
 // mongotestFaults are tests that fail because runtime/mongotest answers
 // otherwise than mongod (the driver's own WithTransaction fails them alike,
 // see -driver); on mongotest they are skipped with the failures printed.
-var mongotestFaults = map[string]string{
-	"commit-transienttransactionerror.json/transaction is retried after commitTransaction TransientTransactionError (SnapshotUnavailable)": "issue #11, point 2: " +
-		"a commitTransaction failing with code 246 (SnapshotUnavailable) lacks the TransientTransactionError label, so it is not retried",
-	"commit-transienttransactionerror-4.2.json/transaction is retried after commitTransaction TransientTransactionError (PreparedTransactionInProgress)": "issue #11, point 2: " +
-		"a commitTransaction failing with code 267 (PreparedTransactionInProgress) lacks the TransientTransactionError label, so it is not retried",
-}
+var mongotestFaults = map[string]string{}
 
 // unknownKeys returns the keys of the lists above that name no test of
 // files: a renamed test must not leave a stale entry that excuses nothing.

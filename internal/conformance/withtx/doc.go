@@ -75,9 +75,7 @@
 // otherwise than mongod (the -driver run fails it the same way); on
 // mongotest it is skipped with the failures printed, and fails as soon as
 // it passes, so that the list stays true. Against a real server nothing is
-// excused. Today: SnapshotUnavailable (246) and PreparedTransactionInProgress
-// (267) from commitTransaction lack the TransientTransactionError label
-// (issue #11, point 2), so neither WithTx nor the driver retries.
+// excused. Today the list is empty.
 //
 // Every other test of the suite passes through WithTx.
 package withtx
