@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -28,6 +27,7 @@ type builder struct {
 	pkg   *types.Package
 	files []*ast.File
 	errs  *errorSink
+	cfg   *Config
 
 	// sawInvalid records a field whose type did not type-check: the
 	// package's type errors explain it.
@@ -36,13 +36,7 @@ type builder struct {
 	unnameable int
 }
 
-func (b *builder) position(p token.Pos) model.Pos {
-	if !p.IsValid() {
-		return model.Pos{}
-	}
-	pp := b.fset.Position(p)
-	return model.Pos{File: pp.Filename, Line: pp.Line, Col: pp.Column}
-}
+func (b *builder) position(p token.Pos) model.Pos { return position(b.fset, p) }
 
 // scan finds every //mongotxgen: directive of the package's files and
 // attaches it to the type whose doc comment holds it; a directive anywhere
@@ -445,7 +439,7 @@ func (b *builder) dominate(list []*entry) []*entry {
 				winner = e
 			default:
 				drop[e] = true
-				b.errs.add(e.f.Pos, "bson key %q of field %s clashes with field %s at %s: the driver refuses duplicated keys", e.f.BSONName, e.f.GoPath, winner.f.GoPath, posString(winner.f.Pos))
+				b.errs.add(e.f.Pos, "bson key %q of field %s clashes with field %s at %s: the driver refuses duplicated keys", e.f.BSONName, e.f.GoPath, winner.f.GoPath, winner.f.Pos.Short())
 			}
 		}
 	}
@@ -462,18 +456,6 @@ func pick(group []*entry, depth int) *entry {
 		}
 	}
 	return group[0]
-}
-
-// posString is the short form of a position used inside messages.
-func posString(p model.Pos) string {
-	return fmt.Sprintf("%s:%d:%d", baseName(p.File), p.Line, p.Col)
-}
-
-func baseName(file string) string {
-	if i := strings.LastIndexAny(file, `/\`); i >= 0 {
-		return file[i+1:]
-	}
-	return file
 }
 
 // qualifier writes types of the generated package unqualified and others

@@ -62,7 +62,7 @@ func (b *builder) buildType(a *annotated, cs *collectionSpec, st *types.Struct, 
 					return
 				}
 				if *first != nil {
-					b.errs.add(f.Pos, "second %s field %s in type %s (the first is %s at %s)", opt, f.GoPath, a.name, (*first).f.GoPath, posString((*first).f.Pos))
+					b.errs.add(f.Pos, "second %s field %s in type %s (the first is %s at %s)", opt, f.GoPath, a.name, (*first).f.GoPath, (*first).f.Pos.Short())
 					return
 				}
 				*first, *slot = e, f
@@ -146,9 +146,9 @@ func (b *builder) buildType(a *annotated, cs *collectionSpec, st *types.Struct, 
 		keys := defaultIndexName(ix.Keys)
 		switch {
 		case byName[ix.Name] != nil:
-			b.errs.add(ix.Pos, "index %s of type %s is declared twice (first at %s)", ix.Name, a.name, posString(byName[ix.Name].Pos))
+			b.errs.add(ix.Pos, "index %s of type %s is declared twice (first at %s)", ix.Name, a.name, byName[ix.Name].Pos.Short())
 		case byKeys[keys] != nil:
-			b.errs.add(ix.Pos, "index %s of type %s has the same keys as index %s at %s", ix.Name, a.name, byKeys[keys].Name, posString(byKeys[keys].Pos))
+			b.errs.add(ix.Pos, "index %s of type %s has the same keys as index %s at %s", ix.Name, a.name, byKeys[keys].Name, byKeys[keys].Pos.Short())
 		default:
 			byName[ix.Name], byKeys[keys] = ix, ix
 			t.Indexes = append(t.Indexes, ix)
