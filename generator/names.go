@@ -1,10 +1,6 @@
 package generator
 
-import (
-	"go/types"
-
-	"github.com/mongotxgen/mongotxgen/generator/model"
-)
+import "github.com/mongotxgen/mongotxgen/generator/model"
 
 // checkNames reports the names that would keep the generated file from
 // compiling: declarations of the package that it declares again (Store,
@@ -50,10 +46,4 @@ func checkSubFieldNames(fields []*model.Field, nested bool, errs *errorSink) {
 		}
 		checkSubFieldNames(f.Nested, true, errs)
 	}
-}
-
-// declaredNames returns the names declared at package level in pkg, sorted:
-// generated code must not import a package under one of them.
-func declaredNames(pkg *types.Package) []string {
-	return pkg.Scope().Names()
 }

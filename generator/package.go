@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"go/ast"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -39,12 +40,17 @@ func buildPackage(s *source, cfg *Config, sel *selection, unreadable map[string]
 		return nil
 	}
 	cfg.logf("%s: %d annotated types", s.list.ImportPath, len(types_))
+	for _, a := range specs {
+		b.noteDecl(b.pkg.Scope().Lookup(a.name))
+	}
 	return &model.Package{
-		Name:   s.list.Name,
-		Path:   s.list.ImportPath,
-		Dir:    s.list.Dir,
-		Output: filepath.Join(s.list.Dir, cfg.output()),
-		Types:  types_,
+		Name:            s.list.Name,
+		Path:            s.list.ImportPath,
+		Dir:             s.list.Dir,
+		Output:          filepath.Join(s.list.Dir, cfg.output()),
+		Types:           types_,
+		Declared:        b.pkg.Scope().Names(),
+		BuildConstraint: b.buildConstraint(),
 	}
 }
 
@@ -130,3 +136,22 @@ func position(fset *token.FileSet, p token.Pos) model.Pos {
 	pp := fset.Position(p)
 	return model.Pos{File: pp.Filename, Line: pp.Line, Col: pp.Column}
 }
+
+// builder builds and validates the model of one package.
+type builder struct {
+	fset  *token.FileSet
+	pkg   *types.Package
+	files []*ast.File
+	errs  *errorSink
+	cfg   *Config
+
+	// sawInvalid records a field whose type did not type-check: the
+	// package's type errors explain it.
+	sawInvalid bool
+	// unnameable counts field types generated code could not name.
+	unnameable int
+	// declFiles are the files declaring types the generated code names.
+	declFiles map[string]bool
+}
+
+func (b *builder) position(p token.Pos) model.Pos { return position(b.fset, p) }

@@ -73,42 +73,53 @@ func Render(pkg *model.Package) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := jen.NewFilePathName(pkg.Path, pkg.Name)
-	f.HeaderComment(Header)
-	// Name the well-known packages so they are imported without an alias.
-	f.ImportNames(map[string]string{
-		bsonPath:    "bson",
-		mongoPath:   "mongo",
-		optionsPath: "options",
-		runtimePath: "runtime",
-	})
-	// Import the packages of field types under their own names: jennifer
-	// would otherwise guess a name from the import path and write it as an
-	// alias (module "golang.org/x/mod/module"). Two packages with one name
-	// still get distinct aliases from jennifer.
-	for _, t := range pkg.Types {
-		importFieldPackages(f, t.Fields)
-	}
-	// Formatting is most of the work; it is done below, a collection type at
-	// a time, in parallel. The markers separate the types' declarations.
-	f.NoFormat = true
 	// Building one type's declarations reads only its plan, so the types
-	// are built in parallel too, and added in order.
+	// are built in parallel, and added in order.
 	decls := make([][]jen.Code, len(plans))
 	var wg sync.WaitGroup
 	for i, p := range plans {
 		wg.Go(func() { decls[i] = typeDecls(p) })
 	}
 	wg.Wait()
+	decls = append(decls, []jen.Code{store(pkg, plans)})
+
+	imports := newImportNames(pkg, plans)
+	out, err := renderFile(pkg, decls, imports)
+	if err != nil {
+		return nil, err
+	}
+	// A package the generated code imports under a name the package
+	// declares (a var options, a func runtime) gets an alias instead.
+	if imports.alias(out) {
+		if out, err = renderFile(pkg, decls, imports); err != nil {
+			return nil, err
+		}
+		if imports.alias(out) {
+			return nil, fmt.Errorf("rendering %s: an import name still clashes with a declaration of the package", pkg.Path)
+		}
+	}
+	if pkg.BuildConstraint != "" {
+		// The generated file is built where the files of its types are.
+		out = bytes.Replace(out, []byte(Header+"\n\n"), []byte(Header+"\n\n//go:build "+pkg.BuildConstraint+"\n\n"), 1)
+	}
+	return out, nil
+}
+
+// renderFile renders the file of pkg holding decls, a list of
+// declarations per chunk, with the import names of imports.
+func renderFile(pkg *model.Package, decls [][]jen.Code, imports *importNames) ([]byte, error) {
+	f := jen.NewFilePathName(pkg.Path, pkg.Name)
+	f.HeaderComment(Header)
+	imports.register(f)
+	// Formatting is most of the work; it is done below, a collection type at
+	// a time, in parallel. The markers separate the types' declarations.
+	f.NoFormat = true
 	for _, d := range decls {
 		f.Comment(chunkMarker)
 		for _, c := range d {
 			f.Add(c)
 		}
 	}
-	f.Comment(chunkMarker)
-	f.Add(store(pkg, plans))
-
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", pkg.Path, err)
@@ -212,26 +223,6 @@ func isStdImport(line []byte) bool {
 	return !bytes.Contains(first, []byte("."))
 }
 
-// importFieldPackages registers with f the package name of every named
-// type of other packages in the fields' types.
-func importFieldPackages(f *jen.File, fields []*model.Field) {
-	var visit func(t *model.TypeRef)
-	visit = func(t *model.TypeRef) {
-		if t == nil {
-			return
-		}
-		if t.Kind == model.Named && t.PkgPath != "" && t.PkgName != "" {
-			f.ImportName(t.PkgPath, t.PkgName)
-		}
-		visit(t.Key)
-		visit(t.Elem)
-	}
-	for _, fd := range fields {
-		visit(&fd.Type)
-		importFieldPackages(f, fd.Nested)
-	}
-}
-
 // typeCode returns the Go spelling of t, qualified when it belongs to
 // another package: *time.Duration, []Item, map[string]netip.Addr.
 func typeCode(t model.TypeRef) jen.Code {
@@ -313,11 +304,16 @@ func docPath(f *model.Field) *jen.Statement {
 	return s
 }
 
-// fieldRef is AccountFields.Address.City: the typed field of n.
+// fieldRef is AccountFields.Address.City: the typed field of n. For a
+// sub-document it is AccountFields.Address.Field, the embedded Field, whose
+// methods a sub-field named like one of them (Eq, Set) would hide.
 func fieldRef(p *typePlan, n *fieldNode) *jen.Statement {
 	s := jen.Id(p.fieldsVar)
 	for _, name := range n.sel {
 		s = s.Dot(name)
+	}
+	if n.nested != "" {
+		s = s.Dot("Field")
 	}
 	return s
 }

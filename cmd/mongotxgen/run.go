@@ -90,6 +90,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *verbose {
 		cfg.Log = prefixWriter{stderr}
 	}
+	cfg.Warn = func(e *generator.Error) { fmt.Fprintln(stderr, e.Rel(wd)) }
 	out, err := generator.Generate(context.Background(), cfg)
 	if err == nil && *check {
 		var stale int

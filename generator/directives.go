@@ -58,22 +58,65 @@ func splitDirective(fset *token.FileSet, c *ast.Comment) (directive, bool) {
 	}, true
 }
 
-// indexSpec is a parsed //mongotxgen:index directive, before its fields are
-// resolved.
-type indexSpec struct {
-	keys   []indexKeySpec
-	unique bool
-	sparse bool
-	name   string
-	ttl    time.Duration
-	ttlPos model.Pos
-	pos    model.Pos
+// collectionSpec is an annotated type's parsed directives.
+type collectionSpec struct {
+	name          string
+	pos           model.Pos // of the collection directive, else of the first one
+	hasCollection bool
+	indexes       []*indexSpec
 }
 
-type indexKeySpec struct {
-	path string // Go field path, e.g. "Address.City"
-	desc bool
-	pos  model.Pos
+// parseDirectives validates an annotated type's directives. It reports
+// false when the type cannot be generated; the spec is still returned, when
+// the declaration is a plain type, so that the fields can be checked too and
+// a run reports all problems at once.
+func (b *builder) parseDirectives(a *annotated) (*collectionSpec, bool) {
+	var cs collectionSpec
+	ok := true
+	var first *directive
+	var indexPos model.Pos
+	for i, d := range a.directives {
+		switch d.name {
+		case "collection":
+			if first != nil {
+				b.errs.add(d.pos, "duplicate //mongotxgen:collection directive for type %s (the first is at line %d)", a.name, first.pos.Line)
+				ok = false
+				continue
+			}
+			first = &a.directives[i]
+			name, good := parseCollection(d, b.errs)
+			ok = ok && good
+			cs.name, cs.pos, cs.hasCollection = name, d.pos, true
+		case "index":
+			spec, good := parseIndex(d, b.errs)
+			ok = ok && good
+			if good {
+				cs.indexes = append(cs.indexes, spec)
+			}
+			if indexPos == (model.Pos{}) {
+				indexPos = d.pos
+			}
+		default:
+			b.errs.add(d.pos, "unknown directive //mongotxgen:%s%s", d.name, suggest(d.name, "collection", "index"))
+			ok = false
+		}
+	}
+	if first == nil {
+		if indexPos != (model.Pos{}) {
+			b.errs.add(indexPos, "//mongotxgen:index on type %s, which has no //mongotxgen:collection directive", a.name)
+		}
+		cs.pos, ok = a.directives[0].pos, false
+	}
+	spec := a.spec
+	switch {
+	case spec.Assign.IsValid():
+		b.errs.add(cs.pos, "//mongotxgen:%s on %s, which is a type alias: annotate the struct type it names", a.directives[0].name, a.name)
+		return nil, false
+	case spec.TypeParams != nil:
+		b.errs.add(cs.pos, "//mongotxgen:%s on generic type %s: generic types are not supported (declare a non-generic type, e.g. type X %s[T])", a.directives[0].name, a.name, a.name)
+		return nil, false
+	}
+	return &cs, ok
 }
 
 // parseCollection parses the arguments of //mongotxgen:collection.
@@ -104,6 +147,24 @@ func checkCollectionName(name string) string {
 		return `the "system." prefix is reserved for MongoDB`
 	}
 	return ""
+}
+
+// indexSpec is a parsed //mongotxgen:index directive, before its fields are
+// resolved.
+type indexSpec struct {
+	keys   []indexKeySpec
+	unique bool
+	sparse bool
+	name   string
+	ttl    time.Duration
+	ttlPos model.Pos
+	pos    model.Pos
+}
+
+type indexKeySpec struct {
+	path string // Go field path, e.g. "Address.City"
+	desc bool
+	pos  model.Pos
 }
 
 // parseIndex parses the arguments of //mongotxgen:index:
@@ -192,40 +253,4 @@ func validFieldPath(s string) bool {
 		}
 	}
 	return true
-}
-
-// suggest returns ` (did you mean "x"?)` for the candidate closest to s when
-// it is a plausible typo, and "" otherwise.
-func suggest(s string, candidates ...string) string {
-	best, bestDist := "", 3
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return ` (did you mean "` + best + `"?)`
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
