@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"strings"
@@ -167,16 +168,137 @@ type indexKeySpec struct {
 	pos  model.Pos
 }
 
-// parseIndex parses the arguments of //mongotxgen:index:
+// indexOption is an option of //mongotxgen:index after its fields.
+type indexOption struct {
+	Option
+	value string // "" for a flag, else what its value is: "N", "DURATION"
+	// set applies the option's value (val; "" for a flag) to spec, or
+	// returns why it is malformed.
+	set func(spec *indexSpec, val string) string
+}
+
+// indexGrammar is the grammar of the options of //mongotxgen:index, in the
+// order they are written. The parser, its suggestions and the command's
+// documentation ([IndexOptions], [IndexSyntax]) read it; adding an option is
+// adding a line here and its field in indexSpec.
+var indexGrammar = []indexOption{
+	{Option{"unique", "a unique index"}, "", func(s *indexSpec, _ string) string { s.unique = true; return "" }},
+	{Option{"sparse", "a sparse index: documents without the fields are left out"}, "", func(s *indexSpec, _ string) string { s.sparse = true; return "" }},
+	{Option{"name", "the index's name; without it the index gets the name mongod would give it (\"owner_1_balance_-1\")"}, "N", setIndexName},
+	{Option{"ttl", "a TTL index (time.ParseDuration syntax, positive, whole seconds); it needs a single key of type time.Time, *time.Time or bson.DateTime"}, "DURATION", setIndexTTL},
+}
+
+func setIndexName(spec *indexSpec, val string) string {
+	if val == "" {
+		return "empty index name"
+	}
+	spec.name = val
+	return ""
+}
+
+func setIndexTTL(spec *indexSpec, val string) string {
+	dur, err := time.ParseDuration(val)
+	switch {
+	case err != nil:
+		return "ttl=" + val + ": not a duration like 24h or 30m"
+	case dur <= 0:
+		return "ttl=" + val + ": must be positive"
+	case dur%time.Second != 0:
+		return "ttl=" + val + ": must be whole seconds (MongoDB's expireAfterSeconds)"
+	}
+	spec.ttl = dur
+	return ""
+}
+
+// IndexSyntax is the form of //mongotxgen:index's arguments:
 // FIELD[,FIELD...] [unique] [sparse] [name=N] [ttl=DURATION].
+func IndexSyntax() string {
+	var b strings.Builder
+	b.WriteString("FIELD[,FIELD...]")
+	for _, o := range indexGrammar {
+		b.WriteString(" [" + o.Name)
+		if o.value != "" {
+			b.WriteString("=" + o.value)
+		}
+		b.WriteString("]")
+	}
+	return b.String()
+}
+
+// IndexOptions returns the options of //mongotxgen:index, in order, each
+// named as written ("name=N").
+func IndexOptions() []Option {
+	out := make([]Option, len(indexGrammar))
+	for i, o := range indexGrammar {
+		out[i] = o.Option
+		if o.value != "" {
+			out[i].Name += "=" + o.value
+		}
+	}
+	return out
+}
+
+// parseIndex parses the arguments of //mongotxgen:index (see IndexSyntax).
 func parseIndex(d directive, errs *errorSink) (*indexSpec, bool) {
 	if len(d.args) == 0 {
-		errs.add(d.pos, "malformed //mongotxgen:index directive: want FIELD[,FIELD...] [unique] [sparse] [name=N] [ttl=DURATION]")
+		errs.add(d.pos, "malformed //mongotxgen:index directive: want %s", IndexSyntax())
 		return nil, false
 	}
 	spec := &indexSpec{pos: d.pos}
+	ok := parseIndexKeys(d.args[0], spec, errs)
+	seen := map[string]bool{}
+	for _, w := range d.args[1:] {
+		name, val, hasVal := strings.Cut(w.text, "=")
+		if seen[name] {
+			errs.add(w.pos, "duplicate option %q in //mongotxgen:index directive", name)
+			ok = false
+			continue
+		}
+		seen[name] = true
+		if msg := applyIndexOption(spec, name, val, hasVal); msg != "" {
+			errs.add(w.pos, "%s", msg)
+			ok = false
+		}
+		if name == "ttl" {
+			spec.ttlPos = w.pos
+		}
+	}
+	return spec, ok
+}
+
+// applyIndexOption applies the option name (=val when hasVal) to spec, or
+// returns the error to report.
+func applyIndexOption(spec *indexSpec, name, val string, hasVal bool) string {
+	names := make([]string, len(indexGrammar))
+	for i, o := range indexGrammar {
+		names[i] = o.Name
+		if o.Name != name {
+			continue
+		}
+		var msg string
+		switch {
+		case o.value == "" && hasVal:
+			msg = "option " + name + " takes no value"
+		case o.value != "" && !hasVal:
+			msg = "option " + name + " needs a value (" + name + "=...)"
+		default:
+			msg = o.set(spec, val)
+		}
+		if msg != "" {
+			return "malformed //mongotxgen:index directive: " + msg
+		}
+		return ""
+	}
+	text := name
+	if hasVal {
+		text += "=" + val
+	}
+	return fmt.Sprintf("unknown option %q in //mongotxgen:index directive%s", text, suggest(name, names...))
+}
+
+// parseIndexKeys parses FIELD[,FIELD...] into spec.keys.
+func parseIndexKeys(keys word, spec *indexSpec, errs *errorSink) bool {
 	ok := true
-	keys := d.args[0]
 	off := 0
 	for _, part := range strings.Split(keys.text, ",") {
 		pos := keys.pos
@@ -194,52 +316,7 @@ func parseIndex(d directive, errs *errorSink) (*indexSpec, bool) {
 		}
 		spec.keys = append(spec.keys, k)
 	}
-	seen := map[string]bool{}
-	for _, w := range d.args[1:] {
-		opt, val, hasVal := strings.Cut(w.text, "=")
-		if seen[opt] {
-			errs.add(w.pos, "duplicate option %q in //mongotxgen:index directive", opt)
-			ok = false
-			continue
-		}
-		seen[opt] = true
-		switch {
-		case opt == "unique" && !hasVal:
-			spec.unique = true
-		case opt == "sparse" && !hasVal:
-			spec.sparse = true
-		case opt == "name" && hasVal:
-			if val == "" {
-				errs.add(w.pos, "malformed //mongotxgen:index directive: empty index name")
-				ok = false
-			}
-			spec.name = val
-		case opt == "ttl" && hasVal:
-			dur, err := time.ParseDuration(val)
-			switch {
-			case err != nil:
-				errs.add(w.pos, "malformed //mongotxgen:index directive: ttl=%s: not a duration like 24h or 30m", val)
-				ok = false
-			case dur <= 0:
-				errs.add(w.pos, "malformed //mongotxgen:index directive: ttl=%s: must be positive", val)
-				ok = false
-			case dur%time.Second != 0:
-				errs.add(w.pos, "malformed //mongotxgen:index directive: ttl=%s: must be whole seconds (MongoDB's expireAfterSeconds)", val)
-				ok = false
-			}
-			spec.ttl, spec.ttlPos = dur, w.pos
-		case opt == "unique" || opt == "sparse":
-			errs.add(w.pos, "malformed //mongotxgen:index directive: option %s takes no value", opt)
-			ok = false
-		case opt == "name" || opt == "ttl":
-			errs.add(w.pos, "malformed //mongotxgen:index directive: option %s needs a value (%s=...)", opt, opt)
-			ok = false
-		default:
-			errs.add(w.pos, "unknown option %q in //mongotxgen:index directive%s", w.text, suggest(opt, "unique", "sparse", "name", "ttl"))
-			ok = false
-		}
-	}
-	return spec, ok
+	return ok
 }
 
 // validFieldPath reports whether s is a dot-separated list of Go identifiers.

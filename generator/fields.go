@@ -1,9 +1,11 @@
 package generator
 
 import (
+	"fmt"
 	"go/types"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/mongotxgen/mongotxgen/generator/model"
 )
@@ -19,137 +21,242 @@ type entry struct {
 	nested   []*entry
 }
 
+// level is where describe is: the prefixes of the paths of the fields of
+// the struct it describes, and the named structs it is inside of.
+type level struct {
+	goPrefix   string // Go path: "Address."
+	promPrefix string // Go selector with promotion through embedded fields
+	bsonPrefix string // "address."
+	viaPtr     bool   // the Go path passes through a pointer
+	stack      []*types.Named
+}
+
+// inside returns the level of the fields of a struct stored at e's place,
+// bsonPrefix given: inline structs keep their parent's.
+func (lv level) inside(v *types.Var, bsonPrefix string, ptr bool, named *types.Named) level {
+	in := level{
+		goPrefix:   lv.goPrefix + v.Name() + ".",
+		promPrefix: lv.promPrefix + v.Name() + ".",
+		bsonPrefix: bsonPrefix,
+		viaPtr:     lv.viaPtr || ptr,
+		stack:      lv.stack,
+	}
+	if v.Embedded() {
+		// Go promotes the fields of an embedded field past its name.
+		in.promPrefix = lv.promPrefix
+	}
+	if named != nil {
+		in.stack = append(slices.Clip(lv.stack), named)
+	}
+	return in
+}
+
 // describe lists the stored fields of struct st the way the driver's struct
 // codec does (describeStructSlow): unexported fields skipped, "-" skipped,
 // inline structs flattened in place, and on a key clash the shallowest field
 // wins (two at the same depth are an error at encode time, so an error here).
-func (b *builder) describe(st *types.Struct, goPrefix, promPrefix, bsonPrefix string, viaPtr bool, stack []*types.Named) []*entry {
+func (b *builder) describe(st *types.Struct, lv level) []*entry {
 	var list []*entry
 	inlineMap := ""
 	for i := 0; i < st.NumFields(); i++ {
 		v := st.Field(i)
 		tag := reflect.StructTag(st.Tag(i))
 		pos := b.position(v.Pos())
-		goPath := goPrefix + v.Name()
+		goPath := lv.goPrefix + v.Name()
 		opts := b.parseTagOptions(tag, goPath, pos)
-		if !v.Exported() {
+		bt := parseBSONTag(v.Name(), tag)
+		switch {
+		case !v.Exported():
 			if opts.any() {
 				b.errs.add(pos, "mongotxgen option %s on unexported field %s, which the driver does not store", opts.names(), goPath)
 			}
-			continue
-		}
-		bt := parseBSONTag(v.Name(), tag)
-		if bt.skip {
+		case bt.skip:
 			if opts.any() {
 				b.errs.add(pos, "mongotxgen option %s on field %s, which bson:\"-\" skips", opts.names(), goPath)
 			}
-			continue
-		}
-		if !bt.inline {
-			if msg := badKey(bt.name); msg != "" {
-				b.errs.add(pos, "field %s: bson key %q %s", goPath, bt.name, msg)
-				continue
-			}
-		}
-		// The field's own promoted selector, and its fields' prefix: Go
-		// promotes the fields of an embedded field past its name.
-		prom, childProm := promPrefix+v.Name(), promPrefix+v.Name()+"."
-		if v.Embedded() {
-			childProm = promPrefix
-		}
-		if bt.inline {
+		case bt.inline:
 			if opts.any() {
 				b.errs.add(pos, "mongotxgen option %s on inline field %s: put it on the fields it inlines", opts.names(), goPath)
 			}
-			t := types.Unalias(v.Type())
-			ptr := false
-			if p, ok := t.Underlying().(*types.Pointer); ok {
-				t, ptr = types.Unalias(p.Elem()), true
-			}
-			switch u := t.Underlying().(type) {
-			case *types.Map:
-				if ptr {
-					b.errs.add(pos, "inline field %s must be a struct, a pointer to a struct or a map (the driver refuses %s)", goPath, types.TypeString(v.Type(), b.qualifier))
-					continue
-				}
-				if k, ok := u.Key().(*types.Basic); !ok || k.Kind() != types.String {
-					b.errs.add(pos, "inline map %s must have key type string (the driver refuses %s)", goPath, types.TypeString(v.Type(), b.qualifier))
-					continue
-				}
-				if inlineMap != "" {
-					b.errs.add(pos, "inline map %s: the struct already has inline map %s (the driver allows one)", goPath, inlineMap)
-					continue
-				}
-				// The map's keys are dynamic: they get no typed fields;
-				// filters reach them through runtime.Raw.
-				inlineMap = goPath
-			case *types.Struct:
-				named, _ := t.(*types.Named)
-				if named != nil && slices.Contains(stack, named) {
-					b.errs.add(pos, "inline field %s inlines its own type %s", goPath, named.Obj().Name())
-					continue
-				}
-				if named != nil {
-					stack = append(stack, named)
-				}
-				for _, e := range b.describe(u, goPath+".", childProm, bsonPrefix, viaPtr || ptr, stack) {
-					e.depth++
-					list = append(list, e)
-				}
-				if named != nil {
-					stack = stack[:len(stack)-1]
-				}
-			default:
-				b.errs.add(pos, "inline field %s must be a struct, a pointer to a struct or a map (the driver refuses %s)", goPath, types.TypeString(v.Type(), b.qualifier))
-			}
-			continue
-		}
-		ref, ok := b.typeRef(v.Type(), pos, goPath)
-		if !ok {
-			continue
-		}
-		f := &model.Field{
-			GoName:    v.Name(),
-			GoPath:    goPath,
-			BSONName:  bt.name,
-			BSONPath:  bsonPrefix + bt.name,
-			Type:      ref,
-			Pos:       pos,
-			OmitEmpty: bt.omitEmpty,
-		}
-		e := &entry{f: f, opts: opts, promoted: prom, viaPtr: viaPtr, typ: v.Type()}
-		// A struct the driver encodes with its struct codec is a sub-document:
-		// describe it, unless it is already being described (a recursive type).
-		t := types.Unalias(v.Type())
-		ptr := false
-		for {
-			p, ok := t.Underlying().(*types.Pointer)
-			if !ok {
-				break
-			}
-			t, ptr = types.Unalias(p.Elem()), true
-		}
-		if u, ok := t.Underlying().(*types.Struct); ok && !opaque(t) {
-			named, _ := t.(*types.Named)
-			if named == nil || !slices.Contains(stack, named) {
-				if named != nil {
-					stack = append(stack, named)
-				}
-				e.nested = b.describeNested(u, named, goPath+".", childProm, f.BSONPath+".", viaPtr || ptr, stack)
-				if named != nil {
-					stack = stack[:len(stack)-1]
-				}
-				if e.nested != nil {
-					f.Nested = make([]*model.Field, 0, len(e.nested))
-					for _, n := range e.nested {
-						f.Nested = append(f.Nested, n.f)
-					}
-				}
+			list = append(list, b.describeInline(v, pos, lv, &inlineMap)...)
+		default:
+			if msg := badKey(bt.name); msg != "" {
+				b.errs.add(pos, "field %s: bson key %q %s", goPath, bt.name, msg)
+			} else if e := b.describeStored(v, pos, bt, opts, lv); e != nil {
+				list = append(list, e)
 			}
 		}
-		list = append(list, e)
 	}
 	return b.dominate(list)
+}
+
+// describeInline describes the fields an inline field v flattens into its
+// parent: those of a struct, or none for a map (its keys are dynamic: they
+// get no typed fields; filters reach them through runtime.Raw). inlineMap
+// is the struct's inline map so far: the driver allows one.
+func (b *builder) describeInline(v *types.Var, pos model.Pos, lv level, inlineMap *string) []*entry {
+	goPath := lv.goPrefix + v.Name()
+	refused := func() []*entry {
+		b.errs.add(pos, "inline field %s must be a struct, a pointer to a struct or a map (the driver refuses %s)", goPath, types.TypeString(v.Type(), b.qualifier))
+		return nil
+	}
+	t, ptr := derefOnce(v.Type())
+	switch u := t.Underlying().(type) {
+	case *types.Map:
+		if k, ok := u.Key().(*types.Basic); ptr || !ok || k.Kind() != types.String {
+			if ptr {
+				return refused()
+			}
+			b.errs.add(pos, "inline map %s must have key type string (the driver refuses %s)", goPath, types.TypeString(v.Type(), b.qualifier))
+			return nil
+		}
+		if *inlineMap != "" {
+			b.errs.add(pos, "inline map %s: the struct already has inline map %s (the driver allows one)", goPath, *inlineMap)
+			return nil
+		}
+		*inlineMap = goPath
+		return nil
+	case *types.Struct:
+		named, _ := t.(*types.Named)
+		if named != nil && slices.Contains(lv.stack, named) {
+			b.errs.add(pos, "inline field %s inlines its own type %s", goPath, named.Obj().Name())
+			return nil
+		}
+		list := b.describe(u, lv.inside(v, lv.bsonPrefix, ptr, named))
+		for _, e := range list {
+			e.depth++
+		}
+		return list
+	}
+	return refused()
+}
+
+// describeStored describes a field stored under its own key. A struct the
+// driver encodes with its struct codec is a sub-document: its fields are
+// described too, unless it is already being described (a recursive type).
+func (b *builder) describeStored(v *types.Var, pos model.Pos, bt bsonTag, opts tagOptions, lv level) *entry {
+	goPath := lv.goPrefix + v.Name()
+	ref, ok := b.typeRef(v.Type(), pos, goPath)
+	if !ok {
+		return nil
+	}
+	f := &model.Field{
+		GoName:    v.Name(),
+		GoPath:    goPath,
+		BSONName:  bt.name,
+		BSONPath:  lv.bsonPrefix + bt.name,
+		Type:      ref,
+		Pos:       pos,
+		OmitEmpty: bt.omitEmpty,
+	}
+	e := &entry{f: f, opts: opts, promoted: lv.promPrefix + v.Name(), viaPtr: lv.viaPtr, typ: v.Type()}
+	t, ptr := deref(v.Type())
+	u, isStruct := t.Underlying().(*types.Struct)
+	if !isStruct || opaque(t) {
+		b.checkElements(v.Type(), goPath, map[*types.Named]bool{})
+		return e
+	}
+	named, _ := t.(*types.Named)
+	if named != nil && slices.Contains(lv.stack, named) {
+		return e
+	}
+	e.nested = b.describeNested(u, named, lv.inside(v, f.BSONPath+".", ptr, named))
+	for _, n := range e.nested {
+		f.Nested = append(f.Nested, n.f)
+	}
+	return e
+}
+
+// deref returns t without its pointers, and whether there were any.
+func deref(t types.Type) (types.Type, bool) {
+	t = types.Unalias(t)
+	ptr := false
+	for {
+		p, ok := t.Underlying().(*types.Pointer)
+		if !ok {
+			return t, ptr
+		}
+		t, ptr = types.Unalias(p.Elem()), true
+	}
+}
+
+// derefOnce returns t without one pointer, and whether there was one.
+func derefOnce(t types.Type) (types.Type, bool) {
+	t = types.Unalias(t)
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		return types.Unalias(p.Elem()), true
+	}
+	return t, false
+}
+
+// checkElements refuses unique and index options on the fields of structs
+// stored as elements of a slice, array or map of type t at goPath: they would
+// get no index, since typed paths through arrays do not exist yet. A struct
+// that is itself a collection type is exempt: its options serve its own
+// collection.
+func (b *builder) checkElements(t types.Type, goPath string, seen map[*types.Named]bool) {
+	t, _ = deref(t)
+	var elem types.Type
+	var where string
+	switch u := t.Underlying().(type) {
+	case *types.Slice:
+		elem, where = u.Elem(), "slice "+goPath
+	case *types.Array:
+		elem, where = u.Elem(), "array "+goPath
+	case *types.Map:
+		elem, where = u.Elem(), "map "+goPath
+	default:
+		return
+	}
+	elem, _ = deref(elem)
+	st, ok := elem.Underlying().(*types.Struct)
+	if !ok || opaque(elem) {
+		b.checkElements(elem, goPath, seen) // [][]S
+		return
+	}
+	named, _ := elem.(*types.Named)
+	if named != nil {
+		if seen[named] || (named.Obj().Pkg() == b.pkg && b.collectionTypes[named.Obj().Name()]) {
+			return
+		}
+		seen[named] = true
+	}
+	b.checkElementFields(st, elemName(elem), where, goPath, seen)
+}
+
+// elemName is how messages name the struct type of array elements.
+func elemName(t types.Type) string {
+	if named, ok := t.(*types.Named); ok {
+		return named.Obj().Name()
+	}
+	return "struct"
+}
+
+// checkElementFields is checkElements for the fields of st, reached as
+// prefix inside the elements of where (slice Editions), and of the structs
+// inside them.
+func (b *builder) checkElementFields(st *types.Struct, prefix, where, goPath string, seen map[*types.Named]bool) {
+	for i := 0; i < st.NumFields(); i++ {
+		v := st.Field(i)
+		val, _ := reflect.StructTag(st.Tag(i)).Lookup("mongotxgen")
+		for opt := range strings.SplitSeq(val, ",") {
+			if opt == "unique" || opt == "index" {
+				b.errs.add(b.position(v.Pos()), "mongotxgen option %s on field %s makes no index: it is stored in the elements of %s, and indexes through slices, arrays and maps are not supported yet: remove the option", opt, prefix+"."+v.Name(), where)
+			}
+		}
+		t, _ := deref(v.Type())
+		if inner, ok := t.Underlying().(*types.Struct); ok && !opaque(t) {
+			named, _ := t.(*types.Named)
+			if named == nil || !seen[named] {
+				if named != nil {
+					seen[named] = true
+				}
+				b.checkElementFields(inner, prefix+"."+v.Name(), where, goPath, seen)
+			}
+			continue
+		}
+		b.checkElements(v.Type(), goPath, seen)
+	}
 }
 
 // describeNested describes the fields of a struct stored as a
@@ -157,13 +264,13 @@ func (b *builder) describe(st *types.Struct, goPrefix, promPrefix, bsonPrefix st
 // package does not export cannot get typed fields (generated code could not
 // name them); it is then a single value, Field[T] of the whole sub-document,
 // and nil is returned.
-func (b *builder) describeNested(st *types.Struct, named *types.Named, goPrefix, promPrefix, bsonPrefix string, viaPtr bool, stack []*types.Named) []*entry {
+func (b *builder) describeNested(st *types.Struct, named *types.Named, lv level) []*entry {
 	if named == nil || named.Obj().Pkg() == b.pkg {
-		return b.describe(st, goPrefix, promPrefix, bsonPrefix, viaPtr, stack)
+		return b.describe(st, lv)
 	}
 	saved, before := b.errs, b.unnameable
 	b.errs = &errorSink{}
-	list := b.describe(st, goPrefix, promPrefix, bsonPrefix, viaPtr, stack)
+	list := b.describe(st, lv)
 	scratch := b.errs
 	b.errs = saved
 	if b.unnameable > before {
@@ -259,7 +366,15 @@ func fieldLookup(entries []*entry) map[string]*entry {
 	return m
 }
 
+// suggestField returns the suggestion for an unknown index field path: the
+// Go path of the field stored at path when path is a BSON path, else the
+// closest Go path.
 func suggestField(path string, lookup map[string]*entry) string {
+	for _, goPath := range sortedKeys(lookup) {
+		if e := lookup[goPath]; e != nil && e.f.GoPath == goPath && (e.f.BSONPath == path || strings.EqualFold(goPath, path)) {
+			return fmt.Sprintf(" (index directives name Go field paths: did you mean %s, stored at %q?)", goPath, e.f.BSONPath)
+		}
+	}
 	names := make([]string, 0, len(lookup))
 	for p := range lookup {
 		names = append(names, p)

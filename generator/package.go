@@ -59,6 +59,14 @@ func buildPackage(s *source, cfg *Config, sel *selection, unreadable map[string]
 // type errors) and the names of all annotated types.
 func (b *builder) buildTypes(found []*annotated, sel *selection) (out []*model.Type, specs []*annotated, annotated map[string]bool) {
 	annotated = map[string]bool{}
+	b.collectionTypes = map[string]bool{}
+	for _, a := range found {
+		for _, d := range a.directives {
+			if d.name == "collection" {
+				b.collectionTypes[a.name] = true
+			}
+		}
+	}
 	collections := map[string]*collectionSpec{} // collection → the first type that has it
 	collectionType := map[string]string{}
 	for _, a := range found {
@@ -152,6 +160,9 @@ type builder struct {
 	unnameable int
 	// declFiles are the files declaring types the generated code names.
 	declFiles map[string]bool
+	// collectionTypes are the names of the package's types with a
+	// collection directive.
+	collectionTypes map[string]bool
 }
 
 func (b *builder) position(p token.Pos) model.Pos { return position(b.fset, p) }

@@ -7,21 +7,57 @@ import (
 	"github.com/mongotxgen/mongotxgen/generator/model"
 )
 
-// tagOptions are the options of a field's mongotxgen struct tag.
-type tagOptions struct {
-	unique, index, version, created, updated bool
+// Option is one option of an annotation's grammar, with what it does.
+type Option struct {
+	Name string // "unique", or "name=N" for an option with a value
+	Doc  string // one sentence
 }
 
-func (o tagOptions) any() bool { return o.unique || o.index || o.version || o.created || o.updated }
+// tagOptions is a set of options of a field's mongotxgen struct tag.
+type tagOptions uint8
 
+const (
+	optUnique tagOptions = 1 << iota
+	optIndex
+	optVersion
+	optCreated
+	optUpdated
+)
+
+// tagGrammar is the grammar of the mongotxgen struct tag, `mongotxgen:"OPT[,OPT]"`,
+// in the order options are listed. The parser, its suggestions and the
+// command's documentation ([TagOptions]) read it; adding an option is adding
+// a line here and its rule in validate.go.
+var tagGrammar = []struct {
+	opt tagOptions
+	Option
+}{
+	{optUnique, Option{"unique", "a unique index on the field, and a GetBy<Field> method"}},
+	{optIndex, Option{"index", "an index on the field, and a FindBy<Field> method"}},
+	{optVersion, Option{"version", "an optimistic-locking counter: int, int32 or int64 (the integer kinds mongod's $inc keeps as they are); Insert starts it at 1, Replace checks and increments it"}},
+	{optCreated, Option{"created", "a time.Time set by Insert"}},
+	{optUpdated, Option{"updated", "a time.Time set by Insert and every update"}},
+}
+
+// TagOptions returns the options of the mongotxgen struct tag, in order.
+func TagOptions() []Option {
+	out := make([]Option, len(tagGrammar))
+	for i, g := range tagGrammar {
+		out[i] = g.Option
+	}
+	return out
+}
+
+func (o tagOptions) has(opt tagOptions) bool { return o&opt != 0 }
+
+func (o tagOptions) any() bool { return o != 0 }
+
+// names lists the options of o as the tag writes them: "unique,version".
 func (o tagOptions) names() string {
 	var n []string
-	for _, x := range []struct {
-		on   bool
-		name string
-	}{{o.unique, "unique"}, {o.index, "index"}, {o.version, "version"}, {o.created, "created"}, {o.updated, "updated"}} {
-		if x.on {
-			n = append(n, x.name)
+	for _, g := range tagGrammar {
+		if o.has(g.opt) {
+			n = append(n, g.Name)
 		}
 	}
 	return strings.Join(n, ",")
@@ -34,34 +70,30 @@ func (b *builder) parseTagOptions(tag reflect.StructTag, field string, pos model
 	if !ok {
 		return o
 	}
+	byName := map[string]tagOptions{}
+	names := make([]string, len(tagGrammar))
+	for i, g := range tagGrammar {
+		byName[g.Name], names[i] = g.opt, g.Name
+	}
 	seen := map[string]bool{}
-	for _, opt := range strings.Split(val, ",") {
-		if seen[opt] {
-			b.errs.add(pos, "duplicate option %q in mongotxgen tag of field %s", opt, field)
+	for _, name := range strings.Split(val, ",") {
+		if seen[name] {
+			b.errs.add(pos, "duplicate option %q in mongotxgen tag of field %s", name, field)
 			continue
 		}
-		seen[opt] = true
-		switch opt {
-		case "unique":
-			o.unique = true
-		case "index":
-			o.index = true
-		case "version":
-			o.version = true
-		case "created":
-			o.created = true
-		case "updated":
-			o.updated = true
-		case "":
+		seen[name] = true
+		switch opt, known := byName[name]; {
+		case known:
+			o |= opt
+		case name == "":
 			b.errs.add(pos, "malformed mongotxgen tag %q of field %s: empty option", val, field)
 		default:
-			b.errs.add(pos, "unknown option %q in mongotxgen tag of field %s%s", opt, field,
-				suggest(opt, "unique", "index", "version", "created", "updated"))
+			b.errs.add(pos, "unknown option %q in mongotxgen tag of field %s%s", name, field, suggest(name, names...))
 		}
 	}
-	if o.unique && o.index {
+	if o.has(optUnique) && o.has(optIndex) {
 		b.errs.add(pos, "mongotxgen tag of field %s has both unique and index: unique already creates an index", field)
-		o.index = false
+		o &^= optIndex
 	}
 	return o
 }

@@ -250,16 +250,6 @@ func versionType(t types.Type) string {
 	return "a version counter must be int, int32 or int64"
 }
 
-// timeType returns why t cannot be a created or updated timestamp, or "".
-// Only time.Time: a pointer would add a nil state that the repository
-// overwrites on every write anyway.
-func timeType(t types.Type) string {
-	if isTimeTime(t) {
-		return ""
-	}
-	return "created and updated fields must be time.Time"
-}
-
 func isTimeTime(t types.Type) bool {
 	n, ok := types.Unalias(t).(*types.Named)
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "time" && n.Obj().Name() == "Time"

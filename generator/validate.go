@@ -11,110 +11,114 @@ import (
 func (b *builder) buildType(a *annotated, cs *collectionSpec, st *types.Struct, named *types.Named) *model.Type {
 	errsBefore := len(b.errs.list)
 	t := &model.Type{Name: a.name, Collection: cs.name, Pos: cs.pos}
-	entries := b.describe(st, "", "", "", false, []*types.Named{named})
+	entries := b.describe(st, level{stack: []*types.Named{named}})
 	for _, e := range entries {
 		t.Fields = append(t.Fields, e.f)
 	}
+	b.findID(t, entries)
+	tv := &typeValidation{b: b, t: t}
+	tv.applyOptions(entries)
+	tv.directiveIndexes(cs, fieldLookup(entries))
+	tv.dedupeIndexes()
+	if len(b.errs.list) > errsBefore {
+		return nil
+	}
+	return t
+}
 
+// findID sets t.ID to the field stored as _id, at the top level.
+func (b *builder) findID(t *model.Type, entries []*entry) {
 	for _, e := range entries {
-		if e.f.BSONName == "_id" {
-			t.ID = e.f
-			if e.viaPtr {
-				b.errs.add(e.f.Pos, "_id field %s is reached through a pointer: the repository sets it on insert, so it must not be", e.f.GoPath)
-			}
-			if e.opts.unique || e.opts.index {
-				b.errs.add(e.f.Pos, "mongotxgen option %s on _id field %s: MongoDB always has a unique index on _id", e.opts.names(), e.f.GoPath)
-			}
+		if e.f.BSONName != "_id" {
+			continue
+		}
+		t.ID = e.f
+		if e.viaPtr {
+			b.errs.add(e.f.Pos, "_id field %s is reached through a pointer: the repository sets it on insert, so it must not be", e.f.GoPath)
+		}
+		if e.opts.has(optUnique) || e.opts.has(optIndex) {
+			b.errs.add(e.f.Pos, "mongotxgen option %s on _id field %s: MongoDB always has a unique index on _id", e.opts.names(), e.f.GoPath)
 		}
 	}
 	if t.ID == nil {
-		b.errs.add(cs.pos, "type %s has no _id field: add one with a `bson:\"_id\"` tag (e.g. ID bson.ObjectID `bson:\"_id,omitempty\"`)", a.name)
+		b.errs.add(t.Pos, "type %s has no _id field: add one with a `bson:\"_id\"` tag (e.g. ID bson.ObjectID `bson:\"_id,omitempty\"`)", t.Name)
 	}
+}
 
-	// Tag options, in field order (depth first), and the indexes they make.
-	var indexes []*model.Index
-	var firstVersion, firstCreated, firstUpdated *entry
-	var walk func(list []*entry)
-	walk = func(list []*entry) {
-		for _, e := range list {
-			f := e.f
-			if e.opts.unique || e.opts.index {
-				if msg := indexableType(e.typ); msg != "" {
-					b.errs.add(f.Pos, "mongotxgen option %s on field %s: %s", e.opts.names(), f.GoPath, msg)
-				} else if f != t.ID {
-					f.Unique, f.Index = e.opts.unique, e.opts.index
-					indexes = append(indexes, &model.Index{
-						Name:   defaultIndexName([]model.IndexKey{{Field: f}}),
-						Keys:   []model.IndexKey{{Field: f}},
-						Unique: e.opts.unique,
-						Pos:    f.Pos,
-					})
-				}
+// typeValidation is the validation of one collection type's options and
+// indexes.
+type typeValidation struct {
+	b       *builder
+	t       *model.Type
+	indexes []*model.Index // in order: tag options, then directives
+	// the fields with the version, created and updated options
+	version, created, updated *entry
+}
+
+// applyOptions applies the tag options of the fields, in field order
+// (depth first), and adds the indexes they make.
+func (tv *typeValidation) applyOptions(list []*entry) {
+	b, t := tv.b, tv.t
+	for _, e := range list {
+		f := e.f
+		if e.opts.has(optUnique) || e.opts.has(optIndex) {
+			if msg := indexableType(e.typ); msg != "" {
+				b.errs.add(f.Pos, "mongotxgen option %s on field %s: %s", e.opts.names(), f.GoPath, msg)
+			} else if f != t.ID {
+				f.Unique, f.Index = e.opts.has(optUnique), e.opts.has(optIndex)
+				keys := []model.IndexKey{{Field: f}}
+				tv.indexes = append(tv.indexes, &model.Index{Name: defaultIndexName(keys), Keys: keys, Unique: f.Unique, Pos: f.Pos})
 			}
-			special := func(opt string, first **entry, slot **model.Field, check func(types.Type) string) {
-				if msg := check(e.typ); msg != "" {
-					b.errs.add(f.Pos, "mongotxgen option %s on field %s of type %s: %s", opt, f.GoPath, types.TypeString(e.typ, b.qualifier), msg)
-					return
-				}
-				if e.viaPtr {
-					b.errs.add(f.Pos, "mongotxgen option %s on field %s, which is reached through a pointer: the repository sets it, so it must not be", opt, f.GoPath)
-					return
-				}
-				if *first != nil {
-					b.errs.add(f.Pos, "second %s field %s in type %s (the first is %s at %s)", opt, f.GoPath, a.name, (*first).f.GoPath, (*first).f.Pos.Short())
-					return
-				}
-				*first, *slot = e, f
-			}
-			switch {
-			case e.opts.version && (e.opts.created || e.opts.updated), e.opts.created && e.opts.updated:
-				b.errs.add(f.Pos, "mongotxgen options %s of field %s exclude each other", e.opts.names(), f.GoPath)
-			case e.opts.version:
-				special("version", &firstVersion, &t.Version, versionType)
-				f.Version = t.Version == f
-			case e.opts.created:
-				special("created", &firstCreated, &t.Created, timeType)
-				f.Created = t.Created == f
-			case e.opts.updated:
-				special("updated", &firstUpdated, &t.Updated, timeType)
-				f.Updated = t.Updated == f
-			}
-			walk(e.nested)
 		}
+		switch {
+		case e.opts.has(optVersion) && (e.opts.has(optCreated) || e.opts.has(optUpdated)), e.opts.has(optCreated) && e.opts.has(optUpdated):
+			b.errs.add(f.Pos, "mongotxgen options %s of field %s exclude each other", e.opts.names(), f.GoPath)
+		case e.opts.has(optVersion):
+			f.Version = tv.special(e, "version", &tv.version, versionType(e.typ))
+			if f.Version {
+				t.Version = f
+			}
+		case e.opts.has(optCreated):
+			f.Created = tv.special(e, "created", &tv.created, model.StampTypeError(f.Type))
+			if f.Created {
+				t.Created = f
+			}
+		case e.opts.has(optUpdated):
+			f.Updated = tv.special(e, "updated", &tv.updated, model.StampTypeError(f.Type))
+			if f.Updated {
+				t.Updated = f
+			}
+		}
+		tv.applyOptions(e.nested)
 	}
-	walk(entries)
+}
 
-	// Index directives, in source order.
-	lookup := fieldLookup(entries)
+// special checks a field with the option opt, of which a type has at most
+// one (recorded in first), and reports whether it is the type's; typeErr
+// is why its type does not fit, or "".
+func (tv *typeValidation) special(e *entry, opt string, first **entry, typeErr string) bool {
+	f := e.f
+	switch {
+	case typeErr != "":
+		tv.b.errs.add(f.Pos, "mongotxgen option %s on field %s of type %s: %s", opt, f.GoPath, types.TypeString(e.typ, tv.b.qualifier), typeErr)
+	case e.viaPtr:
+		tv.b.errs.add(f.Pos, "mongotxgen option %s on field %s, which is reached through a pointer: the repository sets it, so it must not be", opt, f.GoPath)
+	case *first != nil:
+		tv.b.errs.add(f.Pos, "second %s field %s in type %s (the first is %s at %s)", opt, f.GoPath, tv.t.Name, (*first).f.GoPath, (*first).f.Pos.Short())
+	default:
+		*first = e
+		return true
+	}
+	return false
+}
+
+// directiveIndexes adds the indexes of the type's index directives, in
+// source order, resolving their fields through lookup.
+func (tv *typeValidation) directiveIndexes(cs *collectionSpec, lookup map[string]*entry) {
+	b, t := tv.b, tv.t
 	for _, spec := range cs.indexes {
 		ix := &model.Index{Name: spec.name, Unique: spec.unique, Sparse: spec.sparse, TTL: spec.ttl, Pos: spec.pos}
-		ok := true
-		seen := map[*model.Field]bool{}
-		for _, k := range spec.keys {
-			e, found := lookup[k.path]
-			if !found || e == nil {
-				if found {
-					b.errs.add(k.pos, "ambiguous field %s in //mongotxgen:index of type %s: write its full path", k.path, a.name)
-				} else {
-					b.errs.add(k.pos, "unknown field %s in //mongotxgen:index of type %s%s", k.path, a.name, suggestField(k.path, lookup))
-				}
-				ok = false
-				continue
-			}
-			if seen[e.f] {
-				b.errs.add(k.pos, "field %s appears twice in //mongotxgen:index", k.path)
-				ok = false
-				continue
-			}
-			seen[e.f] = true
-			if msg := indexableType(e.typ); msg != "" {
-				b.errs.add(k.pos, "field %s in //mongotxgen:index: %s", k.path, msg)
-				ok = false
-				continue
-			}
-			ix.Keys = append(ix.Keys, model.IndexKey{Field: e.f, Desc: k.desc})
-		}
-		if !ok {
+		if !tv.indexKeys(ix, spec, lookup) {
 			continue
 		}
 		if spec.ttl != 0 {
@@ -134,30 +138,57 @@ func (b *builder) buildType(a *annotated, cs *collectionSpec, st *types.Struct, 
 		if ix.Name == "" {
 			ix.Name = defaultIndexName(ix.Keys)
 		}
-		indexes = append(indexes, ix)
+		tv.indexes = append(tv.indexes, ix)
 	}
+}
 
-	// Duplicates: mongod refuses two indexes with one name, or one key
-	// pattern under two names.
+// indexKeys resolves the keys of spec into ix, reporting whether all are
+// fields that can be index keys, each once.
+func (tv *typeValidation) indexKeys(ix *model.Index, spec *indexSpec, lookup map[string]*entry) bool {
+	b := tv.b
+	ok := true
+	seen := map[*model.Field]bool{}
+	for _, k := range spec.keys {
+		e, found := lookup[k.path]
+		switch {
+		case found && e == nil:
+			b.errs.add(k.pos, "ambiguous field %s in //mongotxgen:index of type %s: write its full path", k.path, tv.t.Name)
+		case !found:
+			b.errs.add(k.pos, "unknown field %s in //mongotxgen:index of type %s%s", k.path, tv.t.Name, suggestField(k.path, lookup))
+		case seen[e.f]:
+			b.errs.add(k.pos, "field %s appears twice in //mongotxgen:index", k.path)
+		case indexableType(e.typ) != "":
+			b.errs.add(k.pos, "field %s in //mongotxgen:index: %s", k.path, indexableType(e.typ))
+		default:
+			seen[e.f] = true
+			ix.Keys = append(ix.Keys, model.IndexKey{Field: e.f, Desc: k.desc})
+			continue
+		}
+		if e != nil {
+			seen[e.f] = true
+		}
+		ok = false
+	}
+	return ok
+}
+
+// dedupeIndexes moves the indexes to the type, refusing duplicates: mongod
+// refuses two indexes with one name, or one key pattern under two names.
+func (tv *typeValidation) dedupeIndexes() {
 	byName := map[string]*model.Index{}
 	byKeys := map[string]*model.Index{}
-	for _, ix := range indexes {
+	for _, ix := range tv.indexes {
 		keys := defaultIndexName(ix.Keys)
 		switch {
 		case byName[ix.Name] != nil:
-			b.errs.add(ix.Pos, "index %s of type %s is declared twice (first at %s)", ix.Name, a.name, byName[ix.Name].Pos.Short())
+			tv.b.errs.add(ix.Pos, "index %s of type %s is declared twice (first at %s)", ix.Name, tv.t.Name, byName[ix.Name].Pos.Short())
 		case byKeys[keys] != nil:
-			b.errs.add(ix.Pos, "index %s of type %s has the same keys as index %s at %s", ix.Name, a.name, byKeys[keys].Name, byKeys[keys].Pos.Short())
+			tv.b.errs.add(ix.Pos, "index %s of type %s has the same keys as index %s at %s", ix.Name, tv.t.Name, byKeys[keys].Name, byKeys[keys].Pos.Short())
 		default:
 			byName[ix.Name], byKeys[keys] = ix, ix
-			t.Indexes = append(t.Indexes, ix)
+			tv.t.Indexes = append(tv.t.Indexes, ix)
 		}
 	}
-
-	if len(b.errs.list) > errsBefore {
-		return nil
-	}
-	return t
 }
 
 // defaultIndexName is the name mongod gives an index without one:

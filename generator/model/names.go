@@ -81,3 +81,13 @@ func (p Pos) Short() string {
 	}
 	return p.String()
 }
+
+// StampTypeError returns why a field of type t cannot be a created or
+// updated stamp, or "". Only time.Time: a pointer would add a nil state that
+// the repository overwrites on every write anyway.
+func StampTypeError(t TypeRef) string {
+	if t.Kind == Named && t.PkgPath == "time" && t.Name == "Time" {
+		return ""
+	}
+	return "created and updated fields must be time.Time"
+}
