@@ -25,18 +25,39 @@ const (
 )
 
 // tagGrammar is the grammar of the mongotxgen struct tag, `mongotxgen:"OPT[,OPT]"`,
-// in the order options are listed. The parser, its suggestions and the
-// command's documentation ([TagOptions]) read it; adding an option is adding
-// a line here and its rule in validate.go.
+// in the order options are applied. The parser, its suggestions, the
+// command's documentation ([TagOptions]) and the validation read it: adding
+// an option is adding a line here, its field in the model, and the code
+// templates emit for it.
 var tagGrammar = []struct {
 	opt tagOptions
 	Option
+	// exclusive options exclude each other: one field is at most one of
+	// them.
+	exclusive bool
+	// apply checks the option on field e and records it in the model.
+	apply func(tv *typeValidation, e *entry, opt string)
 }{
-	{optUnique, Option{"unique", "a unique index on the field, and a GetBy<Field> method"}},
-	{optIndex, Option{"index", "an index on the field, and a FindBy<Field> method"}},
-	{optVersion, Option{"version", "an optimistic-locking counter: int, int32 or int64 (the integer kinds mongod's $inc keeps as they are); Insert starts it at 1, Replace checks and increments it"}},
-	{optCreated, Option{"created", "a time.Time set by Insert"}},
-	{optUpdated, Option{"updated", "a time.Time set by Insert and every update"}},
+	{optUnique, Option{"unique", "a unique index on the field, and a GetBy<Field> method"}, false, (*typeValidation).indexOption},
+	{optIndex, Option{"index", "an index on the field, and a FindBy<Field> method"}, false, (*typeValidation).indexOption},
+	{optVersion, Option{"version", "an optimistic-locking counter: int, int32 or int64 (the integer kinds mongod's $inc keeps as they are); Insert starts it at 1, Replace checks and increments it"}, true,
+		func(tv *typeValidation, e *entry, opt string) {
+			if tv.special(e, opt, &tv.version, versionType(e.typ)) {
+				e.f.Version, tv.t.Version = true, e.f
+			}
+		}},
+	{optCreated, Option{"created", "a time.Time set by Insert"}, true,
+		func(tv *typeValidation, e *entry, opt string) {
+			if tv.special(e, opt, &tv.created, model.StampTypeError(e.f.Type)) {
+				e.f.Created, tv.t.Created = true, e.f
+			}
+		}},
+	{optUpdated, Option{"updated", "a time.Time set by Insert and every update"}, true,
+		func(tv *typeValidation, e *entry, opt string) {
+			if tv.special(e, opt, &tv.updated, model.StampTypeError(e.f.Type)) {
+				e.f.Updated, tv.t.Updated = true, e.f
+			}
+		}},
 }
 
 // TagOptions returns the options of the mongotxgen struct tag, in order.

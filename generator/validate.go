@@ -56,41 +56,40 @@ type typeValidation struct {
 }
 
 // applyOptions applies the tag options of the fields, in field order
-// (depth first), and adds the indexes they make.
+// (depth first), as tagGrammar says.
 func (tv *typeValidation) applyOptions(list []*entry) {
-	b, t := tv.b, tv.t
 	for _, e := range list {
-		f := e.f
-		if e.opts.has(optUnique) || e.opts.has(optIndex) {
-			if msg := indexableType(e.typ); msg != "" {
-				b.errs.add(f.Pos, "mongotxgen option %s on field %s: %s", e.opts.names(), f.GoPath, msg)
-			} else if f != t.ID {
-				f.Unique, f.Index = e.opts.has(optUnique), e.opts.has(optIndex)
-				keys := []model.IndexKey{{Field: f}}
-				tv.indexes = append(tv.indexes, &model.Index{Name: defaultIndexName(keys), Keys: keys, Unique: f.Unique, Pos: f.Pos})
+		var exclusive []string
+		for _, g := range tagGrammar {
+			if g.exclusive && e.opts.has(g.opt) {
+				exclusive = append(exclusive, g.Name)
 			}
 		}
-		switch {
-		case e.opts.has(optVersion) && (e.opts.has(optCreated) || e.opts.has(optUpdated)), e.opts.has(optCreated) && e.opts.has(optUpdated):
-			b.errs.add(f.Pos, "mongotxgen options %s of field %s exclude each other", e.opts.names(), f.GoPath)
-		case e.opts.has(optVersion):
-			f.Version = tv.special(e, "version", &tv.version, versionType(e.typ))
-			if f.Version {
-				t.Version = f
-			}
-		case e.opts.has(optCreated):
-			f.Created = tv.special(e, "created", &tv.created, model.StampTypeError(f.Type))
-			if f.Created {
-				t.Created = f
-			}
-		case e.opts.has(optUpdated):
-			f.Updated = tv.special(e, "updated", &tv.updated, model.StampTypeError(f.Type))
-			if f.Updated {
-				t.Updated = f
+		if len(exclusive) > 1 {
+			tv.b.errs.add(e.f.Pos, "mongotxgen options %s of field %s exclude each other", strings.Join(exclusive, ","), e.f.GoPath)
+		}
+		for _, g := range tagGrammar {
+			if e.opts.has(g.opt) && (!g.exclusive || len(exclusive) == 1) {
+				g.apply(tv, e, g.Name)
 			}
 		}
 		tv.applyOptions(e.nested)
 	}
+}
+
+// indexOption applies unique or index (opt) to field e: an index on it.
+func (tv *typeValidation) indexOption(e *entry, opt string) {
+	f := e.f
+	if msg := indexableType(e.typ); msg != "" {
+		tv.b.errs.add(f.Pos, "mongotxgen option %s on field %s: %s", opt, f.GoPath, msg)
+		return
+	}
+	if f == tv.t.ID {
+		return // findID reported it
+	}
+	f.Unique, f.Index = opt == "unique", opt == "index"
+	keys := []model.IndexKey{{Field: f}}
+	tv.indexes = append(tv.indexes, &model.Index{Name: defaultIndexName(keys), Keys: keys, Unique: f.Unique, Pos: f.Pos})
 }
 
 // special checks a field with the option opt, of which a type has at most
