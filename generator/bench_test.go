@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -28,9 +29,9 @@ import (
 // iteration, in alternating order, and report the median time of each and
 // the median of their per-iteration ratios (gen/floor), so that load drifting
 // during the run falls on both sides alike. BenchmarkPairedEdit first edits a
-// model file (a new comment line at its end) before each process, as a user
-// does between two runs: the go command's caches then know nothing of the
-// package. Reproduce with
+// model file before each process, as a user does between two runs (see
+// editModel). The processes have a render cache of their own
+// (MONGOTXGEN_CACHE), warmed by the first, untimed run. Reproduce with
 //
 //	go test ./generator -run '^$' -bench 'Paired' -benchtime 5x
 //
@@ -81,22 +82,30 @@ func benchPaired(b *testing.B, edit bool) {
 	}
 }
 
-// editModel changes the first model file of the synthetic package in dir
-// the way an edit does for the go command: its content is new.
+// editModel edits the first model file of the synthetic package in dir as
+// a user does: it gives type Type0 a field with a new name, so that the
+// go command's caches know nothing of the file and the generated file
+// changes with Type0's declarations.
 func editModel(b *testing.B, dir string) {
 	path := filepath.Join(dir, "types000.go")
 	src, err := os.ReadFile(path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if i := bytes.Index(src, []byte("\n// edited ")); i >= 0 {
-		src = src[:i+1]
+	field := fmt.Appendf(nil, "\tEdit%d int64 `bson:\"edit\"`\n", time.Now().UnixNano())
+	if loc := editedField.FindIndex(src); loc != nil {
+		src = slices.Concat(src[:loc[0]], field, src[loc[1]:])
+	} else {
+		const decl = "type Type0 struct {\n"
+		i := bytes.Index(src, []byte(decl)) + len(decl)
+		src = slices.Concat(src[:i], field, src[i:])
 	}
-	src = fmt.Appendf(src, "// edited %d\n", time.Now().UnixNano())
 	if err := os.WriteFile(path, src, 0o644); err != nil {
 		b.Fatal(err)
 	}
 }
+
+var editedField = regexp.MustCompile("\tEdit[0-9]+ int64 `bson:\"edit\"`\n")
 
 // timeProcess runs prog once in dir and returns how long it took.
 func timeProcess(b *testing.B, dir, prog string, args ...string) time.Duration {
@@ -203,7 +212,12 @@ func benchTools(b *testing.B) *benchBinaries {
 	if err := os.MkdirAll(bin.modDir, 0o755); err != nil {
 		b.Fatal(err)
 	}
+	// The render cache of the runs is their own, warm after the first run,
+	// unless MONGOTXGEN_CACHE says otherwise (off: measure without).
 	bin.env = writeGoldenModule(b, bin.modDir, root)
+	if os.Getenv("MONGOTXGEN_CACHE") == "" {
+		bin.env = append(bin.env, "MONGOTXGEN_CACHE="+filepath.Join(dir, "cache"))
+	}
 	benchBin = bin
 	return bin
 }

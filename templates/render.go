@@ -152,7 +152,9 @@ const chunkMarker = "mongotxgen:chunk"
 // head (header, package clause, imports) and lists of declarations. gofmt
 // aligns and spaces nothing across top-level declarations, so formatting
 // each chunk alone and joining them with a blank line gives what formatting
-// the whole file would, in a fraction of the time on several cores.
+// the whole file would, in a fraction of the time on several cores, and
+// lets a chunk formatted by an earlier run be taken from the cache (see
+// cache.go).
 func formatChunks(src []byte) ([]byte, error) {
 	chunks := bytes.Split(src, []byte("// "+chunkMarker+"\n"))
 	formatted := make([][]byte, len(chunks))
@@ -164,8 +166,16 @@ func formatChunks(src []byte) ([]byte, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			out, err := format.Source(chunk)
-			formatted[i], errs[i] = bytes.TrimSpace(out), err
+			key := cacheKey(chunk)
+			out, ok := cached(key)
+			if !ok {
+				if out, errs[i] = format.Source(chunk); errs[i] != nil {
+					return
+				}
+				out = bytes.TrimSpace(out)
+				keep(key, out)
+			}
+			formatted[i] = out
 		}()
 	}
 	wg.Wait()

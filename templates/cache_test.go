@@ -1,0 +1,38 @@
+package templates
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestFormatCache checks that Render gives the same bytes with the cache
+// off, cold and warm, and that a damaged entry is not used.
+func TestFormatCache(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("MONGOTXGEN_CACHE", "off")
+	want, _ := render(t, accountModel())
+	if _, err := os.Stat(filepath.Join(dir, "format")); err == nil {
+		t.Fatal("the cache was written while off")
+	}
+
+	t.Setenv("MONGOTXGEN_CACHE", dir)
+	for _, run := range []string{"cold", "warm"} {
+		if got, _ := render(t, accountModel()); !bytes.Equal(got, want) {
+			t.Fatalf("%s cache: output differs from the uncached one", run)
+		}
+	}
+	entries, err := filepath.Glob(filepath.Join(dir, "format", "*", "*"))
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("no cache entries written (%v)", err)
+	}
+	for _, e := range entries {
+		if err := os.WriteFile(e, []byte("damaged: not what was stored, and long enough to hold a hash"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := render(t, accountModel()); !bytes.Equal(got, want) {
+		t.Fatal("damaged cache entries changed the output")
+	}
+}
