@@ -170,8 +170,9 @@ func checkRoots(ctx context.Context, cfg *Config, srcs []*source, all bool) erro
 		}
 		return os.Open(p.Export)
 	}).(types.ImporterFrom)
+	sizes := types.SizesFor("gc", goarch(cfg.Env))
 	for _, s := range order {
-		s.check(gc, byPath)
+		s.check(gc, byPath, sizes)
 	}
 	return nil
 }
@@ -197,7 +198,7 @@ func (s *source) imports() []string {
 
 // check type-checks s, importing the roots of byPath as checked from
 // source and the other packages through gc.
-func (s *source) check(gc types.ImporterFrom, byPath map[string]*source) {
+func (s *source) check(gc types.ImporterFrom, byPath map[string]*source, sizes types.Sizes) {
 	imp := importerFunc(func(path, dir string, mode types.ImportMode) (*types.Package, error) {
 		if p, ok := s.list.ImportMap[path]; ok {
 			path = p
@@ -212,7 +213,7 @@ func (s *source) check(gc types.ImporterFrom, byPath map[string]*source) {
 	})
 	conf := &types.Config{
 		Importer:    imp,
-		Sizes:       types.SizesFor("gc", goarch(s)),
+		Sizes:       sizes,
 		FakeImportC: len(s.list.CgoFiles) > 0,
 		Error: func(err error) {
 			if te, ok := err.(types.Error); ok {
@@ -227,11 +228,19 @@ func (s *source) check(gc types.ImporterFrom, byPath map[string]*source) {
 	s.types, _ = conf.Check(s.list.ImportPath, s.fset, s.files, nil)
 }
 
-func goarch(*source) string {
-	if arch := os.Getenv("GOARCH"); arch != "" {
-		return arch
+// goarch is the GOARCH of the go command run with env (nil: this
+// process's environment), for the sizes of types in constant expressions.
+func goarch(env []string) string {
+	if env == nil {
+		env = os.Environ()
 	}
-	return goruntime.GOARCH
+	arch := goruntime.GOARCH
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GOARCH="); ok && v != "" {
+			arch = v
+		}
+	}
+	return arch
 }
 
 type importerFunc func(path, dir string, mode types.ImportMode) (*types.Package, error)
