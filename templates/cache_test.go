@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/dave/jennifer/jen"
 )
 
 // TestFormatCache checks that Render gives the same bytes with the cache
@@ -34,5 +36,36 @@ func TestFormatCache(t *testing.T) {
 	}
 	if got, _ := render(t, accountModel()); !bytes.Equal(got, want) {
 		t.Fatal("damaged cache entries changed the output")
+	}
+}
+
+// TestRenderChunkedMatchesWhole checks that the file rendered a chunk at a
+// time, types from the cache or not, is the file rendered whole.
+func TestRenderChunkedMatchesWhole(t *testing.T) {
+	t.Setenv("MONGOTXGEN_CACHE", t.TempDir())
+	pkg := accountModel()
+	pkg.Declared = []string{"options"}
+	plans, err := planPackage(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imports := newImportNames(pkg, plans)
+	var decls [][]jen.Code
+	for _, p := range plans {
+		decls = append(decls, typeDecls(p))
+	}
+	decls = append(decls, []jen.Code{store(pkg, plans)})
+	whole, err := renderFile(pkg, decls, imports)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range []string{"cold", "warm"} {
+		got, ok, err := renderChunked(pkg, plans, imports)
+		if err != nil || !ok {
+			t.Fatalf("%s: renderChunked: ok %v, %v", run, ok, err)
+		}
+		if !bytes.Equal(got, whole) {
+			t.Errorf("%s: chunked rendering differs from the whole file:\n%s", run, got)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"strconv"
@@ -129,17 +130,21 @@ func (in *importNames) alias(src []byte) bool {
 	changed := false
 	for _, spec := range f.Imports {
 		path, _ := strconv.Unquote(spec.Path.Value)
-		name := in.names[path]
-		switch {
-		case spec.Name != nil:
-			name = spec.Name.Name
-		case name == "":
-			name = path[strings.LastIndexByte(path, '/')+1:]
-		}
-		if in.taken[name] {
+		if name := importName(path, spec, in); in.taken[name] {
 			in.aliases[path] = in.free(name)
 			changed = true
 		}
 	}
 	return changed
+}
+
+// importName is the name code uses the import spec of path under.
+func importName(path string, spec *ast.ImportSpec, in *importNames) string {
+	if spec.Name != nil {
+		return spec.Name.Name
+	}
+	if name := in.names[path]; name != "" {
+		return name
+	}
+	return path[strings.LastIndexByte(path, '/')+1:]
 }

@@ -73,25 +73,15 @@ func Render(pkg *model.Package) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Building one type's declarations reads only its plan, so the types
-	// are built in parallel, and added in order.
-	decls := make([][]jen.Code, len(plans))
-	var wg sync.WaitGroup
-	for i, p := range plans {
-		wg.Go(func() { decls[i] = typeDecls(p) })
-	}
-	wg.Wait()
-	decls = append(decls, []jen.Code{store(pkg, plans)})
-
 	imports := newImportNames(pkg, plans)
-	out, err := renderFile(pkg, decls, imports)
+	out, err := renderImports(pkg, plans, imports)
 	if err != nil {
 		return nil, err
 	}
 	// A package the generated code imports under a name the package
 	// declares (a var options, a func runtime) gets an alias instead.
 	if imports.alias(out) {
-		if out, err = renderFile(pkg, decls, imports); err != nil {
+		if out, err = renderImports(pkg, plans, imports); err != nil {
 			return nil, err
 		}
 		if imports.alias(out) {
@@ -103,6 +93,25 @@ func Render(pkg *model.Package) ([]byte, error) {
 		out = bytes.Replace(out, []byte(Header+"\n\n"), []byte(Header+"\n\n//go:build "+pkg.BuildConstraint+"\n\n"), 1)
 	}
 	return out, nil
+}
+
+// renderImports renders the file of pkg with the import names of imports:
+// a chunk at a time (chunks.go), or whole when the chunks disagree.
+func renderImports(pkg *model.Package, plans []*typePlan, imports *importNames) ([]byte, error) {
+	out, ok, err := renderChunked(pkg, plans, imports)
+	if err != nil || ok {
+		return out, err
+	}
+	// Building one type's declarations reads only its plan, so the types
+	// are built in parallel, and added in order.
+	decls := make([][]jen.Code, len(plans))
+	var wg sync.WaitGroup
+	for i, p := range plans {
+		wg.Go(func() { decls[i] = typeDecls(p) })
+	}
+	wg.Wait()
+	decls = append(decls, []jen.Code{store(pkg, plans)})
+	return renderFile(pkg, decls, imports)
 }
 
 // renderFile renders the file of pkg holding decls, a list of
