@@ -182,11 +182,14 @@
 //
 // # Loading
 //
-// Packages are loaded with golang.org/x/tools/go/packages. The generated
-// file of an earlier run is read only for its package clause, so a stale or
-// broken generated file never stops regeneration; when the go command cannot
-// read its imports, the packages are loaded again with the file seen as its
-// package clause alone, and a generated file whose package clause disagrees
+// The go command lists the packages (go list: nothing is compiled), their
+// files are parsed, and the packages with directives are type-checked from
+// source against the export data of their imports, which the build cache
+// keeps: a run after an edit of the model costs about what the first one
+// does. The generated file of an earlier run is not read beyond its package
+// clause, so a stale or broken generated file never stops regeneration; when
+// the go command cannot read its imports, the packages are listed again with
+// the file seen as its package clause alone, and a generated file whose package clause disagrees
 // with all the package's other files (the package was renamed) follows them.
 // Only a generated file whose package clause itself is unreadable is an
 // error (delete it and run again). Syntax errors and packages
@@ -199,4 +202,11 @@
 // A package matched by the patterns that has no annotated types is skipped
 // (-v says so). A run that finds no annotated type at all is an error: it
 // most likely ran on the wrong package.
+//
+// The rendered declarations of each collection type are kept between runs
+// in a cache, under a hash of the type's model and of the mongotxgen
+// program, so that a run after an edit renders only the types that changed.
+// The cache is the directory $MONGOTXGEN_CACHE, or mongotxgen in the user's
+// cache directory; MONGOTXGEN_CACHE=off turns it off. It never changes the
+// output, and one that cannot be written is not an error.
 package main
