@@ -167,11 +167,22 @@ type benchBinaries struct {
 
 var benchBin *benchBinaries
 
-// TestMain removes what the benchmarks built.
+// TestMain gives the tests a render cache of their own (unless
+// MONGOTXGEN_CACHE chooses one) and removes what the benchmarks built.
 func TestMain(m *testing.M) {
+	cache := ""
+	if os.Getenv("MONGOTXGEN_CACHE") == "" {
+		if dir, err := os.MkdirTemp("", "mongotxgen-cache"); err == nil {
+			cache = dir
+			os.Setenv("MONGOTXGEN_CACHE", dir)
+		}
+	}
 	code := m.Run()
 	if benchBin != nil {
 		os.RemoveAll(filepath.Dir(benchBin.floor))
+	}
+	if cache != "" {
+		os.RemoveAll(cache)
 	}
 	os.Exit(code)
 }
@@ -213,9 +224,9 @@ func benchTools(b *testing.B) *benchBinaries {
 		b.Fatal(err)
 	}
 	// The render cache of the runs is their own, warm after the first run,
-	// unless MONGOTXGEN_CACHE says otherwise (off: measure without).
+	// unless MONGOTXGEN_CACHE is off.
 	bin.env = writeGoldenModule(b, bin.modDir, root)
-	if os.Getenv("MONGOTXGEN_CACHE") == "" {
+	if os.Getenv("MONGOTXGEN_CACHE") != "off" {
 		bin.env = append(bin.env, "MONGOTXGEN_CACHE="+filepath.Join(dir, "cache"))
 	}
 	benchBin = bin

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
 	"sync"
+	"time"
 )
 
 // The formatted form of every chunk of generated code is kept between runs,
@@ -19,7 +22,8 @@ import (
 //
 // The cache lives in the directory $MONGOTXGEN_CACHE, or mongotxgen in the
 // user's cache directory (os.UserCacheDir) when that is not set;
-// MONGOTXGEN_CACHE=off turns it off. It is best effort: a directory that
+// MONGOTXGEN_CACHE=off turns it off. Entries unused for five days are
+// removed (trim). It is best effort: a directory that
 // cannot be written, or an entry that cannot be read, is formatting done
 // again, never an error.
 
@@ -44,7 +48,37 @@ func formatCache() string {
 		return ""
 	}
 	usable.Store(dir, true)
+	trim(dir)
 	return dir
+}
+
+// trimAge is how long an entry may go unused before trim removes it.
+const trimAge = 5 * 24 * time.Hour
+
+// trim removes the entries of dir unused for trimAge, at most once a day
+// (the modification time of dir/trimmed says when it last did): entries of
+// an earlier build of mongotxgen, or of types that changed, are never used
+// again.
+func trim(dir string) {
+	marker := filepath.Join(dir, "trimmed")
+	if st, err := os.Stat(marker); err == nil && time.Since(st.ModTime()) < 24*time.Hour {
+		return
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if err := os.WriteFile(marker, nil, 0o644); err != nil {
+		return
+	}
+	old := time.Now().Add(-trimAge)
+	subs, _ := filepath.Glob(filepath.Join(dir, "??"))
+	for _, sub := range subs {
+		entries, _ := os.ReadDir(sub)
+		for _, e := range entries {
+			if info, err := e.Info(); err == nil && info.ModTime().Before(old) {
+				os.Remove(filepath.Join(sub, e.Name()))
+			}
+		}
+	}
 }
 
 // usable records the cache directories known to exist.
@@ -59,15 +93,21 @@ func cacheKey(chunk []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// cached returns the formatted form of the chunk with key, if kept. An
-// entry is the SHA-256 of its content, then the content: one damaged on
-// disk is not used.
+// cached returns the entry with key, if kept. An entry is the SHA-256 of
+// its content, then the content: one damaged on disk is not used. An entry
+// used is marked so (its modification time) at most once an hour, so that
+// trim keeps it.
 func cached(key string) ([]byte, bool) {
 	dir := formatCache()
 	if dir == "" {
 		return nil, false
 	}
-	data, err := os.ReadFile(filepath.Join(dir, key[:2], key))
+	path := filepath.Join(dir, key[:2], key)
+	if st, err := os.Stat(path); err == nil && time.Since(st.ModTime()) > time.Hour {
+		now := time.Now()
+		os.Chtimes(path, now, now)
+	}
+	data, err := os.ReadFile(path)
 	if err != nil || len(data) < sha256.Size {
 		return nil, false
 	}

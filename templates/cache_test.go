@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -67,5 +68,39 @@ func TestRenderChunkedMatchesWhole(t *testing.T) {
 		if !bytes.Equal(got, whole) {
 			t.Errorf("%s: chunked rendering differs from the whole file:\n%s", run, got)
 		}
+	}
+}
+
+// TestCacheTrim checks that trim removes entries unused for trimAge and
+// keeps the others, at most once a day.
+func TestCacheTrim(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "ab")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old, fresh := filepath.Join(sub, "abold"), filepath.Join(sub, "abfresh")
+	for _, p := range []string{old, fresh} {
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-trimAge - time.Hour)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	trim(dir)
+	if _, err := os.Stat(old); err == nil {
+		t.Error("an entry unused for longer than trimAge was kept")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a fresh entry was removed: %v", err)
+	}
+	if err := os.Chtimes(fresh, long, long); err != nil {
+		t.Fatal(err)
+	}
+	trim(dir) // trimmed less than a day ago: nothing happens
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("trim ran twice in a day")
 	}
 }

@@ -96,8 +96,7 @@ func typeChunk(pkg *model.Package, p *typePlan, imports *importNames, salt []byt
 		if err := json.NewEncoder(h).Encode(p.t); err == nil {
 			key = "type-" + hex.EncodeToString(h.Sum(nil))
 			if data, ok := cached(key); ok {
-				var c chunk
-				if json.Unmarshal(data, &c) == nil {
+				if c, ok := decodeChunk(data); ok {
 					return c, nil
 				}
 			}
@@ -105,11 +104,42 @@ func typeChunk(pkg *model.Package, p *typePlan, imports *importNames, salt []byt
 	}
 	c, err := renderChunk(pkg, imports, typeDecls(p))
 	if err == nil && key != "" {
-		if data, err := json.Marshal(c); err == nil {
-			keep(key, data)
-		}
+		keep(key, c.encode())
 	}
 	return c, err
+}
+
+// encode writes c as its imports, a "path\tname" line each, an empty line,
+// and its body.
+func (c chunk) encode() []byte {
+	var b bytes.Buffer
+	for _, path := range slices.Sorted(mapKeys(c.Imports)) {
+		b.WriteString(path + "\t" + c.Imports[path] + "\n")
+	}
+	b.WriteByte('\n')
+	b.Write(c.Body)
+	return b.Bytes()
+}
+
+// decodeChunk reads what encode wrote.
+func decodeChunk(data []byte) (chunk, bool) {
+	c := chunk{Imports: map[string]string{}}
+	for {
+		line, rest, ok := bytes.Cut(data, []byte("\n"))
+		if !ok {
+			return chunk{}, false
+		}
+		data = rest
+		if len(line) == 0 {
+			c.Body = data
+			return c, true
+		}
+		path, name, ok := bytes.Cut(line, []byte("\t"))
+		if !ok {
+			return chunk{}, false
+		}
+		c.Imports[string(path)] = string(name)
+	}
 }
 
 // renderChunk renders decls in a file of their own and returns the
