@@ -134,8 +134,9 @@
 // The generated file imports the packages it uses under their own names;
 // one whose name the package declares at package level (a var options, a
 // func runtime) is imported under an alias instead (mongotxoptions,
-// mongotxruntime). When the files declaring the types it uses have
-// //go:build constraints (with -tags), the generated file has the same.
+// mongotxruntime). When the files declaring the types it uses are built
+// only under some constraint (a //go:build line, with -tags; a name such as
+// model_linux.go), the generated file has the same, as a //go:build line.
 //
 // # Fields and BSON names
 //
