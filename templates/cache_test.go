@@ -104,3 +104,42 @@ func TestCacheTrim(t *testing.T) {
 		t.Error("trim ran twice in a day")
 	}
 }
+
+// TestChunkKeyIgnoresPositions checks that a type that only moved in its
+// file is taken from the cache, and that one that changed is not.
+func TestChunkKeyIgnoresPositions(t *testing.T) {
+	t.Setenv("MONGOTXGEN_CACHE", t.TempDir())
+	pkg := accountModel()
+	plans, err := planPackage(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imports := newImportNames(pkg, plans)
+	salt := chunkSalt(pkg, imports)
+	if salt == nil {
+		t.Skip("no cache: the test executable cannot be read")
+	}
+	first, err := typeChunk(pkg, plans[0], imports, salt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := func() int {
+		n, _ := filepath.Glob(filepath.Join(os.Getenv("MONGOTXGEN_CACHE"), "format", "*", "type-*"))
+		return len(n)
+	}
+	before := entries()
+	moved := *plans[0].t
+	moved.Pos.Line += 10
+	p := *plans[0]
+	p.t = &moved
+	again, err := typeChunk(pkg, &p, imports, salt)
+	if err != nil || !bytes.Equal(again.Body, first.Body) || entries() != before {
+		t.Errorf("a moved type was rendered again (entries %d → %d, %v)", before, entries(), err)
+	}
+	changed := moved
+	changed.Collection = "other"
+	p.t = &changed
+	if _, err := typeChunk(pkg, &p, imports, salt); err != nil || entries() != before+1 {
+		t.Errorf("a changed type was not rendered again (entries %d → %d, %v)", before, entries(), err)
+	}
+}

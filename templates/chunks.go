@@ -11,6 +11,7 @@ import (
 	"go/token"
 	"io"
 	"os"
+	"regexp"
 	goruntime "runtime"
 	"slices"
 	"strconv"
@@ -91,9 +92,13 @@ func renderChunked(pkg *model.Package, plans []*typePlan, imports *importNames) 
 func typeChunk(pkg *model.Package, p *typePlan, imports *importNames, salt []byte) (chunk, error) {
 	key := ""
 	if salt != nil {
-		h := sha256.New()
-		h.Write(salt)
-		if err := json.NewEncoder(h).Encode(p.t); err == nil {
+		if js, err := json.Marshal(p.t); err == nil {
+			// Positions are only for errors: a type that moved in its file
+			// renders as it did.
+			js = positions.ReplaceAll(js, nil)
+			h := sha256.New()
+			h.Write(salt)
+			h.Write(js)
 			key = "type-" + hex.EncodeToString(h.Sum(nil))
 			if data, ok := cached(key); ok {
 				if c, ok := decodeChunk(data); ok {
@@ -141,6 +146,9 @@ func decodeChunk(data []byte) (chunk, bool) {
 		c.Imports[string(path)] = string(name)
 	}
 }
+
+// positions matches a model.Pos in the JSON of a model.Type.
+var positions = regexp.MustCompile(`"Pos":\{"File":"(?:[^"\\]|\\.)*","Line":-?[0-9]+,"Col":-?[0-9]+\}`)
 
 // renderChunk renders decls in a file of their own and returns the
 // formatted declarations with the imports the file has.
@@ -213,15 +221,24 @@ func importsOf(src []byte, imports *importNames) (map[string]string, int, error)
 }
 
 // chunkSalt is what every type's chunk depends on besides its model: this
-// program, the Go version, the package, and the import names. It is nil
+// program, the Go version, the package (all but its types), and the import
+// names. It is nil
 // when the program cannot be identified or the cache is off.
 func chunkSalt(pkg *model.Package, imports *importNames) []byte {
 	exe := programHash()
 	if exe == "" || formatCache() == "" {
 		return nil
 	}
+	// Every field of the package but its types, so that a setting added to
+	// model.Package is part of the key without a change here.
+	shell := *pkg
+	shell.Types = nil
+	js, err := json.Marshal(&shell)
+	if err != nil {
+		return nil
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "mongotxgen chunk 1\x00%s\x00%s\x00%s\x00%s\x00", exe, goruntime.Version(), pkg.Path, pkg.Name)
+	fmt.Fprintf(&b, "mongotxgen chunk 1\x00%s\x00%s\x00%s\x00", exe, goruntime.Version(), js)
 	for _, path := range slices.Sorted(mapKeys(imports.names)) {
 		fmt.Fprintf(&b, "%s=%s=%s\x00", path, imports.names[path], imports.aliases[path])
 	}
