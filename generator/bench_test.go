@@ -167,22 +167,20 @@ type benchBinaries struct {
 
 var benchBin *benchBinaries
 
-// TestMain gives the tests a render cache of their own (unless
-// MONGOTXGEN_CACHE chooses one) and removes what the benchmarks built.
+// userCache is MONGOTXGEN_CACHE as the tests were started with.
+var userCache = os.Getenv("MONGOTXGEN_CACHE")
+
+// TestMain runs the tests without the render cache (unless
+// MONGOTXGEN_CACHE chooses one), so that renderTwice checks that rendering
+// is deterministic rather than that the cache is, and removes what the
+// benchmarks built.
 func TestMain(m *testing.M) {
-	cache := ""
-	if os.Getenv("MONGOTXGEN_CACHE") == "" {
-		if dir, err := os.MkdirTemp("", "mongotxgen-cache"); err == nil {
-			cache = dir
-			os.Setenv("MONGOTXGEN_CACHE", dir)
-		}
+	if userCache == "" {
+		os.Setenv("MONGOTXGEN_CACHE", "off")
 	}
 	code := m.Run()
 	if benchBin != nil {
 		os.RemoveAll(filepath.Dir(benchBin.floor))
-	}
-	if cache != "" {
-		os.RemoveAll(cache)
 	}
 	os.Exit(code)
 }
@@ -226,7 +224,7 @@ func benchTools(b *testing.B) *benchBinaries {
 	// The render cache of the runs is their own, warm after the first run,
 	// unless MONGOTXGEN_CACHE is off.
 	bin.env = writeGoldenModule(b, bin.modDir, root)
-	if os.Getenv("MONGOTXGEN_CACHE") != "off" {
+	if userCache != "off" {
 		bin.env = append(bin.env, "MONGOTXGEN_CACHE="+filepath.Join(dir, "cache"))
 	}
 	benchBin = bin
