@@ -116,26 +116,7 @@ func TestBadInput(t *testing.T) {
 			}
 
 			code, stdout, stderr := runCommand(t, bin, dir, env)
-			var problems []string
-			if code != 1 {
-				problems = append(problems, "exit status "+strconv.Itoa(code)+", want 1")
-			}
-			if stdout != "" {
-				problems = append(problems, "output on stdout: "+stdout)
-			}
-			if stderr == "" {
-				problems = append(problems, "no error printed")
-			}
-			seen := map[string]bool{}
-			for _, line := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
-				if line != "" && !positioned.MatchString(line) {
-					problems = append(problems, "error without a file:line:col position: "+line)
-				}
-				if seen[line] {
-					problems = append(problems, "error printed more than once: "+line)
-				}
-				seen[line] = true
-			}
+			problems := outputProblems(code, stdout, stderr)
 			switch {
 			case *updateBad && c.knownBug == "":
 				c.setStderr(stderr)
@@ -147,18 +128,7 @@ func TestBadInput(t *testing.T) {
 			case c.stderr != nil && stderr != *c.stderr:
 				problems = append(problems, "stderr differs from the case's:\n got:\n"+stderr+"want:\n"+*c.stderr)
 			}
-			for g, data := range before {
-				path := filepath.Join(dir, g)
-				if !bytes.Equal(mustRead(t, path), data) {
-					problems = append(problems, g+" was changed")
-				}
-				if st, err := os.Stat(path); err != nil || !st.ModTime().Equal(seedTime) {
-					problems = append(problems, g+" was rewritten (modification time changed)")
-				}
-			}
-			if tmps, _ := filepath.Glob(filepath.Join(dir, "*", ".*.tmp")); len(tmps) > 0 {
-				problems = append(problems, "temporary files left behind: "+strings.Join(tmps, " "))
-			}
+			problems = append(problems, fileProblems(t, dir, before)...)
 
 			switch {
 			case c.knownBug != "" && len(problems) > 0:
@@ -288,4 +258,49 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// outputProblems lists what is wrong with a run's exit code and output:
+// anything but exit 1 and distinct file:line:col errors on stderr alone.
+func outputProblems(code int, stdout, stderr string) []string {
+	var problems []string
+	if code != 1 {
+		problems = append(problems, "exit status "+strconv.Itoa(code)+", want 1")
+	}
+	if stdout != "" {
+		problems = append(problems, "output on stdout: "+stdout)
+	}
+	if stderr == "" {
+		problems = append(problems, "no error printed")
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
+		if line != "" && !positioned.MatchString(line) {
+			problems = append(problems, "error without a file:line:col position: "+line)
+		}
+		if seen[line] {
+			problems = append(problems, "error printed more than once: "+line)
+		}
+		seen[line] = true
+	}
+	return problems
+}
+
+// fileProblems lists the generated files of dir that differ from before or
+// were rewritten, and temporary files left behind.
+func fileProblems(t *testing.T, dir string, before map[string][]byte) []string {
+	var problems []string
+	for g, data := range before {
+		path := filepath.Join(dir, g)
+		if !bytes.Equal(mustRead(t, path), data) {
+			problems = append(problems, g+" was changed")
+		}
+		if st, err := os.Stat(path); err != nil || !st.ModTime().Equal(seedTime) {
+			problems = append(problems, g+" was rewritten (modification time changed)")
+		}
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(dir, "*", ".*.tmp")); len(tmps) > 0 {
+		problems = append(problems, "temporary files left behind: "+strings.Join(tmps, " "))
+	}
+	return problems
 }

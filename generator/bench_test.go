@@ -1,99 +1,111 @@
 package generator_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"golang.org/x/tools/go/packages"
-
 	"github.com/mongotxgen/mongotxgen/generator"
 )
 
 // The benchmarks compare whole processes on a synthetic package of N
-// annotated structs: BenchmarkGenerate runs the mongotxgen command (load,
+// annotated structs. The generator is the mongotxgen command (load,
 // validate, render, compare with the file on disk: the generated file is
-// already there, so nothing is rewritten), BenchmarkLoadOnly runs a program
-// that only calls packages.Load on the same package in the same mode
-// (generator.LoadMode). Both report the peak resident set size of the
-// process. Reproduce with
+// already there, so nothing is rewritten). The floor is
+// testdata/floor: the work no run can avoid, that is listing the packages
+// (go list -deps), getting the export data of the package's imports and
+// parsing and type-checking the package's own files against it.
 //
-//	go test ./generator -run '^$' -bench 'Generate|LoadOnly' -benchtime 10x
+// BenchmarkPaired and BenchmarkPairedEdit run the two processes in every
+// iteration, in alternating order, and report the median time of each and
+// the median of their per-iteration ratios (gen/floor), so that load drifting
+// during the run falls on both sides alike. BenchmarkPairedEdit first edits a
+// model file before each process, as a user does between two runs (see
+// editModel). The processes have a render cache of their own
+// (MONGOTXGEN_CACHE), warmed by the first, untimed run. Reproduce with
 //
-// (or -bench . for the in-process pair below as well).
-// Build caches are warm before timing starts: each benchmark runs its
-// process once untimed. That warm-up is expensive at 500 structs: the go
-// command compiles the synthetic package together with its generated file
-// (about 190,000 lines), which takes minutes and a few GB of memory
-// (go/packages has root packages compiled for export data it does not use).
-// Select sizes with e.g. -bench 'Generate|LoadOnly/(10|50|200)$'.
-// Figures vary a lot on a shared machine: compare runs made side by side.
+//	go test ./generator -run '^$' -bench 'Paired' -benchtime 5x
+//
+// Setting MONGOTXGEN_BENCH_BIN to a mongotxgen binary measures that binary
+// instead of the one built from this tree (to compare with an older
+// version). Figures vary a lot on a shared machine: compare runs made side
+// by side.
 
-var benchSizes = []int{10, 50, 200, 500}
+var benchSizes = []int{50, 200, 500, 1000}
 
-func BenchmarkGenerate(b *testing.B) {
+func BenchmarkPaired(b *testing.B) { benchPaired(b, false) }
+
+func BenchmarkPairedEdit(b *testing.B) { benchPaired(b, true) }
+
+func benchPaired(b *testing.B, edit bool) {
 	tools := benchTools(b)
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			dir := benchPackage(b, n, tools)
-			benchProcess(b, dir, tools.mongotxgen)
-		})
-	}
-}
-
-func BenchmarkLoadOnly(b *testing.B) {
-	tools := benchTools(b)
-	for _, n := range benchSizes {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			dir := benchPackage(b, n, tools)
-			benchProcess(b, dir, tools.loadonly, ".")
-		})
-	}
-}
-
-// BenchmarkPaired is BenchmarkGenerate against BenchmarkLoadOnly made
-// robust to a noisy machine: every iteration runs both processes, in
-// alternating order, and the benchmark reports the median time of each and
-// the median of their per-iteration ratios (gen/load), so that load drifting
-// during the run falls on both sides alike. Reproduce with
-//
-//	go test ./generator -run '^$' -bench 'Paired' -benchtime 10x
-func BenchmarkPaired(b *testing.B) {
-	tools := benchTools(b)
-	for _, n := range benchSizes {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			dir := benchPackage(b, n, tools)
-			gen := func() time.Duration { return timeProcess(b, dir, tools.mongotxgen) }
-			load := func() time.Duration { return timeProcess(b, dir, tools.loadonly, ".") }
+			run := func(prog string, args ...string) time.Duration {
+				if edit {
+					editModel(b, dir)
+				}
+				return timeProcess(b, dir, prog, args...)
+			}
+			gen := func() time.Duration { return run(tools.mongotxgen) }
+			floor := func() time.Duration { return run(tools.floor, ".") }
 			gen() // warm the build cache
-			load()
-			var gens, loads, ratios []float64
+			floor()
+			var gens, floors, ratios []float64
 			i := 0
 			for b.Loop() {
-				var g, l time.Duration
+				var g, f time.Duration
 				if i%2 == 0 {
-					g, l = gen(), load()
+					g, f = gen(), floor()
 				} else {
-					l, g = load(), gen()
+					f, g = floor(), gen()
 				}
 				i++
 				gens = append(gens, float64(g.Milliseconds()))
-				loads = append(loads, float64(l.Milliseconds()))
-				ratios = append(ratios, float64(g)/float64(l))
+				floors = append(floors, float64(f.Milliseconds()))
+				ratios = append(ratios, float64(g)/float64(f))
 			}
 			b.ReportMetric(median(gens), "gen-ms")
-			b.ReportMetric(median(loads), "load-ms")
-			b.ReportMetric(median(ratios), "gen/load")
+			b.ReportMetric(median(floors), "floor-ms")
+			b.ReportMetric(median(ratios), "gen/floor")
 		})
 	}
 }
+
+// editModel edits the first model file of the synthetic package in dir as
+// a user does: it gives type Type0 a field with a new name, so that the
+// go command's caches know nothing of the file and the generated file
+// changes with Type0's declarations.
+func editModel(b *testing.B, dir string) {
+	path := filepath.Join(dir, "types000.go")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	field := fmt.Appendf(nil, "\tEdit%d int64 `bson:\"edit\"`\n", time.Now().UnixNano())
+	if loc := editedField.FindIndex(src); loc != nil {
+		src = slices.Concat(src[:loc[0]], field, src[loc[1]:])
+	} else {
+		const decl = "type Type0 struct {\n"
+		i := bytes.Index(src, []byte(decl)) + len(decl)
+		src = slices.Concat(src[:i], field, src[i:])
+	}
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		b.Fatal(err)
+	}
+}
+
+var editedField = regexp.MustCompile("\tEdit[0-9]+ int64 `bson:\"edit\"`\n")
 
 // timeProcess runs prog once in dir and returns how long it took.
 func timeProcess(b *testing.B, dir, prog string, args ...string) time.Duration {
@@ -113,9 +125,22 @@ func median(xs []float64) float64 {
 	return s[len(s)/2]
 }
 
-// BenchmarkLoadModel and BenchmarkPackagesLoad isolate, in process, the
-// cost of the generator's front half: generator.Load (packages.Load plus
-// finding, building and validating the model) against packages.Load alone.
+// BenchmarkGenerate reports the peak resident set size of the mongotxgen
+// process after an edit, with its time (sequential runs: use the paired
+// benchmarks for ratios).
+func BenchmarkGenerate(b *testing.B) {
+	tools := benchTools(b)
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			dir := benchPackage(b, n, tools)
+			benchProcess(b, dir, tools.mongotxgen)
+		})
+	}
+}
+
+// BenchmarkLoadModel isolates, in process, the cost of the generator's
+// front half: generator.Load (listing, type-checking, building and
+// validating the model).
 func BenchmarkLoadModel(b *testing.B) {
 	tools := benchTools(b)
 	for _, n := range benchSizes {
@@ -134,36 +159,28 @@ func BenchmarkLoadModel(b *testing.B) {
 	}
 }
 
-func BenchmarkPackagesLoad(b *testing.B) {
-	tools := benchTools(b)
-	for _, n := range benchSizes {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			cfg := &packages.Config{Mode: generator.LoadMode, Dir: benchPackage(b, n, tools), Env: tools.env}
-			if _, err := packages.Load(cfg, "."); err != nil {
-				b.Fatal(err)
-			}
-			for b.Loop() {
-				if _, err := packages.Load(cfg, "."); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
 type benchBinaries struct {
-	mongotxgen, loadonly string
-	env                  []string
-	modDir               string // holds go.mod and go.sum for synthetic packages
+	mongotxgen, floor string
+	env               []string
+	modDir            string // holds go.mod and go.sum for synthetic packages
 }
 
 var benchBin *benchBinaries
 
-// TestMain removes what the benchmarks built.
+// userCache is MONGOTXGEN_CACHE as the tests were started with.
+var userCache = os.Getenv("MONGOTXGEN_CACHE")
+
+// TestMain runs the tests without the render cache (unless
+// MONGOTXGEN_CACHE chooses one), so that renderTwice checks that rendering
+// is deterministic rather than that the cache is, and removes what the
+// benchmarks built.
 func TestMain(m *testing.M) {
+	if userCache == "" {
+		os.Setenv("MONGOTXGEN_CACHE", "off")
+	}
 	code := m.Run()
 	if benchBin != nil {
-		os.RemoveAll(filepath.Dir(benchBin.mongotxgen))
+		os.RemoveAll(filepath.Dir(benchBin.floor))
 	}
 	os.Exit(code)
 }
@@ -186,9 +203,14 @@ func benchTools(b *testing.B) *benchBinaries {
 	// the directory.
 	bin := &benchBinaries{
 		mongotxgen: filepath.Join(dir, "mongotxgen"),
-		loadonly:   filepath.Join(dir, "loadonly"),
+		floor:      filepath.Join(dir, "floor"),
 	}
-	for out, pkg := range map[string]string{bin.mongotxgen: "./cmd/mongotxgen", bin.loadonly: "./generator/testdata/loadonly"} {
+	build := map[string]string{bin.mongotxgen: "./cmd/mongotxgen", bin.floor: "./generator/testdata/floor"}
+	if prog := os.Getenv("MONGOTXGEN_BENCH_BIN"); prog != "" {
+		delete(build, bin.mongotxgen)
+		bin.mongotxgen = prog
+	}
+	for out, pkg := range build {
 		cmd := exec.Command("go", "build", "-o", out, pkg)
 		cmd.Dir = root
 		if msg, err := cmd.CombinedOutput(); err != nil {
@@ -199,7 +221,12 @@ func benchTools(b *testing.B) *benchBinaries {
 	if err := os.MkdirAll(bin.modDir, 0o755); err != nil {
 		b.Fatal(err)
 	}
+	// The render cache of the runs is their own, warm after the first run,
+	// unless MONGOTXGEN_CACHE is off.
 	bin.env = writeGoldenModule(b, bin.modDir, root)
+	if userCache != "off" {
+		bin.env = append(bin.env, "MONGOTXGEN_CACHE="+filepath.Join(dir, "cache"))
+	}
 	benchBin = bin
 	return bin
 }
@@ -266,10 +293,11 @@ type Type%[1]d struct {
 	return dir
 }
 
-// benchProcess times runs of a program in dir and reports the largest peak
-// RSS seen.
+// benchProcess times runs of a program in dir, each after an edit, and
+// reports the largest peak RSS seen.
 func benchProcess(b *testing.B, dir, prog string, args ...string) {
 	run := func() int64 {
+		editModel(b, dir)
 		cmd := exec.Command(prog, args...)
 		cmd.Dir = dir
 		cmd.Env = benchBin.env

@@ -39,17 +39,9 @@ func (e *Error) Rel(dir string) string {
 			file = rel
 		}
 	}
-	var b strings.Builder
-	b.WriteString(file)
-	if e.Pos.Line > 0 {
-		b.WriteString(":" + strconv.Itoa(e.Pos.Line))
-		if e.Pos.Col > 0 {
-			b.WriteString(":" + strconv.Itoa(e.Pos.Col))
-		}
-	}
-	b.WriteString(": ")
-	b.WriteString(e.Msg)
-	return b.String()
+	p := e.Pos
+	p.File = file
+	return p.String() + ": " + e.Msg
 }
 
 // ErrorList is every problem of one run, sorted by position (errors without

@@ -222,20 +222,21 @@ func FuzzGenerate(f *testing.F) {
 		if err != nil {
 			t.Fatalf("synthesized source does not type-check: %v\n%s", err, src)
 		}
-		pkg := &packages.Package{
-			ID: "example.com/fuzz", Name: "fuzz", PkgPath: "example.com/fuzz",
-			Dir: "/fuzz", GoFiles: []string{fuzzFile},
-			Fset: fset, Syntax: []*ast.File{file}, Types: tpkg,
+		pkg := &source{
+			list:  &listedPackage{ImportPath: "example.com/fuzz", Name: "fuzz", Dir: "/fuzz", GoFiles: []string{fuzzFile}},
+			fset:  fset,
+			files: []*ast.File{file},
+			types: tpkg,
 		}
 		errs := &errorSink{}
-		built := buildPackage(pkg, &Config{}, nil, nil, errs)
+		built := buildPackage(pkg, &Config{}, newSelection(nil), nil, errs)
 		if err := errs.result(); err != nil {
 			t.Fatalf("valid package refused:\n%v\n%s", err, src)
 		}
-		if built.pkg == nil {
+		if built == nil {
 			t.Fatalf("no model for a package with annotated types:\n%s", src)
 		}
-		out, err := templates.Render(built.pkg)
+		out, err := templates.Render(built)
 		if err != nil {
 			t.Fatalf("render: %v\n%s", err, src)
 		}
@@ -278,7 +279,7 @@ func fuzzImporter(tb testing.TB) types.Importer {
 	if fuzzImports.err != nil {
 		tb.Fatal(fuzzImports.err)
 	}
-	return types.ImporterFrom(importerFunc(func(path string) (*types.Package, error) {
+	return types.ImporterFrom(importerFunc(func(path, _ string, _ types.ImportMode) (*types.Package, error) {
 		if p := fuzzImports.pkgs[path]; p != nil {
 			return p, nil
 		}
@@ -290,13 +291,6 @@ var fuzzImports struct {
 	once sync.Once
 	pkgs map[string]*types.Package
 	err  error
-}
-
-type importerFunc func(path string) (*types.Package, error)
-
-func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
-func (f importerFunc) ImportFrom(path, _ string, _ types.ImportMode) (*types.Package, error) {
-	return f(path)
 }
 
 // fuzzBytes hands out the fuzz input a byte at a time, then zeros.

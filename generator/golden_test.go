@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/tools/txtar"
@@ -35,7 +36,7 @@ const goldenModule = "example.com/case"
 // patterns; default "."); and the expectation: either the generated files,
 // by their path in the case (mongotx_gen.go, or as -output names it), or an
 // "errors" file with the expected errors, one per line, positions relative
-// to the case directory.
+// to the case directory; and a "warnings" file when the run warns.
 type goldenCase struct {
 	name    string
 	file    string
@@ -43,8 +44,9 @@ type goldenCase struct {
 	cfg     *generator.Config
 	dir     string // where the case's sources are written
 
-	out     map[string][]byte // generated files by slash path in the case
-	errText string            // or the errors
+	out      map[string][]byte // generated files by slash path in the case
+	errText  string            // or the errors
+	warnings []string          // warnings, positions relative to the case
 }
 
 // TestGolden generates every case of ../testdata and compares the result
@@ -147,6 +149,12 @@ func loadGoldenCase(t *testing.T, file, tmp string, env []string) *goldenCase {
 	}
 	c.dir = filepath.Join(tmp, c.name)
 	c.cfg = &generator.Config{Dir: c.dir, Env: env, Render: renderTwice}
+	var mu sync.Mutex
+	c.cfg.Warn = func(e *generator.Error) {
+		mu.Lock()
+		defer mu.Unlock()
+		c.warnings = append(c.warnings, e.Rel(c.dir))
+	}
 	for _, f := range ar.Files {
 		if f.Name == "args" {
 			fs := flag.NewFlagSet("args", flag.ContinueOnError)
@@ -187,7 +195,7 @@ func (c *goldenCase) isExpectation(name string) bool {
 	if out == "" {
 		out = generator.DefaultOutput
 	}
-	return name == "errors" || filepath.Base(name) == out
+	return name == "errors" || name == "warnings" || filepath.Base(name) == out
 }
 
 // toModule and fromModule move import paths between the archive's view
@@ -216,13 +224,19 @@ func (c *goldenCase) run(t *testing.T) {
 	}
 	want := map[string][]byte{}
 	wantErrs, hasErrs := "", false
+	wantWarnings := ""
 	for _, f := range c.archive.Files {
 		switch {
 		case f.Name == "errors":
 			wantErrs, hasErrs = string(f.Data), true
+		case f.Name == "warnings":
+			wantWarnings = string(f.Data)
 		case c.isExpectation(f.Name):
 			want[f.Name] = f.Data
 		}
+	}
+	if d := generator.UnifiedDiff("want/warnings", "got/warnings", []byte(wantWarnings), []byte(c.warningText())); d != "" {
+		t.Errorf("warnings differ (-want +got):\n%s", d)
 	}
 	if hasErrs {
 		if err == nil {
@@ -307,6 +321,9 @@ func (c *goldenCase) rewrite(t *testing.T) {
 			ar.Files = append(ar.Files, f)
 		}
 	}
+	if len(c.warnings) > 0 {
+		ar.Files = append(ar.Files, txtar.File{Name: "warnings", Data: []byte(c.warningText())})
+	}
 	if c.out != nil {
 		for _, name := range sortedNames(c.out, nil) {
 			ar.Files = append(ar.Files, txtar.File{Name: name, Data: c.fromModule(c.out[name])})
@@ -323,6 +340,14 @@ func (c *goldenCase) rewrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("updated %s", c.file)
+}
+
+// warningText is the warnings of the run, one per line.
+func (c *goldenCase) warningText() string {
+	if len(c.warnings) == 0 {
+		return ""
+	}
+	return strings.Join(c.warnings, "\n") + "\n"
 }
 
 func sortedNames(a, b map[string][]byte) []string {

@@ -79,11 +79,21 @@
 //	//mongotxgen:index FIELD[,FIELD...] [unique] [sparse] [name=N] [ttl=DURATION]
 //		An index, any number per type. FIELD is a Go field path (Owner,
 //		Address.City; a field promoted from an embedded struct may be named
-//		by its short path), with - in front for a descending key. Without
-//		name=, the index gets the name mongod would give it ("owner_1_balance_-1").
-//		ttl= (time.ParseDuration syntax, positive, whole seconds) makes a TTL
-//		index; it needs a single key of type time.Time, *time.Time or
-//		bson.DateTime.
+//		by its short path), with - in front for a descending key; a BSON
+//		path (address.city) is not one, and gets the Go path suggested.
+//
+// The options of an index directive are:
+//
+//	unique        a unique index
+//	sparse        a sparse index: documents without the fields are left out
+//	name=N        the index's name; without it the index gets the name mongod
+//	              would give it ("owner_1_balance_-1")
+//	ttl=DURATION  a TTL index (time.ParseDuration syntax, positive, whole
+//	              seconds); it needs a single key of type time.Time,
+//	              *time.Time or bson.DateTime
+//
+// A directive written with a space after the slashes (// mongotxgen:collection)
+// is an ordinary comment, as for //go: directives; mongotxgen warns about it.
 //
 // A field's struct tag mongotxgen:"OPT[,OPT]" takes these options:
 //
@@ -101,14 +111,32 @@
 // "address.city"), on slices (a multikey index) and on struct fields (an
 // index on the whole sub-document); they are refused on interface types
 // other than any and on maps whose keys are not strings. Options on _id are
-// refused: MongoDB always has a unique index on _id.
+// refused: MongoDB always has a unique index on _id. So are unique and
+// index on the fields of a struct stored in a slice, array or map, which
+// would make no index (indexes through arrays are not supported yet), unless
+// that struct is a collection type itself: its options then serve its own
+// collection.
 //
 // Anything else is an error: an unknown directive or option, a malformed
 // directive, an unknown field in an index, a missing _id field, two types on
 // one collection, an option on a field of the wrong type, an option given
 // twice, duplicate indexes, a directive on a type that is not a struct or is
 // generic, a directive outside a type's doc comment, two fields stored under
-// one BSON key.
+// one BSON key, a BSON key that contains '.' or starts with '$' (queries and
+// updates would read it as a path or an operator), and anything that would
+// keep the generated file from compiling: a declaration of the package named
+// like a generated one (Store, NewStore, AccountFields, AccountRepo,
+// NewAccountRepo, AccountAddressFields for the typed fields of
+// Account.Address), a collection type named like a member of the Store
+// (WithTx, EnsureIndexes, bound, db, tx), a field named Field inside a
+// sub-document.
+//
+// The generated file imports the packages it uses under their own names;
+// one whose name the package declares at package level (a var options, a
+// func runtime) is imported under an alias instead (mongotxoptions,
+// mongotxruntime). When the files declaring the types it uses are built
+// only under some constraint (a //go:build line, with -tags; a name such as
+// model_linux.go), the generated file has the same, as a //go:build line.
 //
 // # Fields and BSON names
 //
@@ -155,11 +183,14 @@
 //
 // # Loading
 //
-// Packages are loaded with golang.org/x/tools/go/packages. The generated
-// file of an earlier run is read only for its package clause, so a stale or
-// broken generated file never stops regeneration; when the go command cannot
-// read its imports, the packages are loaded again with the file seen as its
-// package clause alone, and a generated file whose package clause disagrees
+// The go command lists the packages (go list: nothing is compiled), their
+// files are parsed, and the packages with directives are type-checked from
+// source against the export data of their imports, which the build cache
+// keeps: a run after an edit of the model costs about what the first one
+// does. The generated file of an earlier run is not read beyond its package
+// clause, so a stale or broken generated file never stops regeneration; when
+// the go command cannot read its imports, the packages are listed again with
+// the file seen as its package clause alone, and a generated file whose package clause disagrees
 // with all the package's other files (the package was renamed) follows them.
 // Only a generated file whose package clause itself is unreadable is an
 // error (delete it and run again). Syntax errors and packages
@@ -172,4 +203,11 @@
 // A package matched by the patterns that has no annotated types is skipped
 // (-v says so). A run that finds no annotated type at all is an error: it
 // most likely ran on the wrong package.
+//
+// The rendered declarations of each collection type are kept between runs
+// in a cache, under a hash of the type's model and of the mongotxgen
+// program, so that a run after an edit renders only the types that changed.
+// The cache is the directory $MONGOTXGEN_CACHE, or mongotxgen in the user's
+// cache directory; MONGOTXGEN_CACHE=off turns it off. It never changes the
+// output, and one that cannot be written is not an error.
 package main

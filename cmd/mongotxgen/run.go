@@ -30,6 +30,22 @@ packages (default "."), writing one file per package.
 Flags:
 `
 
+// grammar is the annotation summary of -help, from the generator's tables.
+func grammar() string {
+	var b strings.Builder
+	b.WriteString("\nAnnotations (go doc github.com/mongotxgen/mongotxgen/cmd/mongotxgen for the manual):\n")
+	b.WriteString("  //mongotxgen:collection NAME\n")
+	b.WriteString("  //mongotxgen:index " + generator.IndexSyntax() + "\n")
+	for _, o := range generator.IndexOptions() {
+		fmt.Fprintf(&b, "    %-14s %s\n", o.Name, o.Doc)
+	}
+	b.WriteString("  struct tag mongotxgen:\"OPT[,OPT]\"\n")
+	for _, o := range generator.TagOptions() {
+		fmt.Fprintf(&b, "    %-14s %s\n", o.Name, o.Doc)
+	}
+	return b.String()
+}
+
 // run is the whole command; main only exits with its result.
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mongotxgen", flag.ContinueOnError)
@@ -44,6 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
+		fmt.Fprint(stderr, grammar())
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -90,6 +107,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *verbose {
 		cfg.Log = prefixWriter{stderr}
 	}
+	cfg.Warn = func(e *generator.Error) { fmt.Fprintln(stderr, e.Rel(wd)) }
 	out, err := generator.Generate(context.Background(), cfg)
 	if err == nil && *check {
 		var stale int

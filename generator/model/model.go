@@ -24,6 +24,15 @@ type Package struct {
 	Dir    string  // directory holding the sources
 	Output string  // absolute path of the file to write
 	Types  []*Type // sorted by Name
+
+	// Declared are the names the package's own files declare at package
+	// level, sorted: the generated file must not import a package under
+	// one of them.
+	Declared []string
+	// BuildConstraint is the //go:build expression the generated file
+	// needs, "" for none: that of the files declaring the types it uses,
+	// when they have one.
+	BuildConstraint string
 }
 
 // Type is a struct type annotated with //mongotxgen:collection.

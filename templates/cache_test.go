@@ -1,0 +1,145 @@
+package templates
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// TestFormatCache checks that Render gives the same bytes with the cache
+// off, cold and warm, and that a damaged entry is not used.
+func TestFormatCache(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("MONGOTXGEN_CACHE", "off")
+	want, _ := render(t, accountModel())
+	if _, err := os.Stat(filepath.Join(dir, "format")); err == nil {
+		t.Fatal("the cache was written while off")
+	}
+
+	t.Setenv("MONGOTXGEN_CACHE", dir)
+	for _, run := range []string{"cold", "warm"} {
+		if got, _ := render(t, accountModel()); !bytes.Equal(got, want) {
+			t.Fatalf("%s cache: output differs from the uncached one", run)
+		}
+	}
+	entries, err := filepath.Glob(filepath.Join(dir, "format", "*", "*"))
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("no cache entries written (%v)", err)
+	}
+	for _, e := range entries {
+		if err := os.WriteFile(e, []byte("damaged: not what was stored, and long enough to hold a hash"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := render(t, accountModel()); !bytes.Equal(got, want) {
+		t.Fatal("damaged cache entries changed the output")
+	}
+}
+
+// TestRenderChunkedMatchesWhole checks that the file rendered a chunk at a
+// time, types from the cache or not, is the file rendered whole.
+func TestRenderChunkedMatchesWhole(t *testing.T) {
+	t.Setenv("MONGOTXGEN_CACHE", t.TempDir())
+	pkg := accountModel()
+	pkg.Declared = []string{"options"}
+	plans, err := planPackage(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imports := newImportNames(pkg, plans)
+	var decls [][]jen.Code
+	for _, p := range plans {
+		decls = append(decls, typeDecls(p))
+	}
+	decls = append(decls, []jen.Code{store(pkg, plans)})
+	whole, err := renderFile(pkg, decls, imports)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range []string{"cold", "warm"} {
+		got, ok, err := renderChunked(pkg, plans, imports)
+		if err != nil || !ok {
+			t.Fatalf("%s: renderChunked: ok %v, %v", run, ok, err)
+		}
+		if !bytes.Equal(got, whole) {
+			t.Errorf("%s: chunked rendering differs from the whole file:\n%s", run, got)
+		}
+	}
+}
+
+// TestCacheTrim checks that trim removes entries unused for trimAge and
+// keeps the others, at most once a day.
+func TestCacheTrim(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "ab")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old, fresh := filepath.Join(sub, "abold"), filepath.Join(sub, "abfresh")
+	for _, p := range []string{old, fresh} {
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-trimAge - time.Hour)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	trim(dir)
+	if _, err := os.Stat(old); err == nil {
+		t.Error("an entry unused for longer than trimAge was kept")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a fresh entry was removed: %v", err)
+	}
+	if err := os.Chtimes(fresh, long, long); err != nil {
+		t.Fatal(err)
+	}
+	trim(dir) // trimmed less than a day ago: nothing happens
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("trim ran twice in a day")
+	}
+}
+
+// TestChunkKeyIgnoresPositions checks that a type that only moved in its
+// file is taken from the cache, and that one that changed is not.
+func TestChunkKeyIgnoresPositions(t *testing.T) {
+	t.Setenv("MONGOTXGEN_CACHE", t.TempDir())
+	pkg := accountModel()
+	plans, err := planPackage(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imports := newImportNames(pkg, plans)
+	salt := chunkSalt(pkg, imports)
+	if salt == nil {
+		t.Skip("no cache: the test executable cannot be read")
+	}
+	first, err := typeChunk(pkg, plans[0], imports, salt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := func() int {
+		n, _ := filepath.Glob(filepath.Join(os.Getenv("MONGOTXGEN_CACHE"), "format", "*", "type-*"))
+		return len(n)
+	}
+	before := entries()
+	moved := *plans[0].t
+	moved.Pos.Line += 10
+	p := *plans[0]
+	p.t = &moved
+	again, err := typeChunk(pkg, &p, imports, salt)
+	if err != nil || !bytes.Equal(again.Body, first.Body) || entries() != before {
+		t.Errorf("a moved type was rendered again (entries %d → %d, %v)", before, entries(), err)
+	}
+	changed := moved
+	changed.Collection = "other"
+	p.t = &changed
+	if _, err := typeChunk(pkg, &p, imports, salt); err != nil || entries() != before+1 {
+		t.Errorf("a changed type was not rendered again (entries %d → %d, %v)", before, entries(), err)
+	}
+}

@@ -1,0 +1,301 @@
+package templates
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"io"
+	"os"
+	"regexp"
+	goruntime "runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/mongotxgen/mongotxgen/generator/model"
+)
+
+// A generated file is its head (header, package clause, imports), then one
+// chunk of declarations per collection type, then the store's. A type's
+// chunk depends on nothing but the type's model, the package's path and
+// name, and the names packages are imported under, so it is rendered on
+// its own, in parallel with the others, and kept in the cache (cache.go)
+// under a hash of those inputs and of this program: the run after an edit
+// of one type renders that type alone. The head is rendered last, from the
+// imports the chunks use.
+
+// chunk is the formatted declarations of one chunk, and the packages they
+// use, by import path, with the name each is used under.
+type chunk struct {
+	Body    []byte
+	Imports map[string]string
+}
+
+// renderChunked renders the file of pkg a chunk at a time. It reports
+// false when the chunks disagree on an import's name (jennifer numbered
+// two packages of one name differently in two chunks): the file must then
+// be rendered whole.
+func renderChunked(pkg *model.Package, plans []*typePlan, imports *importNames) ([]byte, bool, error) {
+	chunks := make([]chunk, len(plans)+1)
+	errs := make([]error, len(plans)+1)
+	salt := chunkSalt(pkg, imports)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, goruntime.GOMAXPROCS(0))
+	for i, p := range plans {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			chunks[i], errs[i] = typeChunk(pkg, p, imports, salt)
+		})
+	}
+	chunks[len(plans)], errs[len(plans)] = renderChunk(pkg, imports, []jen.Code{store(pkg, plans)})
+	wg.Wait()
+	if err := joinErrors(errs); err != nil {
+		return nil, false, err
+	}
+	used := map[string]string{}
+	for _, c := range chunks {
+		for path, name := range c.Imports {
+			if prev, ok := used[path]; ok && prev != name {
+				return nil, false, nil
+			}
+			used[path] = name
+		}
+	}
+	head, names, err := renderHead(pkg, imports, used)
+	if err != nil {
+		return nil, false, err
+	}
+	for path, name := range used {
+		if names[path] != name {
+			return nil, false, nil
+		}
+	}
+	parts := [][]byte{head}
+	for _, c := range chunks {
+		parts = append(parts, c.Body)
+	}
+	out := append(bytes.Join(parts, []byte("\n\n")), '\n')
+	return groupImports(out), true, nil
+}
+
+// typeChunk returns the chunk of the collection type of p, from the cache
+// when an earlier run rendered it.
+func typeChunk(pkg *model.Package, p *typePlan, imports *importNames, salt []byte) (chunk, error) {
+	key := ""
+	if salt != nil {
+		if js, err := json.Marshal(p.t); err == nil {
+			// Positions are only for errors: a type that moved in its file
+			// renders as it did.
+			js = positions.ReplaceAll(js, nil)
+			h := sha256.New()
+			h.Write(salt)
+			h.Write(js)
+			key = "type-" + hex.EncodeToString(h.Sum(nil))
+			if data, ok := cached(key); ok {
+				if c, ok := decodeChunk(data); ok {
+					return c, nil
+				}
+			}
+		}
+	}
+	c, err := renderChunk(pkg, imports, typeDecls(p))
+	if err == nil && key != "" {
+		keep(key, c.encode())
+	}
+	return c, err
+}
+
+// encode writes c as its imports, a "path\tname" line each, an empty line,
+// and its body.
+func (c chunk) encode() []byte {
+	var b bytes.Buffer
+	for _, path := range slices.Sorted(mapKeys(c.Imports)) {
+		b.WriteString(path + "\t" + c.Imports[path] + "\n")
+	}
+	b.WriteByte('\n')
+	b.Write(c.Body)
+	return b.Bytes()
+}
+
+// decodeChunk reads what encode wrote.
+func decodeChunk(data []byte) (chunk, bool) {
+	c := chunk{Imports: map[string]string{}}
+	for {
+		line, rest, ok := bytes.Cut(data, []byte("\n"))
+		if !ok {
+			return chunk{}, false
+		}
+		data = rest
+		if len(line) == 0 {
+			c.Body = data
+			return c, true
+		}
+		path, name, ok := bytes.Cut(line, []byte("\t"))
+		if !ok {
+			return chunk{}, false
+		}
+		c.Imports[string(path)] = string(name)
+	}
+}
+
+// positions matches a model.Pos in the JSON of a model.Type.
+var positions = regexp.MustCompile(`"Pos":\{"File":"(?:[^"\\]|\\.)*","Line":-?[0-9]+,"Col":-?[0-9]+\}`)
+
+// renderChunk renders decls in a file of their own and returns the
+// formatted declarations with the imports the file has.
+func renderChunk(pkg *model.Package, imports *importNames, decls []jen.Code) (chunk, error) {
+	f := jen.NewFilePathName(pkg.Path, pkg.Name)
+	imports.register(f)
+	f.NoFormat = true
+	for _, d := range decls {
+		f.Add(d)
+	}
+	var buf bytes.Buffer
+	if err := f.Render(&buf); err != nil {
+		return chunk{}, fmt.Errorf("rendering %s: %w", pkg.Path, err)
+	}
+	src, err := formatCached(buf.Bytes())
+	if err != nil {
+		// A bug of this package: jennifer wrote what does not parse.
+		return chunk{}, fmt.Errorf("formatting the code generated for %s: %w", pkg.Path, err)
+	}
+	names, end, err := importsOf(src, imports)
+	if err != nil {
+		return chunk{}, err
+	}
+	return chunk{Body: bytes.TrimSpace(src[end:]), Imports: names}, nil
+}
+
+// renderHead renders the header, package clause and imports of the file,
+// the packages of used imported, and returns it with the names it imports
+// them under.
+func renderHead(pkg *model.Package, imports *importNames, used map[string]string) ([]byte, map[string]string, error) {
+	f := jen.NewFilePathName(pkg.Path, pkg.Name)
+	f.HeaderComment(Header)
+	imports.register(f)
+	for _, path := range slices.Sorted(mapKeys(used)) {
+		// Rendering a reference registers the import with f.
+		if err := jen.Qual(path, "X").RenderWithFile(io.Discard, f); err != nil {
+			return nil, nil, err
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Render(&buf); err != nil {
+		return nil, nil, fmt.Errorf("rendering %s: %w", pkg.Path, err)
+	}
+	src, err := formatCached(buf.Bytes())
+	if err != nil {
+		return nil, nil, fmt.Errorf("formatting the code generated for %s: %w", pkg.Path, err)
+	}
+	names, _, err := importsOf(src, imports)
+	return bytes.TrimSpace(src), names, err
+}
+
+// importsOf returns the imports of src, a formatted file, with the names
+// its code uses them under, and the offset where its declarations start.
+func importsOf(src []byte, imports *importNames) (map[string]string, int, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", src, parser.ImportsOnly)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the imports of generated code: %w", err)
+	}
+	end := f.Name.End()
+	names := map[string]string{}
+	for _, d := range f.Decls {
+		end = d.End()
+	}
+	for _, spec := range f.Imports {
+		path, _ := strconv.Unquote(spec.Path.Value)
+		names[path] = importName(path, spec, imports)
+	}
+	return names, fset.Position(end).Offset, nil
+}
+
+// chunkSalt is what every type's chunk depends on besides its model: this
+// program, the Go version, the package (all but its types), and the import
+// names. It is nil
+// when the program cannot be identified or the cache is off.
+func chunkSalt(pkg *model.Package, imports *importNames) []byte {
+	exe := programHash()
+	if exe == "" || formatCache() == "" {
+		return nil
+	}
+	// Every field of the package but its types, so that a setting added to
+	// model.Package is part of the key without a change here.
+	shell := *pkg
+	shell.Types = nil
+	js, err := json.Marshal(&shell)
+	if err != nil {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "mongotxgen chunk 1\x00%s\x00%s\x00%s\x00", exe, goruntime.Version(), js)
+	for _, path := range slices.Sorted(mapKeys(imports.names)) {
+		fmt.Fprintf(&b, "%s=%s=%s\x00", path, imports.names[path], imports.aliases[path])
+	}
+	for _, path := range slices.Sorted(mapKeys(imports.aliases)) {
+		fmt.Fprintf(&b, "%s=%s\x00", path, imports.aliases[path])
+	}
+	return []byte(b.String())
+}
+
+// programHash is the SHA-256 of the running executable, which holds this
+// package's code: a chunk rendered by another build is not reused. "" when
+// it cannot be read.
+var programHash = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+})
+
+// formatCached is format.Source, through the cache.
+func formatCached(src []byte) ([]byte, error) {
+	key := cacheKey(src)
+	if out, ok := cached(key); ok {
+		return out, nil
+	}
+	out, err := format.Source(src)
+	if err == nil {
+		keep(key, out)
+	}
+	return out, err
+}
+
+func joinErrors(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
