@@ -176,9 +176,13 @@ func (f *Filter) upsertDoc(strict bool) (bson.D, error) {
 
 // ParseFilter compiles a query filter. A nil or empty filter matches every
 // document. Errors are *Error values with mongod's codes and messages.
-func ParseFilter(filter bson.D) (*Filter, error) {
+func ParseFilter(filter bson.D) (*Filter, error) { return ParseFilterWith(filter, nil) }
+
+// ParseFilterWith is ParseFilter with the command's let variables, which
+// $expr may use.
+func ParseFilterWith(filter bson.D, vars Vars) (*Filter, error) {
 	f := &Filter{}
-	root, err := parseDoc(filter, f)
+	root, err := parseDoc(filter, f, vars)
 	if err != nil {
 		return nil, err
 	}
@@ -188,11 +192,11 @@ func ParseFilter(filter bson.D) (*Filter, error) {
 
 // parseDoc compiles a filter document. seed collects upsert equalities when
 // non-nil (only at the top level and inside top-level $and).
-func parseDoc(filter bson.D, seed *Filter) (node, error) {
+func parseDoc(filter bson.D, seed *Filter, vars Vars) (node, error) {
 	var nodes andNode
 	for _, e := range filter {
 		if strings.HasPrefix(e.Key, "$") {
-			n, err := parseTopOperator(e.Key, normalize(e.Value), seed)
+			n, err := parseTopOperator(e.Key, normalize(e.Value), seed, vars)
 			if err != nil {
 				return nil, err
 			}
@@ -220,7 +224,7 @@ func parseDoc(filter bson.D, seed *Filter) (node, error) {
 
 // parseTopOperator compiles $and, $or, $nor and the other operators allowed
 // at the top level of a filter.
-func parseTopOperator(name string, arg any, seed *Filter) (node, error) {
+func parseTopOperator(name string, arg any, seed *Filter, vars Vars) (node, error) {
 	switch name {
 	case "$and", "$or", "$nor":
 		arr, ok := arg.(bson.A)
@@ -237,7 +241,7 @@ func parseTopOperator(name string, arg any, seed *Filter) (node, error) {
 			if name == "$and" || (name == "$or" && len(arr) == 1) {
 				s = seed // a one-clause $or is that clause, for upserts too
 			}
-			n, err := parseDoc(d, s)
+			n, err := parseDoc(d, s, vars)
 			if err != nil {
 				return nil, err
 			}
@@ -258,7 +262,9 @@ func parseTopOperator(name string, arg any, seed *Filter) (node, error) {
 			return nil, errorf(CodeFailedToParse, "%s must be an integer value of 1", name)
 		}
 		return constNode(name == "$alwaysTrue"), nil
-	case "$where", "$expr", "$text", "$jsonSchema", "$sampleRate":
+	case "$expr":
+		return parseExprNode(arg, vars)
+	case "$where", "$text", "$jsonSchema", "$sampleRate":
 		return nil, unsupported("query operator %s", name)
 	}
 	return nil, errorf(CodeBadValue, "unknown top level operator: %s. If you have a field name that starts with a '$' symbol, consider using $getField or $setField.", name)
@@ -608,7 +614,7 @@ func parseElemMatch(arg any) (leafMatcher, error) {
 			return elemMatchValue(ops), nil
 		}
 	}
-	root, err := parseDoc(d, nil)
+	root, err := parseDoc(d, nil, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func runFuzzOne(t *testing.T, s string) {
 	}
 	if p, err := ParseProjection(spec); err == nil {
 		for _, d := range fuzzDocs {
-			p.Apply(d)
+			_, _ = p.Apply(d)
 		}
 	}
 	if u, err := ParseUpdate(spec); err == nil {

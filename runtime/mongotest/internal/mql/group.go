@@ -20,7 +20,7 @@ type accSpec struct {
 	ex   expression
 }
 
-func parseGroup(arg any) (stage, error) {
+func parseGroup(arg any, vars Vars) (stage, error) {
 	d, ok := arg.(bson.D)
 	if !ok {
 		return nil, errorf(15947, "a group's fields must be specified in an object")
@@ -29,7 +29,7 @@ func parseGroup(arg any) (stage, error) {
 	var specs []accSpec
 	for _, e := range d {
 		if e.Key == "_id" {
-			ex, err := parseExpression(e.Value)
+			ex, err := parseExpression(e.Value, vars)
 			if err != nil {
 				return nil, err
 			}
@@ -66,7 +66,7 @@ func parseGroup(arg any) (stage, error) {
 		if _, isArr := normalize(acc[0].Value).(bson.A); isArr {
 			return nil, errorf(40237, "The %s accumulator is a unary operator", op)
 		}
-		ex, err := parseExpression(acc[0].Value)
+		ex, err := parseExpression(acc[0].Value, vars)
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +83,10 @@ func parseGroup(arg any) (stage, error) {
 		var groups []*group
 		index := map[string][]*group{} // by a coarse key, to keep lookups cheap
 		for _, d := range docs {
-			key, ok := idExpr.eval(d)
+			key, ok, err := idExpr.eval(d)
+			if err != nil {
+				return nil, err
+			}
 			if !ok {
 				key = nil
 			}
@@ -104,7 +107,10 @@ func parseGroup(arg any) (stage, error) {
 				index[coarse] = append(index[coarse], g)
 			}
 			for i, s := range specs {
-				v, ok := s.ex.eval(d)
+				v, ok, err := s.ex.eval(d)
+				if err != nil {
+					return nil, err
+				}
 				g.accs[i].add(v, ok)
 			}
 		}

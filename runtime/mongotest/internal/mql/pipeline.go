@@ -17,9 +17,14 @@ type stage func(docs []bson.D) ([]bson.D, error)
 // $replaceWith. Unknown stages fail with code 40324 as in mongod; stages
 // mongod has but this package lacks are refused naming the stage.
 func RunPipeline(docs []bson.D, pipeline []bson.D) ([]bson.D, error) {
+	return RunPipelineWith(docs, pipeline, nil)
+}
+
+// RunPipelineWith is RunPipeline with the command's let variables.
+func RunPipelineWith(docs []bson.D, pipeline []bson.D, vars Vars) ([]bson.D, error) {
 	stages := make([]stage, 0, len(pipeline))
 	for _, spec := range pipeline {
-		s, err := parseStage(spec)
+		s, err := parseStage(spec, vars)
 		if err != nil {
 			return nil, err
 		}
@@ -41,7 +46,7 @@ func RunPipeline(docs []bson.D, pipeline []bson.D) ([]bson.D, error) {
 	return res, nil
 }
 
-func parseStage(spec bson.D) (stage, error) {
+func parseStage(spec bson.D, vars Vars) (stage, error) {
 	if len(spec) != 1 {
 		return nil, errorf(40323, "A pipeline stage specification object must contain exactly one field.")
 	}
@@ -52,7 +57,7 @@ func parseStage(spec bson.D) (stage, error) {
 		if !ok {
 			return nil, errorf(15959, "the match filter must be an expression in an object")
 		}
-		f, err := ParseFilter(d)
+		f, err := ParseFilterWith(d, vars)
 		if err != nil {
 			return nil, err
 		}
@@ -104,11 +109,11 @@ func parseStage(spec bson.D) (stage, error) {
 		if len(d) == 0 {
 			return nil, errorf(51272, "Invalid $project :: caused by :: projection specification must have at least one field")
 		}
-		p, err := ParseProjection(d)
+		p, err := parseProjection(d, vars)
 		if err != nil {
 			return nil, err
 		}
-		return mapStage(func(d bson.D) (bson.D, error) { return p.Apply(d), nil }), nil
+		return mapStage(p.Apply), nil
 	case "$unset":
 		var fields bson.D
 		switch x := arg.(type) {
@@ -130,9 +135,9 @@ func parseStage(spec bson.D) (stage, error) {
 		if err != nil {
 			return nil, err
 		}
-		return mapStage(func(d bson.D) (bson.D, error) { return p.Apply(d), nil }), nil
+		return mapStage(p.Apply), nil
 	case "$addFields", "$set":
-		return parseAddFields(name, arg)
+		return parseAddFields(name, arg, vars)
 	case "$replaceRoot", "$replaceWith":
 		src := arg
 		if name == "$replaceRoot" {
@@ -142,12 +147,15 @@ func parseStage(spec bson.D) (stage, error) {
 			}
 			src, _ = lookup(d, "newRoot")
 		}
-		ex, err := parseExpression(src)
+		ex, err := parseExpression(src, vars)
 		if err != nil {
 			return nil, err
 		}
 		return mapStage(func(d bson.D) (bson.D, error) {
-			v, _ := ex.eval(d)
+			v, _, err := ex.eval(d)
+			if err != nil {
+				return nil, err
+			}
 			root, ok := v.(bson.D)
 			if !ok {
 				return nil, errorf(40228, "'replacement document' must evaluate to an object, but resulting value was: %s. Type of resulting value: '%s'. Input document: %s", formatValue(v), typeName(v), formatDoc(d))
@@ -155,7 +163,7 @@ func parseStage(spec bson.D) (stage, error) {
 			return root, nil
 		}), nil
 	case "$group":
-		return parseGroup(arg)
+		return parseGroup(arg, vars)
 	case "$count":
 		return parseCount(arg)
 	case "$unwind":
@@ -197,7 +205,7 @@ func wholeNumber(v any) (int64, bool) {
 	return int64(f), true
 }
 
-func parseAddFields(name string, arg any) (stage, error) {
+func parseAddFields(name string, arg any, vars Vars) (stage, error) {
 	d, ok := arg.(bson.D)
 	if !ok {
 		return nil, errorf(40272, "%s specification stage must be an object, got %s", name, typeName(arg))
@@ -222,7 +230,7 @@ func parseAddFields(name string, arg any) (stage, error) {
 				}
 				continue
 			}
-			ex, err := parseExpression(e.Value)
+			ex, err := parseExpression(e.Value, vars)
 			if err != nil {
 				return err
 			}
@@ -236,7 +244,10 @@ func parseAddFields(name string, arg any) (stage, error) {
 	return mapStage(func(doc bson.D) (bson.D, error) {
 		out := copyDoc(doc)
 		for _, f := range fields {
-			v, ok := f.ex.eval(doc)
+			v, ok, err := f.ex.eval(doc)
+			if err != nil {
+				return nil, err
+			}
 			if !ok {
 				continue
 			}

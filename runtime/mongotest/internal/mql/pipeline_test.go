@@ -97,7 +97,7 @@ func TestRunPipelineErrors(t *testing.T) {
 		{`{"$unwind": "v"}`, 28818},
 		{`{"$unwind": {"path": "$v", "bad": 1}}`, 28811},
 		{`{"$unwind": 1}`, 15981},
-		{`{"$addFields": {"a": "$$NOW"}}`, 2},
+		{`{"$addFields": {"a": "$$nope"}}`, 17276},
 		{`{"$replaceRoot": {"newRoot": "$k"}}`, 40228},
 		{`{"$unset": 1}`, 31119},
 	}

@@ -162,7 +162,7 @@ func TestParseUpdateErrors(t *testing.T) {
 		update any
 		code   int32
 	}{
-		{"pipeline", bson.A{D(`{"$set": {"a": 1}}`)}, 2},
+		{"pipeline stage not allowed in an update", bson.A{D(`{"$match": {"a": 1}}`)}, 72},
 		{"unknown modifier", D(`{"$foo": {"a": 1}}`), 9},
 		{"unsupported modifier", D(`{"$bit": {"a": {"and": 1}}}`), 2},
 		{"mixed operator first", D(`{"$set": {"a": 1}, "b": 1}`), 9},
@@ -178,8 +178,9 @@ func TestParseUpdateErrors(t *testing.T) {
 		{"rename to non-string", D(`{"$rename": {"a": 1}}`), 2},
 		{"empty path component", D(`{"$set": {"a..b": 1}}`), 56},
 		{"empty path", D(`{"$set": {"": 1}}`), 56},
-		{"positional operator", D(`{"$set": {"a.$": 1}}`), 2},
-		{"all positional operator", D(`{"$set": {"a.$[].b": 1}}`), 2},
+		{"two positional operators", D(`{"$set": {"a.$.b.$": 1}}`), 2},
+		{"array filter without a filter", D(`{"$set": {"a.$[x].b": 1}}`), 2},
+		{"dynamic $rename source", D(`{"$rename": {"a.$[]": "b"}}`), 2},
 		{"$pop argument", D(`{"$pop": {"a": 2}}`), 9},
 		{"$currentDate argument", D(`{"$currentDate": {"a": {"$type": "string"}}}`), 2},
 		{"$push $each not an array", D(`{"$push": {"a": {"$each": 1}}}`), 2},

@@ -1,0 +1,190 @@
+package mongotest
+
+import (
+	"slices"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/mongotxgen/mongotxgen/runtime/mongotest/internal/mql"
+)
+
+func (s *Server) find(req *request) (bson.D, error) {
+	name, err := collName(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := unsupported(req, "collation", "min", "max", "returnKey", "showRecordId", "tailable", "awaitData", "oplogReplay"); err != nil {
+		return nil, err
+	}
+	vars, verr := letVars(req)
+	if verr != nil {
+		return nil, verr
+	}
+	f, ferr := parseFilterWith(req.body, "filter", vars)
+	if ferr != nil {
+		return nil, ferr
+	}
+	sorter, perr := compile(req.body, "sort", mql.ParseSort)
+	if perr != nil {
+		return nil, perr
+	}
+	proj, perr := compile(req.body, "projection", mql.ParseProjection)
+	if perr != nil {
+		return nil, perr
+	}
+	skip, _, err := intArg(req.body, "skip")
+	if err != nil {
+		return nil, err
+	}
+	limit, _, err := intArg(req.body, "limit")
+	if err != nil {
+		return nil, err
+	}
+	batch, hasBatch, err := intArg(req.body, "batchSize")
+	if err != nil {
+		return nil, err
+	}
+	if skip < 0 || limit < 0 || batch < 0 {
+		return nil, errorf(codeBadValue, "skip, limit and batchSize must be non-negative")
+	}
+	if !hasBatch {
+		batch = defaultFirstBatch
+	}
+	single, _ := lookup(req.body, "singleBatch").(bool)
+	c := s.coll(req.db, name, false)
+	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
+		return nil, err
+	}
+	refs := matching(c, req.view(), f)
+	if sorter != nil {
+		slices.SortStableFunc(refs, func(a, b docRef) int { return sorter.Compare(a.doc, b.doc) })
+	}
+	refs = refs[min(int64(len(refs)), skip):]
+	if limit > 0 && int64(len(refs)) > limit {
+		refs = refs[:limit]
+	}
+	docs := make([]bson.D, len(refs))
+	for i, r := range refs {
+		if docs[i], perr = proj.Apply(r.doc); perr != nil {
+			return nil, perr
+		}
+	}
+	if limit > 0 && (!hasBatch || batch > limit) {
+		batch = limit // the whole result fits the first batch: close the cursor
+	}
+	return s.openCursor(req.db+"."+name, docs, batch, single), nil
+}
+
+func (s *Server) aggregate(req *request) (bson.D, error) {
+	name, ok := req.body[0].Value.(string)
+	if !ok {
+		return nil, errorf(codeCommandNotSupported, "mongotest supports only collection aggregates, not aggregate: %v", req.body[0].Value)
+	}
+	if _, err := collName(req); err != nil {
+		return nil, err
+	}
+	if err := unsupported(req, "explain", "collation"); err != nil {
+		return nil, err
+	}
+	vars, verr := letVars(req)
+	if verr != nil {
+		return nil, verr
+	}
+	pipeline, ok := lookup(req.body, "pipeline").(bson.A)
+	if !ok {
+		return nil, errorf(codeTypeMismatch, "'pipeline' must be an array of stages")
+	}
+	stages := make([]bson.D, len(pipeline))
+	for i, st := range pipeline {
+		if stages[i], ok = st.(bson.D); !ok {
+			return nil, errorf(codeTypeMismatch, "each pipeline stage must be a document")
+		}
+	}
+	if !has(req.body, "cursor") {
+		return nil, errorf(codeFailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument")
+	}
+	batch, err := cursorBatch(req.body)
+	if err != nil {
+		return nil, err
+	}
+	c := s.coll(req.db, name, false)
+	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
+		return nil, err
+	}
+	var docs []bson.D
+	for _, r := range matching(c, req.view(), nil) {
+		docs = append(docs, r.doc)
+	}
+	out, perr := mql.RunPipelineWith(docs, stages, vars)
+	if perr != nil {
+		return nil, perr
+	}
+	return s.openCursor(req.db+"."+name, out, batch, false), nil
+}
+
+func (s *Server) count(req *request) (bson.D, error) {
+	name, err := collName(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := unsupported(req, "collation"); err != nil {
+		return nil, err
+	}
+	f, ferr := parseFilterArg(req.body, "query")
+	if ferr != nil {
+		return nil, ferr
+	}
+	skip, _, err := intArg(req.body, "skip")
+	if err != nil {
+		return nil, err
+	}
+	limit, _, err := intArg(req.body, "limit")
+	if err != nil {
+		return nil, err
+	}
+	c := s.coll(req.db, name, false)
+	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
+		return nil, err
+	}
+	n := int64(len(matching(c, req.view(), f)))
+	n = max(0, n-max(0, skip))
+	if limit < 0 {
+		limit = -limit
+	}
+	if limit > 0 {
+		n = min(n, limit)
+	}
+	return bson.D{{Key: "n", Value: int32(n)}}, nil
+}
+
+func (s *Server) distinct(req *request) (bson.D, error) {
+	name, err := collName(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := unsupported(req, "collation"); err != nil {
+		return nil, err
+	}
+	key, ok := lookup(req.body, "key").(string)
+	if !ok || key == "" {
+		return nil, errorf(codeTypeMismatch, "distinct needs a non-empty string 'key'")
+	}
+	f, ferr := parseFilterArg(req.body, "query")
+	if ferr != nil {
+		return nil, ferr
+	}
+	c := s.coll(req.db, name, false)
+	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
+		return nil, err
+	}
+	values := []any{} // never null: drivers require an array
+	for _, r := range matching(c, req.view(), f) {
+		for _, v := range mql.DistinctValues(r.doc, key) {
+			if !slices.ContainsFunc(values, func(w any) bool { return mql.Equal(v, w) }) {
+				values = append(values, v)
+			}
+		}
+	}
+	slices.SortStableFunc(values, mql.Compare)
+	return bson.D{{Key: "values", Value: bson.A(values)}}, nil
+}
