@@ -290,7 +290,12 @@ func sessionID(body bson.D) (string, bool) {
 	return string(id.Data), ok
 }
 
-func hasWriteErrors(res bson.D) bool { return has(res, "writeErrors") }
+// hasWriteErrors reports a write command's failed statements: writeErrors,
+// or bulkWrite's nErrors.
+func hasWriteErrors(res bson.D) bool {
+	n, _ := asInt64(lookup(res, "nErrors"))
+	return has(res, "writeErrors") || n > 0
+}
 
 func errTooOld(n, current int64) *cmdError {
 	return errorf(codeTransactionTooOld, "Cannot start transaction %d on session because a newer transaction %d has already started", n, current)
