@@ -75,53 +75,6 @@ func (s *Server) find(req *request) (bson.D, error) {
 	return s.openCursor(req.db+"."+name, docs, batch, single), nil
 }
 
-func (s *Server) aggregate(req *request) (bson.D, error) {
-	name, ok := req.body[0].Value.(string)
-	if !ok {
-		return nil, errorf(codeCommandNotSupported, "mongotest supports only collection aggregates, not aggregate: %v", req.body[0].Value)
-	}
-	if _, err := collName(req); err != nil {
-		return nil, err
-	}
-	if err := unsupported(req, "explain", "collation"); err != nil {
-		return nil, err
-	}
-	vars, verr := letVars(req)
-	if verr != nil {
-		return nil, verr
-	}
-	pipeline, ok := lookup(req.body, "pipeline").(bson.A)
-	if !ok {
-		return nil, errorf(codeTypeMismatch, "'pipeline' must be an array of stages")
-	}
-	stages := make([]bson.D, len(pipeline))
-	for i, st := range pipeline {
-		if stages[i], ok = st.(bson.D); !ok {
-			return nil, errorf(codeTypeMismatch, "each pipeline stage must be a document")
-		}
-	}
-	if !has(req.body, "cursor") {
-		return nil, errorf(codeFailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument")
-	}
-	batch, err := cursorBatch(req.body)
-	if err != nil {
-		return nil, err
-	}
-	c := s.coll(req.db, name, false)
-	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
-		return nil, err
-	}
-	var docs []bson.D
-	for _, r := range matching(c, req.view(), nil) {
-		docs = append(docs, r.doc)
-	}
-	out, perr := mql.RunPipelineWith(docs, stages, vars)
-	if perr != nil {
-		return nil, perr
-	}
-	return s.openCursor(req.db+"."+name, out, batch, false), nil
-}
-
 func (s *Server) count(req *request) (bson.D, error) {
 	name, err := collName(req)
 	if err != nil {

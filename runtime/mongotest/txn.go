@@ -15,6 +15,7 @@ type session struct {
 	// retryReply is the reply of the retryable write numbered txnNumber,
 	// returned again when the driver retries it.
 	retryReply bson.D
+	lastUse    time.Time // for $listLocalSessions
 }
 
 type txnState int
@@ -50,6 +51,7 @@ func (s *Server) session(id string) *session {
 		ss = &session{}
 		s.sessions[id] = ss
 	}
+	ss.lastUse = time.Now()
 	return ss
 }
 

@@ -240,6 +240,10 @@ func parseUpdateStmt(st bson.D, keys stmtKeys, vars mql.Vars) (*updateStmt, *cmd
 	}
 	opts := mql.UpdateOptions{Query: u.filter.Filter, ArrayFilters: filters, Vars: vars}
 	if u.upd, perr = mql.ParseUpdateWith(lookup(st, keys.update), opts); perr != nil {
+		if _, isPipeline := lookup(st, keys.update).(bson.A); isPipeline {
+			// mongod parses pipelines with the command: the command fails.
+			return nil, asCmdError(perr)
+		}
 		return nil, fromMQL(perr)
 	}
 	if u.multi && u.upd.IsReplacement() {

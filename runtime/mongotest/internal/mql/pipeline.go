@@ -162,6 +162,8 @@ func parseStage(spec bson.D, vars Vars) (stage, error) {
 			}
 			return root, nil
 		}), nil
+	case "$documents":
+		return parseDocuments(arg, vars)
 	case "$group":
 		return parseGroup(arg, vars)
 	case "$count":
@@ -169,7 +171,7 @@ func parseStage(spec bson.D, vars Vars) (stage, error) {
 	case "$unwind":
 		return parseUnwind(arg)
 	case "$bucket", "$bucketAuto", "$changeStream", "$changeStreamSplitLargeEvent", "$collStats",
-		"$currentOp", "$densify", "$documents", "$facet", "$fill", "$geoNear", "$graphLookup",
+		"$currentOp", "$densify", "$facet", "$fill", "$geoNear", "$graphLookup",
 		"$indexStats", "$listLocalSessions", "$listSampledQueries", "$listSearchIndexes",
 		"$listSessions", "$lookup", "$merge", "$out", "$planCacheStats", "$querySettings",
 		"$redact", "$sample", "$search", "$searchMeta", "$setWindowFields", "$shardedDataDistribution",
@@ -410,4 +412,31 @@ func nestedField(d bson.D, path []string) (any, bool) {
 		}
 	}
 	return cur, true
+}
+
+// parseDocuments compiles $documents: its expression, evaluated once with
+// no document, gives the stage's output, an array of documents.
+func parseDocuments(arg any, vars Vars) (stage, error) {
+	ex, err := parseExpression(arg, vars)
+	if err != nil {
+		return nil, err
+	}
+	if readsDocument(ex) {
+		return nil, errorf(5858203, "$documents may not refer to fields of documents: it has no input")
+	}
+	v, _, err := ex.eval(bson.D{})
+	if err != nil {
+		return nil, err
+	}
+	list, ok := v.(bson.A)
+	if !ok {
+		return nil, errorf(5858203, "an array is expected for $documents, not %s", typeName(v))
+	}
+	docs := make([]bson.D, len(list))
+	for i, e := range list {
+		if docs[i], ok = normalize(e).(bson.D); !ok {
+			return nil, errorf(40228, "'$documents' must evaluate to an array of objects, but an element was %s", typeName(e))
+		}
+	}
+	return func([]bson.D) ([]bson.D, error) { return docs, nil }, nil
 }

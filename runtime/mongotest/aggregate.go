@@ -1,0 +1,142 @@
+package mongotest
+
+import (
+	"crypto/sha256"
+	"slices"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/mongotxgen/mongotxgen/runtime/mongotest/internal/mql"
+)
+
+// The aggregate command: on a collection, or on a database ({aggregate: 1})
+// when the pipeline starts with $documents or $listLocalSessions. A final
+// $out or $merge stage writes the results to a collection and the cursor
+// returns nothing; the other stages run in package mql.
+
+func (s *Server) aggregate(req *request) (bson.D, error) {
+	if err := unsupported(req, "explain", "collation"); err != nil {
+		return nil, err
+	}
+	vars, err := letVars(req)
+	if err != nil {
+		return nil, err
+	}
+	stages, cerr := pipelineArg(req.body)
+	if cerr != nil {
+		return nil, cerr
+	}
+	if !has(req.body, "cursor") {
+		return nil, errorf(codeFailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument")
+	}
+	batch, cerr := cursorBatch(req.body)
+	if cerr != nil {
+		return nil, cerr
+	}
+	docs, ns, stages, err := s.aggregateSource(req, stages)
+	if err != nil {
+		return nil, err
+	}
+	var sink bson.D // a final $out or $merge
+	if n := len(stages); n > 0 && (stages[n-1][0].Key == "$out" || stages[n-1][0].Key == "$merge") {
+		sink, stages = stages[n-1], stages[:n-1]
+	}
+	for _, st := range stages {
+		if k := st[0].Key; k == "$out" || k == "$merge" || k == "$documents" || k == "$listLocalSessions" {
+			return nil, errorf(40601, "%s can only be the %s stage in the pipeline", k, map[bool]string{true: "final", false: "first"}[k == "$out" || k == "$merge"])
+		}
+	}
+	out, perr := mql.RunPipelineWith(docs, stages, vars)
+	if perr != nil {
+		return nil, perr
+	}
+	if sink != nil {
+		if err := s.writeSink(req, sink, out); err != nil {
+			return nil, err
+		}
+		out = nil
+	}
+	return s.openCursor(ns, out, batch, false), nil
+}
+
+// pipelineArg reads the pipeline: an array of one-field documents.
+func pipelineArg(body bson.D) ([]bson.D, *cmdError) {
+	pipeline, ok := lookup(body, "pipeline").(bson.A)
+	if !ok {
+		return nil, errorf(codeTypeMismatch, "'pipeline' must be an array of stages")
+	}
+	stages := make([]bson.D, len(pipeline))
+	for i, st := range pipeline {
+		if stages[i], ok = st.(bson.D); !ok || len(stages[i]) != 1 {
+			return nil, errorf(40323, "A pipeline stage specification object must contain exactly one field.")
+		}
+	}
+	return stages, nil
+}
+
+// aggregateSource returns the documents the pipeline starts from, the
+// namespace of its cursor and the stages left to run: a collection's
+// documents, or for {aggregate: 1} those of a leading $documents or
+// $listLocalSessions stage.
+func (s *Server) aggregateSource(req *request, stages []bson.D) ([]bson.D, string, []bson.D, error) {
+	if n, ok := asInt64(req.body[0].Value); ok && n == 1 {
+		ns := req.db + ".$cmd.aggregate"
+		if len(stages) == 0 {
+			return nil, "", nil, errorf(codeInvalidNamespace, "{aggregate: 1} is not valid for an empty pipeline.")
+		}
+		switch stages[0][0].Key {
+		case "$documents":
+			docs, err := mql.RunPipeline(nil, stages[:1])
+			return docs, ns, stages[1:], err
+		case "$listLocalSessions":
+			docs, err := s.localSessions(stages[0][0].Value)
+			return docs, ns, stages[1:], err
+		}
+		return nil, "", nil, errorf(codeInvalidNamespace, "{aggregate: 1} is not valid for '%s'; a collection is required.", stages[0][0].Key)
+	}
+	name, err := collName(req)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	c := s.coll(req.db, name, false)
+	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
+		return nil, "", nil, err
+	}
+	var docs []bson.D
+	for _, r := range matching(c, req.view(), nil) {
+		docs = append(docs, r.doc)
+	}
+	return docs, req.db + "." + name, stages, nil
+}
+
+// localSessions is $listLocalSessions: the sessions this server knows,
+// {_id: {id, uid}, lastUse}. Without authentication every session belongs
+// to the same (empty) user, whose uid is the SHA-256 of its name.
+func (s *Server) localSessions(arg any) ([]bson.D, error) {
+	spec, ok := arg.(bson.D)
+	if !ok {
+		return nil, errorf(codeTypeMismatch, "$listLocalSessions must be an object")
+	}
+	for _, e := range spec {
+		if e.Key != "allUsers" && e.Key != "users" {
+			return nil, errorf(40415, "BSON field '$listLocalSessions.%s' is an unknown field.", e.Key)
+		}
+	}
+	uid := sha256.Sum256(nil)
+	ids := make([]string, 0, len(s.sessions))
+	for id := range s.sessions {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := make([]bson.D, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, bson.D{
+			{Key: "_id", Value: bson.D{
+				{Key: "id", Value: bson.Binary{Subtype: bson.TypeBinaryUUID, Data: []byte(id)}},
+				{Key: "uid", Value: bson.Binary{Data: uid[:]}},
+			}},
+			{Key: "lastUse", Value: bson.NewDateTimeFromTime(s.sessions[id].lastUse)},
+		})
+	}
+	return out, nil
+}
