@@ -15,7 +15,10 @@ import (
 // returns nothing; the other stages run in package mql.
 
 func (s *Server) aggregate(req *request) (bson.D, error) {
-	if err := unsupported(req, "explain", "collation"); err != nil {
+	if err := unsupported(req, "explain"); err != nil {
+		return nil, err
+	}
+	if err := checkCollation(req.body, req.name); err != nil {
 		return nil, err
 	}
 	vars, err := letVars(req)

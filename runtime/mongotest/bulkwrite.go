@@ -158,8 +158,8 @@ func (s *Server) bulkOp(req *request, op bson.D, namespaces [][2]string, vars mq
 		t.modified += res.modified
 		return out, nil
 	case "delete":
-		if has(op, "collation") {
-			return nil, errorf(codeBadValue, "mongotest does not support the 'collation' option of delete")
+		if err := checkCollation(op, "delete"); err != nil {
+			return nil, err
 		}
 		f, perr := parseFilterWith(op, "filter", vars)
 		if perr != nil {

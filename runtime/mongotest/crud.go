@@ -191,3 +191,22 @@ func bsonString(v any) string {
 	}
 	return bson.Raw(d).Lookup("v").String()
 }
+
+// checkCollation accepts a collation option only when it changes nothing:
+// absent, or {locale: "simple"}, the binary comparison mongotest always
+// uses. Any other collation is refused, never ignored: mongotest has no
+// ICU to compare strings as a locale does.
+func checkCollation(body bson.D, cmd string) *cmdError {
+	v := lookup(body, "collation")
+	if v == nil {
+		return nil
+	}
+	c, ok := v.(bson.D)
+	if !ok {
+		return errorf(codeTypeMismatch, "BSON field '%s.collation' is the wrong type '%s', expected type 'object'", cmd, bsonTypeName(v))
+	}
+	if len(c) == 1 && c[0].Key == "locale" && c[0].Value == "simple" {
+		return nil
+	}
+	return errorf(codeBadValue, "mongotest does not support the \"collation\" option of %s (only {locale: \"simple\"}): it has no ICU to compare strings by locale", cmd)
+}

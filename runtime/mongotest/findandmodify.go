@@ -24,7 +24,7 @@ func parseFindAndModify(s *Server, req *request) (*famArgs, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unsupported(req, "collation"); err != nil {
+	if err := checkCollation(req.body, req.name); err != nil {
 		return nil, err
 	}
 	vars, perr := letVars(req)

@@ -13,7 +13,10 @@ func (s *Server) find(req *request) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unsupported(req, "collation", "min", "max", "returnKey", "showRecordId", "tailable", "awaitData", "oplogReplay"); err != nil {
+	if err := unsupported(req, "min", "max", "returnKey", "showRecordId", "tailable", "awaitData", "oplogReplay"); err != nil {
+		return nil, err
+	}
+	if err := checkCollation(req.body, req.name); err != nil {
 		return nil, err
 	}
 	vars, verr := letVars(req)
@@ -80,7 +83,7 @@ func (s *Server) count(req *request) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unsupported(req, "collation"); err != nil {
+	if err := checkCollation(req.body, req.name); err != nil {
 		return nil, err
 	}
 	f, ferr := parseFilterArg(req.body, "query")
@@ -115,7 +118,7 @@ func (s *Server) distinct(req *request) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unsupported(req, "collation"); err != nil {
+	if err := checkCollation(req.body, req.name); err != nil {
 		return nil, err
 	}
 	key, ok := lookup(req.body, "key").(string)

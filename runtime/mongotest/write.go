@@ -213,10 +213,12 @@ var updateKeys = stmtKeys{"q", "u"}
 
 // parseUpdateStmt parses an update statement; its errors are write errors.
 func parseUpdateStmt(st bson.D, keys stmtKeys, vars mql.Vars) (*updateStmt, *cmdError) {
-	for _, f := range []string{"collation", "c"} {
-		if has(st, f) {
-			return nil, &cmdError{Code: codeBadValue, Msg: "mongotest does not support the '" + f + "' option of update", asWriteError: true}
-		}
+	if has(st, "c") {
+		return nil, &cmdError{Code: codeBadValue, Msg: "mongotest does not support the 'c' option of update", asWriteError: true}
+	}
+	if err := checkCollation(st, "update"); err != nil {
+		err.asWriteError = true
+		return nil, err
 	}
 	u := &updateStmt{hint: lookup(st, "hint")}
 	u.multi, _ = lookup(st, "multi").(bool)
@@ -360,8 +362,9 @@ type deleteStmt struct {
 
 // parseDeleteStmt parses a delete command's statement {q, limit, hint}.
 func parseDeleteStmt(st bson.D, vars mql.Vars) (*deleteStmt, *cmdError) {
-	if has(st, "collation") {
-		return nil, &cmdError{Code: codeBadValue, Msg: "mongotest does not support the 'collation' option of delete", asWriteError: true}
+	if err := checkCollation(st, "delete"); err != nil {
+		err.asWriteError = true
+		return nil, err
 	}
 	f, perr := parseFilterWith(st, "q", vars)
 	if perr != nil {
