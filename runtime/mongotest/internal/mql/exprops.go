@@ -68,7 +68,7 @@ func parseArgs(arg any, vars Vars) ([]expression, error) {
 }
 
 // parseComparison compiles the aggregation comparisons, which compare in
-// BSON order with a missing value below every other, null included.
+// BSON order, a missing value as undefined: above MinKey, below null.
 func parseComparison(name string, arg any, vars Vars) (expression, error) {
 	args, err := parseArgs(arg, vars)
 	if err != nil {
@@ -78,13 +78,12 @@ func parseComparison(name string, arg any, vars Vars) (expression, error) {
 		return nil, errorf(16020, "Expression %s takes exactly 2 arguments. %d were passed in.", name, len(args))
 	}
 	return &opExpr{name: name, args: args, fn: func(v []any, found []bool) (any, bool, error) {
-		var c int
-		switch {
-		case !found[0] || !found[1]:
-			c = compareBools(found[0], found[1])
-		default:
-			c = Compare(v[0], v[1])
+		for i := range v {
+			if !found[i] {
+				v[i] = bson.Undefined{}
+			}
 		}
+		c := Compare(v[0], v[1])
 		switch name {
 		case "$eq":
 			return c == 0, true, nil
@@ -101,16 +100,6 @@ func parseComparison(name string, arg any, vars Vars) (expression, error) {
 		}
 		return int32(c), true, nil
 	}}, nil
-}
-
-func compareBools(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case a:
-		return 1
-	}
-	return -1
 }
 
 func parseLogical(name string, arg any, vars Vars) (expression, error) {
