@@ -85,8 +85,6 @@ type query struct {
 	byID bool
 }
 
-func parseQuery(q bson.D) (*query, error) { return parseQueryWith(q, nil) }
-
 // parseQueryWith compiles q with the command's let variables.
 func parseQueryWith(q bson.D, vars mql.Vars) (*query, error) {
 	f, err := mql.ParseFilterWith(q, vars)

@@ -53,54 +53,11 @@ func parseStage(spec bson.D, vars Vars) (stage, error) {
 	name, arg := spec[0].Key, normalize(spec[0].Value)
 	switch name {
 	case "$match":
-		d, ok := arg.(bson.D)
-		if !ok {
-			return nil, errorf(15959, "the match filter must be an expression in an object")
-		}
-		f, err := ParseFilterWith(d, vars)
-		if err != nil {
-			return nil, err
-		}
-		return func(docs []bson.D) ([]bson.D, error) {
-			var out []bson.D
-			for _, d := range docs {
-				if f.Match(d) {
-					out = append(out, d)
-				}
-			}
-			return out, nil
-		}, nil
+		return parseMatchStage(arg, vars)
 	case "$sort":
-		d, ok := arg.(bson.D)
-		if !ok {
-			return nil, errorf(15973, "the $sort key specification must be an object")
-		}
-		if len(d) == 0 {
-			return nil, errorf(15976, "$sort stage must have at least one sort key")
-		}
-		s, err := ParseSort(d)
-		if err != nil {
-			return nil, err
-		}
-		return func(docs []bson.D) ([]bson.D, error) {
-			out := slices.Clone(docs)
-			slices.SortStableFunc(out, s.Compare)
-			return out, nil
-		}, nil
+		return parseSortStage(arg)
 	case "$skip", "$limit":
-		n, ok := wholeNumber(arg)
-		switch {
-		case !ok || n < 0:
-			return nil, errorf(5107200, "invalid argument to %s stage: Expected a non-negative number in: %s: %s", name, name, formatValue(arg))
-		case name == "$limit" && n == 0:
-			return nil, errorf(15958, "the limit must be positive")
-		}
-		return func(docs []bson.D) ([]bson.D, error) {
-			if name == "$skip" {
-				return docs[min(n, int64(len(docs))):], nil
-			}
-			return docs[:min(n, int64(len(docs)))], nil
-		}, nil
+		return parseSkipLimit(name, arg)
 	case "$project":
 		d, ok := arg.(bson.D)
 		if !ok {
@@ -115,53 +72,11 @@ func parseStage(spec bson.D, vars Vars) (stage, error) {
 		}
 		return mapStage(p.Apply), nil
 	case "$unset":
-		var fields bson.D
-		switch x := arg.(type) {
-		case string:
-			fields = bson.D{{Key: x, Value: int32(0)}}
-		case bson.A:
-			for _, f := range x {
-				s, ok := normalize(f).(string)
-				if !ok {
-					return nil, errorf(31120, "$unset specification must be a string or an array containing only string values")
-				}
-				fields = append(fields, bson.E{Key: s, Value: int32(0)})
-			}
-		}
-		if len(fields) == 0 {
-			return nil, errorf(31119, "$unset specification must be a string or an array with at least one field")
-		}
-		p, err := ParseProjection(fields)
-		if err != nil {
-			return nil, err
-		}
-		return mapStage(p.Apply), nil
+		return parseUnsetStage(arg)
 	case "$addFields", "$set":
 		return parseAddFields(name, arg, vars)
 	case "$replaceRoot", "$replaceWith":
-		src := arg
-		if name == "$replaceRoot" {
-			d, ok := arg.(bson.D)
-			if !ok || fieldIndex(d, "newRoot") < 0 || len(d) != 1 {
-				return nil, errorf(40231, "no newRoot specified for the $replaceRoot stage")
-			}
-			src, _ = lookup(d, "newRoot")
-		}
-		ex, err := parseExpression(src, vars)
-		if err != nil {
-			return nil, err
-		}
-		return mapStage(func(d bson.D) (bson.D, error) {
-			v, _, err := ex.eval(d)
-			if err != nil {
-				return nil, err
-			}
-			root, ok := v.(bson.D)
-			if !ok {
-				return nil, errorf(40228, "'replacement document' must evaluate to an object, but resulting value was: %s. Type of resulting value: '%s'. Input document: %s", formatValue(v), typeName(v), formatDoc(d))
-			}
-			return root, nil
-		}), nil
+		return parseReplaceRoot(name, arg, vars)
 	case "$documents":
 		return parseDocuments(arg, vars)
 	case "$group":
@@ -179,6 +94,111 @@ func parseStage(spec bson.D, vars Vars) (stage, error) {
 		return nil, unsupported("aggregation stage %s", name)
 	}
 	return nil, errorf(40324, "Unrecognized pipeline stage name: '%s'", name)
+}
+
+func parseMatchStage(arg any, vars Vars) (stage, error) {
+	d, ok := arg.(bson.D)
+	if !ok {
+		return nil, errorf(15959, "the match filter must be an expression in an object")
+	}
+	f, err := ParseFilterWith(d, vars)
+	if err != nil {
+		return nil, err
+	}
+	return func(docs []bson.D) ([]bson.D, error) {
+		var out []bson.D
+		for _, d := range docs {
+			if f.Match(d) {
+				out = append(out, d)
+			}
+		}
+		return out, nil
+	}, nil
+}
+
+func parseSortStage(arg any) (stage, error) {
+	d, ok := arg.(bson.D)
+	if !ok {
+		return nil, errorf(15973, "the $sort key specification must be an object")
+	}
+	if len(d) == 0 {
+		return nil, errorf(15976, "$sort stage must have at least one sort key")
+	}
+	s, err := ParseSort(d)
+	if err != nil {
+		return nil, err
+	}
+	return func(docs []bson.D) ([]bson.D, error) {
+		out := slices.Clone(docs)
+		slices.SortStableFunc(out, s.Compare)
+		return out, nil
+	}, nil
+}
+
+func parseSkipLimit(name string, arg any) (stage, error) {
+	n, ok := wholeNumber(arg)
+	switch {
+	case !ok || n < 0:
+		return nil, errorf(5107200, "invalid argument to %s stage: Expected a non-negative number in: %s: %s", name, name, formatValue(arg))
+	case name == "$limit" && n == 0:
+		return nil, errorf(15958, "the limit must be positive")
+	}
+	return func(docs []bson.D) ([]bson.D, error) {
+		if name == "$skip" {
+			return docs[min(n, int64(len(docs))):], nil
+		}
+		return docs[:min(n, int64(len(docs)))], nil
+	}, nil
+}
+
+func parseUnsetStage(arg any) (stage, error) {
+	var fields bson.D
+	switch x := arg.(type) {
+	case string:
+		fields = bson.D{{Key: x, Value: int32(0)}}
+	case bson.A:
+		for _, f := range x {
+			s, ok := normalize(f).(string)
+			if !ok {
+				return nil, errorf(31120, "$unset specification must be a string or an array containing only string values")
+			}
+			fields = append(fields, bson.E{Key: s, Value: int32(0)})
+		}
+	}
+	if len(fields) == 0 {
+		return nil, errorf(31119, "$unset specification must be a string or an array with at least one field")
+	}
+	p, err := ParseProjection(fields)
+	if err != nil {
+		return nil, err
+	}
+	return mapStage(p.Apply), nil
+}
+
+func parseReplaceRoot(name string, arg any, vars Vars) (stage, error) {
+	src := arg
+	if name == "$replaceRoot" {
+		d, ok := arg.(bson.D)
+		if !ok || fieldIndex(d, "newRoot") < 0 || len(d) != 1 {
+			return nil, errorf(40231, "no newRoot specified for the $replaceRoot stage")
+		}
+		src, _ = lookup(d, "newRoot")
+	}
+	ex, err := parseExpression(src, vars)
+	if err != nil {
+		return nil, err
+	}
+	return mapStage(func(d bson.D) (bson.D, error) {
+		v, _, err := ex.eval(d)
+		if err != nil {
+			return nil, err
+		}
+		root, ok := v.(bson.D)
+		if !ok {
+			return nil, errorf(40228, "'replacement document' must evaluate to an object, but resulting value was: %s. Type of resulting value: '%s'. Input document: %s", formatValue(v), typeName(v), formatDoc(d))
+		}
+		return root, nil
+	}), nil
 }
 
 func mapStage(fn func(bson.D) (bson.D, error)) stage {

@@ -117,6 +117,11 @@ func parseProjection(spec bson.D, vars Vars) (*Projection, error) {
 	if err := flatten("", spec); err != nil {
 		return nil, err
 	}
+	return p.build(items, mode, idSeen, idInclude)
+}
+
+// build settles the projection's mode and _id, and builds its tree.
+func (p *Projection) build(items []projItem, mode int, idSeen, idInclude bool) (*Projection, error) {
 	if mode == 0 && idSeen && !idInclude {
 		mode = -1
 	}
