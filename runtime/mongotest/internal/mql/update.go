@@ -229,6 +229,9 @@ func parseUpdatePath(key string) ([]string, error) {
 		return nil, errorf(CodeEmptyFieldName, "An empty update path is not valid.")
 	}
 	path := strings.Split(key, ".")
+	if kind, _ := positionalKind(path[0]); kind != 0 {
+		return nil, errorf(CodeBadValue, "Cannot have positional (i.e. '$') element in the first position in path '%s'", key)
+	}
 	for _, p := range path {
 		switch {
 		case p == "":
