@@ -95,6 +95,9 @@ func (s *Server) aggregateSource(req *request, stages []bson.D) ([]bson.D, strin
 			docs, err := s.localSessions(stages[0][0].Value)
 			return docs, ns, stages[1:], err
 		}
+		if _, err := mql.RunPipeline(nil, stages[:1]); err != nil {
+			return nil, "", nil, err // a stage mongotest refuses by name, such as $changeStream
+		}
 		return nil, "", nil, errorf(codeInvalidNamespace, "{aggregate: 1} is not valid for '%s'; a collection is required.", stages[0][0].Key)
 	}
 	name, err := collName(req)
