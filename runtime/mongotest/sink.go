@@ -170,6 +170,9 @@ func (s *Server) merge(req *request, m *mergeSpec, docs []bson.D) error {
 				for _, e := range d {
 					merged = setTop(merged, e)
 				}
+				if err := checkUpdatedSize(merged); err != nil {
+					return plain(err)
+				}
 				changes = append(changes, change{r, merged})
 			}
 		}

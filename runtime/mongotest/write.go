@@ -1,6 +1,7 @@
 package mongotest
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -282,6 +283,9 @@ func (s *Server) updateOne(req *request, name string, u *updateStmt) (updateResu
 			if err != nil {
 				return updateResult{}, fromMQL(err)
 			}
+			if err := checkUpdatedSize(nd); err != nil {
+				return updateResult{}, err
+			}
 			if !mql.Identical(nd, t.doc) {
 				changes = append(changes, change{t.rec, nd})
 			}
@@ -314,6 +318,16 @@ func (s *Server) updateOne(req *request, name string, u *updateStmt) (updateResu
 	}
 }
 
+// checkUpdatedSize refuses a document an update made larger than mongod
+// stores.
+func checkUpdatedSize(doc bson.D) *cmdError {
+	raw, err := appendDoc(nil, doc)
+	if err != nil || len(raw) > maxBSONSize {
+		return &cmdError{Code: 17419, Msg: fmt.Sprintf("Resulting document after update is larger than %d", maxBSONSize), asWriteError: true}
+	}
+	return nil
+}
+
 // upsertDoc is the document an upsert inserts: the query's equality fields
 // with the update applied as an insert.
 func upsertDoc(f *query, upd *mql.Update) (bson.D, *cmdError) {
@@ -324,6 +338,9 @@ func upsertDoc(f *query, upd *mql.Update) (bson.D, *cmdError) {
 	doc, err := upd.Apply(seed, true)
 	if err != nil {
 		return nil, fromMQL(err)
+	}
+	if err := checkUpdatedSize(doc); err != nil {
+		return nil, err
 	}
 	return withID(doc), nil
 }
