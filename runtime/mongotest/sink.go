@@ -55,7 +55,7 @@ func sinkTarget(db string, v any, dbKey, collKey string) (string, string, *cmdEr
 
 // out is $out: the collection's documents become docs.
 func (s *Server) out(req *request, db, name string, docs []bson.D) error {
-	for {
+	return s.applyAll(req, func() (*collection, []change, *cmdError) {
 		c := s.coll(db, name, true)
 		seen := map[string]bool{}
 		var changes []change
@@ -63,7 +63,7 @@ func (s *Server) out(req *request, db, name string, docs []bson.D) error {
 			d = withID(d)
 			key := idKey(d[0].Value)
 			if seen[key] {
-				return plain(dupKeyError(c, "_id_", bson.D{{Key: "_id", Value: int32(1)}}, bson.D{{Key: "_id", Value: d[0].Value}}))
+				return nil, nil, dupKeyError(c, "_id_", bson.D{{Key: "_id", Value: int32(1)}}, bson.D{{Key: "_id", Value: d[0].Value}})
 			}
 			seen[key] = true
 			changes = append(changes, change{c.record(key, true), d})
@@ -72,6 +72,19 @@ func (s *Server) out(req *request, db, name string, docs []bson.D) error {
 			if !seen[r.rec.key] {
 				changes = append(changes, change{rec: r.rec})
 			}
+		}
+		return c, changes, nil
+	})
+}
+
+// applyAll applies the changes build returns, all or none, as the
+// command's own failure; when a transaction holds one of the records, it
+// waits for it and builds them again.
+func (s *Server) applyAll(req *request, build func() (*collection, []change, *cmdError)) error {
+	for {
+		c, changes, err := build()
+		if err != nil {
+			return plain(err)
 		}
 		wait, err := s.apply(req, c, changes)
 		if err != nil {
@@ -147,7 +160,7 @@ func (s *Server) merge(req *request, m *mergeSpec, docs []bson.D) error {
 	if len(docs) == 0 {
 		return nil
 	}
-	for {
+	return s.applyAll(req, func() (*collection, []change, *cmdError) {
 		c := s.coll(m.db, m.coll, true)
 		v := req.view()
 		var changes []change
@@ -159,10 +172,10 @@ func (s *Server) merge(req *request, m *mergeSpec, docs []bson.D) error {
 			case old == nil && m.whenNotMatched == "insert":
 				changes = append(changes, change{r, d})
 			case old == nil && m.whenNotMatched == "fail":
-				return errorf(13113, "$merge could not find a matching document in the target collection for at least one document in the source collection")
+				return nil, nil, errorf(13113, "$merge could not find a matching document in the target collection for at least one document in the source collection")
 			case old == nil, m.whenMatched == "keepExisting":
 			case m.whenMatched == "fail":
-				return plain(dupKeyError(c, "_id_", bson.D{{Key: "_id", Value: int32(1)}}, bson.D{{Key: "_id", Value: d[0].Value}}))
+				return nil, nil, dupKeyError(c, "_id_", bson.D{{Key: "_id", Value: int32(1)}}, bson.D{{Key: "_id", Value: d[0].Value}})
 			case m.whenMatched == "replace":
 				changes = append(changes, change{r, d})
 			default: // merge: the result's fields set over the existing ones
@@ -171,22 +184,13 @@ func (s *Server) merge(req *request, m *mergeSpec, docs []bson.D) error {
 					merged = setTop(merged, e)
 				}
 				if err := checkUpdatedSize(merged); err != nil {
-					return plain(err)
+					return nil, nil, err
 				}
 				changes = append(changes, change{r, merged})
 			}
 		}
-		wait, err := s.apply(req, c, changes)
-		if err != nil {
-			return plain(err)
-		}
-		if wait == nil {
-			return nil
-		}
-		if err := s.waitTx(req, wait); err != nil {
-			return err
-		}
-	}
+		return c, changes, nil
+	})
 }
 
 // setTop sets the top-level field e of d, in place when present.

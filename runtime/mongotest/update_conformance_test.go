@@ -20,6 +20,12 @@ func mqlValue(t testing.TB, s string) any {
 	return mqlDoc(t, `{"v": `+s+`}`)[0].Value
 }
 
+// mqlList parses a JSON array.
+func mqlList(t testing.TB, s string) []any {
+	t.Helper()
+	return []any(mqlValue(t, s).(bson.A))
+}
+
 func TestPositionalUpdateConformance(t *testing.T) {
 	tests := []struct {
 		name, doc, filter, update, arrayFilters, want string
@@ -53,11 +59,7 @@ func TestPositionalUpdateConformance(t *testing.T) {
 				filter := append(bson.D{{Key: "_id", Value: id}}, mqlDoc(t, tt.filter)...)
 				opts := options.UpdateOne()
 				if tt.arrayFilters != "" {
-					var fs []any
-					for _, f := range mqlValue(t, tt.arrayFilters).(bson.A) {
-						fs = append(fs, f)
-					}
-					opts.SetArrayFilters(fs)
+					opts.SetArrayFilters(mqlList(t, tt.arrayFilters))
 				}
 				res, err := coll.UpdateOne(ctx, filter, mqlValue(t, tt.update), opts)
 				mqlMust(t, err)
@@ -99,11 +101,7 @@ func TestPositionalUpdateErrors(t *testing.T) {
 			t.Run(e.name, func(t *testing.T) {
 				opts := options.UpdateOne()
 				if e.arrayFilters != "" {
-					var fs []any
-					for _, f := range mqlValue(t, e.arrayFilters).(bson.A) {
-						fs = append(fs, f)
-					}
-					opts.SetArrayFilters(fs)
+					opts.SetArrayFilters(mqlList(t, e.arrayFilters))
 				}
 				_, err := coll.UpdateOne(ctx, id, mqlValue(t, e.update), opts)
 				mqlWantError(t, err, e.code, "")

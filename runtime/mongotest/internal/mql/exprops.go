@@ -207,32 +207,10 @@ func parseFieldOp(name string, arg any, vars Vars) (expression, error) {
 
 // mayFail reports whether evaluating ex can fail.
 func mayFail(ex expression) bool {
-	switch x := ex.(type) {
-	case objectExpr:
-		for _, c := range x.exprs {
-			if mayFail(c) {
-				return true
-			}
-		}
-	case arrayExpr:
-		for _, c := range x {
-			if mayFail(c) {
-				return true
-			}
-		}
-	case *opExpr:
-		if x.mayFail {
-			return true
-		}
-		for _, c := range x.args {
-			if mayFail(c) {
-				return true
-			}
-		}
-	case subPathExpr:
-		return mayFail(x.base)
-	}
-	return false
+	return anyExpr(ex, func(e expression) bool {
+		op, ok := e.(*opExpr)
+		return ok && op.mayFail
+	})
 }
 
 // exprNode is the query operator $expr: the document matches when the

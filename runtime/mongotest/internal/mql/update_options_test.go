@@ -32,12 +32,7 @@ func TestApplyUpdateWith(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts := UpdateOptions{Query: q}
-			if tt.arrayFilters != "" {
-				for _, f := range V(tt.arrayFilters).(bson.A) {
-					opts.ArrayFilters = append(opts.ArrayFilters, f.(bson.D))
-				}
-			}
+			opts := UpdateOptions{Query: q, ArrayFilters: docList(tt.arrayFilters)}
 			if tt.let != "" {
 				if opts.Vars, err = ParseLet(D(tt.let)); err != nil {
 					t.Fatal(err)
@@ -47,18 +42,7 @@ func TestApplyUpdateWith(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseUpdateWith(%s): %v", tt.update, err)
 			}
-			doc := D(tt.doc)
-			before := copyDoc(doc)
-			got, err := u.Apply(doc, false)
-			if err != nil {
-				t.Fatalf("Apply: %v", err)
-			}
-			if d := diff(D(tt.want), got); d != "" {
-				t.Errorf("update %s on %s (-want +got):\n%s", tt.update, tt.doc, d)
-			}
-			if d := diff(before, doc); d != "" {
-				t.Errorf("Apply modified its input (-before +after):\n%s", d)
-			}
+			checkApply(t, u, tt.doc, tt.want, false)
 		})
 	}
 }
@@ -81,12 +65,7 @@ func TestApplyUpdateWithErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts := UpdateOptions{Query: q}
-			if tt.arrayFilters != "" {
-				for _, f := range V(tt.arrayFilters).(bson.A) {
-					opts.ArrayFilters = append(opts.ArrayFilters, f.(bson.D))
-				}
-			}
+			opts := UpdateOptions{Query: q, ArrayFilters: docList(tt.arrayFilters)}
 			u, err := ParseUpdateWith(V(tt.update), opts)
 			if err != nil {
 				t.Fatalf("ParseUpdateWith(%s): %v", tt.update, err)
@@ -112,12 +91,34 @@ func TestParseUpdateWithErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var opts UpdateOptions
-			for _, f := range V(tt.arrayFilters).(bson.A) {
-				opts.ArrayFilters = append(opts.ArrayFilters, f.(bson.D))
-			}
-			_, err := ParseUpdateWith(V(tt.update), opts)
+			_, err := ParseUpdateWith(V(tt.update), UpdateOptions{ArrayFilters: docList(tt.arrayFilters)})
 			wantCode(t, err, tt.code)
 		})
+	}
+}
+
+// docList parses a JSON array of documents; "" is none.
+func docList(s string) []bson.D {
+	if s == "" {
+		return nil
+	}
+	return Docs(s)
+}
+
+// checkApply applies u to doc and compares the result with want; the
+// input must be left as it was.
+func checkApply(t *testing.T, u *Update, doc, want string, insert bool) {
+	t.Helper()
+	in := D(doc)
+	before := copyDoc(in)
+	got, err := u.Apply(in, insert)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if d := diff(D(want), got); d != "" {
+		t.Errorf("update on %s (-want +got):\n%s", doc, d)
+	}
+	if d := diff(before, in); d != "" {
+		t.Errorf("Apply modified its input (-before +after):\n%s", d)
 	}
 }

@@ -102,18 +102,7 @@ func TestApplyUpdate(t *testing.T) {
 			if u.IsReplacement() {
 				t.Fatal("IsReplacement() = true for an operator update")
 			}
-			doc := D(tt.doc)
-			before := copyDoc(doc)
-			got, err := u.Apply(doc, tt.insert)
-			if err != nil {
-				t.Fatalf("Apply: %v", err)
-			}
-			if d := diff(D(tt.want), got); d != "" {
-				t.Errorf("update %s on %s (-want +got):\n%s", tt.update, tt.doc, d)
-			}
-			if d := diff(before, doc); d != "" {
-				t.Errorf("Apply modified its input (-before +after):\n%s", d)
-			}
+			checkApply(t, u, tt.doc, tt.want, tt.insert)
 		})
 	}
 }

@@ -117,29 +117,35 @@ func (e subPathExpr) eval(doc bson.D) (any, bool, error) {
 
 // readsDocument reports whether ex reads the document it is evaluated on.
 func readsDocument(ex expression) bool {
-	switch x := ex.(type) {
-	case fieldExpr, rootExpr:
+	return anyExpr(ex, func(e expression) bool {
+		switch e.(type) {
+		case fieldExpr, rootExpr:
+			return true
+		}
+		return false
+	})
+}
+
+// anyExpr reports whether pred holds for ex or any expression inside it.
+func anyExpr(ex expression, pred func(expression) bool) bool {
+	if pred(ex) {
 		return true
+	}
+	var inner []expression
+	switch x := ex.(type) {
 	case objectExpr:
-		for _, c := range x.exprs {
-			if readsDocument(c) {
-				return true
-			}
-		}
+		inner = x.exprs
 	case arrayExpr:
-		for _, c := range x {
-			if readsDocument(c) {
-				return true
-			}
-		}
+		inner = x
 	case *opExpr:
-		for _, c := range x.args {
-			if readsDocument(c) {
-				return true
-			}
-		}
+		inner = x.args
 	case subPathExpr:
-		return readsDocument(x.base)
+		inner = []expression{x.base}
+	}
+	for _, c := range inner {
+		if anyExpr(c, pred) {
+			return true
+		}
 	}
 	return false
 }
