@@ -124,6 +124,15 @@ func TestUpdateSortAndLet(t *testing.T) {
 			t.Errorf("updateOne with sort changed %v, want [2]", got)
 		}
 
+		// A sort with multi is refused (the driver has no such option, so
+		// the command is sent by hand); a bad sort fails as mongod's does.
+		err = coll.Database().RunCommand(ctx, bson.D{{Key: "update", Value: "sortlet"}, {Key: "updates", Value: bson.A{bson.D{
+			{Key: "q", Value: bson.D{}}, {Key: "u", Value: bson.D{{Key: "$set", Value: bson.D{{Key: "z", Value: 1}}}}},
+			{Key: "multi", Value: true}, {Key: "sort", Value: bson.D{{Key: "n", Value: 1}}}}}}}).Err()
+		mqlWantError(t, err, 9, "sort")
+		_, err = coll.UpdateOne(ctx, bson.D{}, bson.D{{Key: "$set", Value: bson.D{{Key: "z", Value: 1}}}}, options.UpdateOne().SetSort(bson.D{{Key: "n", Value: 50}}))
+		mqlWantError(t, err, 15975, "")
+
 		// let variables reach $expr in filters and expressions in pipelines.
 		let := bson.D{{Key: "want", Value: "b"}, {Key: "tag", Value: "via let"}}
 		expr := mqlDoc(t, `{"$expr": {"$eq": ["$k", "$$want"]}}`)

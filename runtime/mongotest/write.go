@@ -230,7 +230,7 @@ func parseUpdateStmt(st bson.D, keys stmtKeys, vars mql.Vars) (*updateStmt, *cmd
 	}
 	if has(st, "sort") {
 		if u.multi {
-			return nil, &cmdError{Code: codeInvalidOptions, Msg: "Cannot specify sort with multi=true", asWriteError: true}
+			return nil, &cmdError{Code: codeFailedToParse, Msg: "Cannot specify sort with multi=true", asWriteError: true}
 		}
 		if u.sorter, perr = compile(st, "sort", mql.ParseSort); perr != nil {
 			return nil, fromMQL(perr)
