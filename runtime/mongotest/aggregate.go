@@ -3,6 +3,7 @@ package mongotest
 import (
 	"crypto/sha256"
 	"slices"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -18,8 +19,9 @@ func (s *Server) aggregate(req *request) (bson.D, error) {
 	if err := unsupported(req, "explain"); err != nil {
 		return nil, err
 	}
-	if err := checkCollation(req.body, req.name); err != nil {
-		return nil, err
+	collation, cerr := collationArg(req.body)
+	if cerr != nil {
+		return nil, cerr
 	}
 	vars, err := letVars(req)
 	if err != nil {
@@ -39,6 +41,11 @@ func (s *Server) aggregate(req *request) (bson.D, error) {
 	docs, ns, stages, err := s.aggregateSource(req, stages)
 	if err != nil {
 		return nil, err
+	}
+	if collation != nil {
+		if docs, stages, err = collatedMatch(collation, docs, stages, vars); err != nil {
+			return nil, err
+		}
 	}
 	var sink bson.D // a final $out or $merge
 	if n := len(stages); n > 0 && (stages[n-1][0].Key == "$out" || stages[n-1][0].Key == "$merge") {
@@ -108,8 +115,9 @@ func (s *Server) aggregateSource(req *request, stages []bson.D) ([]bson.D, strin
 	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
 		return nil, "", nil, err
 	}
+	refs, _ := matching(c, req.view(), nil) // no filter: nothing to fail
 	var docs []bson.D
-	for _, r := range matching(c, req.view(), nil) {
+	for _, r := range refs {
 		docs = append(docs, r.doc)
 	}
 	return docs, req.db + "." + name, stages, nil
@@ -145,4 +153,83 @@ func (s *Server) localSessions(arg any) ([]bson.D, error) {
 		})
 	}
 	return out, nil
+}
+
+// collatedMatch runs a pipeline's leading $match stages under a collation,
+// by matching collation keys, and returns the documents they pass with the
+// stages left. Those may only be stages that compare no strings: others
+// would need the collation too, which package mql does not thread through
+// the pipeline, so they are refused.
+func collatedMatch(c *mql.Collation, docs, stages []bson.D, vars mql.Vars) ([]bson.D, []bson.D, error) {
+	for len(stages) > 0 && stages[0][0].Key == "$match" {
+		spec, ok := stages[0][0].Value.(bson.D)
+		if !ok {
+			return nil, nil, errorf(15959, "the match filter must be an expression in an object")
+		}
+		keyed, err := c.KeyFilter(spec)
+		if err != nil {
+			return nil, nil, err
+		}
+		f, err := mql.ParseFilterWith(keyed, vars)
+		if err != nil {
+			return nil, nil, err
+		}
+		var out []bson.D
+		for _, d := range docs {
+			k, err := c.KeyDoc(d)
+			if err != nil {
+				return nil, nil, err
+			}
+			if f.Match(k) {
+				out = append(out, d)
+			}
+		}
+		docs, stages = out, stages[1:]
+	}
+	for _, st := range stages {
+		switch st[0].Key {
+		case "$limit", "$skip", "$count", "$unset", "$out":
+			continue
+		case "$group":
+			if groupsAll(st[0].Value) {
+				continue
+			}
+		}
+		return nil, nil, errorf(codeBadValue, "mongotest does not support a collation with the %s stage (only leading $match stages, then $limit, $skip, $count, $unset, $out or a $group of everything, such as countDocuments sends)", st[0].Key)
+	}
+	return docs, stages, nil
+}
+
+// groupsAll reports whether a $group spec puts every document in one group
+// (a constant _id) and compares no values ($sum, $avg, $first, $last,
+// $push, $count): a collation changes nothing in it.
+func groupsAll(spec any) bool {
+	d, ok := spec.(bson.D)
+	if !ok {
+		return false
+	}
+	for _, e := range d {
+		if e.Key == "_id" {
+			switch v := e.Value.(type) {
+			case int32, int64, float64, nil, bool:
+			case string:
+				if strings.HasPrefix(v, "$") {
+					return false
+				}
+			default:
+				return false
+			}
+			continue
+		}
+		acc, ok := e.Value.(bson.D)
+		if !ok || len(acc) != 1 {
+			return false
+		}
+		switch acc[0].Key {
+		case "$sum", "$avg", "$first", "$last", "$push", "$count":
+		default:
+			return false
+		}
+	}
+	return true
 }

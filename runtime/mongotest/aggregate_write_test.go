@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/mongotxgen/mongotxgen/internal/testenv"
 )
 
@@ -116,23 +117,73 @@ func TestReadCommandsWithLet(t *testing.T) {
 	})
 }
 
-func TestCollationAndIDChecks(t *testing.T) {
+func TestCollation(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
 		ctx := mqlCtx(t)
 		coll := b.DB(t).Collection("coll")
-		mqlInsert(t, coll, mqlDocs(t, `[{"_id": 1, "x": "ping"}]`))
-		// The simple collation is binary comparison: it changes nothing.
-		simple := &options.Collation{Locale: "simple"}
-		if got := mqlFind(t, coll, bson.D{{Key: "x", Value: "PING"}}, options.Find().SetCollation(simple)); len(got) != 0 {
-			t.Errorf("simple collation matched %v", got)
+		mqlInsert(t, coll, mqlDocs(t, `[{"_id": 1, "x": "ping"}, {"_id": 2, "x": "PING"}, {"_id": 3, "x": "Ping 2"}, {"_id": 4, "x": "b"}, {"_id": 5, "x": "A"}, {"_id": 6, "x": 7}]`))
+		ci := &options.Collation{Locale: "en_US", Strength: 2}
+		cs := &options.Collation{Locale: "en_US", Strength: 3}
+		sorted := func(c *options.Collation) *options.FindOptionsBuilder {
+			return options.Find().SetCollation(c).SetSort(bson.D{{Key: "x", Value: 1}, {Key: "_id", Value: 1}})
 		}
-		if !b.Real {
-			// A locale collation is refused, never ignored.
-			_, err := coll.Find(ctx, bson.D{{Key: "x", Value: "PING"}}, options.Find().SetCollation(&options.Collation{Locale: "en_US", Strength: 2}))
+		for _, tt := range []struct {
+			name   string
+			filter string
+			opts   *options.FindOptionsBuilder
+			want   []int32
+		}{
+			{"simple is binary", `{"x": "PING"}`, options.Find().SetCollation(&options.Collation{Locale: "simple"}), []int32{2}},
+			{"strength 2 ignores case", `{"x": "PING"}`, options.Find().SetCollation(ci), []int32{1, 2}},
+			{"strength 2 $in", `{"x": {"$in": ["a", "B"]}}`, options.Find().SetCollation(ci), []int32{4, 5}},
+			{"strength 2 range", `{"x": {"$gt": "a", "$lt": "c"}}`, sorted(ci), []int32{4}},
+			{"strength 2 sort", `{}`, sorted(ci), []int32{6, 5, 4, 1, 2, 3}},
+			{"strength 3 is case sensitive", `{"x": "PING"}`, options.Find().SetCollation(cs), []int32{2}},
+			{"strength 3 sort puts lowercase first", `{}`, sorted(cs), []int32{6, 5, 4, 1, 2, 3}},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				got := mqlIDs(mqlFind(t, coll, mqlDoc(t, tt.filter), tt.opts))
+				if d := cmp.Diff(tt.want, got); d != "" {
+					t.Errorf("find %s (-want +got):\n%s", tt.filter, d)
+				}
+			})
+		}
+		n, err := coll.CountDocuments(ctx, bson.D{{Key: "x", Value: "ping"}}, options.Count().SetCollation(ci))
+		mqlMust(t, err)
+		if n != 2 {
+			t.Errorf("count with collation = %d, want 2", n)
+		}
+		res := coll.Distinct(ctx, "x", bson.D{{Key: "_id", Value: bson.D{{Key: "$lte", Value: 2}}}}, options.Distinct().SetCollation(ci))
+		var values []any
+		mqlMust(t, res.Decode(&values))
+		if d := cmp.Diff([]any{"ping"}, values); d != "" {
+			t.Errorf("distinct with collation (-want +got):\n%s", d)
+		}
+		up, err := coll.UpdateMany(ctx, bson.D{{Key: "x", Value: "PiNg"}}, bson.D{{Key: "$set", Value: bson.D{{Key: "seen", Value: true}}}}, options.UpdateMany().SetCollation(ci))
+		mqlMust(t, err)
+		if up.ModifiedCount != 2 {
+			t.Errorf("updateMany with collation modified %d, want 2", up.ModifiedCount)
+		}
+		if b.Real {
+			return
+		}
+		// What mongotest cannot compute exactly is refused, never ignored.
+		for _, c := range []*options.Collation{{Locale: "fr", Strength: 2}, {Locale: "en", Strength: 2, NumericOrdering: true}, {Locale: "en", Strength: 4}} {
+			_, err := coll.Find(ctx, bson.D{}, options.Find().SetCollation(c))
 			mqlWantError(t, err, 2, "collation")
 		}
-		// A '$'-prefixed field inside _id is not valid for storage.
-		_, err := coll.InsertOne(ctx, mqlDoc(t, `{"_id": {"$a": 1}}`))
+		_, err = coll.Find(ctx, bson.D{{Key: "x", Value: "it's"}}, options.Find().SetCollation(ci))
+		mqlWantError(t, err, 2, "ASCII letters")
+		_, err = coll.Find(ctx, bson.D{{Key: "x", Value: bson.D{{Key: "$regex", Value: "^p"}}}}, options.Find().SetCollation(ci))
+		mqlWantError(t, err, 2, "$regex")
+		_, err = coll.UpdateOne(ctx, bson.D{}, bson.D{{Key: "$addToSet", Value: bson.D{{Key: "a", Value: "x"}}}}, options.UpdateOne().SetCollation(ci))
+		mqlWantError(t, err, 2, "$addToSet")
+	})
+}
+
+func TestDollarKeyInID(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		_, err := b.DB(t).Collection("ids").InsertOne(mqlCtx(t), mqlDoc(t, `{"_id": {"$a": 1}}`))
 		mqlWantError(t, err, 52, "")
 	})
 }

@@ -158,9 +158,6 @@ func (s *Server) bulkOp(req *request, op bson.D, namespaces [][2]string, vars mq
 		t.modified += res.modified
 		return out, nil
 	case "delete":
-		if err := checkCollation(op, "delete"); err != nil {
-			return nil, err
-		}
 		f, perr := parseFilterWith(op, "filter", vars)
 		if perr != nil {
 			return nil, fromMQL(perr)

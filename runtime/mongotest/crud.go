@@ -3,6 +3,7 @@ package mongotest
 import (
 	"math"
 	"reflect"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -80,9 +81,44 @@ func withID(doc bson.D) bson.D {
 // query is a compiled filter with, when it is a plain {_id: value}
 // equality, the record key it pins, so lookups by _id skip the scan.
 type query struct {
-	*mql.Filter
-	id   string
-	byID bool
+	*mql.Filter // as given: seeds upserts, and matches without a collation
+	id          string
+	byID        bool
+
+	collation *mql.Collation // nil: binary comparison
+	keyed     *mql.Filter    // with a collation: the filter on collation keys
+}
+
+// matches reports whether q matches d, under q's collation if any.
+func (q *query) matches(d bson.D) (bool, *cmdError) {
+	if q == nil {
+		return true, nil
+	}
+	if q.collation == nil {
+		return q.Match(d), nil
+	}
+	k, err := q.collation.KeyDoc(d)
+	if err != nil {
+		return false, asCmdError(err)
+	}
+	return q.keyed.Match(k), nil
+}
+
+// sortRefs sorts refs stably by sorter (nil: natural order), comparing
+// collation keys when q has a collation.
+func (q *query) sortRefs(refs []docRef, sorter *mql.Sort) {
+	if sorter == nil {
+		return
+	}
+	if q == nil || q.collation == nil {
+		slices.SortStableFunc(refs, func(a, b docRef) int { return sorter.Compare(a.doc, b.doc) })
+		return
+	}
+	keys := make(map[*record]bson.D, len(refs))
+	for _, r := range refs {
+		keys[r.rec], _ = q.collation.KeyDoc(r.doc) // matches keyed every one
+	}
+	slices.SortStableFunc(refs, func(a, b docRef) int { return sorter.Compare(keys[a.rec], keys[b.rec]) })
 }
 
 // parseQueryWith compiles q with the command's let variables.
@@ -106,37 +142,66 @@ func parseQueryWith(q bson.D, vars mql.Vars) (*query, error) {
 }
 
 // matching returns the documents of c that q (nil: all) matches in v, in
-// natural order.
-func matching(c *collection, v view, q *query) []docRef {
+// natural order. It fails only when a collation cannot compare a document.
+func matching(c *collection, v view, q *query) ([]docRef, *cmdError) {
 	if c == nil {
-		return nil
+		return nil, nil
 	}
 	if q != nil && q.byID {
 		if r := c.records[q.id]; r != nil {
 			if d := v.doc(r); d != nil && q.Match(d) {
-				return []docRef{{r, d}}
+				return []docRef{{r, d}}, nil
 			}
 		}
-		return nil
+		return nil, nil
 	}
 	var out []docRef
 	for _, r := range c.order {
 		if r.removed {
 			continue
 		}
-		if d := v.doc(r); d != nil && (q == nil || q.Match(d)) {
+		d := v.doc(r)
+		if d == nil {
+			continue
+		}
+		ok, err := q.matches(d)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			out = append(out, docRef{r, d})
 		}
 	}
-	return out
+	return out, nil
 }
 
 // parseFilterArg compiles the filter document body[key] (absent: all).
 func parseFilterArg(body bson.D, key string) (*query, error) { return parseFilterWith(body, key, nil) }
 
-// parseFilterWith is parseFilterArg with the command's let variables.
+// parseFilterWith is parseFilterArg with the command's let variables and
+// the collation of body, the document that holds the filter.
 func parseFilterWith(body bson.D, key string, vars mql.Vars) (*query, error) {
-	return compile(body, key, func(q bson.D) (*query, error) { return parseQueryWith(q, vars) })
+	coll, err := collationArg(body)
+	if err != nil {
+		return nil, err
+	}
+	d, err := docArg(body, key)
+	if err != nil {
+		return nil, err
+	}
+	q, perr := parseQueryWith(d, vars)
+	if perr != nil || coll == nil {
+		return q, perr
+	}
+	keyed, perr := coll.KeyFilter(d)
+	if perr != nil {
+		return nil, perr
+	}
+	if q.keyed, perr = mql.ParseFilterWith(keyed, vars); perr != nil {
+		return nil, perr
+	}
+	q.collation, q.byID = coll, false
+	return q, nil
 }
 
 // letVars evaluates the command's let option.
@@ -190,21 +255,22 @@ func bsonString(v any) string {
 	return bson.Raw(d).Lookup("v").String()
 }
 
-// checkCollation accepts a collation option only when it changes nothing:
-// absent, or {locale: "simple"}, the binary comparison mongotest always
-// uses. Any other collation is refused, never ignored: mongotest has no
-// ICU to compare strings as a locale does.
-func checkCollation(body bson.D, cmd string) *cmdError {
+// collationArg reads the collation option of body: nil for none or for
+// {locale: "simple"}, the binary comparison mongotest always uses. The few
+// collations package mql computes exactly are accepted; any other is
+// refused, never ignored: mongotest has no ICU.
+func collationArg(body bson.D) (*mql.Collation, *cmdError) {
 	v := lookup(body, "collation")
 	if v == nil {
-		return nil
+		return nil, nil
 	}
-	c, ok := v.(bson.D)
+	spec, ok := v.(bson.D)
 	if !ok {
-		return errorf(codeTypeMismatch, "BSON field '%s.collation' is the wrong type '%s', expected type 'object'", cmd, bsonTypeName(v))
+		return nil, errorf(codeTypeMismatch, "BSON field 'collation' is the wrong type '%s', expected type 'object'", bsonTypeName(v))
 	}
-	if len(c) == 1 && c[0].Key == "locale" && c[0].Value == "simple" {
-		return nil
+	c, err := mql.ParseCollation(spec)
+	if err != nil {
+		return nil, asCmdError(err)
 	}
-	return errorf(codeBadValue, "mongotest does not support the \"collation\" option of %s (only {locale: \"simple\"}): it has no ICU to compare strings by locale", cmd)
+	return c, nil
 }

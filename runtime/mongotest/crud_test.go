@@ -202,7 +202,7 @@ func TestUpdate(t *testing.T) {
 
 		// Unsupported options are refused, never ignored.
 		_, err = coll.UpdateOne(ctx, bson.D{}, bson.D{{Key: "$set", Value: bson.D{{Key: "a", Value: 1}}}},
-			options.UpdateOne().SetCollation(&options.Collation{Locale: "en", Strength: 2}))
+			options.UpdateOne().SetCollation(&options.Collation{Locale: "fr", Strength: 2}))
 		wantCode(t, err, 2)
 		_, err = coll.UpdateOne(ctx, bson.D{}, bson.D{{Key: "n", Value: 1}})
 		if err == nil {

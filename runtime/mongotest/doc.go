@@ -60,8 +60,14 @@
 // delete, findAndModify, bulkWrite); update sort picks the document an
 // updateOne changes. An operator or stage outside these is refused by name.
 //
+// A collation is computed exactly where it can be without ICU: locale "en"
+// or "en_US" at strength 1 to 3 with default options, on strings of ASCII
+// letters, digits and spaces, in filters, sorts, distinct, counts, updates,
+// deletes, findAndModify and aggregates that start with $match; any other
+// collation, string or use is refused naming what.
+//
 // Options that would change a command's meaning and are not implemented are
-// refused: collation other than {locale: "simple"} (no ICU here), a hint
+// refused: collations beyond those, a hint
 // naming no existing index (a valid hint is accepted: hints choose plans, not
 // results), min/max, returnKey, showRecordId, tailable cursors, capped
 // collections, validators, views, text and geo indexes, partial indexes. Harmless fields

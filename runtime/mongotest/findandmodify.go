@@ -1,8 +1,6 @@
 package mongotest
 
 import (
-	"slices"
-
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/mongotxgen/mongotxgen/runtime/mongotest/internal/mql"
@@ -22,9 +20,6 @@ type famArgs struct {
 func parseFindAndModify(s *Server, req *request) (*famArgs, error) {
 	name, err := collName(req)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkCollation(req.body, req.name); err != nil {
 		return nil, err
 	}
 	vars, perr := letVars(req)
@@ -56,6 +51,9 @@ func parseFindAndModify(s *Server, req *request) (*famArgs, error) {
 		if a.upd, perr = mql.ParseUpdateWith(u, opts); perr != nil {
 			return nil, perr
 		}
+		if what := a.upd.CollationSensitive(); what != "" && a.filter.collation != nil {
+			return nil, errorf(codeBadValue, "mongotest does not support %s under a collation", what)
+		}
 	} else if !remove {
 		return nil, errorf(codeFailedToParse, "Either an update or remove=true must be specified")
 	}
@@ -83,10 +81,11 @@ func (s *Server) findAndModify(req *request) (bson.D, error) {
 	}
 	for {
 		c := s.coll(req.db, a.name, false)
-		targets := matching(c, req.view(), a.filter)
-		if a.sorter != nil {
-			slices.SortStableFunc(targets, func(x, y docRef) int { return a.sorter.Compare(x.doc, y.doc) })
+		targets, merr := matching(c, req.view(), a.filter)
+		if merr != nil {
+			return nil, merr
 		}
+		a.filter.sortRefs(targets, a.sorter)
 		var res bson.D
 		var wait *txn
 		if len(targets) == 0 {

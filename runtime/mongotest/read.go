@@ -16,9 +16,6 @@ func (s *Server) find(req *request) (bson.D, error) {
 	if err := unsupported(req, "min", "max", "returnKey", "showRecordId", "tailable", "awaitData", "oplogReplay"); err != nil {
 		return nil, err
 	}
-	if err := checkCollation(req.body, req.name); err != nil {
-		return nil, err
-	}
 	vars, verr := letVars(req)
 	if verr != nil {
 		return nil, verr
@@ -58,10 +55,11 @@ func (s *Server) find(req *request) (bson.D, error) {
 	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
 		return nil, err
 	}
-	refs := matching(c, req.view(), f)
-	if sorter != nil {
-		slices.SortStableFunc(refs, func(a, b docRef) int { return sorter.Compare(a.doc, b.doc) })
+	refs, err := matching(c, req.view(), f)
+	if err != nil {
+		return nil, err
 	}
+	f.sortRefs(refs, sorter)
 	refs = refs[min(int64(len(refs)), skip):]
 	if limit > 0 && int64(len(refs)) > limit {
 		refs = refs[:limit]
@@ -83,9 +81,6 @@ func (s *Server) count(req *request) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkCollation(req.body, req.name); err != nil {
-		return nil, err
-	}
 	f, ferr := parseFilterArg(req.body, "query")
 	if ferr != nil {
 		return nil, ferr
@@ -102,7 +97,11 @@ func (s *Server) count(req *request) (bson.D, error) {
 	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
 		return nil, err
 	}
-	n := int64(len(matching(c, req.view(), f)))
+	refs, err := matching(c, req.view(), f)
+	if err != nil {
+		return nil, err
+	}
+	n := int64(len(refs))
 	n = max(0, n-max(0, skip))
 	if limit < 0 {
 		limit = -limit
@@ -118,9 +117,6 @@ func (s *Server) distinct(req *request) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkCollation(req.body, req.name); err != nil {
-		return nil, err
-	}
 	key, ok := lookup(req.body, "key").(string)
 	if !ok || key == "" {
 		return nil, errorf(codeTypeMismatch, "distinct needs a non-empty string 'key'")
@@ -133,14 +129,34 @@ func (s *Server) distinct(req *request) (bson.D, error) {
 	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
 		return nil, err
 	}
-	values := []any{} // never null: drivers require an array
-	for _, r := range matching(c, req.view(), f) {
+	refs, err := matching(c, req.view(), f)
+	if err != nil {
+		return nil, err
+	}
+	// Values are told apart, and sorted, by their collation keys: under a
+	// case-insensitive collation "PING" and "ping" are one value, the first
+	// one met.
+	keyOf := func(v any) any { return v }
+	if f.collation != nil {
+		keyOf = func(v any) any { k, _ := f.collation.Key(v); return k } // matching keyed the documents
+	}
+	var values, keys []any
+	for _, r := range refs {
 		for _, v := range mql.DistinctValues(r.doc, key) {
-			if !slices.ContainsFunc(values, func(w any) bool { return mql.Equal(v, w) }) {
-				values = append(values, v)
+			k := keyOf(v)
+			if !slices.ContainsFunc(keys, func(w any) bool { return mql.Equal(k, w) }) {
+				values, keys = append(values, v), append(keys, k)
 			}
 		}
 	}
-	slices.SortStableFunc(values, mql.Compare)
-	return bson.D{{Key: "values", Value: bson.A(values)}}, nil
+	order := make([]int, len(values))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return mql.Compare(keys[i], keys[j]) })
+	out := bson.A{} // never null: drivers require an array
+	for _, i := range order {
+		out = append(out, values[i])
+	}
+	return bson.D{{Key: "values", Value: out}}, nil
 }

@@ -68,7 +68,8 @@ func (s *Server) out(req *request, db, name string, docs []bson.D) error {
 			seen[key] = true
 			changes = append(changes, change{c.record(key, true), d})
 		}
-		for _, r := range matching(c, req.view(), nil) {
+		refs, _ := matching(c, req.view(), nil) // no filter: nothing to fail
+		for _, r := range refs {
 			if !seen[r.rec.key] {
 				changes = append(changes, change{rec: r.rec})
 			}

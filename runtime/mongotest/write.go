@@ -2,7 +2,6 @@ package mongotest
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -217,10 +216,6 @@ func parseUpdateStmt(st bson.D, keys stmtKeys, vars mql.Vars) (*updateStmt, *cmd
 	if has(st, "c") {
 		return nil, &cmdError{Code: codeBadValue, Msg: "mongotest does not support the 'c' option of update", asWriteError: true}
 	}
-	if err := checkCollation(st, "update"); err != nil {
-		err.asWriteError = true
-		return nil, err
-	}
 	u := &updateStmt{hint: lookup(st, "hint")}
 	u.multi, _ = lookup(st, "multi").(bool)
 	u.upsert, _ = lookup(st, "upsert").(bool)
@@ -252,20 +247,24 @@ func parseUpdateStmt(st bson.D, keys stmtKeys, vars mql.Vars) (*updateStmt, *cmd
 	if u.multi && u.upd.IsReplacement() {
 		return nil, &cmdError{Code: codeFailedToParse, Msg: "multi update is not supported for replacement-style update", asWriteError: true}
 	}
+	if what := u.upd.CollationSensitive(); what != "" && u.filter.collation != nil {
+		return nil, &cmdError{Code: codeBadValue, Msg: "mongotest does not support " + what + " under a collation", asWriteError: true}
+	}
 	return u, nil
 }
 
 // targets are the documents of c that u changes, in the order it changes
 // them.
-func (u *updateStmt) targets(c *collection, v view) []docRef {
-	targets := matching(c, v, u.filter)
-	if u.sorter != nil {
-		slices.SortStableFunc(targets, func(a, b docRef) int { return u.sorter.Compare(a.doc, b.doc) })
+func (u *updateStmt) targets(c *collection, v view) ([]docRef, *cmdError) {
+	targets, err := matching(c, v, u.filter)
+	if err != nil {
+		return nil, err
 	}
+	u.filter.sortRefs(targets, u.sorter)
 	if !u.multi && len(targets) > 1 {
 		targets = targets[:1]
 	}
-	return targets
+	return targets, nil
 }
 
 // updateOne runs one update statement.
@@ -276,7 +275,11 @@ func (s *Server) updateOne(req *request, name string, u *updateStmt) (updateResu
 	}
 	for {
 		c := s.coll(req.db, name, false)
-		targets := u.targets(c, req.view())
+		targets, err := u.targets(c, req.view())
+		if err != nil {
+			err.asWriteError = true
+			return updateResult{}, err
+		}
 		var changes []change
 		for _, t := range targets {
 			nd, err := u.upd.Apply(t.doc, false)
@@ -291,7 +294,6 @@ func (s *Server) updateOne(req *request, name string, u *updateStmt) (updateResu
 			}
 		}
 		var wait *txn
-		var err *cmdError
 		if len(targets) == 0 && u.upsert {
 			doc, err := upsertDoc(u.filter, u.upd)
 			if err != nil {
@@ -379,10 +381,6 @@ type deleteStmt struct {
 
 // parseDeleteStmt parses a delete command's statement {q, limit, hint}.
 func parseDeleteStmt(st bson.D, vars mql.Vars) (*deleteStmt, *cmdError) {
-	if err := checkCollation(st, "delete"); err != nil {
-		err.asWriteError = true
-		return nil, err
-	}
 	f, perr := parseFilterWith(st, "q", vars)
 	if perr != nil {
 		return nil, fromMQL(perr)
@@ -404,7 +402,11 @@ func (s *Server) deleteOne(req *request, name string, d *deleteStmt) (int32, *cm
 	}
 	for {
 		c := s.coll(req.db, name, false)
-		targets := matching(c, req.view(), d.filter)
+		targets, err := matching(c, req.view(), d.filter)
+		if err != nil {
+			err.asWriteError = true
+			return 0, err
+		}
 		if !d.multi && len(targets) > 1 {
 			targets = targets[:1]
 		}
