@@ -45,8 +45,14 @@ func parseOperator(name string, arg any, vars Vars) (expression, error) {
 		return &opExpr{name: name, fn: func([]any, []bool) (any, bool, error) { return rand.Float64(), true, nil }}, nil
 	case "$setField", "$getField":
 		return parseFieldOp(name, arg, vars)
+	case "$unsetField": // $setField with value $$REMOVE
+		spec, ok := arg.(bson.D)
+		if !ok || fieldIndex(spec, "value") >= 0 {
+			return nil, errorf(4161100, "$unsetField only supports an object with field and input as its argument")
+		}
+		return parseFieldOp("$setField", append(copyDoc(spec), bson.E{Key: "value", Value: "$$REMOVE"}), vars)
 	}
-	return nil, errorf(CodeInvalidPipelineOperator, "Unrecognized expression '%s' (mongotest implements field paths, variables, constants, $literal, $eq, $ne, $gt, $gte, $lt, $lte, $cmp, $and, $or, $not, $rand, $getField and $setField)", name)
+	return nil, errorf(CodeInvalidPipelineOperator, "Unrecognized expression '%s' (mongotest implements field paths, variables, constants, $literal, $eq, $ne, $gt, $gte, $lt, $lte, $cmp, $and, $or, $not, $rand, $getField, $setField and $unsetField)", name)
 }
 
 // parseArgs compiles an operator's arguments: an array of expressions, or a

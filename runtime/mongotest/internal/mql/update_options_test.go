@@ -23,6 +23,7 @@ func TestApplyUpdateWith(t *testing.T) {
 		{"pipeline with let", `{"_id": 1}`, `{}`, `[{"$set": {"v": "$$v", "w": "$$v.x"}}]`, ``, `{"v": {"x": 1}}`, `{"_id": 1, "v": {"x": 1}, "w": 1}`},
 		{"pipeline $replaceWith restores _id", `{"_id": 1, "s": {"t": 1}}`, `{}`, `[{"$replaceWith": "$s"}]`, ``, ``, `{"_id": 1, "t": 1}`},
 		{"pipeline $setField removes with $$REMOVE", `{"_id": 1, "a.b": 1, "c": 2}`, `{}`, `[{"$replaceWith": {"$setField": {"field": "a.b", "value": "$$REMOVE", "input": "$$ROOT"}}}]`, ``, ``, `{"_id": 1, "c": 2}`},
+		{"pipeline $unsetField", `{"_id": 1, "$x": 1, "y": 2}`, `{}`, `[{"$replaceWith": {"$unsetField": {"field": {"$literal": "$x"}, "input": "$$ROOT"}}}]`, ``, ``, `{"_id": 1, "y": 2}`},
 		{"pipeline $getField reads a dotted name", `{"_id": 1, "a.b": 7}`, `{}`, `[{"$set": {"v": {"$getField": "a.b"}}}]`, ``, ``, `{"_id": 1, "a.b": 7, "v": 7}`},
 		{"pipeline logic", `{"_id": 1, "a": 1}`, `{}`, `[{"$set": {"and": {"$and": [true, "$a"]}, "or": {"$or": [false, "$none"]}, "not": {"$not": ["$none"]}, "cmp": {"$cmp": ["$a", 0]}}}]`, ``, ``, `{"_id": 1, "a": 1, "and": true, "or": false, "not": true, "cmp": 1}`},
 	}
