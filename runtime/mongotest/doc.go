@@ -55,10 +55,11 @@
 // $count, $unwind, $documents, $listLocalSessions (database aggregates), a
 // final $out or $merge (on _id) and a few more stages. Expressions are field
 // paths, variables ($$ROOT, $$CURRENT, $$REMOVE, $$NOW and the command's let),
-// constants, $literal, the comparisons, $and/$or/$not, $rand, $getField, $unsetField and
-// $setField. let works wherever mongod takes it (find, aggregate, update,
-// delete, findAndModify, bulkWrite); update sort picks the document an
-// updateOne changes. An operator or stage outside these is refused by name.
+// constants, $literal, the comparisons, $and/$or/$not, $rand, $getField,
+// $setField and $unsetField. let works wherever mongod takes it (find,
+// aggregate, update, delete, findAndModify, bulkWrite); update sort picks the
+// document an updateOne changes. An operator or stage outside these is
+// refused by name.
 //
 // A collation is computed exactly where it can be without ICU: locale "en"
 // or "en_US" at strength 1 to 3 with default options, on strings of ASCII
