@@ -52,7 +52,10 @@ func parseOperator(name string, arg any, vars Vars) (expression, error) {
 		}
 		return parseFieldOp("$setField", append(copyDoc(spec), bson.E{Key: "value", Value: "$$REMOVE"}), vars)
 	}
-	return nil, errorf(CodeInvalidPipelineOperator, "Unrecognized expression '%s' (mongotest implements field paths, variables, constants, $literal, $eq, $ne, $gt, $gte, $lt, $lte, $cmp, $and, $or, $not, $rand, $getField, $setField and $unsetField)", name)
+	if ex, ok, err := parseMoreOperator(name, arg, vars); ok {
+		return ex, err
+	}
+	return nil, errorf(CodeInvalidPipelineOperator, "Unrecognized expression '%s' (mongotest implements field paths, variables, constants, $literal, $eq, $ne, $gt, $gte, $lt, $lte, $cmp, $and, $or, $not, $cond, $ifNull, $concat, $in, $size, $rand, $getField, $setField and $unsetField)", name)
 }
 
 // parseArgs compiles an operator's arguments: an array of expressions, or a

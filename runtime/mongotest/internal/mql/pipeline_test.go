@@ -83,7 +83,7 @@ func TestRunPipelineErrors(t *testing.T) {
 		{`{"$skip": -1}`, 5107200},
 		{`{"$skip": 1.5}`, 5107200},
 		{`{"$project": {}}`, 51272},
-		{`{"$project": {"a": {"$concat": ["x"]}}}`, 168},
+		{`{"$project": {"a": {"$toUpper": "x"}}}`, 168},
 		{`{"$group": {"n": {"$sum": 1}}}`, 15955},
 		{`{"$group": {"_id": 1, "n": {"$foo": 1}}}`, 15952},
 		{`{"$group": {"_id": 1, "n": {"$stdDevPop": "$a"}}}`, 2},

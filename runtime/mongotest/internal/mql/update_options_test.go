@@ -24,6 +24,8 @@ func TestApplyUpdateWith(t *testing.T) {
 		{"pipeline $replaceWith restores _id", `{"_id": 1, "s": {"t": 1}}`, `{}`, `[{"$replaceWith": "$s"}]`, ``, ``, `{"_id": 1, "t": 1}`},
 		{"pipeline $setField removes with $$REMOVE", `{"_id": 1, "a.b": 1, "c": 2}`, `{}`, `[{"$replaceWith": {"$setField": {"field": "a.b", "value": "$$REMOVE", "input": "$$ROOT"}}}]`, ``, ``, `{"_id": 1, "c": 2}`},
 		{"pipeline $unsetField", `{"_id": 1, "$x": 1, "y": 2}`, `{}`, `[{"$replaceWith": {"$unsetField": {"field": {"$literal": "$x"}, "input": "$$ROOT"}}}]`, ``, ``, `{"_id": 1, "y": 2}`},
+		{"pipeline $cond and $ifNull", `{"_id": 1, "a": 5, "n": null}`, `{}`, `[{"$set": {"big": {"$cond": [{"$gt": ["$a", 3]}, "yes", "no"]}, "small": {"$cond": {"if": "$missing", "then": 1, "else": 0}}, "d": {"$ifNull": ["$n", "$missing", "dflt"]}}}]`, ``, ``, `{"_id": 1, "a": 5, "n": null, "big": "yes", "small": 0, "d": "dflt"}`},
+		{"pipeline $concat, $in and $size", `{"_id": 1, "s": "ab", "l": [1, 2, 3]}`, `{}`, `[{"$set": {"c": {"$concat": ["$s", "-", "x"]}, "cn": {"$concat": ["$s", "$missing"]}, "has": {"$in": [2, "$l"]}, "n": {"$size": "$l"}}}]`, ``, ``, `{"_id": 1, "s": "ab", "l": [1, 2, 3], "c": "ab-x", "cn": null, "has": true, "n": 3}`},
 		{"pipeline $getField reads a dotted name", `{"_id": 1, "a.b": 7}`, `{}`, `[{"$set": {"v": {"$getField": "a.b"}}}]`, ``, ``, `{"_id": 1, "a.b": 7, "v": 7}`},
 		{"pipeline logic", `{"_id": 1, "a": 1}`, `{}`, `[{"$set": {"and": {"$and": [true, "$a"]}, "or": {"$or": [false, "$none"]}, "not": {"$not": ["$none"]}, "cmp": {"$cmp": ["$a", 0]}}}]`, ``, ``, `{"_id": 1, "a": 1, "and": true, "or": false, "not": true, "cmp": 1}`},
 	}
@@ -59,6 +61,9 @@ func TestApplyUpdateWithErrors(t *testing.T) {
 		{"$[] on a missing path", `{"_id": 1}`, `{}`, `{"$set": {"a.$[]": 0}}`, ``, 2},
 		{"pipeline $setField on a scalar", `{"_id": 1, "a": 1}`, `{}`, `[{"$set": {"a": {"$setField": {"field": "x", "value": 1, "input": "$a"}}}}]`, ``, 4161105},
 		{"pipeline changes _id", `{"_id": 1}`, `{}`, `[{"$set": {"_id": 2}}]`, ``, 66},
+		{"pipeline $concat of a number", `{"_id": 1, "a": 1}`, `{}`, `[{"$set": {"c": {"$concat": ["x", "$a"]}}}]`, ``, 16702},
+		{"pipeline $size of a missing field", `{"_id": 1}`, `{}`, `[{"$set": {"n": {"$size": "$l"}}}]`, ``, 17124},
+		{"pipeline $in without an array", `{"_id": 1, "a": 1}`, `{}`, `[{"$set": {"b": {"$in": [1, "$a"]}}}]`, ``, 40081},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,6 +47,9 @@ func TestExprFilter(t *testing.T) {
 		{`{"$expr": {"$and": [{"$ne": ["$a", 1]}, {"$lte": ["$a", "$$lim"]}]}, "_id": {"$gt": 0}}`, []int32{2}},
 		{`{"$or": [{"$expr": "$b"}, {"a": 3}]}`, []int32{1, 2, 3}},
 		{`{"$expr": {"$not": "$b"}}`, []int32{3}},
+		{`{"$expr": {"$in": ["$a", [1, 3]]}}`, []int32{1, 3}},
+		{`{"$expr": {"$eq": [{"$ifNull": ["$b", 0]}, 0]}}`, []int32{3}},
+		{`{"$expr": {"$cond": ["$b", false, true]}}`, []int32{3}},
 	}
 	for _, tt := range tests {
 		f, err := ParseFilterWith(D(tt.filter), vars)
