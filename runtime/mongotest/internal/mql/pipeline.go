@@ -270,7 +270,12 @@ func parseAddFields(name string, arg any, vars Vars) (stage, error) {
 			if err != nil {
 				return nil, err
 			}
-			if !ok {
+			if !ok { // a missing value ($$REMOVE, a missing field) removes the field
+				next, err := removeDocPath(out, f.path)
+				if err != nil {
+					return nil, err
+				}
+				out = next
 				continue
 			}
 			next, err := setDocPath(out, f.path, v)
@@ -305,6 +310,29 @@ func setDocPath(d bson.D, path []string, v any) (bson.D, error) {
 		return nil, err
 	}
 	return setField(d, path[0], sub), nil
+}
+
+// removeDocPath removes the field at a path of documents; a missing path
+// is left alone. Arrays on the path are refused, as in setDocPath.
+func removeDocPath(d bson.D, path []string) (bson.D, error) {
+	i := fieldIndex(d, path[0])
+	if i < 0 {
+		return d, nil
+	}
+	if len(path) == 1 {
+		return append(d[:i:i], d[i+1:]...), nil
+	}
+	switch x := normalize(d[i].Value).(type) {
+	case bson.D:
+		sub, err := removeDocPath(slices.Clone(x), path[1:])
+		if err != nil {
+			return nil, err
+		}
+		return setField(d, path[0], sub), nil
+	case bson.A:
+		return nil, unsupported("$addFields on path '%s' through an array", strings.Join(path, "."))
+	}
+	return d, nil
 }
 
 func parseCount(arg any) (stage, error) {
