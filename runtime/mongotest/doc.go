@@ -55,8 +55,9 @@
 // $count, $unwind, $documents, $listLocalSessions (database aggregates), a
 // final $out or $merge (on _id) and a few more stages. Expressions are field
 // paths, variables ($$ROOT, $$CURRENT, $$REMOVE, $$NOW and the command's let),
-// constants, $literal, the comparisons, $and/$or/$not, $cond, $ifNull,
-// $concat, $in, $size, $rand, $getField, $setField and $unsetField. let works wherever mongod takes it (find,
+// constants, $literal, the comparisons, $and/$or/$not, $add, $subtract,
+// $multiply, $cond, $ifNull, $concat, $in, $size, $rand, $getField, $setField
+// and $unsetField ($expr takes only those that cannot fail on a document). let works wherever mongod takes it (find,
 // aggregate, update, delete, findAndModify, bulkWrite); update sort picks the
 // document an updateOne changes. An operator or stage outside these is
 // refused by name.

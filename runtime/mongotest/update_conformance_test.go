@@ -47,6 +47,7 @@ func TestPositionalUpdateConformance(t *testing.T) {
 		{"pipeline $setField writes a dotted name", `{"a": 1}`, `{}`, `[{"$replaceWith": {"$setField": {"field": "x.y", "value": 5, "input": "$$ROOT"}}}]`, ``, `{"a": 1, "x.y": 5}`},
 		{"pipeline $setField writes a $ name", `{"a": {}}`, `{}`, `[{"$set": {"a": {"$setField": {"field": {"$literal": "$p"}, "value": 1, "input": "$a"}}}}]`, ``, `{"a": {"$p": 1}}`},
 		{"pipeline $cond, $ifNull, $concat, $in, $size", `{"a": 5, "s": "ab", "l": [1, 2]}`, `{}`, `[{"$set": {"c": {"$cond": [{"$in": [2, "$l"]}, {"$concat": ["$s", "!"]}, "no"]}, "d": {"$ifNull": ["$none", {"$size": "$l"}]}}}]`, ``, `{"a": 5, "s": "ab", "l": [1, 2], "c": "ab!", "d": 2}`},
+		{"pipeline arithmetic", `{"a": 7, "b": 2, "big": 2147483647}`, `{}`, `[{"$set": {"total": {"$add": ["$a", {"$multiply": ["$b", 2]}]}, "diff": {"$subtract": ["$a", "$b"]}, "wide": {"$add": ["$big", 1]}}}]`, ``, `{"a": 7, "b": 2, "big": 2147483647, "total": 11, "diff": 5, "wide": {"$numberLong": "2147483648"}}`},
 		{"pipeline comparison", `{"a": 5}`, `{}`, `[{"$set": {"big": {"$gt": ["$a", 3]}, "none": {"$eq": ["$missing", null]}}}]`, ``, `{"a": 5, "big": true, "none": false}`},
 	}
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {

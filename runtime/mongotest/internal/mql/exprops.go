@@ -55,7 +55,10 @@ func parseOperator(name string, arg any, vars Vars) (expression, error) {
 	if ex, ok, err := parseMoreOperator(name, arg, vars); ok {
 		return ex, err
 	}
-	return nil, errorf(CodeInvalidPipelineOperator, "Unrecognized expression '%s' (mongotest implements field paths, variables, constants, $literal, $eq, $ne, $gt, $gte, $lt, $lte, $cmp, $and, $or, $not, $cond, $ifNull, $concat, $in, $size, $rand, $getField, $setField and $unsetField)", name)
+	if ex, ok, err := parseArith(name, arg, vars); ok {
+		return ex, err
+	}
+	return nil, errorf(CodeInvalidPipelineOperator, "Unrecognized expression '%s' (mongotest implements field paths, variables, constants, $literal, $eq, $ne, $gt, $gte, $lt, $lte, $cmp, $and, $or, $not, $add, $subtract, $multiply, $cond, $ifNull, $concat, $in, $size, $rand, $getField, $setField and $unsetField)", name)
 }
 
 // parseArgs compiles an operator's arguments: an array of expressions, or a
@@ -214,12 +217,17 @@ func parseFieldOp(name string, arg any, vars Vars) (expression, error) {
 	}}, nil
 }
 
-// mayFail reports whether evaluating ex can fail.
-func mayFail(ex expression) bool {
-	return anyExpr(ex, func(e expression) bool {
-		op, ok := e.(*opExpr)
-		return ok && op.mayFail
+// failingOp names an operator in ex whose evaluation can fail, "" if none.
+func failingOp(ex expression) string {
+	var name string
+	anyExpr(ex, func(e expression) bool {
+		if op, ok := e.(*opExpr); ok && op.mayFail {
+			name = op.name
+			return true
+		}
+		return false
 	})
+	return name
 }
 
 // exprNode is the query operator $expr: the document matches when the
@@ -239,8 +247,8 @@ func parseExprNode(arg any, vars Vars) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	if mayFail(ex) {
-		return nil, unsupported("$getField and $setField inside $expr")
+	if name := failingOp(ex); name != "" {
+		return nil, unsupported("%s inside $expr (it can fail on a document, which a filter cannot report)", name)
 	}
 	return exprNode{ex}, nil
 }

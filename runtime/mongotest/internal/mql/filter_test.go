@@ -217,7 +217,7 @@ func TestParseFilterErrors(t *testing.T) {
 		{`{"$expr": {"$eq": ["$a", "$$undefinedVar"]}}`, 17276},
 		{`{"$expr": {"$getField": "a"}}`, 2},
 		{`{"$expr": {"$in": ["$a", "$b"]}}`, 2},
-		{`{"$expr": {"$add": [1, 2]}}`, 168},
+		{`{"$expr": {"$toUpper": "x"}}`, 168},
 		{`{"$and": [{"a": {"$bad": 1}}]}`, 2},
 		{`{"a": {"$elemMatch": {"$gt": 1, "$bad": 1}}}`, 2},
 		{`{"a": {"$undefined": true}}`, 2},

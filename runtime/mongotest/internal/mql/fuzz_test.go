@@ -30,6 +30,7 @@ func FuzzParseFilter(f *testing.F) {
 		`{"$expr": {"$and": [{"$eq": ["$a", "$$ROOT.a"]}, {"$not": [{"$lt": ["$b", null]}]}]}}`,
 		`{"$replaceWith": {"$setField": {"field": "a.b", "value": "$$REMOVE", "input": "$d"}}}`,
 		`{"x": {"$gt": 0}, "v": {"$literal": "$x"}, "r": {"$rand": {}}}`,
+		`{"$set": {"a": {"$add": ["$a", {"$date": 1}, -0.5]}, "b": {"$subtract": ["$d", "$a"]}, "c": {"$cond": [{"$in": [1, "$c"]}, {"$size": "$c"}, {"$concat": ["$b"]}]}}}`,
 	} {
 		f.Add(s)
 	}

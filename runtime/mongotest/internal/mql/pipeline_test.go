@@ -90,7 +90,7 @@ func TestRunPipelineErrors(t *testing.T) {
 		{`{"$group": {"_id": 1, "n": 1}}`, 40234},
 		{`{"$group": {"_id": 1, "n": {"$sum": 1, "$avg": 1}}}`, 40238},
 		{`{"$group": {"_id": 1, "a.b": {"$sum": 1}}}`, 40235},
-		{`{"$group": {"_id": {"$add": [1, 2]}}}`, 168},
+		{`{"$group": {"_id": {"$toUpper": "x"}}}`, 168},
 		{`{"$count": ""}`, 40156},
 		{`{"$count": "$x"}`, 40158},
 		{`{"$count": "a.b"}`, 40160},
