@@ -43,7 +43,9 @@ func (s *Server) bulkWrite(req *request) (bson.D, error) {
 		return nil, errorf(codeFailedToParse, "BSON field 'bulkWrite.nsInfo' is missing but a required field")
 	}
 	if len(ops) == 0 || len(ops) > maxWriteBatchSize {
-		return nil, errorf(codeInvalidLength, "Write batch sizes must be between 1 and %d. Got %d operations.", maxWriteBatchSize, len(ops))
+		err := errorf(codeInvalidLength, "Write batch sizes must be between 1 and %d. Got %d operations.", maxWriteBatchSize, len(ops))
+		err.Name = "InvalidLength"
+		return nil, err
 	}
 	if len(nsList) == 0 || len(nsList) > len(ops) {
 		return nil, errorf(codeBadValue, "nsInfo must have between 1 and the number of ops (%d) entries, not %d", len(ops), len(nsList))

@@ -134,5 +134,8 @@ func TestBulkWriteCommand(t *testing.T) {
 		wantCode(t, err, 73)
 		_, err = run(bson.D{{Key: "bulkWrite", Value: 1}, {Key: "ops", Value: bson.A{}}, {Key: "nsInfo", Value: bson.A{bson.D{{Key: "ns", Value: ns}}}}})
 		wantCode(t, err, 16)
+		if ce := cmdErr(t, err); ce.Name != "InvalidLength" {
+			t.Errorf("code name = %q, want InvalidLength", ce.Name)
+		}
 	})
 }
