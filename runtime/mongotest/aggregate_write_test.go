@@ -180,10 +180,3 @@ func TestCollation(t *testing.T) {
 		mqlWantError(t, err, 2, "$addToSet")
 	})
 }
-
-func TestDollarKeyInID(t *testing.T) {
-	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
-		_, err := b.DB(t).Collection("ids").InsertOne(mqlCtx(t), mqlDoc(t, `{"_id": {"$a": 1}}`))
-		mqlWantError(t, err, 52, "")
-	})
-}

@@ -137,9 +137,6 @@ func (s *Server) famModify(req *request, a *famArgs, c *collection, t docRef) (b
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := checkUpdatedSize(d); err != nil {
-			return nil, nil, plain(err)
-		}
 		nd = d
 	}
 	var changes []change

@@ -184,9 +184,6 @@ func (s *Server) merge(req *request, m *mergeSpec, docs []bson.D) error {
 				for _, e := range d {
 					merged = setTop(merged, e)
 				}
-				if err := checkUpdatedSize(merged); err != nil {
-					return nil, nil, err
-				}
 				changes = append(changes, change{r, merged})
 			}
 		}

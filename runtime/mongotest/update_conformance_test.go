@@ -5,7 +5,6 @@ package mongotest_test
 // answers of mongod 8.0.
 
 import (
-	"strings"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -159,20 +158,5 @@ func TestUpdateSortAndLet(t *testing.T) {
 		mqlWantError(t, err, 17276, "nope")
 		_, err = coll.Find(ctx, expr, options.Find().SetLet(bson.D{{Key: "want", Value: "$k"}}))
 		mqlWantError(t, err, 4890500, "")
-	})
-}
-
-func TestUpdateTooLarge(t *testing.T) {
-	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
-		ctx := mqlCtx(t)
-		coll := b.DB(t).Collection("large")
-		big := strings.Repeat("x", 9<<20)
-		_, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "a", Value: big}})
-		mqlMust(t, err)
-		// Each update is small; the document it would make is over 16 MiB.
-		_, err = coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: 1}}, mqlValue(t, `[{"$set": {"b": "$a"}}]`))
-		mqlWantError(t, err, 17419, "")
-		err = coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: 1}}, mqlValue(t, `[{"$set": {"b": "$a"}}]`)).Err()
-		mqlWantError(t, err, 17419, "")
 	})
 }

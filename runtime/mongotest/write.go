@@ -1,9 +1,6 @@
 package mongotest
 
 import (
-	"fmt"
-	"strings"
-
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/mongotxgen/mongotxgen/runtime/mongotest/internal/mql"
@@ -94,9 +91,6 @@ func (s *Server) tryInsert(req *request, c *collection, doc bson.D) (wait *txn, 
 	id := doc[0].Value
 	if _, isArr := id.(bson.A); isArr {
 		return nil, &cmdError{Code: codeInvalidIDField, Msg: "The '_id' value cannot be of type array", asWriteError: true}
-	}
-	if k, bad := dollarKey(id); bad {
-		return nil, &cmdError{Code: codeDollarPrefixedFieldName, Name: "DollarPrefixedFieldName", Msg: "_id fields may not contain '$'-prefixed fields: " + k + " is not valid for storage.", asWriteError: true}
 	}
 	key := idKey(id)
 	v := req.view()
@@ -286,9 +280,6 @@ func (s *Server) updateOne(req *request, name string, u *updateStmt) (updateResu
 			if err != nil {
 				return updateResult{}, fromMQL(err)
 			}
-			if err := checkUpdatedSize(nd); err != nil {
-				return updateResult{}, err
-			}
 			if !mql.Identical(nd, t.doc) {
 				changes = append(changes, change{t.rec, nd})
 			}
@@ -320,16 +311,6 @@ func (s *Server) updateOne(req *request, name string, u *updateStmt) (updateResu
 	}
 }
 
-// checkUpdatedSize refuses a document an update made larger than mongod
-// stores.
-func checkUpdatedSize(doc bson.D) *cmdError {
-	raw, err := appendDoc(nil, doc)
-	if err != nil || len(raw) > maxBSONSize {
-		return &cmdError{Code: 17419, Msg: fmt.Sprintf("Resulting document after update is larger than %d", maxBSONSize), asWriteError: true}
-	}
-	return nil
-}
-
 // upsertDoc is the document an upsert inserts: the query's equality fields
 // with the update applied as an insert.
 func upsertDoc(f *query, upd *mql.Update) (bson.D, *cmdError) {
@@ -340,9 +321,6 @@ func upsertDoc(f *query, upd *mql.Update) (bson.D, *cmdError) {
 	doc, err := upd.Apply(seed, true)
 	if err != nil {
 		return nil, fromMQL(err)
-	}
-	if err := checkUpdatedSize(doc); err != nil {
-		return nil, err
 	}
 	return withID(doc), nil
 }
@@ -426,31 +404,4 @@ func (s *Server) deleteOne(req *request, name string, d *deleteStmt) (int32, *cm
 		}
 		return int32(len(targets)), nil
 	}
-}
-
-// codeDollarPrefixedFieldName is mongod's code for a '$'-prefixed field
-// name where none may be.
-const codeDollarPrefixedFieldName int32 = 52
-
-// dollarKey finds a '$'-prefixed field name inside an _id value, which
-// mongod refuses to store.
-func dollarKey(v any) (string, bool) {
-	switch x := v.(type) {
-	case bson.D:
-		for _, e := range x {
-			if strings.HasPrefix(e.Key, "$") {
-				return e.Key, true
-			}
-			if k, bad := dollarKey(e.Value); bad {
-				return k, true
-			}
-		}
-	case bson.A:
-		for _, e := range x {
-			if k, bad := dollarKey(e); bad {
-				return k, true
-			}
-		}
-	}
-	return "", false
 }
