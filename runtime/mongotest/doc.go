@@ -57,10 +57,10 @@
 // paths, variables ($$ROOT, $$CURRENT, $$REMOVE, $$NOW and the command's let),
 // constants, $literal, the comparisons, $and/$or/$not, $add, $subtract,
 // $multiply, $cond, $ifNull, $concat, $in, $size, $rand, $getField, $setField
-// and $unsetField ($expr takes only those that cannot fail on a document). let works wherever mongod takes it (find,
-// aggregate, update, delete, findAndModify, bulkWrite); update sort picks the
-// document an updateOne changes. An operator or stage outside these is
-// refused by name.
+// and $unsetField ($expr takes only those that cannot fail on a document).
+// let works wherever mongod takes it (find, aggregate, update, delete,
+// findAndModify, bulkWrite); update sort picks the document an updateOne
+// changes. An operator or stage outside these is refused by name.
 //
 // A collation is computed exactly where it can be without ICU: locale "en"
 // or "en_US" at strength 1 to 3 with default options, on strings of ASCII
