@@ -32,11 +32,7 @@ func (s *Server) find(req *request) (bson.D, error) {
 	if perr != nil {
 		return nil, perr
 	}
-	skip, _, err := intArg(req.body, "skip")
-	if err != nil {
-		return nil, err
-	}
-	limit, _, err := intArg(req.body, "limit")
+	skip, limit, err := skipLimit(req.body)
 	if err != nil {
 		return nil, err
 	}
@@ -85,11 +81,7 @@ func (s *Server) count(req *request) (bson.D, error) {
 	if ferr != nil {
 		return nil, ferr
 	}
-	skip, _, err := intArg(req.body, "skip")
-	if err != nil {
-		return nil, err
-	}
-	limit, _, err := intArg(req.body, "limit")
+	skip, limit, err := skipLimit(req.body)
 	if err != nil {
 		return nil, err
 	}
@@ -159,4 +151,15 @@ func (s *Server) distinct(req *request) (bson.D, error) {
 		out = append(out, values[i])
 	}
 	return bson.D{{Key: "values", Value: out}}, nil
+}
+
+// skipLimit reads the skip and limit fields of a find or count.
+func skipLimit(body bson.D) (skip, limit int64, err *cmdError) {
+	if skip, _, err = intArg(body, "skip"); err != nil {
+		return 0, 0, err
+	}
+	if limit, _, err = intArg(body, "limit"); err != nil {
+		return 0, 0, err
+	}
+	return skip, limit, nil
 }
