@@ -25,6 +25,14 @@ func FuzzCommand(f *testing.F) {
 		{{Key: "distinct", Value: "c"}, {Key: "key", Value: "a"}},
 		{{Key: "dropIndexes", Value: "c"}, {Key: "index", Value: "*"}},
 		{{Key: "drop", Value: "c"}},
+		{{Key: "bulkWrite", Value: 1}, {Key: "ops", Value: bson.A{
+			bson.D{{Key: "insert", Value: 0}, {Key: "document", Value: bson.D{{Key: "_id", Value: 2}}}},
+			bson.D{{Key: "update", Value: 0}, {Key: "filter", Value: bson.D{}}, {Key: "updateMods", Value: bson.A{bson.D{{Key: "$set", Value: bson.D{{Key: "b", Value: "$a"}}}}}}, {Key: "multi", Value: true}},
+			bson.D{{Key: "delete", Value: 0}, {Key: "filter", Value: bson.D{{Key: "_id", Value: 2}}}, {Key: "multi", Value: false}},
+		}}, {Key: "nsInfo", Value: bson.A{bson.D{{Key: "ns", Value: "fuzz.c"}}}}, {Key: "errorsOnly", Value: true}},
+		{{Key: "update", Value: "c"}, {Key: "updates", Value: bson.A{bson.D{{Key: "q", Value: bson.D{{Key: "a", Value: 1}}}, {Key: "u", Value: bson.D{{Key: "$set", Value: bson.D{{Key: "a.$", Value: 0}, {Key: "a.$[x]", Value: 1}}}}}, {Key: "arrayFilters", Value: bson.A{bson.D{{Key: "x", Value: 2}}}}}}}},
+		{{Key: "aggregate", Value: "c"}, {Key: "pipeline", Value: bson.A{bson.D{{Key: "$merge", Value: bson.D{{Key: "into", Value: "d"}, {Key: "whenMatched", Value: "replace"}}}}}}, {Key: "cursor", Value: bson.D{}}},
+		{{Key: "aggregate", Value: 1}, {Key: "pipeline", Value: bson.A{bson.D{{Key: "$documents", Value: bson.A{bson.D{{Key: "a", Value: 1}}}}}, bson.D{{Key: "$out", Value: "c"}}}}, {Key: "cursor", Value: bson.D{}}, {Key: "let", Value: bson.D{{Key: "v", Value: 1}}}},
 	} {
 		raw, err := bson.Marshal(cmd)
 		if err != nil {
@@ -51,7 +59,11 @@ func FuzzCommand(f *testing.F) {
 		case "configureFailPoint", "hello", "isMaster", "ismaster":
 			return // they may block on purpose
 		}
-		reply, err := srv.handle(c, &message{opCode: opMsg, body: body, db: "fuzz"})
+		db := "fuzz"
+		if body[0].Key == "bulkWrite" {
+			db = "admin" // it runs only there
+		}
+		reply, err := srv.handle(c, &message{opCode: opMsg, body: body, db: db})
 		if err != nil {
 			t.Fatalf("%v: no reply: %v", body, err)
 		}

@@ -221,7 +221,12 @@ func (s *Server) run(req *request, cmd command) (bson.D, error) {
 	}
 }
 
-func hasWriteErrors(res bson.D) bool { return has(res, "writeErrors") }
+// hasWriteErrors reports a write command's failed statements: writeErrors,
+// or bulkWrite's nErrors.
+func hasWriteErrors(res bson.D) bool {
+	n, _ := asInt64(lookup(res, "nErrors"))
+	return has(res, "writeErrors") || n > 0
+}
 
 // reply builds the reply document for res or err, with cluster time.
 func (s *Server) reply(req *request, res bson.D, err error) bson.D {

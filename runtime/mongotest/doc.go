@@ -66,25 +66,47 @@
 // exhaustAllowed monitor), ping, buildInfo, endSessions, killSessions,
 // killAllSessions, listDatabases, listCollections, create, drop,
 // dropDatabase, insert, find, getMore, killCursors, update, delete,
-// findAndModify, aggregate, count, distinct, createIndexes, listIndexes,
-// dropIndexes, commitTransaction, abortTransaction, configureFailPoint and
-// getParameter ("*" or by name: featureCompatibilityVersion, maxBSONDepth,
-// transactionLifetimeLimitSeconds and a few more).
-// Any other command fails with 59 CommandNotFound "no such command: 'x'".
+// findAndModify, aggregate, count, distinct, bulkWrite, createIndexes,
+// listIndexes, dropIndexes, commitTransaction, abortTransaction,
+// configureFailPoint and getParameter ("*" or by name:
+// featureCompatibilityVersion, maxBSONDepth, transactionLifetimeLimitSeconds
+// and a few more). Any other command fails with 59 CommandNotFound
+// "no such command: 'x'".
+//
+// bulkWrite is MongoDB 8.0's client bulk write (the driver's
+// Client.BulkWrite): inserts, updates and deletes on any namespaces of nsInfo,
+// ordered or not, each result (or, with errorsOnly, each error) returned
+// through a cursor on admin.$cmd.bulkWrite, at most 100000 operations.
 //
 // The query language has the comparison, logical, element and array
-// operators and $regex, with dotted paths, array matching and BSON's
+// operators, $regex and $expr, with dotted paths, array matching and BSON's
 // cross-type order; updates have $set, $unset, $inc, $mul, $min, $max,
-// $rename, $setOnInsert, $currentDate, $push, $addToSet, $pull and $pop;
-// sorts may have several keys; projections include or exclude; aggregation
-// has $match, $sort, $skip, $limit, $project, $group, $count, $unwind and a
-// few more stages. An operator or stage outside these is refused by name.
+// $rename, $setOnInsert, $currentDate, $push, $addToSet, $pull and $pop, on
+// plain paths or positional ones ("a.$", "a.$[]", "a.$[id]" with
+// arrayFilters), or are pipelines of $set/$addFields, $unset, $project and
+// $replaceRoot/$replaceWith; sorts may have several keys; projections include
+// or exclude; aggregation has $match, $sort, $skip, $limit, $project, $group,
+// $count, $unwind, $documents, $listLocalSessions (database aggregates), a
+// final $out or $merge (on _id) and a few more stages. Expressions are field
+// paths, variables ($$ROOT, $$CURRENT, $$REMOVE, $$NOW and the command's let),
+// constants, $literal, the comparisons, $and/$or/$not, $add, $subtract,
+// $multiply, $cond, $ifNull, $concat, $in, $size, $rand, $getField, $setField
+// and $unsetField ($expr takes only those that cannot fail on a document).
+// let works wherever mongod takes it (find, aggregate, update, delete,
+// findAndModify, bulkWrite); update sort picks the document an updateOne
+// changes. An operator or stage outside these is refused by name.
+//
+// A collation is computed exactly where it can be without ICU: locale "en"
+// or "en_US" at strength 1 to 3 with default options, on strings of ASCII
+// letters, digits and spaces, in filters, sorts, distinct, counts, updates,
+// deletes, findAndModify and aggregates that start with $match; any other
+// collation, string or use is refused naming what.
 //
 // Options that would change a command's meaning and are not implemented are
-// refused: collation, a hint naming no existing index (a valid hint is
-// accepted: hints choose plans, not results), let, arrayFilters,
-// update pipelines, min/max, tailable cursors, capped collections,
-// validators, views, text and geo indexes, partial indexes. Harmless fields
+// refused: collations beyond those, a hint
+// naming no existing index (a valid hint is accepted: hints choose plans, not
+// results), min/max, returnKey, showRecordId, tailable cursors, capped
+// collections, validators, views, text and geo indexes, partial indexes. Harmless fields
 // are accepted and ignored: $db, lsid, $clusterTime, $readPreference,
 // apiVersion, comment, readConcern (local, majority; afterClusterTime
 // always holds on one node; snapshot: see below),

@@ -17,6 +17,7 @@ type session struct {
 	// again when the driver retries it.
 	retrying bool
 	stmts    []bson.D
+	lastUse  time.Time // for $listLocalSessions
 }
 
 type txnState int
@@ -56,6 +57,7 @@ func (s *Server) session(id string) *session {
 		ss = &session{}
 		s.sessions[id] = ss
 	}
+	ss.lastUse = time.Now()
 	return ss
 }
 

@@ -11,4 +11,10 @@
 // The semantics follow mongod 8.0. What is not implemented is refused with an
 // *Error naming the unsupported feature, never answered approximately: the
 // server that uses this package is a test double and must not mislead tests.
+//
+// A command's let variables are evaluated once by ParseLet, as mongod does,
+// and passed to the With variants (ParseFilterWith, ParseUpdateWith,
+// RunPipelineWith), which compile $$name as that constant. A filter cannot
+// report an evaluation error, so $expr refuses the operators that can fail
+// at run time ($getField, $setField) instead of guessing.
 package mql

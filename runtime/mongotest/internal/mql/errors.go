@@ -20,6 +20,7 @@ func (e *Error) Error() string {
 // reports under a bare location code (15975, 31254, ...) use the number,
 // and their code name is "Location<code>".
 const (
+	CodeInternalError              = 1
 	CodeBadValue                   = 2
 	CodeFailedToParse              = 9
 	CodeTypeMismatch               = 14
@@ -31,10 +32,12 @@ const (
 	CodeNotSingleValueField        = 54
 	CodeEmptyFieldName             = 56
 	CodeImmutableField             = 66
+	CodeInvalidOptions             = 72
 	CodeInvalidPipelineOperator    = 168
 )
 
 var codeNames = map[int32]string{
+	CodeInternalError:              "InternalError",
 	CodeBadValue:                   "BadValue",
 	CodeFailedToParse:              "FailedToParse",
 	CodeTypeMismatch:               "TypeMismatch",
@@ -46,6 +49,7 @@ var codeNames = map[int32]string{
 	CodeNotSingleValueField:        "NotSingleValueField",
 	CodeEmptyFieldName:             "EmptyFieldName",
 	CodeImmutableField:             "ImmutableField",
+	CodeInvalidOptions:             "InvalidOptions",
 	CodeInvalidPipelineOperator:    "InvalidPipelineOperator",
 }
 

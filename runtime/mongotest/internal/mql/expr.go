@@ -6,25 +6,29 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// expression is a compiled aggregation expression. Only the forms that
-// cannot fail at run time are implemented: field paths ("$a.b"), $$ROOT and
-// $$CURRENT, constants, $literal, and documents and arrays of expressions.
+// expression is a compiled aggregation expression: field paths ("$a.b"),
+// variables ($$ROOT, $$CURRENT, $$REMOVE and let variables), constants,
+// documents and arrays of expressions, and the operators of exprops.go.
 type expression interface {
 	// eval evaluates the expression on doc; ok is false for a missing value.
-	eval(doc bson.D) (v any, ok bool)
+	// err is a run-time failure, such as an operand of the wrong type.
+	eval(doc bson.D) (v any, ok bool, err error)
 }
 
 type literalExpr struct{ v any }
 
-func (e literalExpr) eval(bson.D) (any, bool) { return deepCopy(e.v), true }
+func (e literalExpr) eval(bson.D) (any, bool, error) { return deepCopy(e.v), true, nil }
 
 type rootExpr struct{}
 
-func (rootExpr) eval(doc bson.D) (any, bool) { return copyDoc(doc), true }
+func (rootExpr) eval(doc bson.D) (any, bool, error) { return copyDoc(doc), true, nil }
 
 type fieldExpr struct{ path []string }
 
-func (e fieldExpr) eval(doc bson.D) (any, bool) { return fieldPathValue(doc, e.path) }
+func (e fieldExpr) eval(doc bson.D) (any, bool, error) {
+	v, ok := fieldPathValue(doc, e.path)
+	return v, ok, nil
+}
 
 // fieldPathValue evaluates a field path the way aggregation does: an array
 // met on the way yields the array of the values found in its elements.
@@ -60,45 +64,44 @@ type objectExpr struct {
 	exprs []expression
 }
 
-func (e objectExpr) eval(doc bson.D) (any, bool) {
+func (e objectExpr) eval(doc bson.D) (any, bool, error) {
 	out := bson.D{}
 	for i, k := range e.keys {
-		if v, ok := e.exprs[i].eval(doc); ok {
+		v, ok, err := e.exprs[i].eval(doc)
+		if err != nil {
+			return nil, false, err
+		}
+		if ok {
 			out = append(out, bson.E{Key: k, Value: v})
 		}
 	}
-	return out, true
+	return out, true, nil
 }
 
 type arrayExpr []expression
 
-func (e arrayExpr) eval(doc bson.D) (any, bool) {
+func (e arrayExpr) eval(doc bson.D) (any, bool, error) {
 	out := make(bson.A, len(e))
 	for i, x := range e {
-		v, ok := x.eval(doc)
+		v, ok, err := x.eval(doc)
+		if err != nil {
+			return nil, false, err
+		}
 		if !ok {
 			v = nil
 		}
 		out[i] = v
 	}
-	return out, true
+	return out, true, nil
 }
 
-// parseExpression compiles an aggregation expression.
-func parseExpression(v any) (expression, error) {
+// parseExpression compiles an aggregation expression; vars are the
+// command's let variables, which $$name refers to.
+func parseExpression(v any, vars Vars) (expression, error) {
 	switch x := normalize(v).(type) {
 	case string:
 		if strings.HasPrefix(x, "$$") {
-			switch name, _, _ := strings.Cut(x[2:], "."); name {
-			case "ROOT", "CURRENT":
-				rest := strings.TrimPrefix(strings.TrimPrefix(x[2:], name), ".")
-				if rest == "" {
-					return rootExpr{}, nil
-				}
-				return parseFieldPath(rest)
-			default:
-				return nil, unsupported("variable $$%s", name)
-			}
+			return parseVariable(x[2:], vars)
 		}
 		if strings.HasPrefix(x, "$") {
 			return parseFieldPath(x[1:])
@@ -107,7 +110,7 @@ func parseExpression(v any) (expression, error) {
 	case bson.A:
 		out := make(arrayExpr, len(x))
 		for i, e := range x {
-			c, err := parseExpression(e)
+			c, err := parseExpression(e, vars)
 			if err != nil {
 				return nil, err
 			}
@@ -119,17 +122,14 @@ func parseExpression(v any) (expression, error) {
 			if len(x) > 1 {
 				return nil, errorf(15983, "an expression specification must contain exactly one field, the name of the expression. Found %d fields in %s, while parsing object %s", len(x), formatDoc(x), formatDoc(x))
 			}
-			if x[0].Key == "$literal" {
-				return literalExpr{normalize(x[0].Value)}, nil
-			}
-			return nil, errorf(CodeInvalidPipelineOperator, "Unrecognized expression '%s' (mongotest implements only field paths, $$ROOT, constants and $literal)", x[0].Key)
+			return parseOperator(x[0].Key, normalize(x[0].Value), vars)
 		}
 		out := objectExpr{}
 		for _, e := range x {
 			if err := checkFieldName(e.Key); err != nil {
 				return nil, err
 			}
-			c, err := parseExpression(e.Value)
+			c, err := parseExpression(e.Value, vars)
 			if err != nil {
 				return nil, err
 			}

@@ -26,6 +26,11 @@ func FuzzParseFilter(f *testing.F) {
 		`{"a": {"$type": ["number", 4, -1]}, "c": {"$all": [{"$elemMatch": {"$in": [null]}}]}}`,
 		`{"$set": {"c.5.x": 1}, "$inc": {"a": {"$numberLong": "9223372036854775807"}}}`,
 		`{"$push": {"c": {"$each": [1, 2], "$position": -9, "$slice": -1, "$sort": {"x": -1}}}}`,
+		`{"$set": {"c.$": 1, "d.e.$[].f": 2, "c.$[x]": 3}}`,
+		`{"$expr": {"$and": [{"$eq": ["$a", "$$ROOT.a"]}, {"$not": [{"$lt": ["$b", null]}]}]}}`,
+		`{"$replaceWith": {"$setField": {"field": "a.b", "value": "$$REMOVE", "input": "$d"}}}`,
+		`{"x": {"$gt": 0}, "v": {"$literal": "$x"}, "r": {"$rand": {}}}`,
+		`{"$set": {"a": {"$add": ["$a", {"$date": 1}, -0.5]}, "b": {"$subtract": ["$d", "$a"]}, "c": {"$cond": [{"$in": [1, "$c"]}, {"$size": "$c"}, {"$concat": ["$b"]}]}}}`,
 	} {
 		f.Add(s)
 	}
@@ -50,13 +55,20 @@ func runFuzzOne(t *testing.T, s string) {
 	}
 	if p, err := ParseProjection(spec); err == nil {
 		for _, d := range fuzzDocs {
-			p.Apply(d)
+			_, _ = p.Apply(d)
 		}
 	}
-	if u, err := ParseUpdate(spec); err == nil {
-		for _, d := range fuzzDocs {
-			_, _ = u.Apply(d, false)
-			_, _ = u.Apply(d, true)
+	vars, _ := ParseLet(spec)
+	flt, _ := ParseFilterWith(spec, vars)
+	opts := UpdateOptions{Query: flt, ArrayFilters: []bson.D{spec}, Vars: vars}
+	for _, update := range []any{spec, bson.A{spec}} {
+		for _, o := range []UpdateOptions{{}, opts} {
+			if u, err := ParseUpdateWith(update, o); err == nil {
+				for _, d := range fuzzDocs {
+					_, _ = u.Apply(d, false)
+					_, _ = u.Apply(d, true)
+				}
+			}
 		}
 	}
 	_, _ = RunPipeline(fuzzDocs, []bson.D{{{Key: "$match", Value: spec}}, {{Key: "$group", Value: spec}}})

@@ -20,7 +20,7 @@ type accSpec struct {
 	ex   expression
 }
 
-func parseGroup(arg any) (stage, error) {
+func parseGroup(arg any, vars Vars) (stage, error) {
 	d, ok := arg.(bson.D)
 	if !ok {
 		return nil, errorf(15947, "a group's fields must be specified in an object")
@@ -29,48 +29,18 @@ func parseGroup(arg any) (stage, error) {
 	var specs []accSpec
 	for _, e := range d {
 		if e.Key == "_id" {
-			ex, err := parseExpression(e.Value)
+			ex, err := parseExpression(e.Value, vars)
 			if err != nil {
 				return nil, err
 			}
 			idExpr = ex
 			continue
 		}
-		if strings.Contains(e.Key, ".") {
-			return nil, errorf(40235, "The field name '%s' cannot contain '.'", e.Key)
-		}
-		if strings.HasPrefix(e.Key, "$") {
-			return nil, errorf(40236, "The field name '%s' cannot be an operator name", e.Key)
-		}
-		acc, ok := normalize(e.Value).(bson.D)
-		if !ok {
-			return nil, errorf(40234, "The field '%s' must be an accumulator object", e.Key)
-		}
-		if len(acc) != 1 {
-			return nil, errorf(40238, "The field '%s' must specify one accumulator", e.Key)
-		}
-		op := acc[0].Key
-		switch op {
-		case "$sum", "$avg", "$min", "$max", "$first", "$last", "$push", "$addToSet":
-		case "$count":
-			if c, ok := normalize(acc[0].Value).(bson.D); !ok || len(c) != 0 {
-				return nil, errorf(CodeBadValue, "$count takes no arguments, i.e. $count:{}")
-			}
-			op, acc = "$sum", bson.D{{Key: "$sum", Value: int32(1)}}
-		case "$stdDevPop", "$stdDevSamp", "$mergeObjects", "$top", "$bottom", "$topN", "$bottomN",
-			"$firstN", "$lastN", "$maxN", "$minN", "$accumulator", "$median", "$percentile", "$concatArrays", "$setUnion":
-			return nil, unsupported("accumulator %s", op)
-		default:
-			return nil, errorf(15952, "unknown group operator '%s'", op)
-		}
-		if _, isArr := normalize(acc[0].Value).(bson.A); isArr {
-			return nil, errorf(40237, "The %s accumulator is a unary operator", op)
-		}
-		ex, err := parseExpression(acc[0].Value)
+		spec, err := parseAccumulator(e.Key, e.Value, vars)
 		if err != nil {
 			return nil, err
 		}
-		specs = append(specs, accSpec{name: e.Key, op: op, ex: ex})
+		specs = append(specs, spec)
 	}
 	if idExpr == nil {
 		return nil, errorf(15955, "a group specification must include an _id")
@@ -83,7 +53,10 @@ func parseGroup(arg any) (stage, error) {
 		var groups []*group
 		index := map[string][]*group{} // by a coarse key, to keep lookups cheap
 		for _, d := range docs {
-			key, ok := idExpr.eval(d)
+			key, ok, err := idExpr.eval(d)
+			if err != nil {
+				return nil, err
+			}
 			if !ok {
 				key = nil
 			}
@@ -104,7 +77,10 @@ func parseGroup(arg any) (stage, error) {
 				index[coarse] = append(index[coarse], g)
 			}
 			for i, s := range specs {
-				v, ok := s.ex.eval(d)
+				v, ok, err := s.ex.eval(d)
+				if err != nil {
+					return nil, err
+				}
 				g.accs[i].add(v, ok)
 			}
 		}
@@ -118,6 +94,45 @@ func parseGroup(arg any) (stage, error) {
 		}
 		return out, nil
 	}, nil
+}
+
+// parseAccumulator compiles the output field name of a $group: {<op>: <expression>}.
+func parseAccumulator(name string, v any, vars Vars) (accSpec, error) {
+	if strings.Contains(name, ".") {
+		return accSpec{}, errorf(40235, "The field name '%s' cannot contain '.'", name)
+	}
+	if strings.HasPrefix(name, "$") {
+		return accSpec{}, errorf(40236, "The field name '%s' cannot be an operator name", name)
+	}
+	acc, ok := normalize(v).(bson.D)
+	if !ok {
+		return accSpec{}, errorf(40234, "The field '%s' must be an accumulator object", name)
+	}
+	if len(acc) != 1 {
+		return accSpec{}, errorf(40238, "The field '%s' must specify one accumulator", name)
+	}
+	op := acc[0].Key
+	switch op {
+	case "$sum", "$avg", "$min", "$max", "$first", "$last", "$push", "$addToSet":
+	case "$count":
+		if c, ok := normalize(acc[0].Value).(bson.D); !ok || len(c) != 0 {
+			return accSpec{}, errorf(CodeBadValue, "$count takes no arguments, i.e. $count:{}")
+		}
+		op, acc = "$sum", bson.D{{Key: "$sum", Value: int32(1)}}
+	case "$stdDevPop", "$stdDevSamp", "$mergeObjects", "$top", "$bottom", "$topN", "$bottomN",
+		"$firstN", "$lastN", "$maxN", "$minN", "$accumulator", "$median", "$percentile", "$concatArrays", "$setUnion":
+		return accSpec{}, unsupported("accumulator %s", op)
+	default:
+		return accSpec{}, errorf(15952, "unknown group operator '%s'", op)
+	}
+	if _, isArr := normalize(acc[0].Value).(bson.A); isArr {
+		return accSpec{}, errorf(40237, "The %s accumulator is a unary operator", op)
+	}
+	ex, err := parseExpression(acc[0].Value, vars)
+	if err != nil {
+		return accSpec{}, err
+	}
+	return accSpec{name: name, op: op, ex: ex}, nil
 }
 
 // groupHash maps values that compare equal to the same string: numbers by

@@ -17,9 +17,14 @@ type stage func(docs []bson.D) ([]bson.D, error)
 // $replaceWith. Unknown stages fail with code 40324 as in mongod; stages
 // mongod has but this package lacks are refused naming the stage.
 func RunPipeline(docs []bson.D, pipeline []bson.D) ([]bson.D, error) {
+	return RunPipelineWith(docs, pipeline, nil)
+}
+
+// RunPipelineWith is RunPipeline with the command's let variables.
+func RunPipelineWith(docs []bson.D, pipeline []bson.D, vars Vars) ([]bson.D, error) {
 	stages := make([]stage, 0, len(pipeline))
 	for _, spec := range pipeline {
-		s, err := parseStage(spec)
+		s, err := parseStage(spec, vars)
 		if err != nil {
 			return nil, err
 		}
@@ -41,61 +46,18 @@ func RunPipeline(docs []bson.D, pipeline []bson.D) ([]bson.D, error) {
 	return res, nil
 }
 
-func parseStage(spec bson.D) (stage, error) {
+func parseStage(spec bson.D, vars Vars) (stage, error) {
 	if len(spec) != 1 {
 		return nil, errorf(40323, "A pipeline stage specification object must contain exactly one field.")
 	}
 	name, arg := spec[0].Key, normalize(spec[0].Value)
 	switch name {
 	case "$match":
-		d, ok := arg.(bson.D)
-		if !ok {
-			return nil, errorf(15959, "the match filter must be an expression in an object")
-		}
-		f, err := ParseFilter(d)
-		if err != nil {
-			return nil, err
-		}
-		return func(docs []bson.D) ([]bson.D, error) {
-			var out []bson.D
-			for _, d := range docs {
-				if f.Match(d) {
-					out = append(out, d)
-				}
-			}
-			return out, nil
-		}, nil
+		return parseMatchStage(arg, vars)
 	case "$sort":
-		d, ok := arg.(bson.D)
-		if !ok {
-			return nil, errorf(15973, "the $sort key specification must be an object")
-		}
-		if len(d) == 0 {
-			return nil, errorf(15976, "$sort stage must have at least one sort key")
-		}
-		s, err := ParseSort(d)
-		if err != nil {
-			return nil, err
-		}
-		return func(docs []bson.D) ([]bson.D, error) {
-			out := slices.Clone(docs)
-			slices.SortStableFunc(out, s.Compare)
-			return out, nil
-		}, nil
+		return parseSortStage(arg)
 	case "$skip", "$limit":
-		n, ok := wholeNumber(arg)
-		switch {
-		case !ok || n < 0:
-			return nil, errorf(5107200, "invalid argument to %s stage: Expected a non-negative number in: %s: %s", name, name, formatValue(arg))
-		case name == "$limit" && n == 0:
-			return nil, errorf(15958, "the limit must be positive")
-		}
-		return func(docs []bson.D) ([]bson.D, error) {
-			if name == "$skip" {
-				return docs[min(n, int64(len(docs))):], nil
-			}
-			return docs[:min(n, int64(len(docs)))], nil
-		}, nil
+		return parseSkipLimit(name, arg)
 	case "$project":
 		d, ok := arg.(bson.D)
 		if !ok {
@@ -104,64 +66,27 @@ func parseStage(spec bson.D) (stage, error) {
 		if len(d) == 0 {
 			return nil, errorf(51272, "Invalid $project :: caused by :: projection specification must have at least one field")
 		}
-		p, err := ParseProjection(d)
+		p, err := parseProjection(d, vars)
 		if err != nil {
 			return nil, err
 		}
-		return mapStage(func(d bson.D) (bson.D, error) { return p.Apply(d), nil }), nil
+		return mapStage(p.Apply), nil
 	case "$unset":
-		var fields bson.D
-		switch x := arg.(type) {
-		case string:
-			fields = bson.D{{Key: x, Value: int32(0)}}
-		case bson.A:
-			for _, f := range x {
-				s, ok := normalize(f).(string)
-				if !ok {
-					return nil, errorf(31120, "$unset specification must be a string or an array containing only string values")
-				}
-				fields = append(fields, bson.E{Key: s, Value: int32(0)})
-			}
-		}
-		if len(fields) == 0 {
-			return nil, errorf(31119, "$unset specification must be a string or an array with at least one field")
-		}
-		p, err := ParseProjection(fields)
-		if err != nil {
-			return nil, err
-		}
-		return mapStage(func(d bson.D) (bson.D, error) { return p.Apply(d), nil }), nil
+		return parseUnsetStage(arg)
 	case "$addFields", "$set":
-		return parseAddFields(name, arg)
+		return parseAddFields(name, arg, vars)
 	case "$replaceRoot", "$replaceWith":
-		src := arg
-		if name == "$replaceRoot" {
-			d, ok := arg.(bson.D)
-			if !ok || fieldIndex(d, "newRoot") < 0 || len(d) != 1 {
-				return nil, errorf(40231, "no newRoot specified for the $replaceRoot stage")
-			}
-			src, _ = lookup(d, "newRoot")
-		}
-		ex, err := parseExpression(src)
-		if err != nil {
-			return nil, err
-		}
-		return mapStage(func(d bson.D) (bson.D, error) {
-			v, _ := ex.eval(d)
-			root, ok := v.(bson.D)
-			if !ok {
-				return nil, errorf(40228, "'replacement document' must evaluate to an object, but resulting value was: %s. Type of resulting value: '%s'. Input document: %s", formatValue(v), typeName(v), formatDoc(d))
-			}
-			return root, nil
-		}), nil
+		return parseReplaceRoot(name, arg, vars)
+	case "$documents":
+		return parseDocuments(arg, vars)
 	case "$group":
-		return parseGroup(arg)
+		return parseGroup(arg, vars)
 	case "$count":
 		return parseCount(arg)
 	case "$unwind":
 		return parseUnwind(arg)
 	case "$bucket", "$bucketAuto", "$changeStream", "$changeStreamSplitLargeEvent", "$collStats",
-		"$currentOp", "$densify", "$documents", "$facet", "$fill", "$geoNear", "$graphLookup",
+		"$currentOp", "$densify", "$facet", "$fill", "$geoNear", "$graphLookup",
 		"$indexStats", "$listLocalSessions", "$listSampledQueries", "$listSearchIndexes",
 		"$listSessions", "$lookup", "$merge", "$out", "$planCacheStats", "$querySettings",
 		"$redact", "$sample", "$search", "$searchMeta", "$setWindowFields", "$shardedDataDistribution",
@@ -169,6 +94,111 @@ func parseStage(spec bson.D) (stage, error) {
 		return nil, unsupported("aggregation stage %s", name)
 	}
 	return nil, errorf(40324, "Unrecognized pipeline stage name: '%s'", name)
+}
+
+func parseMatchStage(arg any, vars Vars) (stage, error) {
+	d, ok := arg.(bson.D)
+	if !ok {
+		return nil, errorf(15959, "the match filter must be an expression in an object")
+	}
+	f, err := ParseFilterWith(d, vars)
+	if err != nil {
+		return nil, err
+	}
+	return func(docs []bson.D) ([]bson.D, error) {
+		var out []bson.D
+		for _, d := range docs {
+			if f.Match(d) {
+				out = append(out, d)
+			}
+		}
+		return out, nil
+	}, nil
+}
+
+func parseSortStage(arg any) (stage, error) {
+	d, ok := arg.(bson.D)
+	if !ok {
+		return nil, errorf(15973, "the $sort key specification must be an object")
+	}
+	if len(d) == 0 {
+		return nil, errorf(15976, "$sort stage must have at least one sort key")
+	}
+	s, err := ParseSort(d)
+	if err != nil {
+		return nil, err
+	}
+	return func(docs []bson.D) ([]bson.D, error) {
+		out := slices.Clone(docs)
+		slices.SortStableFunc(out, s.Compare)
+		return out, nil
+	}, nil
+}
+
+func parseSkipLimit(name string, arg any) (stage, error) {
+	n, ok := wholeNumber(arg)
+	switch {
+	case !ok || n < 0:
+		return nil, errorf(5107200, "invalid argument to %s stage: Expected a non-negative number in: %s: %s", name, name, formatValue(arg))
+	case name == "$limit" && n == 0:
+		return nil, errorf(15958, "the limit must be positive")
+	}
+	return func(docs []bson.D) ([]bson.D, error) {
+		if name == "$skip" {
+			return docs[min(n, int64(len(docs))):], nil
+		}
+		return docs[:min(n, int64(len(docs)))], nil
+	}, nil
+}
+
+func parseUnsetStage(arg any) (stage, error) {
+	var fields bson.D
+	switch x := arg.(type) {
+	case string:
+		fields = bson.D{{Key: x, Value: int32(0)}}
+	case bson.A:
+		for _, f := range x {
+			s, ok := normalize(f).(string)
+			if !ok {
+				return nil, errorf(31120, "$unset specification must be a string or an array containing only string values")
+			}
+			fields = append(fields, bson.E{Key: s, Value: int32(0)})
+		}
+	}
+	if len(fields) == 0 {
+		return nil, errorf(31119, "$unset specification must be a string or an array with at least one field")
+	}
+	p, err := ParseProjection(fields)
+	if err != nil {
+		return nil, err
+	}
+	return mapStage(p.Apply), nil
+}
+
+func parseReplaceRoot(name string, arg any, vars Vars) (stage, error) {
+	src := arg
+	if name == "$replaceRoot" {
+		d, ok := arg.(bson.D)
+		if !ok || fieldIndex(d, "newRoot") < 0 || len(d) != 1 {
+			return nil, errorf(40231, "no newRoot specified for the $replaceRoot stage")
+		}
+		src, _ = lookup(d, "newRoot")
+	}
+	ex, err := parseExpression(src, vars)
+	if err != nil {
+		return nil, err
+	}
+	return mapStage(func(d bson.D) (bson.D, error) {
+		v, _, err := ex.eval(d)
+		if err != nil {
+			return nil, err
+		}
+		root, ok := v.(bson.D)
+		if !ok {
+			return nil, errorf(40228, "'replacement document' must evaluate to an object, but resulting value was: %s. Type of resulting value: '%s'. Input document: %s", formatValue(v), typeName(v), formatDoc(d))
+		}
+		return root, nil
+	}), nil
 }
 
 func mapStage(fn func(bson.D) (bson.D, error)) stage {
@@ -197,7 +227,7 @@ func wholeNumber(v any) (int64, bool) {
 	return int64(f), true
 }
 
-func parseAddFields(name string, arg any) (stage, error) {
+func parseAddFields(name string, arg any, vars Vars) (stage, error) {
 	d, ok := arg.(bson.D)
 	if !ok {
 		return nil, errorf(40272, "%s specification stage must be an object, got %s", name, typeName(arg))
@@ -222,7 +252,7 @@ func parseAddFields(name string, arg any) (stage, error) {
 				}
 				continue
 			}
-			ex, err := parseExpression(e.Value)
+			ex, err := parseExpression(e.Value, vars)
 			if err != nil {
 				return err
 			}
@@ -236,8 +266,16 @@ func parseAddFields(name string, arg any) (stage, error) {
 	return mapStage(func(doc bson.D) (bson.D, error) {
 		out := copyDoc(doc)
 		for _, f := range fields {
-			v, ok := f.ex.eval(doc)
-			if !ok {
+			v, ok, err := f.ex.eval(doc)
+			if err != nil {
+				return nil, err
+			}
+			if !ok { // a missing value ($$REMOVE, a missing field) removes the field
+				next, err := removeDocPath(out, f.path)
+				if err != nil {
+					return nil, err
+				}
+				out = next
 				continue
 			}
 			next, err := setDocPath(out, f.path, v)
@@ -272,6 +310,29 @@ func setDocPath(d bson.D, path []string, v any) (bson.D, error) {
 		return nil, err
 	}
 	return setField(d, path[0], sub), nil
+}
+
+// removeDocPath removes the field at a path of documents; a missing path
+// is left alone. Arrays on the path are refused, as in setDocPath.
+func removeDocPath(d bson.D, path []string) (bson.D, error) {
+	i := fieldIndex(d, path[0])
+	if i < 0 {
+		return d, nil
+	}
+	if len(path) == 1 {
+		return append(d[:i:i], d[i+1:]...), nil
+	}
+	switch x := normalize(d[i].Value).(type) {
+	case bson.D:
+		sub, err := removeDocPath(slices.Clone(x), path[1:])
+		if err != nil {
+			return nil, err
+		}
+		return setField(d, path[0], sub), nil
+	case bson.A:
+		return nil, unsupported("$addFields on path '%s' through an array", strings.Join(path, "."))
+	}
+	return d, nil
 }
 
 func parseCount(arg any) (stage, error) {
@@ -399,4 +460,31 @@ func nestedField(d bson.D, path []string) (any, bool) {
 		}
 	}
 	return cur, true
+}
+
+// parseDocuments compiles $documents: its expression, evaluated once with
+// no document, gives the stage's output, an array of documents.
+func parseDocuments(arg any, vars Vars) (stage, error) {
+	ex, err := parseExpression(arg, vars)
+	if err != nil {
+		return nil, err
+	}
+	if readsDocument(ex) {
+		return nil, errorf(5858203, "$documents may not refer to fields of documents: it has no input")
+	}
+	v, _, err := ex.eval(bson.D{})
+	if err != nil {
+		return nil, err
+	}
+	list, ok := v.(bson.A)
+	if !ok {
+		return nil, errorf(5858203, "an array is expected for $documents, not %s", typeName(v))
+	}
+	docs := make([]bson.D, len(list))
+	for i, e := range list {
+		if docs[i], ok = normalize(e).(bson.D); !ok {
+			return nil, errorf(40228, "'$documents' must evaluate to an array of objects, but an element was %s", typeName(e))
+		}
+	}
+	return func([]bson.D) ([]bson.D, error) { return docs, nil }, nil
 }

@@ -29,7 +29,10 @@ func newProjNode() *projNode { return &projNode{children: map[string]*projNode{}
 // 31253. _id is included unless excluded explicitly. $slice, $elemMatch,
 // $meta and positional ("a.$") projections are refused. An empty
 // specification projects nothing away.
-func ParseProjection(spec bson.D) (*Projection, error) {
+func ParseProjection(spec bson.D) (*Projection, error) { return parseProjection(spec, nil) }
+
+// parseProjection is ParseProjection with the command's let variables.
+func parseProjection(spec bson.D, vars Vars) (*Projection, error) {
 	p := &Projection{root: newProjNode()}
 	mode := 0 // +1 inclusion, -1 exclusion, 0 undecided
 	idSeen, idInclude := false, true
@@ -82,7 +85,7 @@ func ParseProjection(spec bson.D) (*Projection, error) {
 					case "$slice", "$elemMatch", "$meta":
 						return unsupported("projection operator %s", x[0].Key)
 					}
-					ex, err := parseExpression(x)
+					ex, err := parseExpression(x, vars)
 					if err != nil {
 						return err
 					}
@@ -96,7 +99,7 @@ func ParseProjection(spec bson.D) (*Projection, error) {
 					return err
 				}
 			default:
-				ex, err := parseExpression(x)
+				ex, err := parseExpression(x, vars)
 				if err != nil {
 					return err
 				}
@@ -114,6 +117,11 @@ func ParseProjection(spec bson.D) (*Projection, error) {
 	if err := flatten("", spec); err != nil {
 		return nil, err
 	}
+	return p.build(items, mode, idSeen, idInclude)
+}
+
+// build settles the projection's mode and _id, and builds its tree.
+func (p *Projection) build(items []projItem, mode int, idSeen, idInclude bool) (*Projection, error) {
 	if mode == 0 && idSeen && !idInclude {
 		mode = -1
 	}
@@ -188,20 +196,20 @@ func (n *projNode) add(path []string, ex expression) error {
 }
 
 // Apply returns the projected copy of doc. A nil projection returns a copy
-// of doc unchanged.
-func (p *Projection) Apply(doc bson.D) bson.D {
+// of doc unchanged. It fails only when a computed field's expression does.
+func (p *Projection) Apply(doc bson.D) (bson.D, error) {
 	if p == nil {
-		return copyDoc(doc)
+		return copyDoc(doc), nil
 	}
 	if p.inclusion {
 		return p.root.include(doc, doc)
 	}
-	return p.root.exclude(doc)
+	return p.root.exclude(doc), nil
 }
 
 // include keeps the fields of doc named in the tree, in document order,
 // then sets the computed fields in specification order.
-func (n *projNode) include(doc, root bson.D) bson.D {
+func (n *projNode) include(doc, root bson.D) (bson.D, error) {
 	out := bson.D{}
 	for _, e := range doc {
 		child, ok := n.children[e.Key]
@@ -212,7 +220,11 @@ func (n *projNode) include(doc, root bson.D) bson.D {
 			out = append(out, bson.E{Key: e.Key, Value: deepCopy(e.Value)})
 			continue
 		}
-		if v, ok := child.includeValue(normalize(e.Value), root); ok {
+		v, ok, err := child.includeValue(normalize(e.Value), root)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			out = append(out, bson.E{Key: e.Key, Value: v})
 		}
 	}
@@ -220,37 +232,51 @@ func (n *projNode) include(doc, root bson.D) bson.D {
 		child := n.children[name]
 		switch {
 		case child.expr != nil:
-			if v, ok := child.expr.eval(root); ok {
+			v, ok, err := child.expr.eval(root)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
 				out = setField(out, name, v)
 			}
 		case !child.leaf && child.hasComputed() && fieldIndex(out, name) < 0:
 			if _, present := lookup(doc, name); !present {
-				out = append(out, bson.E{Key: name, Value: child.include(bson.D{}, root)})
+				sub, err := child.include(bson.D{}, root)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, bson.E{Key: name, Value: sub})
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // includeValue applies a sub-projection to a value: documents are projected,
 // arrays element by element, and other values dropped.
-func (n *projNode) includeValue(v any, root bson.D) (any, bool) {
+func (n *projNode) includeValue(v any, root bson.D) (any, bool, error) {
 	switch x := v.(type) {
 	case bson.D:
-		return n.include(x, root), true
+		d, err := n.include(x, root)
+		return d, err == nil, err
 	case bson.A:
 		out := bson.A{}
 		for _, e := range x {
-			if r, ok := n.includeValue(normalize(e), root); ok {
+			r, ok, err := n.includeValue(normalize(e), root)
+			if err != nil {
+				return nil, false, err
+			}
+			if ok {
 				out = append(out, r)
 			}
 		}
-		return out, true
+		return out, true, nil
 	}
 	if n.hasComputed() {
-		return n.include(bson.D{}, root), true
+		d, err := n.include(bson.D{}, root)
+		return d, err == nil, err
 	}
-	return nil, false
+	return nil, false, nil
 }
 
 func (n *projNode) hasComputed() bool {

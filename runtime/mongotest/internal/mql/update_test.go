@@ -102,18 +102,7 @@ func TestApplyUpdate(t *testing.T) {
 			if u.IsReplacement() {
 				t.Fatal("IsReplacement() = true for an operator update")
 			}
-			doc := D(tt.doc)
-			before := copyDoc(doc)
-			got, err := u.Apply(doc, tt.insert)
-			if err != nil {
-				t.Fatalf("Apply: %v", err)
-			}
-			if d := diff(D(tt.want), got); d != "" {
-				t.Errorf("update %s on %s (-want +got):\n%s", tt.update, tt.doc, d)
-			}
-			if d := diff(before, doc); d != "" {
-				t.Errorf("Apply modified its input (-before +after):\n%s", d)
-			}
+			checkApply(t, u, tt.doc, tt.want, tt.insert)
 		})
 	}
 }
@@ -162,7 +151,7 @@ func TestParseUpdateErrors(t *testing.T) {
 		update any
 		code   int32
 	}{
-		{"pipeline", bson.A{D(`{"$set": {"a": 1}}`)}, 2},
+		{"pipeline stage not allowed in an update", bson.A{D(`{"$match": {"a": 1}}`)}, 72},
 		{"unknown modifier", D(`{"$foo": {"a": 1}}`), 9},
 		{"unsupported modifier", D(`{"$bit": {"a": {"and": 1}}}`), 2},
 		{"mixed operator first", D(`{"$set": {"a": 1}, "b": 1}`), 9},
@@ -178,8 +167,9 @@ func TestParseUpdateErrors(t *testing.T) {
 		{"rename to non-string", D(`{"$rename": {"a": 1}}`), 2},
 		{"empty path component", D(`{"$set": {"a..b": 1}}`), 56},
 		{"empty path", D(`{"$set": {"": 1}}`), 56},
-		{"positional operator", D(`{"$set": {"a.$": 1}}`), 2},
-		{"all positional operator", D(`{"$set": {"a.$[].b": 1}}`), 2},
+		{"two positional operators", D(`{"$set": {"a.$.b.$": 1}}`), 2},
+		{"array filter without a filter", D(`{"$set": {"a.$[x].b": 1}}`), 2},
+		{"dynamic $rename source", D(`{"$rename": {"a.$[]": "b"}}`), 2},
 		{"$pop argument", D(`{"$pop": {"a": 2}}`), 9},
 		{"$currentDate argument", D(`{"$currentDate": {"a": {"$type": "string"}}}`), 2},
 		{"$push $each not an array", D(`{"$push": {"a": {"$each": 1}}}`), 2},
