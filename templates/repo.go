@@ -616,7 +616,7 @@ func indexModel(ix *model.Index) jen.Code {
 
 	opts := jen.Qual(optionsPath, "Index").Call()
 	set := false
-	if ix.Name != "" && ix.Name != defaultIndexName(ix) {
+	if ix.Name != "" && ix.Name != ix.DefaultName() {
 		opts.Dot("SetName").Call(jen.Lit(ix.Name))
 		set = true
 	}
@@ -637,20 +637,6 @@ func indexModel(ix *model.Index) jen.Code {
 	}
 	items = append(items, jen.Id("Options").Op(":").Add(opts))
 	return multiValues(items...)
-}
-
-// defaultIndexName is the name the server gives an index: its keys and
-// directions joined by underscores, "owner_1_balance_-1".
-func defaultIndexName(ix *model.Index) string {
-	parts := make([]string, 0, 2*len(ix.Keys))
-	for _, k := range ix.Keys {
-		dir := "1"
-		if k.Desc {
-			dir = "-1"
-		}
-		parts = append(parts, k.Field.BSONPath, dir)
-	}
-	return strings.Join(parts, "_")
 }
 
 // getByMethod reads a document by a unique field:
