@@ -34,13 +34,13 @@ type ticketMeta struct {
 	Created time.Time `bson:"created"`
 }
 
-var ticketSchema = runtime.Schema[*ticket]{
-	New:     func() *ticket { return new(ticket) },
-	ID:      func(doc *ticket) any { return doc.ID },
-	AutoID:  func(doc *ticket) *bson.ObjectID { return &doc.ID },
-	Created: runtime.NewStamp("meta.created", func(doc *ticket) *time.Time { return &doc.Meta.Created }),
-	Updated: runtime.NewStamp("updated", func(doc *ticket) *time.Time { return &doc.Updated }),
-	Version: runtime.NewCounter("rev", func(doc *ticket) *int32 { return &doc.Rev }),
+var ticketSchema = runtime.Schema{
+	New:     func() any { return new(ticket) },
+	ID:      func(doc any) any { return doc.(*ticket).ID },
+	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*ticket).ID },
+	Created: runtime.NewStamp("meta.created", func(doc any) *time.Time { return &doc.(*ticket).Meta.Created }),
+	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*ticket).Updated }),
+	Version: runtime.NewCounter("rev", func(doc any) *int32 { return &doc.(*ticket).Rev }),
 	Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "title", Value: 1}}, Options: options.Index().SetUnique(true)}},
 }
 
@@ -51,10 +51,10 @@ type note struct {
 	Updated time.Time `bson:"updated"`
 }
 
-var noteSchema = runtime.Schema[*note]{
-	New:     func() *note { return new(note) },
-	ID:      func(doc *note) any { return doc.Key },
-	Updated: runtime.NewStamp("updated", func(doc *note) *time.Time { return &doc.Updated }),
+var noteSchema = runtime.Schema{
+	New:     func() any { return new(note) },
+	ID:      func(doc any) any { return doc.(*note).Key },
+	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*note).Updated }),
 }
 
 var titleField = runtime.NewField[string]("title")
@@ -98,7 +98,7 @@ func TestRepoInsertStamps(t *testing.T) {
 			doc.Updated.Location() != time.UTC || doc.Updated.Nanosecond()%int(time.Millisecond) != 0 {
 			t.Fatalf("Insert prepared %+v", doc)
 		}
-		got, err := repo.Get(ctx, doc.ID)
+		got, err := runtime.One[*ticket](repo.Get(ctx, doc.ID))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,10 +128,10 @@ func TestRepoInsertKeepsOtherIDs(t *testing.T) {
 		if err := repo.InsertMany(ctx, docs); err != nil {
 			t.Fatal(err)
 		}
-		if err := repo.InsertMany(ctx, nil); err != nil {
+		if err := repo.InsertMany(ctx, []*note(nil)); err != nil {
 			t.Fatalf("InsertMany of nothing: %v", err)
 		}
-		got, err := repo.Find(ctx, nil, runtime.Sort(runtime.NewField[string]("_id").Asc()))
+		got, err := runtime.All[*note](repo.Find(ctx, nil, runtime.Sort(runtime.NewField[string]("_id").Asc())))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +218,7 @@ func TestRepoUpdatesStamp(t *testing.T) {
 		if err := repo.UpdateByID(ctx, doc.ID, titleField.Set("b")); err != nil {
 			t.Fatal(err)
 		}
-		got, err := repo.FindOneAndUpdate(ctx, titleField.Eq("b"), titleField.Set("c"))
+		got, err := runtime.One[*ticket](repo.FindOneAndUpdate(ctx, titleField.Eq("b"), titleField.Set("c")))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,24 +249,24 @@ func TestRepoReadsAndDeletes(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if got, err := repo.GetBy(ctx, "getByTitle", titleField.Eq("b")); err != nil || got.Title != "b" {
+		if got, err := runtime.One[*ticket](repo.GetBy(ctx, "getByTitle", titleField.Eq("b"))); err != nil || got.Title != "b" {
 			t.Errorf("GetBy = %+v, %v", got, err)
 		}
 		_, err := repo.GetBy(ctx, "getByTitle", titleField.Eq("z"))
 		wantOp(t, err, "getByTitle", runtime.ErrNotFound)
 		_, err = repo.Get(ctx, bson.NewObjectID())
 		wantOp(t, err, "get", runtime.ErrNotFound)
-		if got, err := repo.FindOne(ctx, nil, runtime.Sort(titleField.Desc())); err != nil || got.Title != "c" {
+		if got, err := runtime.One[*ticket](repo.FindOne(ctx, nil, runtime.Sort(titleField.Desc()))); err != nil || got.Title != "c" {
 			t.Errorf("FindOne = %+v, %v", got, err)
 		}
-		if got, err := repo.FindBy(ctx, "findByTitle", titleField.In("a", "c"), runtime.Sort(titleField.Asc())); err != nil || len(got) != 2 || got[1].Title != "c" {
+		if got, err := runtime.All[*ticket](repo.FindBy(ctx, "findByTitle", titleField.In("a", "c"), runtime.Sort(titleField.Asc()))); err != nil || len(got) != 2 || got[1].Title != "c" {
 			t.Errorf("FindBy = %+v, %v", got, err)
 		}
-		if got, err := repo.Find(ctx, titleField.Eq("z")); err != nil || got == nil || len(got) != 0 {
+		if got, err := runtime.All[*ticket](repo.Find(ctx, titleField.Eq("z"))); err != nil || got == nil || len(got) != 0 {
 			t.Errorf("Find of nothing = %#v, %v; want an empty slice", got, err)
 		}
 		var seen []string
-		for doc, err := range repo.Iter(ctx, nil, runtime.Sort(titleField.Asc())) {
+		for doc, err := range runtime.Each[*ticket](repo.Iter(ctx, nil, runtime.Sort(titleField.Asc()))) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,7 +280,7 @@ func TestRepoReadsAndDeletes(t *testing.T) {
 		if n, err := repo.Count(ctx, titleField.Gte("b")); n != 2 || err != nil {
 			t.Errorf("Count = %d, %v", n, err)
 		}
-		a, _ := repo.GetBy(ctx, "getByTitle", titleField.Eq("a"))
+		a, _ := runtime.One[*ticket](repo.GetBy(ctx, "getByTitle", titleField.Eq("a")))
 		if err := repo.Delete(ctx, a.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -297,7 +297,7 @@ func TestRepoIterError(t *testing.T) {
 		repo := runtime.NewRepo(b.DB(t).Collection("tickets"), nil, &ticketSchema)
 		bad := runtime.Raw{{Key: "$nope", Value: 1}}
 		n := 0
-		for doc, err := range repo.Iter(context.Background(), bad) {
+		for doc, err := range runtime.Each[*ticket](repo.Iter(context.Background(), bad)) {
 			n++
 			if doc != nil {
 				t.Errorf("Iter yielded %+v with the error", doc)

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"reflect"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -10,22 +11,25 @@ import (
 // Insert is the generated Insert: it stores doc as a new document after
 // stampInsert prepared it. When the write fails doc keeps the prepared
 // values, so that inserting it again reuses its ID.
-func (r Repo[P]) Insert(ctx context.Context, doc P) error {
+func (r Repo) Insert(ctx context.Context, doc any) error {
 	o := r.begin(ctx, "insert")
 	r.s.stampInsert(doc)
 	_, err := r.coll.InsertOne(o.ctx, doc)
 	return o.done(err)
 }
 
-// InsertMany is the generated InsertMany: one ordered write of docs, each
-// prepared as Insert prepares it; nothing when docs is empty.
-func (r Repo[P]) InsertMany(ctx context.Context, docs []P) error {
+// InsertMany is the generated InsertMany: one ordered write of docs, a
+// []*T, each prepared as Insert prepares it; nothing when docs is empty.
+func (r Repo) InsertMany(ctx context.Context, docs any) error {
 	o := r.begin(ctx, "insertMany")
-	if len(docs) == 0 {
+	list := reflect.ValueOf(docs)
+	if !list.IsValid() || list.Len() == 0 {
 		return nil
 	}
-	for _, doc := range docs {
-		r.s.stampInsert(doc)
+	if r.s.stamps() {
+		for i := range list.Len() {
+			r.s.stampInsert(list.Index(i).Interface())
+		}
 	}
 	_, err := r.coll.InsertMany(o.ctx, docs)
 	return o.done(err)
@@ -34,20 +38,20 @@ func (r Repo[P]) InsertMany(ctx context.Context, docs []P) error {
 // Replace is the generated Replace: it overwrites the stored document with
 // doc's _id, and with doc's version when the type has one, after
 // stampReplace prepared doc. When it fails doc gets its old values back.
-func (r Repo[P]) Replace(ctx context.Context, doc P) error {
+func (r Repo) Replace(ctx context.Context, doc any) error {
 	o := r.begin(ctx, "replace")
 	id := r.s.ID(doc)
+	u := r.s.stampReplace(doc)
 	filter := make(bson.D, 1, 2)
 	filter[0] = bson.E{Key: "_id", Value: id}
-	if v := r.s.Version; v != nil {
-		filter = append(filter, bson.E{Key: v.path, Value: v.field.typed(v.field.get(doc))})
+	if u.version != nil {
+		filter = append(filter, bson.E{Key: r.s.Version.path, Value: u.kind.typed(u.oldVersion)})
 	}
-	u := r.s.stampReplace(doc)
 	res, err := r.coll.ReplaceOne(o.ctx, filter, doc)
 	if err == nil && res.MatchedCount == 0 {
 		err = ErrNotFound
 		if r.s.Version != nil {
-			err = r.conflictOrNotFound(o, id)
+			err = conflictOrNotFound(o, id)
 		}
 	}
 	if err != nil {
@@ -59,8 +63,8 @@ func (r Repo[P]) Replace(ctx context.Context, doc P) error {
 // conflictOrNotFound tells why a write conditioned on the version matched
 // nothing, at the cost of one query on the failure path only: the document
 // exists with another version, or does not exist.
-func (r Repo[P]) conflictOrNotFound(o op, id any) error {
-	n, err := r.coll.CountDocuments(o.ctx, byID(id), options.Count().SetLimit(1))
+func conflictOrNotFound(o op, id any) error {
+	n, err := o.coll.CountDocuments(o.ctx, byID(id), options.Count().SetLimit(1))
 	switch {
 	case err != nil:
 		return err
@@ -72,7 +76,7 @@ func (r Repo[P]) conflictOrNotFound(o op, id any) error {
 
 // UpdateByID is the generated UpdateByID: update, stamped, applied to the
 // document whose _id is id, or an error matching [ErrNotFound].
-func (r Repo[P]) UpdateByID(ctx context.Context, id any, update Update) error {
+func (r Repo) UpdateByID(ctx context.Context, id any, update Update) error {
 	o := r.begin(ctx, "updateByID")
 	res, err := r.coll.UpdateOne(o.ctx, byID(id), UpdateDoc(r.s.stamped(update)))
 	if err == nil && res.MatchedCount == 0 {
@@ -83,7 +87,7 @@ func (r Repo[P]) UpdateByID(ctx context.Context, id any, update Update) error {
 
 // UpdateMany is the generated UpdateMany: update, stamped, applied to every
 // document matching filter; it returns the modified count.
-func (r Repo[P]) UpdateMany(ctx context.Context, filter Filter, update Update) (int64, error) {
+func (r Repo) UpdateMany(ctx context.Context, filter Filter, update Update) (int64, error) {
 	o := r.begin(ctx, "updateMany")
 	res, err := r.coll.UpdateMany(o.ctx, FilterDoc(filter), UpdateDoc(r.s.stamped(update)))
 	if err != nil {
@@ -96,20 +100,19 @@ func (r Repo[P]) UpdateMany(ctx context.Context, filter Filter, update Update) (
 // applied to the first document matching filter in the order of opts; it
 // returns the document after the update, or an error matching
 // [ErrNotFound].
-func (r Repo[P]) FindOneAndUpdate(ctx context.Context, filter Filter, update Update, opts ...FindOption) (P, error) {
+func (r Repo) FindOneAndUpdate(ctx context.Context, filter Filter, update Update, opts ...FindOption) (any, error) {
 	o := r.begin(ctx, "findOneAndUpdate")
 	doc := r.s.New()
 	err := r.coll.FindOneAndUpdate(o.ctx, FilterDoc(filter), UpdateDoc(r.s.stamped(update)), FindOneAndUpdateArgs(opts)).Decode(doc)
 	if err != nil {
-		var zero P
-		return zero, o.done(err)
+		return nil, o.done(err)
 	}
 	return doc, nil
 }
 
 // Delete is the generated Delete: it deletes the document whose _id is id,
 // or fails with an error matching [ErrNotFound].
-func (r Repo[P]) Delete(ctx context.Context, id any) error {
+func (r Repo) Delete(ctx context.Context, id any) error {
 	o := r.begin(ctx, "delete")
 	res, err := r.coll.DeleteOne(o.ctx, byID(id))
 	if err == nil && res.DeletedCount == 0 {
@@ -120,7 +123,7 @@ func (r Repo[P]) Delete(ctx context.Context, id any) error {
 
 // DeleteMany is the generated DeleteMany: it deletes every document
 // matching filter and returns how many it deleted.
-func (r Repo[P]) DeleteMany(ctx context.Context, filter Filter) (int64, error) {
+func (r Repo) DeleteMany(ctx context.Context, filter Filter) (int64, error) {
 	o := r.begin(ctx, "deleteMany")
 	res, err := r.coll.DeleteMany(o.ctx, FilterDoc(filter))
 	if err != nil {
@@ -131,7 +134,7 @@ func (r Repo[P]) DeleteMany(ctx context.Context, filter Filter) (int64, error) {
 
 // EnsureIndexes is the generated EnsureIndexes: it creates the Schema's
 // indexes in one command, and does nothing when there are none.
-func (r Repo[P]) EnsureIndexes(ctx context.Context) error {
+func (r Repo) EnsureIndexes(ctx context.Context) error {
 	if len(r.s.Indexes) == 0 {
 		return nil
 	}
