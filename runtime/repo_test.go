@@ -69,6 +69,19 @@ func rawDoc(t *testing.T, coll *mongo.Collection, id any) bson.Raw {
 	return raw
 }
 
+// insertedTicket returns the Repo of a fresh tickets collection, the
+// collection, and the ticket "a" it inserted there.
+func insertedTicket(t *testing.T, b *testenv.Backend) (runtime.Repo, *mongo.Collection, *ticket) {
+	t.Helper()
+	coll := b.DB(t).Collection("tickets")
+	repo := runtime.NewRepo(coll, nil, &ticketSchema)
+	doc := &ticket{Title: "a"}
+	if err := repo.Insert(context.Background(), doc); err != nil {
+		t.Fatal(err)
+	}
+	return repo, coll, doc
+}
+
 // wantOp checks that err is the *runtime.OpError of op, matching target.
 func wantOp(t *testing.T, err error, op string, target error) {
 	t.Helper()
@@ -147,12 +160,7 @@ func TestRepoInsertKeepsOtherIDs(t *testing.T) {
 func TestRepoReplace(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
 		ctx := context.Background()
-		coll := b.DB(t).Collection("tickets")
-		repo := runtime.NewRepo(coll, nil, &ticketSchema)
-		doc := &ticket{Title: "a"}
-		if err := repo.Insert(ctx, doc); err != nil {
-			t.Fatal(err)
-		}
+		repo, coll, doc := insertedTicket(t, b)
 		stale := *doc
 		time.Sleep(2 * time.Millisecond)
 		doc.Title = "b"
@@ -208,12 +216,7 @@ func TestRepoReplaceWithoutVersion(t *testing.T) {
 func TestRepoUpdatesStamp(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
 		ctx := context.Background()
-		coll := b.DB(t).Collection("tickets")
-		repo := runtime.NewRepo(coll, nil, &ticketSchema)
-		doc := &ticket{Title: "a"}
-		if err := repo.Insert(ctx, doc); err != nil {
-			t.Fatal(err)
-		}
+		repo, coll, doc := insertedTicket(t, b)
 		time.Sleep(2 * time.Millisecond)
 		if err := repo.UpdateByID(ctx, doc.ID, titleField.Set("b")); err != nil {
 			t.Fatal(err)

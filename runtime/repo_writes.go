@@ -9,8 +9,8 @@ import (
 )
 
 // Insert is the generated Insert: it stores doc as a new document after
-// stampInsert prepared it. When the write fails doc keeps the prepared
-// values, so that inserting it again reuses its ID.
+// stampInsert prepared it. A failed Insert leaves doc prepared (it drops
+// the undo stampInsert returns), so that inserting it again reuses its ID.
 func (r Repo) Insert(ctx context.Context, doc any) error {
 	o := r.begin(ctx, "insert")
 	r.s.stampInsert(doc)
