@@ -20,6 +20,7 @@ type typePlan struct {
 	fieldsVar string // AccountFields
 	repoType  string // AccountRepo
 	repoCtor  string // NewAccountRepo
+	schemaVar string // schemaOfAccount: the runtime.Schema of the type
 	storeName string // Account: the Store field
 
 	fields []*fieldNode          // top level of TFields, in model order
@@ -61,6 +62,7 @@ func planPackage(pkg *model.Package) ([]*typePlan, error) {
 		names.add(p.fieldsVar, "the fields of "+t.Name, t.Pos)
 		names.add(p.repoType, "the repository of "+t.Name, t.Pos)
 		names.add(p.repoCtor, "the repository constructor of "+t.Name, t.Pos)
+		names.add(p.schemaVar, "the repository schema of "+t.Name, t.Pos)
 		storeFields.add(p.storeName, "the store field of "+t.Name, t.Pos)
 		p.walk(func(n *fieldNode) {
 			if n.nested != "" {
@@ -87,6 +89,9 @@ func planType(t *model.Type) (*typePlan, error) {
 		fieldsVar: t.Name + "Fields",
 		repoType:  t.Name + "Repo",
 		repoCtor:  exportLike(t.Name, "New") + upperFirst(t.Name) + "Repo",
+		// The type's name as it is, so that types Account and account
+		// get distinct schemas.
+		schemaVar: "schemaOf" + t.Name,
 		storeName: t.Name,
 		byPath:    make(map[string]*fieldNode),
 		insertsID: isNamed(t.ID.Type, bsonPath, "ObjectID"),
@@ -200,9 +205,6 @@ func (p *typePlan) walk(fn func(*fieldNode)) {
 	}
 	visit(p.fields)
 }
-
-// node returns the node of f, which planType checked exists.
-func (p *typePlan) node(f *model.Field) *fieldNode { return p.byPath[f.GoPath] }
 
 // splitPath splits a Go selector path, "Address.City", into its names.
 func splitPath(goPath string) []string { return strings.Split(goPath, ".") }

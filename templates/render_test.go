@@ -95,14 +95,14 @@ func TestRenderHeaderFormatAndDeterminism(t *testing.T) {
 	}
 }
 
-// TestRenderDeclarations checks which functions and helpers each kind of type
-// gets: helpers exist exactly when something uses them, so the output has no
-// dead code for vet or staticcheck to report.
+// TestRenderDeclarations checks which functions each type gets: the public
+// API and core, the one helper its methods delegate through, so the output
+// has no dead code for vet or staticcheck to report.
 func TestRenderDeclarations(t *testing.T) {
 	_, f := render(t, accountModel())
 	got := funcs(f)
 	common := []string{
-		"Collection", "Insert", "InsertMany", "Get", "FindOne", "Find", "Iter", "Count", "Replace",
+		"core", "Collection", "Insert", "InsertMany", "Get", "FindOne", "Find", "Iter", "Count", "Replace",
 		"UpdateByID", "UpdateMany", "FindOneAndUpdate", "Delete", "DeleteMany", "EnsureIndexes",
 	}
 	var want []string
@@ -113,10 +113,9 @@ func TestRenderDeclarations(t *testing.T) {
 	}
 	want = append(want, "NewAccountRepo")
 	add("AccountRepo", common...)
-	add("AccountRepo", "GetByOwner", "FindByAddressCity", "findOne", "find", "beforeInsert", "stamped", "conflictOrNotFound")
+	add("AccountRepo", "GetByOwner", "FindByAddressCity")
 	want = append(want, "NewEventRepo")
 	add("EventRepo", common...)
-	add("EventRepo", "findOne", "find")
 	want = append(want, "NewStore")
 	add("Store", "EnsureIndexes", "WithTx", "bound")
 	if !slices.Equal(got, want) {
@@ -124,61 +123,57 @@ func TestRenderDeclarations(t *testing.T) {
 	}
 }
 
-// TestRenderStamps checks what Insert, Replace and updates do for each
-// combination of version, created and updated fields.
+// TestRenderDelegates checks that every public repository method is one
+// call to the runtime.Repo method of the same name, passing its parameters
+// on, its result typed by runtime.One, All or Each when it holds documents,
+// and that GetBy/FindBy name their operation and build their filter.
+func TestRenderDelegates(t *testing.T) {
+	src, _ := render(t, accountModel())
+	for _, w := range []string{
+		"func (r *AccountRepo) core() runtime.Repo {\n\treturn runtime.NewRepo(r.coll, r.tx, &schemaOfAccount)\n}",
+		"func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {\n\treturn r.core().Insert(ctx, doc)\n}",
+		"func (r *EventRepo) Get(ctx context.Context, id string) (*Event, error) {\n\treturn runtime.One[*Event](r.core().Get(ctx, id))\n}",
+		"\treturn r.core().InsertMany(ctx, docs)\n",
+		"\treturn runtime.One[*Account](r.core().FindOne(ctx, filter, opts...))\n",
+		"\treturn runtime.All[*Account](r.core().Find(ctx, filter, opts...))\n",
+		"\treturn runtime.Each[*Account](r.core().Iter(ctx, filter, opts...))\n",
+		"\treturn r.core().Count(ctx, filter)\n",
+		"\treturn r.core().Replace(ctx, doc)\n",
+		"\treturn r.core().UpdateByID(ctx, id, update)\n",
+		"\treturn r.core().UpdateMany(ctx, filter, update)\n",
+		"\treturn runtime.One[*Account](r.core().FindOneAndUpdate(ctx, filter, update, opts...))\n",
+		"\treturn r.core().Delete(ctx, id)\n",
+		"\treturn r.core().DeleteMany(ctx, filter)\n",
+		"\treturn r.core().EnsureIndexes(ctx)\n",
+		"\treturn runtime.One[*Account](r.core().GetBy(ctx, \"getByOwner\", AccountFields.Owner.Eq(owner)))\n",
+		"\treturn runtime.All[*Account](r.core().FindBy(ctx, \"findByAddressCity\", AccountFields.Address.City.Eq(city), opts...))\n",
+	} {
+		if !bytes.Contains(src, []byte(w)) {
+			t.Errorf("output lacks %q", w)
+		}
+	}
+}
+
+// TestRenderStamps checks the schema entries that make Insert, Replace and
+// updates stamp documents, for each combination of version, created and
+// updated fields; package runtime tests what the stamps do.
 func TestRenderStamps(t *testing.T) {
+	const (
+		autoID  = " func(doc any) *bson.ObjectID { return &doc.(*Account).ID },\n" // after AutoID: and gofmt's padding
+		version = "Version: runtime.NewCounter(\"version\", func(doc any) *int64 { return &doc.(*Account).Version }),\n"
+		created = "Created: runtime.NewStamp(\"created_at\", func(doc any) *time.Time { return &doc.(*Account).CreatedAt }),\n"
+		updated = "Updated: runtime.NewStamp(\"updated_at\", func(doc any) *time.Time { return &doc.(*Account).UpdatedAt }),\n"
+	)
 	cases := []struct {
 		name                      string
 		version, created, updated bool
 		want, notWant             []string
 	}{
-		{
-			name: "none",
-			want: []string{
-				"filter := bson.D{{Key: \"_id\", Value: doc.ID}}\n",
-				"err = runtime.ErrNotFound",
-				"runtime.UpdateDoc(update)",
-				"if doc.ID.IsZero() {",
-			},
-			notWant: []string{"oldVersion", "stamped", "conflictOrNotFound", "time.Now"},
-		},
-		{
-			name: "version", version: true,
-			want: []string{
-				"oldVersion := doc.Version\n",
-				`filter := bson.D{{Key: "_id", Value: doc.ID}, {Key: "version", Value: oldVersion}}`,
-				"doc.Version++",
-				"err = r.conflictOrNotFound(ctx, doc.ID)",
-				"doc.Version = oldVersion\n",
-				"AccountFields.Version.Inc(1),",
-				"doc.Version = 1",
-			},
-			notWant: []string{"time.Now", "doc.UpdatedAt"},
-		},
-		{
-			name: "created", created: true,
-			want:    []string{"now := time.Now().UTC().Truncate(time.Millisecond)\n\tdoc.CreatedAt = now\n"},
-			notWant: []string{"stamped", "oldCreatedAt", "conflictOrNotFound"},
-		},
-		{
-			name: "updated", updated: true,
-			want: []string{
-				"oldUpdatedAt := doc.UpdatedAt\n",
-				"doc.UpdatedAt = time.Now().UTC().Truncate(time.Millisecond)",
-				"doc.UpdatedAt = oldUpdatedAt\n",
-				"AccountFields.UpdatedAt.Set(time.Now().UTC().Truncate(time.Millisecond)),",
-				"err = runtime.ErrNotFound",
-			},
-			notWant: []string{"conflictOrNotFound", "doc.Version"},
-		},
-		{
-			name: "all", version: true, created: true, updated: true,
-			want: []string{
-				"oldVersion, oldUpdatedAt := doc.Version, doc.UpdatedAt",
-				"doc.Version, doc.UpdatedAt = oldVersion, oldUpdatedAt",
-				"doc.CreatedAt = now\n\tdoc.UpdatedAt = now\n\tdoc.Version = 1\n",
-			},
-		},
+		{name: "none", want: []string{autoID}, notWant: []string{"NewCounter", "NewStamp"}},
+		{name: "version", version: true, want: []string{autoID, version}, notWant: []string{"NewStamp"}},
+		{name: "created", created: true, want: []string{created}, notWant: []string{"NewCounter", "Updated:"}},
+		{name: "updated", updated: true, want: []string{updated}, notWant: []string{"NewCounter", "Created:"}},
+		{name: "all", version: true, created: true, updated: true, want: []string{autoID, created + "\t" + updated + "\t" + version}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -209,16 +204,30 @@ func TestRenderStamps(t *testing.T) {
 	}
 }
 
+// TestRenderSchemaIDs checks how the schema reaches the _id: an ObjectID
+// _id gets AutoID, any other type does not.
+func TestRenderSchemaIDs(t *testing.T) {
+	src, _ := render(t, accountModel())
+	for _, w := range []string{
+		"var schemaOfEvent = runtime.Schema{\n\tNew: func() any { return new(Event) },\n\tID:  func(doc any) any { return doc.(*Event).Key },\n}",
+		"\tNew:     func() any { return new(Account) },\n\tID:      func(doc any) any { return doc.(*Account).ID },\n\tAutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },\n",
+	} {
+		if !bytes.Contains(src, []byte(w)) {
+			t.Errorf("output lacks %q", w)
+		}
+	}
+}
+
 func TestRenderIndexes(t *testing.T) {
 	src, _ := render(t, accountModel())
 	for _, w := range []string{
+		"\tIndexes: []mongo.IndexModel{\n",
 		// The default name is left to the server.
-		"Keys:    bson.D{{Key: \"owner\", Value: 1}},\n\t\t\tOptions: options.Index().SetUnique(true),\n",
-		"{Keys: bson.D{{Key: \"address.city\", Value: 1}}},\n",
-		`Keys:    bson.D{{Key: "owner", Value: 1}, {Key: "balance", Value: -1}},`,
-		`Options: options.Index().SetName("by_owner_balance").SetSparse(true),`,
-		`Options: options.Index().SetExpireAfterSeconds(2592000),`,
-		"func (r *EventRepo) EnsureIndexes(ctx context.Context) error {\n\treturn nil\n}",
+		"\t\t{Keys: bson.D{{Key: \"owner\", Value: 1}}, Options: options.Index().SetUnique(true)},\n",
+		"\t\t{Keys: bson.D{{Key: \"address.city\", Value: 1}}},\n",
+		`{Keys: bson.D{{Key: "owner", Value: 1}, {Key: "balance", Value: -1}}, Options: options.Index().SetName("by_owner_balance").SetSparse(true)},`,
+		`Options: options.Index().SetExpireAfterSeconds(2592000)},`,
+		"// EnsureIndexes does nothing: Event declares no indexes. It exists so that\n// every repository has it.\nfunc (r *EventRepo) EnsureIndexes(ctx context.Context) error {\n\treturn r.core().EnsureIndexes(ctx)\n}",
 	} {
 		if !bytes.Contains(src, []byte(w)) {
 			t.Errorf("output lacks %q", w)
@@ -226,6 +235,10 @@ func TestRenderIndexes(t *testing.T) {
 	}
 	if bytes.Contains(src, []byte(`SetName("owner_1")`)) {
 		t.Error("default index name given explicitly")
+	}
+	_, event, _ := bytes.Cut(src, []byte("var schemaOfEvent"))
+	if event, _, _ = bytes.Cut(event, []byte("\n}\n")); bytes.Contains(event, []byte("Indexes")) {
+		t.Errorf("the schema of Event, which has no indexes, lists some:\n%s", event)
 	}
 }
 

@@ -8,7 +8,10 @@
 // library.
 package model
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Pos is a source position, printed as file:line:col.
 type Pos struct {
@@ -122,6 +125,24 @@ type Index struct {
 	Sparse bool
 	TTL    time.Duration // expireAfterSeconds; 0 means none
 	Pos    Pos
+}
+
+// DefaultName is the name mongod gives an index created without one: each
+// key's BSON path and direction joined by underscores, "owner_1_balance_-1".
+func (ix *Index) DefaultName() string {
+	var sb strings.Builder
+	for i, k := range ix.Keys {
+		if i > 0 {
+			sb.WriteByte('_')
+		}
+		sb.WriteString(k.Field.BSONPath)
+		if k.Desc {
+			sb.WriteString("_-1")
+		} else {
+			sb.WriteString("_1")
+		}
+	}
+	return sb.String()
 }
 
 // IndexKey is one key of an index.

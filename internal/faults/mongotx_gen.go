@@ -9,7 +9,6 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // AccountFields are the typed fields of Account, the documents of the
@@ -38,6 +37,17 @@ func NewAccountRepo(db *mongo.Database) *AccountRepo {
 	return &AccountRepo{coll: db.Collection("accounts")}
 }
 
+// schemaOfAccount is what runtime.Repo needs to know of Account documents.
+var schemaOfAccount = runtime.Schema{
+	New: func() any { return new(Account) },
+	ID:  func(doc any) any { return doc.(*Account).ID },
+}
+
+// core is the shared repository code, on r's collection and transaction.
+func (r *AccountRepo) core() runtime.Repo {
+	return runtime.NewRepo(r.coll, r.tx, &schemaOfAccount)
+}
+
 // Collection returns the driver's collection, for what the repository does not
 // cover. Calls on it run in a transaction only when their context carries it.
 func (r *AccountRepo) Collection() *mongo.Collection {
@@ -46,48 +56,34 @@ func (r *AccountRepo) Collection() *mongo.Collection {
 
 // Insert stores doc as a new document.
 func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
-	ctx = r.tx.Bind(ctx)
-	if _, err := r.coll.InsertOne(ctx, doc); err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "insert", err)
-	}
-	return nil
+	return r.core().Insert(ctx, doc)
 }
 
 // InsertMany stores docs as new documents in one ordered write: it stops at
 // the first document that fails, and those before it stay stored unless a
 // transaction they are part of aborts. It does nothing when docs is empty.
 func (r *AccountRepo) InsertMany(ctx context.Context, docs []*Account) error {
-	ctx = r.tx.Bind(ctx)
-	if len(docs) == 0 {
-		return nil
-	}
-	if _, err := r.coll.InsertMany(ctx, docs); err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "insertMany", err)
-	}
-	return nil
+	return r.core().InsertMany(ctx, docs)
 }
 
 // Get returns the document with the given ID, or an error matching
 // runtime.ErrNotFound when there is none.
 func (r *AccountRepo) Get(ctx context.Context, id string) (*Account, error) {
-	ctx = r.tx.Bind(ctx)
-	return r.findOne(ctx, "get", bson.D{{Key: "_id", Value: id}}, nil)
+	return runtime.One[*Account](r.core().Get(ctx, id))
 }
 
 // FindOne returns the first document matching filter (any document for a nil
 // filter) in the order opts give, or an error matching runtime.ErrNotFound
 // when none matches. Of opts, only sort and skip apply.
 func (r *AccountRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
-	ctx = r.tx.Bind(ctx)
-	return r.findOne(ctx, "findOne", runtime.FilterDoc(filter), runtime.FindOneArgs(opts))
+	return runtime.One[*Account](r.core().FindOne(ctx, filter, opts...))
 }
 
 // Find returns the documents matching filter (all documents for a nil filter),
 // shaped by opts: sort, skip, limit and batch size. No match gives an empty
 // slice and a nil error. Use Iter for results too large to hold at once.
 func (r *AccountRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Account, error) {
-	ctx = r.tx.Bind(ctx)
-	return r.find(ctx, "find", runtime.FilterDoc(filter), runtime.FindArgs(opts))
+	return runtime.All[*Account](r.core().Find(ctx, filter, opts...))
 }
 
 // Iter returns the documents matching filter (all documents for a nil filter)
@@ -95,149 +91,58 @@ func (r *AccountRepo) Find(ctx context.Context, filter runtime.Filter, opts ...r
 // starts; breaking out of the loop closes the cursor. An error is yielded as
 // (nil, err) and ends the sequence.
 func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Account, error] {
-	ctx = r.tx.Bind(ctx)
-	return func(yield func(*Account, error) bool) {
-		cur, err := r.coll.Find(ctx, runtime.FilterDoc(filter), runtime.FindArgs(opts))
-		if err != nil {
-			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
-			return
-		}
-		defer cur.Close(ctx)
-		for cur.Next(ctx) {
-			doc := new(Account)
-			if err := cur.Decode(doc); err != nil {
-				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
-				return
-			}
-			if !yield(doc, nil) {
-				return
-			}
-		}
-		if err := cur.Err(); err != nil {
-			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
-		}
-	}
+	return runtime.Each[*Account](r.core().Iter(ctx, filter, opts...))
 }
 
 // Count returns the number of documents matching filter (all documents for a
 // nil filter). It counts exactly, and works inside transactions.
 func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	ctx = r.tx.Bind(ctx)
-	n, err := r.coll.CountDocuments(ctx, runtime.FilterDoc(filter))
-	if err != nil {
-		return 0, runtime.Failed(ctx, r.coll.Name(), "count", err)
-	}
-	return n, nil
+	return r.core().Count(ctx, filter)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
 // with an error matching runtime.ErrNotFound when there is no document with
 // that ID.
 func (r *AccountRepo) Replace(ctx context.Context, doc *Account) error {
-	ctx = r.tx.Bind(ctx)
-	filter := bson.D{{Key: "_id", Value: doc.ID}}
-	res, err := r.coll.ReplaceOne(ctx, filter, doc)
-	if err == nil && res.MatchedCount == 0 {
-		err = runtime.ErrNotFound
-	}
-	if err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "replace", err)
-	}
-	return nil
+	return r.core().Replace(ctx, doc)
 }
 
 // UpdateByID applies update to the document with the given ID, or fails with
 // an error matching runtime.ErrNotFound when there is none.
 func (r *AccountRepo) UpdateByID(ctx context.Context, id string, update runtime.Update) error {
-	ctx = r.tx.Bind(ctx)
-	res, err := r.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, runtime.UpdateDoc(update))
-	if err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "updateByID", err)
-	}
-	if res.MatchedCount == 0 {
-		return runtime.Failed(ctx, r.coll.Name(), "updateByID", runtime.ErrNotFound)
-	}
-	return nil
+	return r.core().UpdateByID(ctx, id, update)
 }
 
 // UpdateMany applies update to every document matching filter (all documents
 // for a nil filter) and returns how many documents it modified; a document the
 // update leaves as it was is matched but not counted.
 func (r *AccountRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	ctx = r.tx.Bind(ctx)
-	res, err := r.coll.UpdateMany(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(update))
-	if err != nil {
-		return 0, runtime.Failed(ctx, r.coll.Name(), "updateMany", err)
-	}
-	return res.ModifiedCount, nil
+	return r.core().UpdateMany(ctx, filter, update)
 }
 
 // FindOneAndUpdate applies update to the first document matching filter, in
 // the sort order of opts, and returns the document as it is after the update;
 // it fails with an error matching runtime.ErrNotFound when none matches.
 func (r *AccountRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Account, error) {
-	ctx = r.tx.Bind(ctx)
-	doc := new(Account)
-	err := r.coll.FindOneAndUpdate(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(update), runtime.FindOneAndUpdateArgs(opts)).Decode(doc)
-	if err != nil {
-		return nil, runtime.Failed(ctx, r.coll.Name(), "findOneAndUpdate", err)
-	}
-	return doc, nil
+	return runtime.One[*Account](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
 // Delete deletes the document with the given ID, or fails with an error
 // matching runtime.ErrNotFound when there is none.
 func (r *AccountRepo) Delete(ctx context.Context, id string) error {
-	ctx = r.tx.Bind(ctx)
-	res, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
-	if err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "delete", err)
-	}
-	if res.DeletedCount == 0 {
-		return runtime.Failed(ctx, r.coll.Name(), "delete", runtime.ErrNotFound)
-	}
-	return nil
+	return r.core().Delete(ctx, id)
 }
 
 // DeleteMany deletes every document matching filter and returns how many it
 // deleted. A nil filter deletes all documents of the collection.
 func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	ctx = r.tx.Bind(ctx)
-	res, err := r.coll.DeleteMany(ctx, runtime.FilterDoc(filter))
-	if err != nil {
-		return 0, runtime.Failed(ctx, r.coll.Name(), "deleteMany", err)
-	}
-	return res.DeletedCount, nil
+	return r.core().DeleteMany(ctx, filter)
 }
 
 // EnsureIndexes does nothing: Account declares no indexes. It exists so that
 // every repository has it.
 func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
-	return nil
-}
-
-// findOne returns the first document matching filter; op names the calling
-// method in errors. ctx is already bound.
-func (r *AccountRepo) findOne(ctx context.Context, op string, filter bson.D, opts *options.FindOneOptionsBuilder) (*Account, error) {
-	doc := new(Account)
-	if err := r.coll.FindOne(ctx, filter, opts).Decode(doc); err != nil {
-		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
-	}
-	return doc, nil
-}
-
-// find returns every document matching filter; op names the calling method in
-// errors. ctx is already bound.
-func (r *AccountRepo) find(ctx context.Context, op string, filter bson.D, opts *options.FindOptionsBuilder) ([]*Account, error) {
-	cur, err := r.coll.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
-	}
-	docs := []*Account{}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
-	}
-	return docs, nil
+	return r.core().EnsureIndexes(ctx)
 }
 
 // EntryFields are the typed fields of Entry, the documents of the "ledger"
@@ -272,6 +177,21 @@ func NewEntryRepo(db *mongo.Database) *EntryRepo {
 	return &EntryRepo{coll: db.Collection("ledger")}
 }
 
+// schemaOfEntry is what runtime.Repo needs to know of Entry documents.
+var schemaOfEntry = runtime.Schema{
+	New:    func() any { return new(Entry) },
+	ID:     func(doc any) any { return doc.(*Entry).ID },
+	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Entry).ID },
+	Indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "transfer", Value: 1}}},
+	},
+}
+
+// core is the shared repository code, on r's collection and transaction.
+func (r *EntryRepo) core() runtime.Repo {
+	return runtime.NewRepo(r.coll, r.tx, &schemaOfEntry)
+}
+
 // Collection returns the driver's collection, for what the repository does not
 // cover. Calls on it run in a transaction only when their context carries it.
 func (r *EntryRepo) Collection() *mongo.Collection {
@@ -284,12 +204,7 @@ func (r *EntryRepo) Collection() *mongo.Collection {
 // reach the server is then reported as a duplicate key instead of being stored
 // twice.
 func (r *EntryRepo) Insert(ctx context.Context, doc *Entry) error {
-	ctx = r.tx.Bind(ctx)
-	r.beforeInsert(doc)
-	if _, err := r.coll.InsertOne(ctx, doc); err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "insert", err)
-	}
-	return nil
+	return r.core().Insert(ctx, doc)
 }
 
 // InsertMany stores docs as new documents in one ordered write: it stops at
@@ -297,40 +212,27 @@ func (r *EntryRepo) Insert(ctx context.Context, doc *Entry) error {
 // transaction they are part of aborts. It does nothing when docs is empty.
 // Each document is prepared as Insert prepares it.
 func (r *EntryRepo) InsertMany(ctx context.Context, docs []*Entry) error {
-	ctx = r.tx.Bind(ctx)
-	if len(docs) == 0 {
-		return nil
-	}
-	for _, doc := range docs {
-		r.beforeInsert(doc)
-	}
-	if _, err := r.coll.InsertMany(ctx, docs); err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "insertMany", err)
-	}
-	return nil
+	return r.core().InsertMany(ctx, docs)
 }
 
 // Get returns the document with the given ID, or an error matching
 // runtime.ErrNotFound when there is none.
 func (r *EntryRepo) Get(ctx context.Context, id bson.ObjectID) (*Entry, error) {
-	ctx = r.tx.Bind(ctx)
-	return r.findOne(ctx, "get", bson.D{{Key: "_id", Value: id}}, nil)
+	return runtime.One[*Entry](r.core().Get(ctx, id))
 }
 
 // FindOne returns the first document matching filter (any document for a nil
 // filter) in the order opts give, or an error matching runtime.ErrNotFound
 // when none matches. Of opts, only sort and skip apply.
 func (r *EntryRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Entry, error) {
-	ctx = r.tx.Bind(ctx)
-	return r.findOne(ctx, "findOne", runtime.FilterDoc(filter), runtime.FindOneArgs(opts))
+	return runtime.One[*Entry](r.core().FindOne(ctx, filter, opts...))
 }
 
 // Find returns the documents matching filter (all documents for a nil filter),
 // shaped by opts: sort, skip, limit and batch size. No match gives an empty
 // slice and a nil error. Use Iter for results too large to hold at once.
 func (r *EntryRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Entry, error) {
-	ctx = r.tx.Bind(ctx)
-	return r.find(ctx, "find", runtime.FilterDoc(filter), runtime.FindArgs(opts))
+	return runtime.All[*Entry](r.core().Find(ctx, filter, opts...))
 }
 
 // Iter returns the documents matching filter (all documents for a nil filter)
@@ -338,172 +240,65 @@ func (r *EntryRepo) Find(ctx context.Context, filter runtime.Filter, opts ...run
 // starts; breaking out of the loop closes the cursor. An error is yielded as
 // (nil, err) and ends the sequence.
 func (r *EntryRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Entry, error] {
-	ctx = r.tx.Bind(ctx)
-	return func(yield func(*Entry, error) bool) {
-		cur, err := r.coll.Find(ctx, runtime.FilterDoc(filter), runtime.FindArgs(opts))
-		if err != nil {
-			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
-			return
-		}
-		defer cur.Close(ctx)
-		for cur.Next(ctx) {
-			doc := new(Entry)
-			if err := cur.Decode(doc); err != nil {
-				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
-				return
-			}
-			if !yield(doc, nil) {
-				return
-			}
-		}
-		if err := cur.Err(); err != nil {
-			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
-		}
-	}
+	return runtime.Each[*Entry](r.core().Iter(ctx, filter, opts...))
 }
 
 // Count returns the number of documents matching filter (all documents for a
 // nil filter). It counts exactly, and works inside transactions.
 func (r *EntryRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	ctx = r.tx.Bind(ctx)
-	n, err := r.coll.CountDocuments(ctx, runtime.FilterDoc(filter))
-	if err != nil {
-		return 0, runtime.Failed(ctx, r.coll.Name(), "count", err)
-	}
-	return n, nil
+	return r.core().Count(ctx, filter)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
 // with an error matching runtime.ErrNotFound when there is no document with
 // that ID.
 func (r *EntryRepo) Replace(ctx context.Context, doc *Entry) error {
-	ctx = r.tx.Bind(ctx)
-	filter := bson.D{{Key: "_id", Value: doc.ID}}
-	res, err := r.coll.ReplaceOne(ctx, filter, doc)
-	if err == nil && res.MatchedCount == 0 {
-		err = runtime.ErrNotFound
-	}
-	if err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "replace", err)
-	}
-	return nil
+	return r.core().Replace(ctx, doc)
 }
 
 // UpdateByID applies update to the document with the given ID, or fails with
 // an error matching runtime.ErrNotFound when there is none.
 func (r *EntryRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update runtime.Update) error {
-	ctx = r.tx.Bind(ctx)
-	res, err := r.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, runtime.UpdateDoc(update))
-	if err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "updateByID", err)
-	}
-	if res.MatchedCount == 0 {
-		return runtime.Failed(ctx, r.coll.Name(), "updateByID", runtime.ErrNotFound)
-	}
-	return nil
+	return r.core().UpdateByID(ctx, id, update)
 }
 
 // UpdateMany applies update to every document matching filter (all documents
 // for a nil filter) and returns how many documents it modified; a document the
 // update leaves as it was is matched but not counted.
 func (r *EntryRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	ctx = r.tx.Bind(ctx)
-	res, err := r.coll.UpdateMany(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(update))
-	if err != nil {
-		return 0, runtime.Failed(ctx, r.coll.Name(), "updateMany", err)
-	}
-	return res.ModifiedCount, nil
+	return r.core().UpdateMany(ctx, filter, update)
 }
 
 // FindOneAndUpdate applies update to the first document matching filter, in
 // the sort order of opts, and returns the document as it is after the update;
 // it fails with an error matching runtime.ErrNotFound when none matches.
 func (r *EntryRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Entry, error) {
-	ctx = r.tx.Bind(ctx)
-	doc := new(Entry)
-	err := r.coll.FindOneAndUpdate(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(update), runtime.FindOneAndUpdateArgs(opts)).Decode(doc)
-	if err != nil {
-		return nil, runtime.Failed(ctx, r.coll.Name(), "findOneAndUpdate", err)
-	}
-	return doc, nil
+	return runtime.One[*Entry](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
 // Delete deletes the document with the given ID, or fails with an error
 // matching runtime.ErrNotFound when there is none.
 func (r *EntryRepo) Delete(ctx context.Context, id bson.ObjectID) error {
-	ctx = r.tx.Bind(ctx)
-	res, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
-	if err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "delete", err)
-	}
-	if res.DeletedCount == 0 {
-		return runtime.Failed(ctx, r.coll.Name(), "delete", runtime.ErrNotFound)
-	}
-	return nil
+	return r.core().Delete(ctx, id)
 }
 
 // DeleteMany deletes every document matching filter and returns how many it
 // deleted. A nil filter deletes all documents of the collection.
 func (r *EntryRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	ctx = r.tx.Bind(ctx)
-	res, err := r.coll.DeleteMany(ctx, runtime.FilterDoc(filter))
-	if err != nil {
-		return 0, runtime.Failed(ctx, r.coll.Name(), "deleteMany", err)
-	}
-	return res.DeletedCount, nil
+	return r.core().DeleteMany(ctx, filter)
 }
 
 // EnsureIndexes creates the indexes Entry declares, in one command. Creating
 // an index that already exists with the same definition does nothing, so it is
 // safe to call at every start.
 func (r *EntryRepo) EnsureIndexes(ctx context.Context) error {
-	ctx = r.tx.Bind(ctx)
-	_, err := r.coll.Indexes().CreateMany(ctx, []mongo.IndexModel{
-		{Keys: bson.D{{Key: "transfer", Value: 1}}},
-	})
-	if err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "ensureIndexes", err)
-	}
-	return nil
+	return r.core().EnsureIndexes(ctx)
 }
 
 // FindByTransfer returns the documents whose Transfer is transfer, shaped by
 // opts like Find.
 func (r *EntryRepo) FindByTransfer(ctx context.Context, transfer string, opts ...runtime.FindOption) ([]*Entry, error) {
-	ctx = r.tx.Bind(ctx)
-	return r.find(ctx, "findByTransfer", runtime.FilterDoc(EntryFields.Transfer.Eq(transfer)), runtime.FindArgs(opts))
-}
-
-// findOne returns the first document matching filter; op names the calling
-// method in errors. ctx is already bound.
-func (r *EntryRepo) findOne(ctx context.Context, op string, filter bson.D, opts *options.FindOneOptionsBuilder) (*Entry, error) {
-	doc := new(Entry)
-	if err := r.coll.FindOne(ctx, filter, opts).Decode(doc); err != nil {
-		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
-	}
-	return doc, nil
-}
-
-// find returns every document matching filter; op names the calling method in
-// errors. ctx is already bound.
-func (r *EntryRepo) find(ctx context.Context, op string, filter bson.D, opts *options.FindOptionsBuilder) ([]*Entry, error) {
-	cur, err := r.coll.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
-	}
-	docs := []*Entry{}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
-	}
-	return docs, nil
-}
-
-// beforeInsert prepares doc for Insert and InsertMany: a zero ID becomes a new
-// ObjectID, all in doc itself, so that doc equals the stored document.
-func (*EntryRepo) beforeInsert(doc *Entry) {
-	if doc.ID.IsZero() {
-		doc.ID = bson.NewObjectID()
-	}
+	return runtime.All[*Entry](r.core().FindBy(ctx, "findByTransfer", EntryFields.Transfer.Eq(transfer), opts...))
 }
 
 // Store holds a repository for every collection type of package faults, all in

@@ -51,6 +51,25 @@ func NewAccountRepo(db *mongo.Database) *AccountRepo {
 	return &AccountRepo{coll: db.Collection("accounts")}
 }
 
+// schemaOfAccount is what runtime.Repo needs to know of Account documents.
+var schemaOfAccount = runtime.Schema{
+	New:     func() any { return new(Account) },
+	ID:      func(doc any) any { return doc.(*Account).ID },
+	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
+	Created: runtime.NewStamp("created", func(doc any) *time.Time { return &doc.(*Account).Created }),
+	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Account).Updated }),
+	Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
+	Indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)},
+		{Keys: bson.D{{Key: "branch", Value: 1}}},
+	},
+}
+
+// core is the shared repository code, on r's collection and transaction.
+func (r *AccountRepo) core() runtime.Repo {
+	return runtime.NewRepo(r.coll, r.tx, &schemaOfAccount)
+}
+
 // Collection returns the driver's collection, for what the repository does not
 // cover. Calls on it run in a transaction only when their context carries it.
 func (r *AccountRepo) Collection() *mongo.Collection {
@@ -64,12 +83,7 @@ func (r *AccountRepo) Collection() *mongo.Collection {
 // reach the server is then reported as a duplicate key instead of being stored
 // twice.
 func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
-	ctx = r.tx.Bind(ctx)
-	r.beforeInsert(doc)
-	if _, err := r.coll.InsertOne(ctx, doc); err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "insert", err)
-	}
-	return nil
+	return r.core().Insert(ctx, doc)
 }
 
 // InsertMany stores docs as new documents in one ordered write: it stops at
@@ -77,40 +91,27 @@ func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
 // transaction they are part of aborts. It does nothing when docs is empty.
 // Each document is prepared as Insert prepares it.
 func (r *AccountRepo) InsertMany(ctx context.Context, docs []*Account) error {
-	ctx = r.tx.Bind(ctx)
-	if len(docs) == 0 {
-		return nil
-	}
-	for _, doc := range docs {
-		r.beforeInsert(doc)
-	}
-	if _, err := r.coll.InsertMany(ctx, docs); err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "insertMany", err)
-	}
-	return nil
+	return r.core().InsertMany(ctx, docs)
 }
 
 // Get returns the document with the given ID, or an error matching
 // runtime.ErrNotFound when there is none.
 func (r *AccountRepo) Get(ctx context.Context, id bson.ObjectID) (*Account, error) {
-	ctx = r.tx.Bind(ctx)
-	return r.findOne(ctx, "get", bson.D{{Key: "_id", Value: id}}, nil)
+	return runtime.One[*Account](r.core().Get(ctx, id))
 }
 
 // FindOne returns the first document matching filter (any document for a nil
 // filter) in the order opts give, or an error matching runtime.ErrNotFound
 // when none matches. Of opts, only sort and skip apply.
 func (r *AccountRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
-	ctx = r.tx.Bind(ctx)
-	return r.findOne(ctx, "findOne", runtime.FilterDoc(filter), runtime.FindOneArgs(opts))
+	return runtime.One[*Account](r.core().FindOne(ctx, filter, opts...))
 }
 
 // Find returns the documents matching filter (all documents for a nil filter),
 // shaped by opts: sort, skip, limit and batch size. No match gives an empty
 // slice and a nil error. Use Iter for results too large to hold at once.
 func (r *AccountRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Account, error) {
-	ctx = r.tx.Bind(ctx)
-	return r.find(ctx, "find", runtime.FilterDoc(filter), runtime.FindArgs(opts))
+	return runtime.All[*Account](r.core().Find(ctx, filter, opts...))
 }
 
 // Iter returns the documents matching filter (all documents for a nil filter)
@@ -118,39 +119,13 @@ func (r *AccountRepo) Find(ctx context.Context, filter runtime.Filter, opts ...r
 // starts; breaking out of the loop closes the cursor. An error is yielded as
 // (nil, err) and ends the sequence.
 func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Account, error] {
-	ctx = r.tx.Bind(ctx)
-	return func(yield func(*Account, error) bool) {
-		cur, err := r.coll.Find(ctx, runtime.FilterDoc(filter), runtime.FindArgs(opts))
-		if err != nil {
-			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
-			return
-		}
-		defer cur.Close(ctx)
-		for cur.Next(ctx) {
-			doc := new(Account)
-			if err := cur.Decode(doc); err != nil {
-				yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
-				return
-			}
-			if !yield(doc, nil) {
-				return
-			}
-		}
-		if err := cur.Err(); err != nil {
-			yield(nil, runtime.Failed(ctx, r.coll.Name(), "iter", err))
-		}
-	}
+	return runtime.Each[*Account](r.core().Iter(ctx, filter, opts...))
 }
 
 // Count returns the number of documents matching filter (all documents for a
 // nil filter). It counts exactly, and works inside transactions.
 func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	ctx = r.tx.Bind(ctx)
-	n, err := r.coll.CountDocuments(ctx, runtime.FilterDoc(filter))
-	if err != nil {
-		return 0, runtime.Failed(ctx, r.coll.Name(), "count", err)
-	}
-	return n, nil
+	return r.core().Count(ctx, filter)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
@@ -160,35 +135,14 @@ func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter) (int64, 
 // document with that ID. On success doc.Version is one more and doc.Updated is
 // the time of the write; when Replace fails both keep their old values.
 func (r *AccountRepo) Replace(ctx context.Context, doc *Account) error {
-	ctx = r.tx.Bind(ctx)
-	oldVersion, oldUpdated := doc.Version, doc.Updated
-	filter := bson.D{{Key: "_id", Value: doc.ID}, {Key: "version", Value: oldVersion}}
-	doc.Version++
-	doc.Updated = time.Now().UTC().Truncate(time.Millisecond)
-	res, err := r.coll.ReplaceOne(ctx, filter, doc)
-	if err == nil && res.MatchedCount == 0 {
-		err = r.conflictOrNotFound(ctx, doc.ID)
-	}
-	if err != nil {
-		doc.Version, doc.Updated = oldVersion, oldUpdated
-		return runtime.Failed(ctx, r.coll.Name(), "replace", err)
-	}
-	return nil
+	return r.core().Replace(ctx, doc)
 }
 
 // UpdateByID applies update to the document with the given ID, or fails with
 // an error matching runtime.ErrNotFound when there is none. Besides update, it
 // sets Updated to the current time and adds 1 to Version.
 func (r *AccountRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update runtime.Update) error {
-	ctx = r.tx.Bind(ctx)
-	res, err := r.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, runtime.UpdateDoc(r.stamped(update)))
-	if err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "updateByID", err)
-	}
-	if res.MatchedCount == 0 {
-		return runtime.Failed(ctx, r.coll.Name(), "updateByID", runtime.ErrNotFound)
-	}
-	return nil
+	return r.core().UpdateByID(ctx, id, update)
 }
 
 // UpdateMany applies update to every document matching filter (all documents
@@ -196,12 +150,7 @@ func (r *AccountRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update r
 // update leaves as it was is matched but not counted. Besides update, it sets
 // Updated to the current time and adds 1 to Version.
 func (r *AccountRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	ctx = r.tx.Bind(ctx)
-	res, err := r.coll.UpdateMany(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(r.stamped(update)))
-	if err != nil {
-		return 0, runtime.Failed(ctx, r.coll.Name(), "updateMany", err)
-	}
-	return res.ModifiedCount, nil
+	return r.core().UpdateMany(ctx, filter, update)
 }
 
 // FindOneAndUpdate applies update to the first document matching filter, in
@@ -209,131 +158,39 @@ func (r *AccountRepo) UpdateMany(ctx context.Context, filter runtime.Filter, upd
 // it fails with an error matching runtime.ErrNotFound when none matches.
 // Besides update, it sets Updated to the current time and adds 1 to Version.
 func (r *AccountRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Account, error) {
-	ctx = r.tx.Bind(ctx)
-	doc := new(Account)
-	err := r.coll.FindOneAndUpdate(ctx, runtime.FilterDoc(filter), runtime.UpdateDoc(r.stamped(update)), runtime.FindOneAndUpdateArgs(opts)).Decode(doc)
-	if err != nil {
-		return nil, runtime.Failed(ctx, r.coll.Name(), "findOneAndUpdate", err)
-	}
-	return doc, nil
+	return runtime.One[*Account](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
 // Delete deletes the document with the given ID, or fails with an error
 // matching runtime.ErrNotFound when there is none.
 func (r *AccountRepo) Delete(ctx context.Context, id bson.ObjectID) error {
-	ctx = r.tx.Bind(ctx)
-	res, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
-	if err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "delete", err)
-	}
-	if res.DeletedCount == 0 {
-		return runtime.Failed(ctx, r.coll.Name(), "delete", runtime.ErrNotFound)
-	}
-	return nil
+	return r.core().Delete(ctx, id)
 }
 
 // DeleteMany deletes every document matching filter and returns how many it
 // deleted. A nil filter deletes all documents of the collection.
 func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	ctx = r.tx.Bind(ctx)
-	res, err := r.coll.DeleteMany(ctx, runtime.FilterDoc(filter))
-	if err != nil {
-		return 0, runtime.Failed(ctx, r.coll.Name(), "deleteMany", err)
-	}
-	return res.DeletedCount, nil
+	return r.core().DeleteMany(ctx, filter)
 }
 
 // EnsureIndexes creates the indexes Account declares, in one command. Creating
 // an index that already exists with the same definition does nothing, so it is
 // safe to call at every start.
 func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
-	ctx = r.tx.Bind(ctx)
-	_, err := r.coll.Indexes().CreateMany(ctx, []mongo.IndexModel{
-		{
-			Keys:    bson.D{{Key: "owner", Value: 1}},
-			Options: options.Index().SetUnique(true),
-		},
-		{Keys: bson.D{{Key: "branch", Value: 1}}},
-	})
-	if err != nil {
-		return runtime.Failed(ctx, r.coll.Name(), "ensureIndexes", err)
-	}
-	return nil
+	return r.core().EnsureIndexes(ctx)
 }
 
 // GetByOwner returns the document whose Owner is owner, or an error matching
 // runtime.ErrNotFound when there is none. Owner is unique, so there is at most
 // one.
 func (r *AccountRepo) GetByOwner(ctx context.Context, owner string) (*Account, error) {
-	ctx = r.tx.Bind(ctx)
-	return r.findOne(ctx, "getByOwner", runtime.FilterDoc(AccountFields.Owner.Eq(owner)), nil)
+	return runtime.One[*Account](r.core().GetBy(ctx, "getByOwner", AccountFields.Owner.Eq(owner)))
 }
 
 // FindByBranch returns the documents whose Branch is branch, shaped by opts
 // like Find.
 func (r *AccountRepo) FindByBranch(ctx context.Context, branch string, opts ...runtime.FindOption) ([]*Account, error) {
-	ctx = r.tx.Bind(ctx)
-	return r.find(ctx, "findByBranch", runtime.FilterDoc(AccountFields.Branch.Eq(branch)), runtime.FindArgs(opts))
-}
-
-// findOne returns the first document matching filter; op names the calling
-// method in errors. ctx is already bound.
-func (r *AccountRepo) findOne(ctx context.Context, op string, filter bson.D, opts *options.FindOneOptionsBuilder) (*Account, error) {
-	doc := new(Account)
-	if err := r.coll.FindOne(ctx, filter, opts).Decode(doc); err != nil {
-		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
-	}
-	return doc, nil
-}
-
-// find returns every document matching filter; op names the calling method in
-// errors. ctx is already bound.
-func (r *AccountRepo) find(ctx context.Context, op string, filter bson.D, opts *options.FindOptionsBuilder) ([]*Account, error) {
-	cur, err := r.coll.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
-	}
-	docs := []*Account{}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, runtime.Failed(ctx, r.coll.Name(), op, err)
-	}
-	return docs, nil
-}
-
-// beforeInsert prepares doc for Insert and InsertMany: a zero ID becomes a new
-// ObjectID, Created and Updated are set to the current time and Version starts
-// at 1, all in doc itself, so that doc equals the stored document.
-func (*AccountRepo) beforeInsert(doc *Account) {
-	if doc.ID.IsZero() {
-		doc.ID = bson.NewObjectID()
-	}
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	doc.Created = now
-	doc.Updated = now
-	doc.Version = 1
-}
-
-// stamped returns update together with what every update of Account does: it
-// sets Updated to the current time and adds 1 to Version.
-func (*AccountRepo) stamped(update runtime.Update) runtime.Update {
-	return runtime.Combine(
-		update,
-		AccountFields.Updated.Set(time.Now().UTC().Truncate(time.Millisecond)),
-		AccountFields.Version.Inc(1),
-	)
-}
-
-// conflictOrNotFound tells why a write conditioned on Version matched nothing:
-// the document exists with another version, or does not exist.
-func (r *AccountRepo) conflictOrNotFound(ctx context.Context, id bson.ObjectID) error {
-	n, err := r.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: id}}, options.Count().SetLimit(1))
-	switch {
-	case err != nil:
-		return err
-	case n == 0:
-		return runtime.ErrNotFound
-	}
-	return runtime.ErrVersionConflict
+	return runtime.All[*Account](r.core().FindBy(ctx, "findByBranch", AccountFields.Branch.Eq(branch), opts...))
 }
 
 // Store holds a repository for every collection type of package bank, all in

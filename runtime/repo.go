@@ -1,0 +1,104 @@
+package runtime
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// Repo is the code every generated repository shares: a generated method is
+// one call to the Repo method of the same name, its result typed by [One],
+// [All] or [Each] when it holds documents. Applications use the generated
+// repositories, whose methods have the typed signatures and the
+// documentation; Repo is exported for them.
+//
+// Repo is not generic, on purpose: its code is compiled once, in this
+// package, rather than once per collection type in every package that has
+// generated code. Documents pass through it as the generated type's
+// pointers in an any; the [Schema] says how to reach their fields.
+//
+// A Repo is a small value made per call from the generated repository's
+// collection and transaction and the type's Schema. Every operation begins
+// by binding its context to the repository's transaction (a nil Tx binds
+// nothing), runs its driver calls with that context, and returns errors as
+// [*OpError] values through [Failed].
+type Repo struct {
+	coll *mongo.Collection
+	tx   *Tx // nil, or the transaction every call joins
+	s    *Schema
+}
+
+// NewRepo returns the Repo of coll for the documents s describes, bound to
+// tx when tx is not nil.
+func NewRepo(coll *mongo.Collection, tx *Tx, s *Schema) Repo {
+	return Repo{coll: coll, tx: tx, s: s}
+}
+
+// Schema is what a [Repo] knows of one collection type's documents: how to
+// make one, where their _id is, which fields the repository maintains and
+// which indexes they declare. Its functions get the generated type's
+// pointer, a *T in an any. The generator declares one per collection type,
+// for example:
+//
+//	var schemaOfAccount = runtime.Schema{
+//		New:     func() any { return new(Account) },
+//		ID:      func(doc any) any { return doc.(*Account).ID },
+//		AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
+//		Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Account).Updated }),
+//		Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
+//	}
+//
+// A Schema is read, never changed, by the Repos that use it, so one serves
+// every goroutine.
+type Schema struct {
+	// New returns a new zero document, a *T, for reads to decode into.
+	New func() any
+
+	// ID returns the document's _id value.
+	ID func(doc any) any
+
+	// AutoID returns the document's _id field when it is a bson.ObjectID:
+	// Insert gives a zero one a new ObjectID. Nil for other _id types.
+	AutoID func(doc any) *bson.ObjectID
+
+	// Created is set to the current time on insert; Updated on insert and
+	// on every write. Nil when the type has no such field.
+	Created, Updated *Stamp
+
+	// Version is the optimistic-lock counter, or nil: it starts at 1 on
+	// insert, and every write adds 1 to it; Replace requires the stored
+	// value to be the document's.
+	Version *Counter
+
+	// Indexes are the indexes EnsureIndexes creates.
+	Indexes []mongo.IndexModel
+}
+
+// op is one operation of a repository under way: the context its driver
+// calls use, bound to the repository's transaction, and the names its error
+// carries. Every Repo method starts one with begin and returns its error
+// through done: they are the one place where an operation meets its
+// transaction.
+type op struct {
+	ctx  context.Context
+	coll *mongo.Collection
+	name string // the generated method, in lower camel case: "insert"
+}
+
+// begin starts the operation name on r.
+func (r Repo) begin(ctx context.Context, name string) op {
+	return op{ctx: r.tx.Bind(ctx), coll: r.coll, name: name}
+}
+
+// done ends the operation with err: nil, or err wrapped by [Failed] so that
+// the transaction learns of a server-side failure.
+func (o op) done(err error) error {
+	if err == nil {
+		return nil
+	}
+	return Failed(o.ctx, o.coll.Name(), o.name, err)
+}
+
+// byID is the filter {_id: id}.
+func byID(id any) bson.D { return bson.D{{Key: "_id", Value: id}} }

@@ -1,0 +1,63 @@
+package runtime
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Get is the generated Get: the document whose _id is id, or an error
+// matching [ErrNotFound].
+func (r Repo) Get(ctx context.Context, id any) (any, error) {
+	return r.findOne(r.begin(ctx, "get"), byID(id), nil)
+}
+
+// GetBy is the generated GetBy<F> method named op: the document matching
+// filter, an equality on a unique field, or an error matching [ErrNotFound].
+func (r Repo) GetBy(ctx context.Context, op string, filter Filter) (any, error) {
+	return r.findOne(r.begin(ctx, op), FilterDoc(filter), nil)
+}
+
+// FindOne is the generated FindOne: the first document matching filter in
+// the order of opts, or an error matching [ErrNotFound].
+func (r Repo) FindOne(ctx context.Context, filter Filter, opts ...FindOption) (any, error) {
+	return r.findOne(r.begin(ctx, "findOne"), FilterDoc(filter), FindOneArgs(opts))
+}
+
+// Find is the generated Find: every document matching filter, shaped by
+// opts, once [All] runs it.
+func (r Repo) Find(ctx context.Context, filter Filter, opts ...FindOption) Query {
+	return Query{o: r.begin(ctx, "find"), s: r.s, filter: FilterDoc(filter), opts: FindArgs(opts)}
+}
+
+// FindBy is the generated FindBy<F> method named op: Find with filter, an
+// equality on an indexed field.
+func (r Repo) FindBy(ctx context.Context, op string, filter Filter, opts ...FindOption) Query {
+	return Query{o: r.begin(ctx, op), s: r.s, filter: FilterDoc(filter), opts: FindArgs(opts)}
+}
+
+// Iter is the generated Iter: the query of Find, for [Each] to run.
+func (r Repo) Iter(ctx context.Context, filter Filter, opts ...FindOption) Query {
+	return Query{o: r.begin(ctx, "iter"), s: r.s, filter: FilterDoc(filter), opts: FindArgs(opts)}
+}
+
+// Count is the generated Count: the exact number of documents matching
+// filter.
+func (r Repo) Count(ctx context.Context, filter Filter) (int64, error) {
+	o := r.begin(ctx, "count")
+	n, err := r.coll.CountDocuments(o.ctx, FilterDoc(filter))
+	if err != nil {
+		return 0, o.done(err)
+	}
+	return n, nil
+}
+
+// findOne decodes the first document matching filter into a new document.
+func (r Repo) findOne(o op, filter bson.D, opts *options.FindOneOptionsBuilder) (any, error) {
+	doc := r.s.New()
+	if err := r.coll.FindOne(o.ctx, filter, opts).Decode(doc); err != nil {
+		return nil, o.done(err)
+	}
+	return doc, nil
+}

@@ -1,0 +1,144 @@
+package runtime
+
+import (
+	"context"
+	"reflect"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Insert is the generated Insert: it stores doc as a new document after
+// stampInsert prepared it. A failed Insert leaves doc prepared (it drops
+// the undo stampInsert returns), so that inserting it again reuses its ID.
+func (r Repo) Insert(ctx context.Context, doc any) error {
+	o := r.begin(ctx, "insert")
+	r.s.stampInsert(doc)
+	_, err := r.coll.InsertOne(o.ctx, doc)
+	return o.done(err)
+}
+
+// InsertMany is the generated InsertMany: one ordered write of docs, a
+// []*T, each prepared as Insert prepares it; nothing when docs is empty.
+func (r Repo) InsertMany(ctx context.Context, docs any) error {
+	o := r.begin(ctx, "insertMany")
+	list := reflect.ValueOf(docs)
+	if !list.IsValid() || list.Len() == 0 {
+		return nil
+	}
+	if r.s.stamps() {
+		for i := range list.Len() {
+			r.s.stampInsert(list.Index(i).Interface())
+		}
+	}
+	_, err := r.coll.InsertMany(o.ctx, docs)
+	return o.done(err)
+}
+
+// Replace is the generated Replace: it overwrites the stored document with
+// doc's _id, and with doc's version when the type has one, after
+// stampReplace prepared doc. When it fails doc gets its old values back.
+func (r Repo) Replace(ctx context.Context, doc any) error {
+	o := r.begin(ctx, "replace")
+	id := r.s.ID(doc)
+	u := r.s.stampReplace(doc)
+	filter := make(bson.D, 1, 2)
+	filter[0] = bson.E{Key: "_id", Value: id}
+	if u.version != nil {
+		filter = append(filter, bson.E{Key: r.s.Version.path, Value: u.kind.typed(u.oldVersion)})
+	}
+	res, err := r.coll.ReplaceOne(o.ctx, filter, doc)
+	if err == nil && res.MatchedCount == 0 {
+		err = ErrNotFound
+		if r.s.Version != nil {
+			err = conflictOrNotFound(o, id)
+		}
+	}
+	if err != nil {
+		u.restore()
+	}
+	return o.done(err)
+}
+
+// conflictOrNotFound tells why a write conditioned on the version matched
+// nothing, at the cost of one query on the failure path only: the document
+// exists with another version, or does not exist.
+func conflictOrNotFound(o op, id any) error {
+	n, err := o.coll.CountDocuments(o.ctx, byID(id), options.Count().SetLimit(1))
+	switch {
+	case err != nil:
+		return err
+	case n == 0:
+		return ErrNotFound
+	}
+	return ErrVersionConflict
+}
+
+// UpdateByID is the generated UpdateByID: update, stamped, applied to the
+// document whose _id is id, or an error matching [ErrNotFound].
+func (r Repo) UpdateByID(ctx context.Context, id any, update Update) error {
+	o := r.begin(ctx, "updateByID")
+	res, err := r.coll.UpdateOne(o.ctx, byID(id), UpdateDoc(r.s.stamped(update)))
+	if err == nil && res.MatchedCount == 0 {
+		err = ErrNotFound
+	}
+	return o.done(err)
+}
+
+// UpdateMany is the generated UpdateMany: update, stamped, applied to every
+// document matching filter; it returns the modified count.
+func (r Repo) UpdateMany(ctx context.Context, filter Filter, update Update) (int64, error) {
+	o := r.begin(ctx, "updateMany")
+	res, err := r.coll.UpdateMany(o.ctx, FilterDoc(filter), UpdateDoc(r.s.stamped(update)))
+	if err != nil {
+		return 0, o.done(err)
+	}
+	return res.ModifiedCount, nil
+}
+
+// FindOneAndUpdate is the generated FindOneAndUpdate: update, stamped,
+// applied to the first document matching filter in the order of opts; it
+// returns the document after the update, or an error matching
+// [ErrNotFound].
+func (r Repo) FindOneAndUpdate(ctx context.Context, filter Filter, update Update, opts ...FindOption) (any, error) {
+	o := r.begin(ctx, "findOneAndUpdate")
+	doc := r.s.New()
+	err := r.coll.FindOneAndUpdate(o.ctx, FilterDoc(filter), UpdateDoc(r.s.stamped(update)), FindOneAndUpdateArgs(opts)).Decode(doc)
+	if err != nil {
+		return nil, o.done(err)
+	}
+	return doc, nil
+}
+
+// Delete is the generated Delete: it deletes the document whose _id is id,
+// or fails with an error matching [ErrNotFound].
+func (r Repo) Delete(ctx context.Context, id any) error {
+	o := r.begin(ctx, "delete")
+	res, err := r.coll.DeleteOne(o.ctx, byID(id))
+	if err == nil && res.DeletedCount == 0 {
+		err = ErrNotFound
+	}
+	return o.done(err)
+}
+
+// DeleteMany is the generated DeleteMany: it deletes every document
+// matching filter and returns how many it deleted.
+func (r Repo) DeleteMany(ctx context.Context, filter Filter) (int64, error) {
+	o := r.begin(ctx, "deleteMany")
+	res, err := r.coll.DeleteMany(o.ctx, FilterDoc(filter))
+	if err != nil {
+		return 0, o.done(err)
+	}
+	return res.DeletedCount, nil
+}
+
+// EnsureIndexes is the generated EnsureIndexes: it creates the Schema's
+// indexes in one command, and does nothing when there are none.
+func (r Repo) EnsureIndexes(ctx context.Context) error {
+	if len(r.s.Indexes) == 0 {
+		return nil
+	}
+	o := r.begin(ctx, "ensureIndexes")
+	_, err := r.coll.Indexes().CreateMany(o.ctx, r.s.Indexes)
+	return o.done(err)
+}
