@@ -303,28 +303,9 @@ func checkType(t *model.TypeRef) error {
 // rt refers to a name of the mongotxgen runtime package.
 func rt(name string) *jen.Statement { return jen.Qual(runtimePath, name) }
 
-// opErr is runtime.Failed(ctx, r.coll.Name(), op, err).
-func opErr(op string, err jen.Code) *jen.Statement {
-	return rt("Failed").Call(jen.Id("ctx"), jen.Id("r").Dot("coll").Dot("Name").Call(), jen.Lit(op), err)
-}
-
-// byID is the filter bson.D{{Key: "_id", Value: id}}.
-func byID(id jen.Code) *jen.Statement {
-	return jen.Qual(bsonPath, "D").Values(elem(jen.Lit("_id"), id))
-}
-
 // elem is the bson.E {Key: key, Value: value}, on one line.
 func elem(key, value jen.Code) *jen.Statement {
 	return jen.Values(jen.Id("Key").Op(":").Add(key), jen.Id("Value").Op(":").Add(value))
-}
-
-// docPath is doc.A.B for the field at Go path A.B.
-func docPath(f *model.Field) *jen.Statement {
-	s := jen.Id("doc")
-	for _, name := range splitPath(f.GoPath) {
-		s = s.Dot(name)
-	}
-	return s
 }
 
 // fieldRef is AccountFields.Address.City: the typed field of n. For a
@@ -339,10 +320,4 @@ func fieldRef(p *typePlan, n *fieldNode) *jen.Statement {
 		s = s.Dot("Field")
 	}
 	return s
-}
-
-// now is time.Now().UTC().Truncate(time.Millisecond): BSON datetimes hold
-// milliseconds, so a truncated time equals what is read back.
-func now() *jen.Statement {
-	return jen.Qual("time", "Now").Call().Dot("UTC").Call().Dot("Truncate").Call(jen.Qual("time", "Millisecond"))
 }
