@@ -318,6 +318,7 @@ func buildPackage(pkg *packages.Package, cfg *Config, wanted map[string]bool, un
 		Dir:    dir,
 		Output: filepath.Join(dir, cfg.output()),
 		Types:  types_,
+		Codecs: b.codecs(types_),
 	}
 	cfg.logf("%s: %d annotated types", pkg.PkgPath, len(types_))
 	return res

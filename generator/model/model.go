@@ -24,6 +24,10 @@ type Package struct {
 	Dir    string  // directory holding the sources
 	Output string  // absolute path of the file to write
 	Types  []*Type // sorted by Name
+	// Codecs are the struct types that get generated BSON codecs: the
+	// annotated types and the struct types of the package they contain,
+	// sorted by Name.
+	Codecs []*Codec
 }
 
 // Type is a struct type annotated with //mongotxgen:collection.
