@@ -17,7 +17,7 @@ func DecodeSlice[E any, S ~[]E](dst *S, v Value, elem func(*E, Value) error) err
 	case bson.TypeNull, bson.TypeUndefined:
 		*dst = nil
 		return nil
-	case bson.TypeEmbeddedDocument:
+	case bson.TypeEmbeddedDocument, 0:
 		return fmt.Errorf("cannot decode document into %s", reflect.TypeFor[S]())
 	default:
 		return fmt.Errorf("cannot decode %v into a slice", v.Type)
@@ -49,7 +49,7 @@ func DecodeSlice[E any, S ~[]E](dst *S, v Value, elem func(*E, Value) error) err
 // driver does; null and undefined store nil.
 func DecodeMap[V any, M ~map[string]V](dst *M, v Value, elem func(*V, Value) error) error {
 	switch v.Type {
-	case bson.TypeEmbeddedDocument:
+	case bson.TypeEmbeddedDocument, 0:
 	case bson.TypeNull, bson.TypeUndefined:
 		*dst = nil
 		return nil

@@ -53,9 +53,10 @@ type Elements struct {
 }
 
 // Document returns the elements of v, a document; any other type is an
-// error naming the Go type being decoded, goType.
+// error naming the Go type being decoded, goType. (The driver gives a
+// top-level document the type 0.)
 func (v Value) Document(goType string) (Elements, error) {
-	if v.Type != bson.TypeEmbeddedDocument {
+	if v.Type != bson.TypeEmbeddedDocument && v.Type != 0 {
 		return Elements{}, fmt.Errorf("cannot decode %v into a %s", v.Type, goType)
 	}
 	return v.elements()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mongotxgen/mongotxgen/runtime"
+	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -391,4 +392,89 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		tx:      tx,
 	}
 	return &b.Store
+}
+
+// MarshalBSON encodes Account as the driver's struct codec does, without
+// reflection.
+func (v Account) MarshalBSON() ([]byte, error) {
+	w := bsoncodec.NewWriter(256)
+	v.encodeBSON(w, "")
+	return w.Result()
+}
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does,
+// without reflection.
+func (v *Account) UnmarshalBSON(data []byte) error {
+	return v.decodeBSON(bsoncodec.DocumentValue(data))
+}
+
+// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
+// does: the driver calls it for fields of type Account.
+func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
+	return v.decodeBSON(bsoncodec.Value{
+		Data: data,
+		Type: bson.Type(t),
+	})
+}
+
+// encodeBSON writes v as the document at key (the top-level document when w is
+// new).
+func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
+	start := w.BeginDocument(key)
+	if !v.ID.IsZero() {
+		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
+	}
+	bsoncodec.EncodeString(&v.Owner, w, "owner")
+	bsoncodec.EncodeString(&v.Branch, w, "branch")
+	bsoncodec.EncodeString(&v.Currency, w, "currency")
+	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
+	bsoncodec.EncodeInt64(&v.Version, w, "version")
+	bsoncodec.EncodeTime(&v.Created, w, "created")
+	bsoncodec.EncodeTime(&v.Updated, w, "updated")
+	w.End(start)
+}
+
+// decodeBSON decodes val into v: a document, or null or undefined, which leave
+// v zero.
+func (v *Account) decodeBSON(val bsoncodec.Value) error {
+	if val.IsNull() {
+		*v = Account{}
+		return nil
+	}
+	it, err := val.Document("bank.Account")
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		key, e := it.Key(), it.Value()
+	retry:
+		switch string(key) {
+		case "_id":
+			err = bsoncodec.DecodeObjectID(&v.ID, e)
+		case "owner":
+			err = bsoncodec.DecodeString(&v.Owner, e)
+		case "branch":
+			err = bsoncodec.DecodeString(&v.Branch, e)
+		case "currency":
+			err = bsoncodec.DecodeString(&v.Currency, e)
+		case "balance":
+			err = bsoncodec.DecodeInt(&v.Balance, e)
+		case "version":
+			err = bsoncodec.DecodeInt(&v.Version, e)
+		case "created":
+			err = bsoncodec.DecodeTime(&v.Created, e)
+		case "updated":
+			err = bsoncodec.DecodeTime(&v.Updated, e)
+		default:
+			if lower, ok := bsoncodec.Lower(key); ok {
+				key = lower
+				goto retry
+			}
+			continue
+		}
+		if err != nil {
+			return bsoncodec.AtKey(key, err)
+		}
+	}
+	return it.Err()
 }
