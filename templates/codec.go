@@ -36,7 +36,7 @@ func codecDecls(pkg *model.Package, c *model.Codec) []jen.Code {
 	return []jen.Code{
 		doc("MarshalBSON encodes %s as the driver's struct codec does, without reflection.", c.Name).
 			Func().Params(jen.Id("v").Id(c.Name)).Id("MarshalBSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-			jen.Id("w").Op(":=").Add(codecQual("NewWriter")).Call(jen.Lit(256)),
+			jen.Id("w").Op(":=").Add(codecQual("NewWriter")).Call(jen.Lit(sizeHint(pkg, c, 0))),
 			jen.Id("v").Dot("encodeBSON").Call(jen.Id("w"), jen.Lit("")),
 			jen.Return(jen.Id("w").Dot("Result").Call()),
 		).Line(),
@@ -54,6 +54,44 @@ func codecDecls(pkg *model.Package, c *model.Codec) []jen.Code {
 		encodeFunc(c),
 		decodeFunc(pkg, c),
 	}
+}
+
+// sizeHint estimates the bytes of a document of c, to size the buffer
+// MarshalBSON writes it in: keys, fixed-size values, 16 bytes a string,
+// 64 a container, nested codecs by their own estimate.
+func sizeHint(pkg *model.Package, c *model.Codec, depth int) int {
+	n := 5
+	for _, f := range c.Fields {
+		n += 2 + len(f.Key) + valueHint(pkg, f.Type, depth)
+	}
+	if c.InlineMap != nil {
+		n += 64
+	}
+	return n
+}
+
+func valueHint(pkg *model.Package, t *model.CodecType, depth int) int {
+	switch t.Kind {
+	case model.CodecBool:
+		return 1
+	case model.CodecInt32, model.CodecUint16, model.CodecInt:
+		return 4
+	case model.CodecInt64, model.CodecUint, model.CodecFloat, model.CodecTime:
+		return 8
+	case model.CodecObjectID:
+		return 12
+	case model.CodecString:
+		return 4 + 16
+	case model.CodecPointer:
+		return valueHint(pkg, t.Elem, depth)
+	case model.CodecStruct:
+		for _, c := range pkg.Codecs {
+			if c.Name == t.Go.Name && depth < 2 {
+				return sizeHint(pkg, c, depth+1)
+			}
+		}
+	}
+	return 64
 }
 
 func codecQual(name string) *jen.Statement { return jen.Qual(bsoncodecPath, name) }

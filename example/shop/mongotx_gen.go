@@ -905,7 +905,7 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 // MarshalBSON encodes Account as the driver's struct codec does, without
 // reflection.
 func (v Account) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(100)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
@@ -981,7 +981,7 @@ func (v *Account) decodeBSON(val bsoncodec.Value) error {
 // MarshalBSON encodes Order as the driver's struct codec does, without
 // reflection.
 func (v Order) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(155)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
@@ -1057,7 +1057,7 @@ func (v *Order) decodeBSON(val bsoncodec.Value) error {
 // MarshalBSON encodes OrderLine as the driver's struct codec does, without
 // reflection.
 func (v OrderLine) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(58)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
@@ -1125,7 +1125,7 @@ func (v *OrderLine) decodeBSON(val bsoncodec.Value) error {
 // MarshalBSON encodes Product as the driver's struct codec does, without
 // reflection.
 func (v Product) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(86)
 	v.encodeBSON(w, "")
 	return w.Result()
 }

@@ -848,7 +848,7 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 // MarshalBSON encodes Inlines as the driver's struct codec does, without
 // reflection.
 func (v Inlines) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(250)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
@@ -946,7 +946,7 @@ func (v *Inlines) decodeBSON(val bsoncodec.Value) error {
 // MarshalBSON encodes Item as the driver's struct codec does, without
 // reflection.
 func (v Item) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(81)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
@@ -1022,7 +1022,7 @@ func (v *Item) decodeBSON(val bsoncodec.Value) error {
 // MarshalBSON encodes Kinds as the driver's struct codec does, without
 // reflection.
 func (v Kinds) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(3160)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
@@ -1362,7 +1362,7 @@ func (v *Kinds) decodeBSON(val bsoncodec.Value) error {
 // MarshalBSON encodes Node as the driver's struct codec does, without
 // reflection.
 func (v Node) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(385)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
@@ -1430,7 +1430,7 @@ func (v *Node) decodeBSON(val bsoncodec.Value) error {
 // MarshalBSON encodes Zeroish as the driver's struct codec does, without
 // reflection.
 func (v Zeroish) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(12)
 	v.encodeBSON(w, "")
 	return w.Result()
 }

@@ -576,7 +576,7 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 // MarshalBSON encodes Account as the driver's struct codec does, without
 // reflection.
 func (v Account) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(47)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
@@ -641,7 +641,7 @@ func (v *Account) decodeBSON(val bsoncodec.Value) error {
 // MarshalBSON encodes Entry as the driver's struct codec does, without
 // reflection.
 func (v Entry) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(118)
 	v.encodeBSON(w, "")
 	return w.Result()
 }

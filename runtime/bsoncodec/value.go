@@ -80,17 +80,70 @@ func (it *Elements) Next() bool {
 	if len(it.rest) == 0 || it.err != nil {
 		return false
 	}
-	e, rest, ok := bsoncore.ReadElement(it.rest)
-	if !ok {
-		it.err = bsoncore.NewInsufficientBytesError(it.rest, it.rest)
+	d := it.rest
+	end := bytes.IndexByte(d[1:], 0) + 1 // the key's terminator
+	if end == 0 {
+		it.err = errors.New("malformed BSON element: unterminated key")
 		return false
 	}
-	t := bson.Type(it.rest[0])
-	end := bytes.IndexByte(it.rest[1:], 0) + 1
-	it.key = it.rest[1:end]
-	it.val = Value{Type: t, Data: e[end+1:], Truncate: it.truncate}
-	it.rest = rest
+	t := bson.Type(d[0])
+	n, ok := valueLength(t, d[end+1:])
+	if !ok {
+		it.err = fmt.Errorf("malformed BSON element %q of type %v", d[1:end], t)
+		return false
+	}
+	it.key = d[1:end]
+	it.val = Value{Type: t, Data: d[end+1 : end+1+n], Truncate: it.truncate}
+	it.rest = d[end+1+n:]
 	return true
+}
+
+// valueLength is the length of the value of type t at the start of d, when
+// d holds it whole.
+func valueLength(t bson.Type, d []byte) (int, bool) {
+	n := -1
+	switch t {
+	case bson.TypeDouble, bson.TypeDateTime, bson.TypeInt64, bson.TypeTimestamp:
+		n = 8
+	case bson.TypeInt32:
+		n = 4
+	case bson.TypeBoolean:
+		n = 1
+	case bson.TypeObjectID:
+		n = 12
+	case bson.TypeDecimal128:
+		n = 16
+	case bson.TypeNull, bson.TypeUndefined, bson.TypeMinKey, bson.TypeMaxKey:
+		n = 0
+	case bson.TypeString, bson.TypeJavaScript, bson.TypeSymbol:
+		n = 4 + prefix(d)
+	case bson.TypeEmbeddedDocument, bson.TypeArray, bson.TypeCodeWithScope:
+		n = prefix(d)
+	case bson.TypeBinary:
+		n = 5 + prefix(d)
+	case bson.TypeDBPointer:
+		n = 4 + prefix(d) + 12
+	case bson.TypeRegex:
+		if p := bytes.IndexByte(d, 0); p >= 0 {
+			if o := bytes.IndexByte(d[p+1:], 0); o >= 0 {
+				n = p + 1 + o + 1
+			}
+		}
+	}
+	return n, n >= 0 && n <= len(d)
+}
+
+// prefix reads the int32 length at the start of d, -1<<40 when d is too
+// short or it is negative.
+func prefix(d []byte) int {
+	if len(d) < 4 {
+		return -1 << 40
+	}
+	n := int(int32(binaryLE.Uint32(d)))
+	if n < 0 {
+		return -1 << 40
+	}
+	return n
 }
 
 // Key is the current element's key. It is valid until Next is called.

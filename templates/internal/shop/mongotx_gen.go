@@ -668,7 +668,7 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 // MarshalBSON encodes Account as the driver's struct codec does, without
 // reflection.
 func (v Account) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(258)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
@@ -755,7 +755,7 @@ func (v *Account) decodeBSON(val bsoncodec.Value) error {
 // MarshalBSON encodes Address as the driver's struct codec does, without
 // reflection.
 func (v Address) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(56)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
@@ -820,7 +820,7 @@ func (v *Address) decodeBSON(val bsoncodec.Value) error {
 // MarshalBSON encodes Event as the driver's struct codec does, without
 // reflection.
 func (v Event) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(65)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
@@ -888,7 +888,7 @@ func (v *Event) decodeBSON(val bsoncodec.Value) error {
 // MarshalBSON encodes Origin as the driver's struct codec does, without
 // reflection.
 func (v Origin) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(256)
+	w := bsoncodec.NewWriter(15)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
