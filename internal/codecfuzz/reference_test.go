@@ -98,3 +98,25 @@ func canonical(doc []byte) []byte {
 	out, _ = bsoncore.AppendDocumentEnd(out, idx)
 	return out
 }
+
+// TestUnexportedKept checks what the driver does with a field it does not
+// store: decoding a document leaves it, decoding null zeroes the struct.
+func TestUnexportedKept(t *testing.T) {
+	doc, err := bson.Marshal(bson.D{{Key: "s", Value: "x"}, {Key: "hidden", Value: int32(1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := Kinds{hidden: 7}, Kinds{hidden: 7}
+	if err := referenceUnmarshal(doc, &want); err != nil {
+		t.Fatal(err)
+	}
+	if err := got.UnmarshalBSON(doc); err != nil {
+		t.Fatal(err)
+	}
+	if got.hidden != want.hidden || got.S != want.S {
+		t.Errorf("got hidden %d, s %q; the driver %d, %q", got.hidden, got.S, want.hidden, want.S)
+	}
+	if err := got.UnmarshalBSONValue(byte(bson.TypeNull), nil); err != nil || got.hidden != 0 {
+		t.Errorf("null: hidden %d, err %v; want the zero Kinds", got.hidden, err)
+	}
+}
