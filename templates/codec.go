@@ -143,23 +143,19 @@ func fieldSel(f *model.CodecField) *jen.Statement {
 
 // viaNil is the condition that the inline pointers on f's path are set,
 // v.Base != nil, or nil when there are none.
-func viaNil(f *model.CodecField, op string) jen.Code {
+func viaNil(f *model.CodecField) jen.Code {
 	var conds []jen.Code
 	s := jen.Id("v")
 	for _, step := range f.Path[:len(f.Path)-1] {
 		s = s.Dot(step.Name)
 		if step.Pointer {
-			conds = append(conds, jen.Add(s.Clone()).Op(op).Nil())
+			conds = append(conds, jen.Add(s.Clone()).Op("!=").Nil())
 		}
 	}
 	if len(conds) == 0 {
 		return nil
 	}
-	joiner := "&&"
-	if op == "==" {
-		joiner = "||"
-	}
-	return jen.Add(joinOp(joiner, conds)...)
+	return jen.Add(joinOp("&&", conds)...)
 }
 
 func joinOp(op string, conds []jen.Code) []jen.Code {
@@ -183,7 +179,7 @@ func encodeField(f *model.CodecField) jen.Code {
 		stmt = encodeValue(t, place{addr: func() *jen.Statement { return jen.Op("&").Add(sel()) }, val: sel}, jen.Lit(f.Key))
 	}
 	var conds []jen.Code
-	if c := viaNil(f, "!="); c != nil {
+	if c := viaNil(f); c != nil {
 		conds = append(conds, c)
 	}
 	if f.OmitEmpty && t.Kind != model.CodecFallback {
@@ -215,24 +211,34 @@ func pointerPlace() place {
 	return place{addr: func() *jen.Statement { return jen.Id("v") }, val: func() *jen.Statement { return jen.Id("v") }}
 }
 
-// encoders names the bsoncodec function per kind; a generic one is
-// instantiated with the Go type when passed as a value.
-var encoders = map[model.CodecKind]struct {
-	name    string
-	generic bool
+// kindFuncs names the bsoncodec functions that encode and decode a value
+// of each kind (the containers and structs have their own code); a generic
+// one is instantiated with the Go type when passed as a value.
+var kindFuncs = map[model.CodecKind]struct {
+	encode, decode string
+	generic        bool
 }{
-	model.CodecBool:     {"EncodeBool", true},
-	model.CodecString:   {"EncodeString", true},
-	model.CodecInt32:    {"EncodeInt32", true},
-	model.CodecInt:      {"EncodeInt", true},
-	model.CodecInt64:    {"EncodeInt64", true},
-	model.CodecUint16:   {"EncodeUint16", true},
-	model.CodecUint:     {"EncodeUint", true},
-	model.CodecFloat:    {"EncodeFloat", true},
-	model.CodecObjectID: {"EncodeObjectID", false},
-	model.CodecTime:     {"EncodeTime", false},
-	model.CodecBytes:    {"EncodeBytes", false},
-	model.CodecFallback: {"EncodeFallback", true},
+	model.CodecBool:     {"EncodeBool", "DecodeBool", true},
+	model.CodecString:   {"EncodeString", "DecodeString", true},
+	model.CodecInt32:    {"EncodeInt32", "DecodeInt", true},
+	model.CodecInt:      {"EncodeInt", "DecodeInt", true},
+	model.CodecInt64:    {"EncodeInt64", "DecodeInt", true},
+	model.CodecUint16:   {"EncodeUint16", "DecodeUint", true},
+	model.CodecUint:     {"EncodeUint", "DecodeUint", true},
+	model.CodecFloat:    {"EncodeFloat", "DecodeFloat", true},
+	model.CodecObjectID: {"EncodeObjectID", "DecodeObjectID", false},
+	model.CodecTime:     {"EncodeTime", "DecodeTime", false},
+	model.CodecBytes:    {"EncodeBytes", "DecodeBytes", false},
+	model.CodecFallback: {"EncodeFallback", "DecodeFallback", true},
+}
+
+// kindFunc is the function value name of kindFuncs, instantiated for t
+// when generic.
+func kindFunc(t *model.CodecType, name string, generic bool) jen.Code {
+	if generic {
+		return codecQual(name).Types(typeCode(t.Go))
+	}
+	return codecQual(name)
 }
 
 // encodeValue is the statement writing the value at p with key.
@@ -247,11 +253,11 @@ func encodeValue(t *model.CodecType, p place, key jen.Code) jen.Code {
 	case model.CodecMap:
 		return codecQual("EncodeMap").Call(p.addr(), jen.Id("w"), key, encodeElem(t.Elem))
 	}
-	e, ok := encoders[t.Kind]
+	k, ok := kindFuncs[t.Kind]
 	if !ok {
 		panic(fmt.Sprintf("templates: no encoder for codec kind %d", t.Kind))
 	}
-	return codecQual(e.name).Call(p.addr(), jen.Id("w"), key)
+	return codecQual(k.encode).Call(p.addr(), jen.Id("w"), key)
 }
 
 // encodeElem is a function value writing an element of type t:
@@ -265,11 +271,8 @@ func encodeElem(t *model.CodecType) jen.Code {
 		return jen.Func().Params(jen.Id("v").Op("*").Add(typeCode(t.Go)), jen.Id("w").Op("*").Add(codecQual("Writer")), jen.Id("key").String()).
 			Block(encodeValue(t, pointerPlace(), jen.Id("key")))
 	}
-	e := encoders[t.Kind]
-	if e.generic {
-		return codecQual(e.name).Types(typeCode(t.Go))
-	}
-	return codecQual(e.name)
+	k := kindFuncs[t.Kind]
+	return kindFunc(t, k.encode, k.generic)
 }
 
 // notEmpty is the condition under which omitempty writes the field, as the

@@ -101,25 +101,6 @@ func decodeField(f *model.CodecField) []jen.Code {
 	return append(out, jen.Err().Op("=").Add(decodeValue(f.Type, p, e)))
 }
 
-// decoders names the bsoncodec function per kind, as for encoders.
-var decoders = map[model.CodecKind]struct {
-	name    string
-	generic bool
-}{
-	model.CodecBool:     {"DecodeBool", true},
-	model.CodecString:   {"DecodeString", true},
-	model.CodecInt32:    {"DecodeInt", true},
-	model.CodecInt:      {"DecodeInt", true},
-	model.CodecInt64:    {"DecodeInt", true},
-	model.CodecUint16:   {"DecodeUint", true},
-	model.CodecUint:     {"DecodeUint", true},
-	model.CodecFloat:    {"DecodeFloat", true},
-	model.CodecObjectID: {"DecodeObjectID", false},
-	model.CodecTime:     {"DecodeTime", false},
-	model.CodecBytes:    {"DecodeBytes", false},
-	model.CodecFallback: {"DecodeFallback", true},
-}
-
 // decodeValue is the expression decoding the value e into p, an error.
 func decodeValue(t *model.CodecType, p place, e jen.Code) jen.Code {
 	switch t.Kind {
@@ -132,11 +113,11 @@ func decodeValue(t *model.CodecType, p place, e jen.Code) jen.Code {
 	case model.CodecMap:
 		return codecQual("DecodeMap").Call(p.addr(), e, decodeElem(t.Elem))
 	}
-	d, ok := decoders[t.Kind]
+	k, ok := kindFuncs[t.Kind]
 	if !ok {
 		panic(fmt.Sprintf("templates: no decoder for codec kind %d", t.Kind))
 	}
-	return codecQual(d.name).Call(p.addr(), e)
+	return codecQual(k.decode).Call(p.addr(), e)
 }
 
 // decodeElem is a function value decoding an element of type t, as
@@ -149,9 +130,6 @@ func decodeElem(t *model.CodecType) jen.Code {
 		return jen.Func().Params(jen.Id("v").Op("*").Add(typeCode(t.Go)), jen.Id("e").Add(codecQual("Value"))).Error().
 			Block(jen.Return(decodeValue(t, pointerPlace(), jen.Id("e"))))
 	}
-	d := decoders[t.Kind]
-	if d.generic {
-		return codecQual(d.name).Types(typeCode(t.Go))
-	}
-	return codecQual(d.name)
+	k := kindFuncs[t.Kind]
+	return kindFunc(t, k.decode, k.generic)
 }

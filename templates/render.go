@@ -35,6 +35,9 @@
 //     a BSON datetime holds, so a document read back equals the one written.
 //   - UpdateMany returns the modified count; Find returns an empty, non-nil
 //     slice when nothing matches; Iter yields (nil, err) once and stops.
+//   - With [Options.Codecs] (the default), every type of
+//     model.Package.Codecs gets MarshalBSON, UnmarshalBSON and
+//     UnmarshalBSONValue (codec.go), built on runtime/bsoncodec.
 //   - Errors wrap the driver's error as it is (mongo.ErrNoDocuments for a
 //     missing document in reads, which matches runtime.ErrNotFound); writes
 //     that match nothing report runtime.ErrNotFound itself.
