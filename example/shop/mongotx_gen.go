@@ -903,8 +903,11 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 }
 
 // MarshalBSON encodes Account as the driver's struct codec does, without
-// reflection.
-func (v Account) MarshalBSON() ([]byte, error) {
+// reflection. (The driver encodes a nil *Account as null without calling it.)
+func (v *Account) MarshalBSON() ([]byte, error) {
+	if v == nil {
+		return nil, bsoncodec.ErrNilDocument
+	}
 	w := bsoncodec.NewWriter(100)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -979,8 +982,11 @@ func (v *Account) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Order as the driver's struct codec does, without
-// reflection.
-func (v Order) MarshalBSON() ([]byte, error) {
+// reflection. (The driver encodes a nil *Order as null without calling it.)
+func (v *Order) MarshalBSON() ([]byte, error) {
+	if v == nil {
+		return nil, bsoncodec.ErrNilDocument
+	}
 	w := bsoncodec.NewWriter(155)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -1055,8 +1061,12 @@ func (v *Order) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes OrderLine as the driver's struct codec does, without
-// reflection.
-func (v OrderLine) MarshalBSON() ([]byte, error) {
+// reflection. (The driver encodes a nil *OrderLine as null without calling
+// it.)
+func (v *OrderLine) MarshalBSON() ([]byte, error) {
+	if v == nil {
+		return nil, bsoncodec.ErrNilDocument
+	}
 	w := bsoncodec.NewWriter(58)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -1123,8 +1133,11 @@ func (v *OrderLine) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Product as the driver's struct codec does, without
-// reflection.
-func (v Product) MarshalBSON() ([]byte, error) {
+// reflection. (The driver encodes a nil *Product as null without calling it.)
+func (v *Product) MarshalBSON() ([]byte, error) {
+	if v == nil {
+		return nil, bsoncodec.ErrNilDocument
+	}
 	w := bsoncodec.NewWriter(86)
 	v.encodeBSON(w, "")
 	return w.Result()

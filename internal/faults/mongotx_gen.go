@@ -574,8 +574,11 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 }
 
 // MarshalBSON encodes Account as the driver's struct codec does, without
-// reflection.
-func (v Account) MarshalBSON() ([]byte, error) {
+// reflection. (The driver encodes a nil *Account as null without calling it.)
+func (v *Account) MarshalBSON() ([]byte, error) {
+	if v == nil {
+		return nil, bsoncodec.ErrNilDocument
+	}
 	w := bsoncodec.NewWriter(47)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -639,8 +642,11 @@ func (v *Account) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Entry as the driver's struct codec does, without
-// reflection.
-func (v Entry) MarshalBSON() ([]byte, error) {
+// reflection. (The driver encodes a nil *Entry as null without calling it.)
+func (v *Entry) MarshalBSON() ([]byte, error) {
+	if v == nil {
+		return nil, bsoncodec.ErrNilDocument
+	}
 	w := bsoncodec.NewWriter(118)
 	v.encodeBSON(w, "")
 	return w.Result()
