@@ -26,7 +26,7 @@ func Renderer(opts Options) func(*model.Package) ([]byte, error) {
 
 // codecDecls are the codec methods of one struct type, in file order:
 //
-//	func (v *Account) MarshalBSON() ([]byte, error)
+//	func (v Account) MarshalBSON() ([]byte, error)
 //	func (v *Account) UnmarshalBSON(data []byte) error
 //	func (v *Account) UnmarshalBSONValue(t byte, data []byte) error
 //	func (v *Account) encodeBSON(w *bsoncodec.Writer, key string)
@@ -34,9 +34,8 @@ func Renderer(opts Options) func(*model.Package) ([]byte, error) {
 func codecDecls(pkg *model.Package, c *model.Codec) []jen.Code {
 	recv := func() *jen.Statement { return jen.Id("v").Op("*").Id(c.Name) }
 	return []jen.Code{
-		doc("MarshalBSON encodes %s as the driver's struct codec does, without reflection. (The driver encodes a nil *%s as null without calling it.)", c.Name, c.Name).
-			Func().Params(recv()).Id("MarshalBSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-			jen.If(jen.Id("v").Op("==").Nil()).Block(jen.Return(jen.Nil(), codecQual("ErrNilDocument"))),
+		doc("MarshalBSON encodes %s as the driver's struct codec does, without reflection.", c.Name).
+			Func().Params(jen.Id("v").Id(c.Name)).Id("MarshalBSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 			jen.Id("w").Op(":=").Add(codecQual("NewWriter")).Call(jen.Lit(sizeHint(pkg, c, 0))),
 			jen.Id("v").Dot("encodeBSON").Call(jen.Id("w"), jen.Lit("")),
 			jen.Return(jen.Id("w").Dot("Result").Call()),

@@ -903,11 +903,8 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 }
 
 // MarshalBSON encodes Account as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Account as null without calling it.)
-func (v *Account) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Account) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(100)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -982,11 +979,8 @@ func (v *Account) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Order as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Order as null without calling it.)
-func (v *Order) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Order) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(155)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -1061,12 +1055,8 @@ func (v *Order) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes OrderLine as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *OrderLine as null without calling
-// it.)
-func (v *OrderLine) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v OrderLine) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(58)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -1133,11 +1123,8 @@ func (v *OrderLine) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Product as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Product as null without calling it.)
-func (v *Product) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Product) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(86)
 	v.encodeBSON(w, "")
 	return w.Result()

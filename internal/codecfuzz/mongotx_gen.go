@@ -846,11 +846,8 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 }
 
 // MarshalBSON encodes Inlines as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Inlines as null without calling it.)
-func (v *Inlines) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Inlines) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(250)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -947,11 +944,8 @@ func (v *Inlines) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Item as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Item as null without calling it.)
-func (v *Item) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Item) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(81)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -1026,11 +1020,8 @@ func (v *Item) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Kinds as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Kinds as null without calling it.)
-func (v *Kinds) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Kinds) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(3160)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -1369,11 +1360,8 @@ func (v *Kinds) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Node as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Node as null without calling it.)
-func (v *Node) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Node) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(385)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -1440,11 +1428,8 @@ func (v *Node) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Zeroish as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Zeroish as null without calling it.)
-func (v *Zeroish) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Zeroish) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(12)
 	v.encodeBSON(w, "")
 	return w.Result()

@@ -120,23 +120,3 @@ func TestUnexportedKept(t *testing.T) {
 		t.Errorf("null: hidden %d, err %v; want the zero Kinds", got.hidden, err)
 	}
 }
-
-// TestNilDocument checks that a nil document is an error, not a panic, as
-// it is for the driver, and that a nil pointer field is null in both.
-func TestNilDocument(t *testing.T) {
-	var k *Kinds
-	if _, err := k.MarshalBSON(); err == nil {
-		t.Error("MarshalBSON of a nil *Kinds succeeded")
-	}
-	if _, err := bson.Marshal(k); err == nil {
-		t.Error("bson.Marshal of a nil *Kinds succeeded")
-	}
-	type outer struct{ Item *Item }
-	got, err := bson.Marshal(outer{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v := bson.Raw(got).Lookup("item"); v.Type != bson.TypeNull {
-		t.Errorf("nil *Item field written as %v", v.Type)
-	}
-}

@@ -574,11 +574,8 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 }
 
 // MarshalBSON encodes Account as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Account as null without calling it.)
-func (v *Account) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Account) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(47)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -642,11 +639,8 @@ func (v *Account) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Entry as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Entry as null without calling it.)
-func (v *Entry) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Entry) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(118)
 	v.encodeBSON(w, "")
 	return w.Result()

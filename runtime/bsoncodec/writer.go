@@ -103,10 +103,6 @@ func Index(i int) string {
 	return strconv.Itoa(i)
 }
 
-// ErrNilDocument is what MarshalBSON of a nil pointer returns: the driver
-// cannot store nil as a document either.
-var ErrNilDocument = errors.New("bsoncodec: cannot encode a nil pointer as a document")
-
 var errNullInKey = errors.New("BSON element key cannot contain null bytes")
 
 // checkKey reports a key the driver refuses to write (map keys are the

@@ -682,11 +682,8 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 }
 
 // MarshalBSON encodes Account as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Account as null without calling it.)
-func (v *Account) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Account) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(175)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -770,11 +767,8 @@ func (v *Account) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Address as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Address as null without calling it.)
-func (v *Address) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Address) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(84)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -841,11 +835,8 @@ func (v *Address) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Customer as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Customer as null without calling it.)
-func (v *Customer) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Customer) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(320)
 	v.encodeBSON(w, "")
 	return w.Result()

@@ -666,11 +666,8 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 }
 
 // MarshalBSON encodes Account as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Account as null without calling it.)
-func (v *Account) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Account) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(258)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -756,11 +753,8 @@ func (v *Account) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Address as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Address as null without calling it.)
-func (v *Address) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Address) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(56)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -824,11 +818,8 @@ func (v *Address) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Event as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Event as null without calling it.)
-func (v *Event) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Event) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(65)
 	v.encodeBSON(w, "")
 	return w.Result()
@@ -895,11 +886,8 @@ func (v *Event) decodeBSON(val bsoncodec.Value) error {
 }
 
 // MarshalBSON encodes Origin as the driver's struct codec does, without
-// reflection. (The driver encodes a nil *Origin as null without calling it.)
-func (v *Origin) MarshalBSON() ([]byte, error) {
-	if v == nil {
-		return nil, bsoncodec.ErrNilDocument
-	}
+// reflection.
+func (v Origin) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(15)
 	v.encodeBSON(w, "")
 	return w.Result()
