@@ -34,6 +34,7 @@ func Renderer(opts Options) func(*model.Package) ([]byte, error) {
 func codecDecls(pkg *model.Package, c *model.Codec) []jen.Code {
 	recv := func() *jen.Statement { return jen.Id("v").Op("*").Id(c.Name) }
 	return []jen.Code{
+		// A value receiver: the driver writes null for a nil *T only then.
 		doc("MarshalBSON encodes %s as the driver's struct codec does, without reflection.", c.Name).
 			Func().Params(jen.Id("v").Id(c.Name)).Id("MarshalBSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 			jen.Id("w").Op(":=").Add(codecQual("NewWriter")).Call(jen.Lit(sizeHint(pkg, c, 0))),

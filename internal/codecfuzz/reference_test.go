@@ -120,3 +120,18 @@ func TestUnexportedKept(t *testing.T) {
 		t.Errorf("null: hidden %d, err %v; want the zero Kinds", got.hidden, err)
 	}
 }
+
+// TestNilField checks that a nil pointer to a type with a codec, in a
+// struct the driver encodes by reflection, is null: the driver writes null
+// for a nil pointer only when MarshalBSON has a value receiver, which is
+// why the generated one has.
+func TestNilField(t *testing.T) {
+	type outer struct{ Item *Item }
+	got, err := bson.Marshal(outer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := bson.Raw(got).Lookup("item"); v.Type != bson.TypeNull {
+		t.Errorf("nil *Item field written as %v", v.Type)
+	}
+}
