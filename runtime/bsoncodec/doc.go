@@ -12,6 +12,16 @@
 // goes through [EncodeFallback] and [DecodeFallback], which let the driver
 // encode or decode that one field as its struct codec would.
 //
+// Inside generated code the rules are the driver's struct codec's exactly.
+// Where the driver itself encodes or decodes a value of a generated type
+// (a field of a struct without a codec), it goes through the methods, and
+// the driver's hooks differ from its struct codec in one corner: BSON
+// undefined (a deprecated type) for a nil pointer field gives a pointer to
+// a zero value rather than nil, as for any type with UnmarshalBSONValue.
+// A nil pointer field is written as null, because MarshalBSON has a value
+// receiver; for the same reason a nil pointer handed to the driver as a
+// whole document panics rather than fail.
+//
 // The driver's encoder and decoder options that change those rules (client
 // BSONOptions such as AllowTruncatingDoubles, UseLocalTimeZone, ZeroMaps,
 // or a custom registry) do not reach a type's own MarshalBSON and
