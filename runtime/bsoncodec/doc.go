@@ -17,7 +17,9 @@
 // (a field of a struct without a codec), it goes through the methods, and
 // the driver's hooks differ from its struct codec in one corner: BSON
 // undefined (a deprecated type) for a nil pointer field gives a pointer to
-// a zero value rather than nil, as for any type with UnmarshalBSONValue.
+// a zero value rather than nil, as for any type with UnmarshalBSONValue;
+// and a minsize or truncate tag on such a field does not reach the fields
+// inside it.
 // A nil pointer field is written as null, because MarshalBSON has a value
 // receiver; for the same reason a nil pointer handed to the driver as a
 // whole document panics rather than fail.
