@@ -259,7 +259,7 @@ func fuzzImporter(tb testing.TB) types.Importer {
 			"go.mongodb.org/mongo-driver/v2/bson",
 			"go.mongodb.org/mongo-driver/v2/mongo",
 			"go.mongodb.org/mongo-driver/v2/mongo/options",
-			"github.com/mongotxgen/mongotxgen/runtime")
+			"github.com/mongotxgen/mongotxgen/runtime", "github.com/mongotxgen/mongotxgen/runtime/bsoncodec")
 		if err != nil {
 			fuzzImports.err = err
 			return

@@ -49,6 +49,7 @@ func buildPackage(s *source, cfg *Config, sel *selection, unreadable map[string]
 		Dir:             s.list.Dir,
 		Output:          filepath.Join(s.list.Dir, cfg.output()),
 		Types:           types_,
+		Codecs:          b.codecs(types_),
 		Declared:        b.pkg.Scope().Names(),
 		BuildConstraint: b.buildConstraint(),
 	}

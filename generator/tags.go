@@ -126,6 +126,8 @@ type bsonTag struct {
 	omitEmpty bool
 	inline    bool
 	skip      bool
+	minSize   bool
+	truncate  bool
 }
 
 // parseBSONTag reads a struct tag exactly as the driver's default struct
@@ -153,6 +155,10 @@ func parseBSONTag(goName string, tag reflect.StructTag) bsonTag {
 			t.omitEmpty = true
 		case "inline":
 			t.inline = true
+		case "minsize":
+			t.minSize = true
+		case "truncate":
+			t.truncate = true
 		}
 	}
 	return t

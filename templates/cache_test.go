@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/dave/jennifer/jen"
 )
 
 // TestFormatCache checks that Render gives the same bytes with the cache
@@ -51,12 +49,7 @@ func TestRenderChunkedMatchesWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	imports := newImportNames(pkg, plans)
-	var decls [][]jen.Code
-	for _, p := range plans {
-		decls = append(decls, typeDecls(p))
-	}
-	decls = append(decls, []jen.Code{store(pkg, plans)})
-	whole, err := renderFile(pkg, decls, imports)
+	whole, err := renderFile(pkg, fileDecls(pkg, plans), imports)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,8 +44,8 @@ type chunk struct {
 // two packages of one name differently in two chunks): the file must then
 // be rendered whole.
 func renderChunked(pkg *model.Package, plans []*typePlan, imports *importNames) ([]byte, bool, error) {
-	chunks := make([]chunk, len(plans)+1)
-	errs := make([]error, len(plans)+1)
+	chunks := make([]chunk, len(plans)+1+len(pkg.Codecs))
+	errs := make([]error, len(chunks))
 	salt := chunkSalt(pkg, imports)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, goruntime.GOMAXPROCS(0))
@@ -57,6 +57,11 @@ func renderChunked(pkg *model.Package, plans []*typePlan, imports *importNames) 
 		})
 	}
 	chunks[len(plans)], errs[len(plans)] = renderChunk(pkg, imports, []jen.Code{store(pkg, plans)})
+	for i, c := range pkg.Codecs {
+		// Not kept whole in the cache: a codec's chunk is small, and its
+		// formatting is (formatCached).
+		chunks[len(plans)+1+i], errs[len(plans)+1+i] = renderChunk(pkg, imports, codecDecls(pkg, c))
+	}
 	wg.Wait()
 	if err := joinErrors(errs); err != nil {
 		return nil, false, err
@@ -233,6 +238,7 @@ func chunkSalt(pkg *model.Package, imports *importNames) []byte {
 	// model.Package is part of the key without a change here.
 	shell := *pkg
 	shell.Types = nil
+	shell.Codecs = nil // their own chunks; a type's chunk does not read them
 	js, err := json.Marshal(&shell)
 	if err != nil {
 		return nil

@@ -26,14 +26,15 @@ type importNames struct {
 
 // wellKnown are the packages generated code refers to, by their names.
 var wellKnown = map[string]string{
-	bsonPath:    "bson",
-	mongoPath:   "mongo",
-	optionsPath: "options",
-	runtimePath: "runtime",
-	"context":   "context",
-	"errors":    "errors",
-	"iter":      "iter",
-	"time":      "time",
+	bsonPath:      "bson",
+	mongoPath:     "mongo",
+	optionsPath:   "options",
+	runtimePath:   "runtime",
+	bsoncodecPath: "bsoncodec",
+	"context":     "context",
+	"errors":      "errors",
+	"iter":        "iter",
+	"time":        "time",
 }
 
 func newImportNames(pkg *model.Package, plans []*typePlan) *importNames {
@@ -55,6 +56,9 @@ func newImportNames(pkg *model.Package, plans []*typePlan) *importNames {
 	}
 	for _, t := range pkg.Types {
 		in.fieldPackages(t.Fields)
+	}
+	for _, c := range pkg.Codecs {
+		in.codecPackages(c)
 	}
 	for path, name := range in.names {
 		if in.taken[name] {

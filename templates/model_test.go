@@ -76,7 +76,7 @@ func accountModel() *model.Package {
 	}
 	return &model.Package{
 		Name: "shop", Path: "example.com/shop", Dir: "/src/shop", Output: "/src/shop/mongotx_gen.go",
-		Types: []*model.Type{account, eventType()},
+		Types: []*model.Type{account, eventType()}, Codecs: shopCodecs(),
 	}
 }
 

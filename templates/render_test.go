@@ -86,7 +86,7 @@ func TestRenderHeaderFormatAndDeterminism(t *testing.T) {
 	for _, imp := range f.Imports {
 		paths = append(paths, strings.Trim(imp.Path.Value, `"`))
 	}
-	want := []string{"context", "iter", "time", runtimePath, bsonPath, mongoPath, optionsPath}
+	want := []string{"context", "iter", "time", runtimePath, bsoncodecPath, bsonPath, mongoPath, optionsPath}
 	if !slices.Equal(paths, want) {
 		t.Errorf("imports %q, want %q", paths, want)
 	}
@@ -118,6 +118,9 @@ func TestRenderDeclarations(t *testing.T) {
 	add("EventRepo", common...)
 	want = append(want, "NewStore")
 	add("Store", "EnsureIndexes", "WithTx", "bound")
+	for _, c := range []string{"Account", "Address", "Event", "Origin"} {
+		add(c, codecFuncs...)
+	}
 	if !slices.Equal(got, want) {
 		t.Errorf("functions\n got %q\nwant %q", got, want)
 	}

@@ -34,6 +34,15 @@
 //		Use it in CI to check that committed generated code is fresh.
 //	-v
 //		Print what is loaded, skipped and written to standard error.
+//	-codecs
+//		Generate BSON codecs (default true): MarshalBSON, UnmarshalBSON and
+//		UnmarshalBSONValue for the annotated types and the struct types of
+//		the package they contain, which the driver then uses instead of its
+//		reflection codec, with the same bytes and the same decoded values.
+//		A field type they do not handle is encoded and decoded by the
+//		driver. -codecs=false leaves them out: use it when a client sets
+//		BSONOptions or a registry that changes how these types are encoded,
+//		which the driver does not pass to a type's own methods.
 //
 // Exit status: 0 on success (or -check finding everything fresh); 1 when
 // packages do not load, annotations are wrong, or -check finds a stale or

@@ -56,6 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		tags     = fs.String("tags", "", "comma-separated build `tags` to apply when loading packages")
 		check    = fs.Bool("check", false, "write nothing: print a unified diff and exit 1 when a generated file is stale or missing")
 		verbose  = fs.Bool("v", false, "print what is loaded, skipped and written to standard error")
+		codecs   = fs.Bool("codecs", true, "generate MarshalBSON and UnmarshalBSON for the annotated types and the struct types they contain (-codecs=false: the driver's reflection codec)")
 	)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
@@ -102,7 +103,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Types:    names,
 		Output:   *output,
 		Tags:     *tags,
-		Render:   templates.Render,
+		Render:   templates.Renderer(templates.Options{Codecs: *codecs}),
 	}
 	if *verbose {
 		cfg.Log = prefixWriter{stderr}

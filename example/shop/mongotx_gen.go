@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mongotxgen/mongotxgen/runtime"
+	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -548,4 +549,295 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		tx:      tx,
 	}
 	return &b.Store
+}
+
+// MarshalBSON encodes Account as the driver's struct codec does, without
+// reflection.
+func (v Account) MarshalBSON() ([]byte, error) {
+	w := bsoncodec.NewWriter(100)
+	v.encodeBSON(w, "")
+	return w.Result()
+}
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does,
+// without reflection.
+func (v *Account) UnmarshalBSON(data []byte) error {
+	return v.decodeBSON(bsoncodec.DocumentValue(data))
+}
+
+// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
+// does: the driver calls it for fields of type Account.
+func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
+	return v.decodeBSON(bsoncodec.Value{
+		Data: data,
+		Type: bson.Type(t),
+	})
+}
+
+// encodeBSON writes v as the document at key (the top-level document when w is
+// new).
+func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
+	start := w.BeginDocument(key)
+	if !v.ID.IsZero() {
+		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
+	}
+	bsoncodec.EncodeString(&v.Owner, w, "owner")
+	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
+	bsoncodec.EncodeInt64(&v.Version, w, "version")
+	bsoncodec.EncodeTime(&v.Updated, w, "updated")
+	w.End(start)
+}
+
+// decodeBSON decodes val into v: a document, or null or undefined, which leave
+// v zero.
+func (v *Account) decodeBSON(val bsoncodec.Value) error {
+	if val.IsNull() {
+		*v = Account{}
+		return nil
+	}
+	it, err := val.Document("shop.Account")
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		key, e := it.Key(), it.Value()
+	retry:
+		switch string(key) {
+		case "_id":
+			err = bsoncodec.DecodeObjectID(&v.ID, e)
+		case "owner":
+			err = bsoncodec.DecodeString(&v.Owner, e)
+		case "balance":
+			err = bsoncodec.DecodeInt(&v.Balance, e)
+		case "version":
+			err = bsoncodec.DecodeInt(&v.Version, e)
+		case "updated":
+			err = bsoncodec.DecodeTime(&v.Updated, e)
+		default:
+			if lower, ok := bsoncodec.Lower(key); ok {
+				key = lower
+				goto retry
+			}
+			continue
+		}
+		if err != nil {
+			return bsoncodec.AtKey(key, err)
+		}
+	}
+	return it.Err()
+}
+
+// MarshalBSON encodes Order as the driver's struct codec does, without
+// reflection.
+func (v Order) MarshalBSON() ([]byte, error) {
+	w := bsoncodec.NewWriter(155)
+	v.encodeBSON(w, "")
+	return w.Result()
+}
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does,
+// without reflection.
+func (v *Order) UnmarshalBSON(data []byte) error {
+	return v.decodeBSON(bsoncodec.DocumentValue(data))
+}
+
+// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
+// does: the driver calls it for fields of type Order.
+func (v *Order) UnmarshalBSONValue(t byte, data []byte) error {
+	return v.decodeBSON(bsoncodec.Value{
+		Data: data,
+		Type: bson.Type(t),
+	})
+}
+
+// encodeBSON writes v as the document at key (the top-level document when w is
+// new).
+func (v *Order) encodeBSON(w *bsoncodec.Writer, key string) {
+	start := w.BeginDocument(key)
+	if !v.ID.IsZero() {
+		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
+	}
+	bsoncodec.EncodeString(&v.Customer, w, "customer")
+	bsoncodec.EncodeSlice(&v.Lines, w, "lines", (*OrderLine).encodeBSON)
+	bsoncodec.EncodeInt64(&v.Total, w, "total")
+	bsoncodec.EncodeTime(&v.Created, w, "created")
+	w.End(start)
+}
+
+// decodeBSON decodes val into v: a document, or null or undefined, which leave
+// v zero.
+func (v *Order) decodeBSON(val bsoncodec.Value) error {
+	if val.IsNull() {
+		*v = Order{}
+		return nil
+	}
+	it, err := val.Document("shop.Order")
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		key, e := it.Key(), it.Value()
+	retry:
+		switch string(key) {
+		case "_id":
+			err = bsoncodec.DecodeObjectID(&v.ID, e)
+		case "customer":
+			err = bsoncodec.DecodeString(&v.Customer, e)
+		case "lines":
+			err = bsoncodec.DecodeSlice(&v.Lines, e, (*OrderLine).decodeBSON)
+		case "total":
+			err = bsoncodec.DecodeInt(&v.Total, e)
+		case "created":
+			err = bsoncodec.DecodeTime(&v.Created, e)
+		default:
+			if lower, ok := bsoncodec.Lower(key); ok {
+				key = lower
+				goto retry
+			}
+			continue
+		}
+		if err != nil {
+			return bsoncodec.AtKey(key, err)
+		}
+	}
+	return it.Err()
+}
+
+// MarshalBSON encodes OrderLine as the driver's struct codec does, without
+// reflection.
+func (v OrderLine) MarshalBSON() ([]byte, error) {
+	w := bsoncodec.NewWriter(58)
+	v.encodeBSON(w, "")
+	return w.Result()
+}
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does,
+// without reflection.
+func (v *OrderLine) UnmarshalBSON(data []byte) error {
+	return v.decodeBSON(bsoncodec.DocumentValue(data))
+}
+
+// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
+// does: the driver calls it for fields of type OrderLine.
+func (v *OrderLine) UnmarshalBSONValue(t byte, data []byte) error {
+	return v.decodeBSON(bsoncodec.Value{
+		Data: data,
+		Type: bson.Type(t),
+	})
+}
+
+// encodeBSON writes v as the document at key (the top-level document when w is
+// new).
+func (v *OrderLine) encodeBSON(w *bsoncodec.Writer, key string) {
+	start := w.BeginDocument(key)
+	bsoncodec.EncodeString(&v.SKU, w, "sku")
+	bsoncodec.EncodeInt64(&v.Qty, w, "qty")
+	bsoncodec.EncodeInt64(&v.Price, w, "price")
+	w.End(start)
+}
+
+// decodeBSON decodes val into v: a document, or null or undefined, which leave
+// v zero.
+func (v *OrderLine) decodeBSON(val bsoncodec.Value) error {
+	if val.IsNull() {
+		*v = OrderLine{}
+		return nil
+	}
+	it, err := val.Document("shop.OrderLine")
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		key, e := it.Key(), it.Value()
+	retry:
+		switch string(key) {
+		case "sku":
+			err = bsoncodec.DecodeString(&v.SKU, e)
+		case "qty":
+			err = bsoncodec.DecodeInt(&v.Qty, e)
+		case "price":
+			err = bsoncodec.DecodeInt(&v.Price, e)
+		default:
+			if lower, ok := bsoncodec.Lower(key); ok {
+				key = lower
+				goto retry
+			}
+			continue
+		}
+		if err != nil {
+			return bsoncodec.AtKey(key, err)
+		}
+	}
+	return it.Err()
+}
+
+// MarshalBSON encodes Product as the driver's struct codec does, without
+// reflection.
+func (v Product) MarshalBSON() ([]byte, error) {
+	w := bsoncodec.NewWriter(86)
+	v.encodeBSON(w, "")
+	return w.Result()
+}
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does,
+// without reflection.
+func (v *Product) UnmarshalBSON(data []byte) error {
+	return v.decodeBSON(bsoncodec.DocumentValue(data))
+}
+
+// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
+// does: the driver calls it for fields of type Product.
+func (v *Product) UnmarshalBSONValue(t byte, data []byte) error {
+	return v.decodeBSON(bsoncodec.Value{
+		Data: data,
+		Type: bson.Type(t),
+	})
+}
+
+// encodeBSON writes v as the document at key (the top-level document when w is
+// new).
+func (v *Product) encodeBSON(w *bsoncodec.Writer, key string) {
+	start := w.BeginDocument(key)
+	bsoncodec.EncodeString(&v.SKU, w, "_id")
+	bsoncodec.EncodeString(&v.Name, w, "name")
+	bsoncodec.EncodeInt64(&v.Price, w, "price")
+	bsoncodec.EncodeInt64(&v.Stock, w, "stock")
+	w.End(start)
+}
+
+// decodeBSON decodes val into v: a document, or null or undefined, which leave
+// v zero.
+func (v *Product) decodeBSON(val bsoncodec.Value) error {
+	if val.IsNull() {
+		*v = Product{}
+		return nil
+	}
+	it, err := val.Document("shop.Product")
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		key, e := it.Key(), it.Value()
+	retry:
+		switch string(key) {
+		case "_id":
+			err = bsoncodec.DecodeString(&v.SKU, e)
+		case "name":
+			err = bsoncodec.DecodeString(&v.Name, e)
+		case "price":
+			err = bsoncodec.DecodeInt(&v.Price, e)
+		case "stock":
+			err = bsoncodec.DecodeInt(&v.Stock, e)
+		default:
+			if lower, ok := bsoncodec.Lower(key); ok {
+				key = lower
+				goto retry
+			}
+			continue
+		}
+		if err != nil {
+			return bsoncodec.AtKey(key, err)
+		}
+	}
+	return it.Err()
 }

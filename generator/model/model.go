@@ -36,6 +36,10 @@ type Package struct {
 	// needs, "" for none: that of the files declaring the types it uses,
 	// when they have one.
 	BuildConstraint string
+	// Codecs are the struct types that get generated BSON codecs: the
+	// annotated types and the struct types of the package they contain,
+	// sorted by Name.
+	Codecs []*Codec
 }
 
 // Type is a struct type annotated with //mongotxgen:collection.

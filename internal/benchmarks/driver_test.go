@@ -32,24 +32,24 @@ func (d driverAccounts) insert(ctx context.Context, a *bank.Account) error {
 	}
 	t := now()
 	a.Created, a.Updated, a.Version = t, t, 1
-	_, err := d.coll.InsertOne(ctx, a)
+	_, err := d.coll.InsertOne(ctx, (*plainAccount)(a))
 	return err
 }
 
 func (d driverAccounts) get(ctx context.Context, id bson.ObjectID) (*bank.Account, error) {
-	a := new(bank.Account)
+	a := new(plainAccount)
 	if err := d.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(a); err != nil {
 		return nil, err
 	}
-	return a, nil
+	return (*bank.Account)(a), nil
 }
 
-func (d driverAccounts) find(ctx context.Context, branch string) ([]*bank.Account, error) {
+func (d driverAccounts) find(ctx context.Context, branch string) ([]*plainAccount, error) {
 	cur, err := d.coll.Find(ctx, bson.D{{Key: "branch", Value: branch}})
 	if err != nil {
 		return nil, err
 	}
-	var as []*bank.Account
+	var as []*plainAccount
 	if err := cur.All(ctx, &as); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"iter"
 
 	"github.com/mongotxgen/mongotxgen/runtime"
+	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -365,4 +366,145 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		tx:      tx,
 	}
 	return &b.Store
+}
+
+// MarshalBSON encodes Account as the driver's struct codec does, without
+// reflection.
+func (v Account) MarshalBSON() ([]byte, error) {
+	w := bsoncodec.NewWriter(47)
+	v.encodeBSON(w, "")
+	return w.Result()
+}
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does,
+// without reflection.
+func (v *Account) UnmarshalBSON(data []byte) error {
+	return v.decodeBSON(bsoncodec.DocumentValue(data))
+}
+
+// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
+// does: the driver calls it for fields of type Account.
+func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
+	return v.decodeBSON(bsoncodec.Value{
+		Data: data,
+		Type: bson.Type(t),
+	})
+}
+
+// encodeBSON writes v as the document at key (the top-level document when w is
+// new).
+func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
+	start := w.BeginDocument(key)
+	bsoncodec.EncodeString(&v.ID, w, "_id")
+	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
+	w.End(start)
+}
+
+// decodeBSON decodes val into v: a document, or null or undefined, which leave
+// v zero.
+func (v *Account) decodeBSON(val bsoncodec.Value) error {
+	if val.IsNull() {
+		*v = Account{}
+		return nil
+	}
+	it, err := val.Document("faults.Account")
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		key, e := it.Key(), it.Value()
+	retry:
+		switch string(key) {
+		case "_id":
+			err = bsoncodec.DecodeString(&v.ID, e)
+		case "balance":
+			err = bsoncodec.DecodeInt(&v.Balance, e)
+		default:
+			if lower, ok := bsoncodec.Lower(key); ok {
+				key = lower
+				goto retry
+			}
+			continue
+		}
+		if err != nil {
+			return bsoncodec.AtKey(key, err)
+		}
+	}
+	return it.Err()
+}
+
+// MarshalBSON encodes Entry as the driver's struct codec does, without
+// reflection.
+func (v Entry) MarshalBSON() ([]byte, error) {
+	w := bsoncodec.NewWriter(118)
+	v.encodeBSON(w, "")
+	return w.Result()
+}
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does,
+// without reflection.
+func (v *Entry) UnmarshalBSON(data []byte) error {
+	return v.decodeBSON(bsoncodec.DocumentValue(data))
+}
+
+// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
+// does: the driver calls it for fields of type Entry.
+func (v *Entry) UnmarshalBSONValue(t byte, data []byte) error {
+	return v.decodeBSON(bsoncodec.Value{
+		Data: data,
+		Type: bson.Type(t),
+	})
+}
+
+// encodeBSON writes v as the document at key (the top-level document when w is
+// new).
+func (v *Entry) encodeBSON(w *bsoncodec.Writer, key string) {
+	start := w.BeginDocument(key)
+	if !v.ID.IsZero() {
+		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
+	}
+	bsoncodec.EncodeString(&v.Transfer, w, "transfer")
+	bsoncodec.EncodeString(&v.From, w, "from")
+	bsoncodec.EncodeString(&v.To, w, "to")
+	bsoncodec.EncodeInt64(&v.Amount, w, "amount")
+	w.End(start)
+}
+
+// decodeBSON decodes val into v: a document, or null or undefined, which leave
+// v zero.
+func (v *Entry) decodeBSON(val bsoncodec.Value) error {
+	if val.IsNull() {
+		*v = Entry{}
+		return nil
+	}
+	it, err := val.Document("faults.Entry")
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		key, e := it.Key(), it.Value()
+	retry:
+		switch string(key) {
+		case "_id":
+			err = bsoncodec.DecodeObjectID(&v.ID, e)
+		case "transfer":
+			err = bsoncodec.DecodeString(&v.Transfer, e)
+		case "from":
+			err = bsoncodec.DecodeString(&v.From, e)
+		case "to":
+			err = bsoncodec.DecodeString(&v.To, e)
+		case "amount":
+			err = bsoncodec.DecodeInt(&v.Amount, e)
+		default:
+			if lower, ok := bsoncodec.Lower(key); ok {
+				key = lower
+				goto retry
+			}
+			continue
+		}
+		if err != nil {
+			return bsoncodec.AtKey(key, err)
+		}
+	}
+	return it.Err()
 }

@@ -26,3 +26,28 @@ type Account struct {
 	Created  time.Time     `bson:"created" mongotxgen:"created"`
 	Updated  time.Time     `bson:"updated" mongotxgen:"updated"`
 }
+
+// Customer is the document of the codec benchmarks: eleven fields of the
+// common kinds, a nested struct and a slice among them.
+//
+//mongotxgen:collection customers
+type Customer struct {
+	ID      bson.ObjectID `bson:"_id,omitempty"`
+	Name    string        `bson:"name"`
+	Email   string        `bson:"email"`
+	Age     int32         `bson:"age"`
+	Score   float64       `bson:"score"`
+	Active  bool          `bson:"active"`
+	Joined  time.Time     `bson:"joined"`
+	Tags    []string      `bson:"tags"`
+	Address Address       `bson:"address"`
+	Balance int64         `bson:"balance"`
+	Visits  int64         `bson:"visits"`
+}
+
+// Address is a customer's postal address.
+type Address struct {
+	Street string `bson:"street"`
+	City   string `bson:"city"`
+	Zip    string `bson:"zip"`
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mongotxgen/mongotxgen/runtime"
+	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -193,12 +194,187 @@ func (r *AccountRepo) FindByBranch(ctx context.Context, branch string, opts ...r
 	return runtime.All[*Account](r.core().FindBy(ctx, "findByBranch", AccountFields.Branch.Eq(branch), opts...))
 }
 
+// CustomerFields are the typed fields of Customer, the documents of the
+// "customers" collection. They build filters, updates and sort orders whose
+// field names and value types the compiler checks.
+var CustomerFields = struct {
+	ID      runtime.Field[bson.ObjectID]
+	Name    runtime.Field[string]
+	Email   runtime.Field[string]
+	Age     runtime.Field[int32]
+	Score   runtime.Field[float64]
+	Active  runtime.Field[bool]
+	Joined  runtime.Field[time.Time]
+	Tags    runtime.Field[[]string]
+	Address CustomerAddressFields
+	Balance runtime.Field[int64]
+	Visits  runtime.Field[int64]
+}{
+	ID:     runtime.NewField[bson.ObjectID]("_id"),
+	Name:   runtime.NewField[string]("name"),
+	Email:  runtime.NewField[string]("email"),
+	Age:    runtime.NewField[int32]("age"),
+	Score:  runtime.NewField[float64]("score"),
+	Active: runtime.NewField[bool]("active"),
+	Joined: runtime.NewField[time.Time]("joined"),
+	Tags:   runtime.NewField[[]string]("tags"),
+	Address: CustomerAddressFields{
+		Field:  runtime.NewField[Address]("address"),
+		Street: runtime.NewField[string]("address.street"),
+		City:   runtime.NewField[string]("address.city"),
+		Zip:    runtime.NewField[string]("address.zip"),
+	},
+	Balance: runtime.NewField[int64]("balance"),
+	Visits:  runtime.NewField[int64]("visits"),
+}
+
+// CustomerAddressFields are the typed fields of the sub-document
+// Customer.Address, stored at "address". The embedded Field stands for the
+// sub-document itself, as in CustomerFields.Address.Exists(true).
+type CustomerAddressFields struct {
+	runtime.Field[Address]
+	Street runtime.Field[string] // address.street
+	City   runtime.Field[string] // address.city
+	Zip    runtime.Field[string] // address.zip
+}
+
+// CustomerRepo reads and writes Customer documents in the "customers"
+// collection. Every method runs in the transaction of its context, if any; a
+// repository of the Store that Store.WithTx passes to its function always runs
+// in that transaction. Errors are *runtime.OpError values naming the
+// collection and the operation.
+type CustomerRepo struct {
+	coll *mongo.Collection
+	tx   *runtime.Tx // nil, or the transaction every call joins
+}
+
+// NewCustomerRepo returns the repository of the "customers" collection in db.
+func NewCustomerRepo(db *mongo.Database) *CustomerRepo {
+	return &CustomerRepo{coll: db.Collection("customers")}
+}
+
+// schemaOfCustomer is what runtime.Repo needs to know of Customer documents.
+var schemaOfCustomer = runtime.Schema{
+	New:    func() any { return new(Customer) },
+	ID:     func(doc any) any { return doc.(*Customer).ID },
+	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Customer).ID },
+}
+
+// core is the shared repository code, on r's collection and transaction.
+func (r *CustomerRepo) core() runtime.Repo {
+	return runtime.NewRepo(r.coll, r.tx, &schemaOfCustomer)
+}
+
+// Collection returns the driver's collection, for what the repository does not
+// cover. Calls on it run in a transaction only when their context carries it.
+func (r *CustomerRepo) Collection() *mongo.Collection {
+	return r.coll
+}
+
+// Insert stores doc as a new document. A zero ID becomes a new ObjectID, all
+// in doc itself, so that doc equals the stored document. When Insert fails doc
+// keeps these values, so inserting it again reuses its ID: a write that did
+// reach the server is then reported as a duplicate key instead of being stored
+// twice.
+func (r *CustomerRepo) Insert(ctx context.Context, doc *Customer) error {
+	return r.core().Insert(ctx, doc)
+}
+
+// InsertMany stores docs as new documents in one ordered write: it stops at
+// the first document that fails, and those before it stay stored unless a
+// transaction they are part of aborts. It does nothing when docs is empty.
+// Each document is prepared as Insert prepares it.
+func (r *CustomerRepo) InsertMany(ctx context.Context, docs []*Customer) error {
+	return r.core().InsertMany(ctx, docs)
+}
+
+// Get returns the document with the given ID, or an error matching
+// runtime.ErrNotFound when there is none.
+func (r *CustomerRepo) Get(ctx context.Context, id bson.ObjectID) (*Customer, error) {
+	return runtime.One[*Customer](r.core().Get(ctx, id))
+}
+
+// FindOne returns the first document matching filter (any document for a nil
+// filter) in the order opts give, or an error matching runtime.ErrNotFound
+// when none matches. Of opts, only sort and skip apply.
+func (r *CustomerRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Customer, error) {
+	return runtime.One[*Customer](r.core().FindOne(ctx, filter, opts...))
+}
+
+// Find returns the documents matching filter (all documents for a nil filter),
+// shaped by opts: sort, skip, limit and batch size. No match gives an empty
+// slice and a nil error. Use Iter for results too large to hold at once.
+func (r *CustomerRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Customer, error) {
+	return runtime.All[*Customer](r.core().Find(ctx, filter, opts...))
+}
+
+// Iter returns the documents matching filter (all documents for a nil filter)
+// one at a time, shaped by opts like Find. The query runs when the loop
+// starts; breaking out of the loop closes the cursor. An error is yielded as
+// (nil, err) and ends the sequence.
+func (r *CustomerRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Customer, error] {
+	return runtime.Each[*Customer](r.core().Iter(ctx, filter, opts...))
+}
+
+// Count returns the number of documents matching filter (all documents for a
+// nil filter). It counts exactly, and works inside transactions.
+func (r *CustomerRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
+	return r.core().Count(ctx, filter)
+}
+
+// Replace overwrites the stored document that has doc's ID with doc. It fails
+// with an error matching runtime.ErrNotFound when there is no document with
+// that ID.
+func (r *CustomerRepo) Replace(ctx context.Context, doc *Customer) error {
+	return r.core().Replace(ctx, doc)
+}
+
+// UpdateByID applies update to the document with the given ID, or fails with
+// an error matching runtime.ErrNotFound when there is none.
+func (r *CustomerRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update runtime.Update) error {
+	return r.core().UpdateByID(ctx, id, update)
+}
+
+// UpdateMany applies update to every document matching filter (all documents
+// for a nil filter) and returns how many documents it modified; a document the
+// update leaves as it was is matched but not counted.
+func (r *CustomerRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
+	return r.core().UpdateMany(ctx, filter, update)
+}
+
+// FindOneAndUpdate applies update to the first document matching filter, in
+// the sort order of opts, and returns the document as it is after the update;
+// it fails with an error matching runtime.ErrNotFound when none matches.
+func (r *CustomerRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Customer, error) {
+	return runtime.One[*Customer](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+}
+
+// Delete deletes the document with the given ID, or fails with an error
+// matching runtime.ErrNotFound when there is none.
+func (r *CustomerRepo) Delete(ctx context.Context, id bson.ObjectID) error {
+	return r.core().Delete(ctx, id)
+}
+
+// DeleteMany deletes every document matching filter and returns how many it
+// deleted. A nil filter deletes all documents of the collection.
+func (r *CustomerRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
+	return r.core().DeleteMany(ctx, filter)
+}
+
+// EnsureIndexes does nothing: Customer declares no indexes. It exists so that
+// every repository has it.
+func (r *CustomerRepo) EnsureIndexes(ctx context.Context) error {
+	return r.core().EnsureIndexes(ctx)
+}
+
 // Store holds a repository for every collection type of package bank, all in
 // one database, and runs functions in transactions over them with WithTx.
 // Create it with NewStore.
 type Store struct {
 	// Account is the repository of the "accounts" collection.
 	Account *AccountRepo
+	// Customer is the repository of the "customers" collection.
+	Customer *CustomerRepo
 
 	db *mongo.Database
 	tx *runtime.Tx // nil, or the transaction every repository joins
@@ -207,15 +383,19 @@ type Store struct {
 // NewStore returns the store of package bank's collections in db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{
-		Account: NewAccountRepo(db),
-		db:      db,
+		Account:  NewAccountRepo(db),
+		Customer: NewCustomerRepo(db),
+		db:       db,
 	}
 }
 
-// EnsureIndexes creates the indexes of the "accounts" collection. It is safe
-// to call at every start.
+// EnsureIndexes creates the indexes of every collection, one collection after
+// another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	return s.Account.EnsureIndexes(ctx)
+	if err := s.Account.EnsureIndexes(ctx); err != nil {
+		return err
+	}
+	return s.Customer.EnsureIndexes(ctx)
 }
 
 // WithTx runs fn in a transaction with runtime.WithTx, which retries it as the
@@ -237,15 +417,265 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context, tx *Sto
 // transaction.
 func (s *Store) bound(tx *runtime.Tx) *Store {
 	b := &struct {
-		Store   Store
-		Account AccountRepo
+		Store    Store
+		Account  AccountRepo
+		Customer CustomerRepo
 	}{
-		Account: AccountRepo{coll: s.Account.coll, tx: tx},
+		Account:  AccountRepo{coll: s.Account.coll, tx: tx},
+		Customer: CustomerRepo{coll: s.Customer.coll, tx: tx},
 	}
 	b.Store = Store{
-		Account: &b.Account,
-		db:      s.db,
-		tx:      tx,
+		Account:  &b.Account,
+		Customer: &b.Customer,
+		db:       s.db,
+		tx:       tx,
 	}
 	return &b.Store
+}
+
+// MarshalBSON encodes Account as the driver's struct codec does, without
+// reflection.
+func (v Account) MarshalBSON() ([]byte, error) {
+	w := bsoncodec.NewWriter(175)
+	v.encodeBSON(w, "")
+	return w.Result()
+}
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does,
+// without reflection.
+func (v *Account) UnmarshalBSON(data []byte) error {
+	return v.decodeBSON(bsoncodec.DocumentValue(data))
+}
+
+// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
+// does: the driver calls it for fields of type Account.
+func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
+	return v.decodeBSON(bsoncodec.Value{
+		Data: data,
+		Type: bson.Type(t),
+	})
+}
+
+// encodeBSON writes v as the document at key (the top-level document when w is
+// new).
+func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
+	start := w.BeginDocument(key)
+	if !v.ID.IsZero() {
+		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
+	}
+	bsoncodec.EncodeString(&v.Owner, w, "owner")
+	bsoncodec.EncodeString(&v.Branch, w, "branch")
+	bsoncodec.EncodeString(&v.Currency, w, "currency")
+	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
+	bsoncodec.EncodeInt64(&v.Version, w, "version")
+	bsoncodec.EncodeTime(&v.Created, w, "created")
+	bsoncodec.EncodeTime(&v.Updated, w, "updated")
+	w.End(start)
+}
+
+// decodeBSON decodes val into v: a document, or null or undefined, which leave
+// v zero.
+func (v *Account) decodeBSON(val bsoncodec.Value) error {
+	if val.IsNull() {
+		*v = Account{}
+		return nil
+	}
+	it, err := val.Document("bank.Account")
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		key, e := it.Key(), it.Value()
+	retry:
+		switch string(key) {
+		case "_id":
+			err = bsoncodec.DecodeObjectID(&v.ID, e)
+		case "owner":
+			err = bsoncodec.DecodeString(&v.Owner, e)
+		case "branch":
+			err = bsoncodec.DecodeString(&v.Branch, e)
+		case "currency":
+			err = bsoncodec.DecodeString(&v.Currency, e)
+		case "balance":
+			err = bsoncodec.DecodeInt(&v.Balance, e)
+		case "version":
+			err = bsoncodec.DecodeInt(&v.Version, e)
+		case "created":
+			err = bsoncodec.DecodeTime(&v.Created, e)
+		case "updated":
+			err = bsoncodec.DecodeTime(&v.Updated, e)
+		default:
+			if lower, ok := bsoncodec.Lower(key); ok {
+				key = lower
+				goto retry
+			}
+			continue
+		}
+		if err != nil {
+			return bsoncodec.AtKey(key, err)
+		}
+	}
+	return it.Err()
+}
+
+// MarshalBSON encodes Address as the driver's struct codec does, without
+// reflection.
+func (v Address) MarshalBSON() ([]byte, error) {
+	w := bsoncodec.NewWriter(84)
+	v.encodeBSON(w, "")
+	return w.Result()
+}
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does,
+// without reflection.
+func (v *Address) UnmarshalBSON(data []byte) error {
+	return v.decodeBSON(bsoncodec.DocumentValue(data))
+}
+
+// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
+// does: the driver calls it for fields of type Address.
+func (v *Address) UnmarshalBSONValue(t byte, data []byte) error {
+	return v.decodeBSON(bsoncodec.Value{
+		Data: data,
+		Type: bson.Type(t),
+	})
+}
+
+// encodeBSON writes v as the document at key (the top-level document when w is
+// new).
+func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
+	start := w.BeginDocument(key)
+	bsoncodec.EncodeString(&v.Street, w, "street")
+	bsoncodec.EncodeString(&v.City, w, "city")
+	bsoncodec.EncodeString(&v.Zip, w, "zip")
+	w.End(start)
+}
+
+// decodeBSON decodes val into v: a document, or null or undefined, which leave
+// v zero.
+func (v *Address) decodeBSON(val bsoncodec.Value) error {
+	if val.IsNull() {
+		*v = Address{}
+		return nil
+	}
+	it, err := val.Document("bank.Address")
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		key, e := it.Key(), it.Value()
+	retry:
+		switch string(key) {
+		case "street":
+			err = bsoncodec.DecodeString(&v.Street, e)
+		case "city":
+			err = bsoncodec.DecodeString(&v.City, e)
+		case "zip":
+			err = bsoncodec.DecodeString(&v.Zip, e)
+		default:
+			if lower, ok := bsoncodec.Lower(key); ok {
+				key = lower
+				goto retry
+			}
+			continue
+		}
+		if err != nil {
+			return bsoncodec.AtKey(key, err)
+		}
+	}
+	return it.Err()
+}
+
+// MarshalBSON encodes Customer as the driver's struct codec does, without
+// reflection.
+func (v Customer) MarshalBSON() ([]byte, error) {
+	w := bsoncodec.NewWriter(320)
+	v.encodeBSON(w, "")
+	return w.Result()
+}
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does,
+// without reflection.
+func (v *Customer) UnmarshalBSON(data []byte) error {
+	return v.decodeBSON(bsoncodec.DocumentValue(data))
+}
+
+// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
+// does: the driver calls it for fields of type Customer.
+func (v *Customer) UnmarshalBSONValue(t byte, data []byte) error {
+	return v.decodeBSON(bsoncodec.Value{
+		Data: data,
+		Type: bson.Type(t),
+	})
+}
+
+// encodeBSON writes v as the document at key (the top-level document when w is
+// new).
+func (v *Customer) encodeBSON(w *bsoncodec.Writer, key string) {
+	start := w.BeginDocument(key)
+	if !v.ID.IsZero() {
+		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
+	}
+	bsoncodec.EncodeString(&v.Name, w, "name")
+	bsoncodec.EncodeString(&v.Email, w, "email")
+	bsoncodec.EncodeInt32(&v.Age, w, "age")
+	bsoncodec.EncodeFloat(&v.Score, w, "score")
+	bsoncodec.EncodeBool(&v.Active, w, "active")
+	bsoncodec.EncodeTime(&v.Joined, w, "joined")
+	bsoncodec.EncodeSlice(&v.Tags, w, "tags", bsoncodec.EncodeString[string])
+	v.Address.encodeBSON(w, "address")
+	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
+	bsoncodec.EncodeInt64(&v.Visits, w, "visits")
+	w.End(start)
+}
+
+// decodeBSON decodes val into v: a document, or null or undefined, which leave
+// v zero.
+func (v *Customer) decodeBSON(val bsoncodec.Value) error {
+	if val.IsNull() {
+		*v = Customer{}
+		return nil
+	}
+	it, err := val.Document("bank.Customer")
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		key, e := it.Key(), it.Value()
+	retry:
+		switch string(key) {
+		case "_id":
+			err = bsoncodec.DecodeObjectID(&v.ID, e)
+		case "name":
+			err = bsoncodec.DecodeString(&v.Name, e)
+		case "email":
+			err = bsoncodec.DecodeString(&v.Email, e)
+		case "age":
+			err = bsoncodec.DecodeInt(&v.Age, e)
+		case "score":
+			err = bsoncodec.DecodeFloat(&v.Score, e)
+		case "active":
+			err = bsoncodec.DecodeBool(&v.Active, e)
+		case "joined":
+			err = bsoncodec.DecodeTime(&v.Joined, e)
+		case "tags":
+			err = bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
+		case "address":
+			err = v.Address.decodeBSON(e)
+		case "balance":
+			err = bsoncodec.DecodeInt(&v.Balance, e)
+		case "visits":
+			err = bsoncodec.DecodeInt(&v.Visits, e)
+		default:
+			if lower, ok := bsoncodec.Lower(key); ok {
+				key = lower
+				goto retry
+			}
+			continue
+		}
+		if err != nil {
+			return bsoncodec.AtKey(key, err)
+		}
+	}
+	return it.Err()
 }

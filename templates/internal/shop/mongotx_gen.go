@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mongotxgen/mongotxgen/runtime"
+	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -419,4 +420,286 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		tx:      tx,
 	}
 	return &b.Store
+}
+
+// MarshalBSON encodes Account as the driver's struct codec does, without
+// reflection.
+func (v Account) MarshalBSON() ([]byte, error) {
+	w := bsoncodec.NewWriter(258)
+	v.encodeBSON(w, "")
+	return w.Result()
+}
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does,
+// without reflection.
+func (v *Account) UnmarshalBSON(data []byte) error {
+	return v.decodeBSON(bsoncodec.DocumentValue(data))
+}
+
+// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
+// does: the driver calls it for fields of type Account.
+func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
+	return v.decodeBSON(bsoncodec.Value{
+		Data: data,
+		Type: bson.Type(t),
+	})
+}
+
+// encodeBSON writes v as the document at key (the top-level document when w is
+// new).
+func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
+	start := w.BeginDocument(key)
+	if !v.ID.IsZero() {
+		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
+	}
+	bsoncodec.EncodeString(&v.Owner, w, "owner")
+	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
+	v.Address.encodeBSON(w, "address")
+	if len(v.Tags) != 0 {
+		bsoncodec.EncodeSlice(&v.Tags, w, "tags", bsoncodec.EncodeString[string])
+	}
+	bsoncodec.EncodeTime(&v.CreatedAt, w, "created_at")
+	bsoncodec.EncodeTime(&v.UpdatedAt, w, "updated_at")
+	bsoncodec.EncodeInt64(&v.Version, w, "version")
+	w.End(start)
+}
+
+// decodeBSON decodes val into v: a document, or null or undefined, which leave
+// v zero.
+func (v *Account) decodeBSON(val bsoncodec.Value) error {
+	if val.IsNull() {
+		*v = Account{}
+		return nil
+	}
+	it, err := val.Document("shop.Account")
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		key, e := it.Key(), it.Value()
+	retry:
+		switch string(key) {
+		case "_id":
+			err = bsoncodec.DecodeObjectID(&v.ID, e)
+		case "owner":
+			err = bsoncodec.DecodeString(&v.Owner, e)
+		case "balance":
+			err = bsoncodec.DecodeInt(&v.Balance, e)
+		case "address":
+			err = v.Address.decodeBSON(e)
+		case "tags":
+			err = bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
+		case "created_at":
+			err = bsoncodec.DecodeTime(&v.CreatedAt, e)
+		case "updated_at":
+			err = bsoncodec.DecodeTime(&v.UpdatedAt, e)
+		case "version":
+			err = bsoncodec.DecodeInt(&v.Version, e)
+		default:
+			if lower, ok := bsoncodec.Lower(key); ok {
+				key = lower
+				goto retry
+			}
+			continue
+		}
+		if err != nil {
+			return bsoncodec.AtKey(key, err)
+		}
+	}
+	return it.Err()
+}
+
+// MarshalBSON encodes Address as the driver's struct codec does, without
+// reflection.
+func (v Address) MarshalBSON() ([]byte, error) {
+	w := bsoncodec.NewWriter(56)
+	v.encodeBSON(w, "")
+	return w.Result()
+}
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does,
+// without reflection.
+func (v *Address) UnmarshalBSON(data []byte) error {
+	return v.decodeBSON(bsoncodec.DocumentValue(data))
+}
+
+// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
+// does: the driver calls it for fields of type Address.
+func (v *Address) UnmarshalBSONValue(t byte, data []byte) error {
+	return v.decodeBSON(bsoncodec.Value{
+		Data: data,
+		Type: bson.Type(t),
+	})
+}
+
+// encodeBSON writes v as the document at key (the top-level document when w is
+// new).
+func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
+	start := w.BeginDocument(key)
+	bsoncodec.EncodeString(&v.City, w, "city")
+	bsoncodec.EncodeString(&v.Zip, w, "zip")
+	w.End(start)
+}
+
+// decodeBSON decodes val into v: a document, or null or undefined, which leave
+// v zero.
+func (v *Address) decodeBSON(val bsoncodec.Value) error {
+	if val.IsNull() {
+		*v = Address{}
+		return nil
+	}
+	it, err := val.Document("shop.Address")
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		key, e := it.Key(), it.Value()
+	retry:
+		switch string(key) {
+		case "city":
+			err = bsoncodec.DecodeString(&v.City, e)
+		case "zip":
+			err = bsoncodec.DecodeString(&v.Zip, e)
+		default:
+			if lower, ok := bsoncodec.Lower(key); ok {
+				key = lower
+				goto retry
+			}
+			continue
+		}
+		if err != nil {
+			return bsoncodec.AtKey(key, err)
+		}
+	}
+	return it.Err()
+}
+
+// MarshalBSON encodes Event as the driver's struct codec does, without
+// reflection.
+func (v Event) MarshalBSON() ([]byte, error) {
+	w := bsoncodec.NewWriter(65)
+	v.encodeBSON(w, "")
+	return w.Result()
+}
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does,
+// without reflection.
+func (v *Event) UnmarshalBSON(data []byte) error {
+	return v.decodeBSON(bsoncodec.DocumentValue(data))
+}
+
+// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
+// does: the driver calls it for fields of type Event.
+func (v *Event) UnmarshalBSONValue(t byte, data []byte) error {
+	return v.decodeBSON(bsoncodec.Value{
+		Data: data,
+		Type: bson.Type(t),
+	})
+}
+
+// encodeBSON writes v as the document at key (the top-level document when w is
+// new).
+func (v *Event) encodeBSON(w *bsoncodec.Writer, key string) {
+	start := w.BeginDocument(key)
+	bsoncodec.EncodeString(&v.Key, w, "_id")
+	bsoncodec.EncodeTime(&v.At, w, "at")
+	bsoncodec.EncodePointer(&v.Origin, w, "origin", (*Origin).encodeBSON)
+	w.End(start)
+}
+
+// decodeBSON decodes val into v: a document, or null or undefined, which leave
+// v zero.
+func (v *Event) decodeBSON(val bsoncodec.Value) error {
+	if val.IsNull() {
+		*v = Event{}
+		return nil
+	}
+	it, err := val.Document("shop.Event")
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		key, e := it.Key(), it.Value()
+	retry:
+		switch string(key) {
+		case "_id":
+			err = bsoncodec.DecodeString(&v.Key, e)
+		case "at":
+			err = bsoncodec.DecodeTime(&v.At, e)
+		case "origin":
+			err = bsoncodec.DecodePointer(&v.Origin, e, (*Origin).decodeBSON)
+		default:
+			if lower, ok := bsoncodec.Lower(key); ok {
+				key = lower
+				goto retry
+			}
+			continue
+		}
+		if err != nil {
+			return bsoncodec.AtKey(key, err)
+		}
+	}
+	return it.Err()
+}
+
+// MarshalBSON encodes Origin as the driver's struct codec does, without
+// reflection.
+func (v Origin) MarshalBSON() ([]byte, error) {
+	w := bsoncodec.NewWriter(15)
+	v.encodeBSON(w, "")
+	return w.Result()
+}
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does,
+// without reflection.
+func (v *Origin) UnmarshalBSON(data []byte) error {
+	return v.decodeBSON(bsoncodec.DocumentValue(data))
+}
+
+// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
+// does: the driver calls it for fields of type Origin.
+func (v *Origin) UnmarshalBSONValue(t byte, data []byte) error {
+	return v.decodeBSON(bsoncodec.Value{
+		Data: data,
+		Type: bson.Type(t),
+	})
+}
+
+// encodeBSON writes v as the document at key (the top-level document when w is
+// new).
+func (v *Origin) encodeBSON(w *bsoncodec.Writer, key string) {
+	start := w.BeginDocument(key)
+	bsoncodec.EncodeInt(&v.Line, w, "line")
+	w.End(start)
+}
+
+// decodeBSON decodes val into v: a document, or null or undefined, which leave
+// v zero.
+func (v *Origin) decodeBSON(val bsoncodec.Value) error {
+	if val.IsNull() {
+		*v = Origin{}
+		return nil
+	}
+	it, err := val.Document("shop.Origin")
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		key, e := it.Key(), it.Value()
+	retry:
+		switch string(key) {
+		case "line":
+			err = bsoncodec.DecodeInt(&v.Line, e)
+		default:
+			if lower, ok := bsoncodec.Lower(key); ok {
+				key = lower
+				goto retry
+			}
+			continue
+		}
+		if err != nil {
+			return bsoncodec.AtKey(key, err)
+		}
+	}
+	return it.Err()
 }
