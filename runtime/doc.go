@@ -70,6 +70,20 @@
 // reports a [BulkResult]. [Distinct] returns the distinct values of a field
 // as a []V of its Go type, the elements for an array.
 //
+// # Aggregation
+//
+// [Aggregate] runs a pipeline on a repository's collection and decodes each
+// result into a Go type of the caller's; [AggregateIter] yields the results
+// one at a time. Its [Stage]s come from typed fields where one fits:
+// [Match], the find options [Sort], [Skip], [Limit] and [Select], [Project],
+// [Group] with the accumulators [Sum], [Avg] (number fields), [Min], [Max]
+// (ordered fields), [First], [Last], [Push], [AddToSet] and [Count],
+// [Unwind], [ReplaceRoot], [SortByCount], [Lookup] and [LookupPipeline]
+// (with [Let] and [EqVar]); [RawStage] and [Accumulate] are the escape
+// hatches and [Path] names a field the pipeline makes. An aggregate runs in
+// the transaction of its context, or of its repository when that is a
+// [ScopedAggregator].
+//
 // Installing [CommandMonitor] on the client lets WithTx see an operation that
 // failed inside a transaction even when the callback swallowed its error, so
 // that it reports that error (or retries it, when it was transient) instead of

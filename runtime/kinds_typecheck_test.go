@@ -73,7 +73,17 @@ func TestFieldKindsRejectMisuse(t *testing.T) {
 		"33: string does not satisfy " + rt + "Number (string missing in ~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64)",
 		"34: int does not satisfy ~string (int missing in ~string)",
 	}
-	dir := useModule(t, misuse)
+	got, out := misuseErrors(t, misuse)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("compiler errors (-want +got):\n%s\ncompiler output:\n%s", diff, out)
+	}
+}
+
+// misuseErrors builds src as use.go of a temporary module and returns the
+// compiler's errors in it, as "line: message", and its whole output.
+func misuseErrors(t *testing.T, src string) (got []string, out []byte) {
+	t.Helper()
+	dir := useModule(t, src)
 	cmd := exec.Command("go", "build", "-gcflags=-e", "./...")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOPROXY=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local")
@@ -81,7 +91,6 @@ func TestFieldKindsRejectMisuse(t *testing.T) {
 	if err == nil {
 		t.Fatal("the misuse compiled")
 	}
-	var got []string
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		if strings.HasPrefix(line, "# ") {
 			continue
@@ -93,9 +102,7 @@ func TestFieldKindsRejectMisuse(t *testing.T) {
 		}
 		got = append(got, m[1]+": "+m[2])
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("compiler errors (-want +got):\n%s\ncompiler output:\n%s", diff, out)
-	}
+	return got, out
 }
 
 // useError is a compiler error in use.go: line and message.

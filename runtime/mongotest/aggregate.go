@@ -56,7 +56,7 @@ func (s *Server) aggregate(req *request) (bson.D, error) {
 			return nil, errorf(40601, "%s can only be the %s stage in the pipeline", k, map[bool]string{true: "final", false: "first"}[k == "$out" || k == "$merge"])
 		}
 	}
-	out, perr := mql.RunPipelineWith(docs, stages, vars)
+	out, perr := mql.RunPipelineIn(snapshotDB{s, req.db, req.view()}, docs, stages, vars)
 	if perr != nil {
 		return nil, perr
 	}

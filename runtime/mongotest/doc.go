@@ -87,7 +87,10 @@
 // $replaceRoot/$replaceWith; sorts may have several keys; projections include
 // or exclude; aggregation has $match, $sort, $skip, $limit, $project, $group,
 // $count, $unwind, $documents, $listLocalSessions (database aggregates), a
-// final $out or $merge (on _id) and a few more stages. Expressions are field
+// final $out or $merge (on _id), $facet, $sortByCount and $lookup, both the
+// localField/foreignField form and the let/pipeline form, whose sub-pipeline
+// reads the foreign collection in the aggregate's own transaction and
+// snapshot, and a few more stages. Expressions are field
 // paths, variables ($$ROOT, $$CURRENT, $$REMOVE, $$NOW and the command's let),
 // constants, $literal, the comparisons, $and/$or/$not, $add, $subtract,
 // $multiply, $cond, $ifNull, $concat, $in, $size, $rand, $getField, $setField

@@ -34,6 +34,7 @@ const (
 	CodeImmutableField             = 66
 	CodeInvalidOptions             = 72
 	CodeInvalidPipelineOperator    = 168
+	CodeMaxSubPipelineDepth        = 232
 )
 
 var codeNames = map[int32]string{
@@ -51,6 +52,7 @@ var codeNames = map[int32]string{
 	CodeImmutableField:             "ImmutableField",
 	CodeInvalidOptions:             "InvalidOptions",
 	CodeInvalidPipelineOperator:    "InvalidPipelineOperator",
+	CodeMaxSubPipelineDepth:        "MaxSubPipelineDepthExceeded",
 }
 
 // errorf builds an *Error with the given code; the code name is mongod's, or

@@ -13,40 +13,26 @@ type stage func(docs []bson.D) ([]bson.D, error)
 
 // RunPipeline runs an aggregation pipeline over docs, which it does not
 // modify; the results are fresh copies the caller owns. Supported stages: $match, $sort, $skip, $limit, $project,
-// $addFields/$set, $unset, $group, $count, $unwind, $replaceRoot and
-// $replaceWith. Unknown stages fail with code 40324 as in mongod; stages
-// mongod has but this package lacks are refused naming the stage.
+// $addFields/$set, $unset, $group, $count, $unwind, $replaceRoot,
+// $replaceWith, $documents, $facet and $sortByCount; $lookup too with
+// [RunPipelineIn]. Unknown stages fail with code 40324 as in mongod;
+// stages mongod has but this package lacks are refused naming the stage.
 func RunPipeline(docs []bson.D, pipeline []bson.D) ([]bson.D, error) {
-	return RunPipelineWith(docs, pipeline, nil)
+	return RunPipelineIn(nil, docs, pipeline, nil)
 }
 
 // RunPipelineWith is RunPipeline with the command's let variables.
 func RunPipelineWith(docs []bson.D, pipeline []bson.D, vars Vars) ([]bson.D, error) {
-	stages := make([]stage, 0, len(pipeline))
-	for _, spec := range pipeline {
-		s, err := parseStage(spec, vars)
-		if err != nil {
-			return nil, err
-		}
-		stages = append(stages, s)
-	}
-	out := docs
-	for _, s := range stages {
-		var err error
-		if out, err = s(out); err != nil {
-			return nil, err
-		}
-	}
-	// Stages such as $match pass documents through; copy them so that the
-	// caller owns the results and its stored documents stay untouched.
-	res := make([]bson.D, len(out))
-	for i, d := range out {
-		res[i] = copyDoc(d)
-	}
-	return res, nil
+	return RunPipelineIn(nil, docs, pipeline, vars)
 }
 
-func parseStage(spec bson.D, vars Vars) (stage, error) {
+// parseStage compiles a stage that reads no other collection.
+func parseStage(spec bson.D, vars Vars) (stage, error) { return parseStageIn(spec, env{vars: vars}) }
+
+// parseStageIn compiles a stage in e: the database $lookup reads, the
+// variables in scope and the $lookup nesting depth.
+func parseStageIn(spec bson.D, e env) (stage, error) {
+	vars := e.vars
 	if len(spec) != 1 {
 		return nil, errorf(40323, "A pipeline stage specification object must contain exactly one field.")
 	}
@@ -85,12 +71,18 @@ func parseStage(spec bson.D, vars Vars) (stage, error) {
 		return parseCount(arg)
 	case "$unwind":
 		return parseUnwind(arg)
+	case "$lookup":
+		return parseLookup(arg, e)
+	case "$facet":
+		return parseFacet(arg, e)
+	case "$sortByCount":
+		return parseSortByCount(arg, vars)
 	case "$bucket", "$bucketAuto", "$changeStream", "$changeStreamSplitLargeEvent", "$collStats",
-		"$currentOp", "$densify", "$facet", "$fill", "$geoNear", "$graphLookup",
+		"$currentOp", "$densify", "$fill", "$geoNear", "$graphLookup",
 		"$indexStats", "$listLocalSessions", "$listSampledQueries", "$listSearchIndexes",
-		"$listSessions", "$lookup", "$merge", "$out", "$planCacheStats", "$querySettings",
+		"$listSessions", "$merge", "$out", "$planCacheStats", "$querySettings",
 		"$redact", "$sample", "$search", "$searchMeta", "$setWindowFields", "$shardedDataDistribution",
-		"$sortByCount", "$unionWith", "$vectorSearch":
+		"$unionWith", "$vectorSearch":
 		return nil, unsupported("aggregation stage %s", name)
 	}
 	return nil, errorf(40324, "Unrecognized pipeline stage name: '%s'", name)

@@ -72,8 +72,10 @@ func TestRunPipelineErrors(t *testing.T) {
 	}{
 		{`{"$foo": {}}`, 40324},
 		{`{"$match": {}, "$sort": {"a": 1}}`, 40323},
-		{`{"$lookup": {}}`, 2},
-		{`{"$facet": {}}`, 2},
+		{`{"$lookup": {}}`, 9},
+		{`{"$facet": {}}`, 40169},
+		{`{"$graphLookup": {}}`, 2},
+		{`{"$unionWith": "c"}`, 2},
 		{`{"$match": 1}`, 15959},
 		{`{"$match": {"a": {"$bad": 1}}}`, 2},
 		{`{"$sort": {}}`, 15976},

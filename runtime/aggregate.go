@@ -1,0 +1,138 @@
+package runtime
+
+import (
+	"context"
+	"iter"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Aggregator is what [Aggregate] needs of a repository: its collection.
+// Every generated repository is one.
+type Aggregator interface {
+	Collection() *mongo.Collection
+}
+
+// ScopedAggregator is a repository that takes part in its aggregates, which
+// [Aggregate] checks for at run time. AggregateScope is called once per
+// aggregate with the pipeline the caller built (its find options included)
+// and returns the transaction attempt the repository is bound to (nil: the
+// one ctx carries, if any), as [Enter] takes it, and the stages that run
+// before the caller's: a soft-deleted type's filter, say, unless the
+// options ask for deleted documents too.
+type ScopedAggregator interface {
+	Aggregator
+	AggregateScope(p Pipeline) (bound *Tx, prefix []bson.D)
+}
+
+// Aggregate runs an aggregation pipeline on the collection of repo and
+// decodes every result into an R, a struct whose bson tags name the fields
+// the pipeline outputs:
+//
+//	type Revenue struct {
+//		Owner   string `bson:"_id"`
+//		Revenue int64  `bson:"revenue"`
+//	}
+//	rows, err := runtime.Aggregate[Revenue](ctx, store.Order,
+//		runtime.Lookup("accounts", OrderFields.AccountID, AccountFields.ID, "account"),
+//		runtime.Unwind(runtime.Path("account")),
+//		runtime.Group(runtime.Path("account.owner"), runtime.Sum("revenue", OrderFields.Total)),
+//		runtime.Sort(runtime.Path("revenue").Desc()))
+//
+// It runs in the transaction of ctx, if any, or in that of the repository
+// when it is a [ScopedAggregator] bound to one, so it sees the
+// transaction's own writes, $lookup's foreign collection included. No
+// result gives an empty slice. Errors are [*OpError]s made with [Failed];
+// a stage the server refuses fails with the server's error. Use
+// [AggregateIter] for results too large to hold at once.
+func Aggregate[R any](ctx context.Context, repo Aggregator, stages ...Stage) ([]R, error) {
+	out := []R{}
+	for r, err := range AggregateIter[R](ctx, repo, stages...) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// AggregateIter is [Aggregate] one result at a time: the pipeline runs when
+// the loop starts, each batch is fetched as the loop reaches it, and
+// breaking out of the loop closes the cursor. An error is yielded as (zero
+// R, err) and ends the sequence. The body of the loop may run other
+// operations of the same transaction between results.
+func AggregateIter[R any](ctx context.Context, repo Aggregator, stages ...Stage) iter.Seq2[R, error] {
+	return func(yield func(R, error) bool) {
+		var zero R
+		coll := repo.Collection()
+		fail := func(ctx context.Context, err error) { yield(zero, Failed(ctx, coll.Name(), "aggregate", err)) }
+		p := NewPipeline(stages...)
+		var bound *Tx
+		if s, ok := repo.(ScopedAggregator); ok {
+			var prefix []bson.D
+			bound, prefix = s.AggregateScope(p)
+			p.Stages = append(prefix[:len(prefix):len(prefix)], p.Stages...)
+		}
+		cur, err := openAggregate(ctx, bound, coll, p)
+		if err != nil {
+			fail(bound.Bind(ctx), err)
+			return
+		}
+		ctx = bound.Bind(ctx)
+		defer closeCursor(ctx, cur)
+		for {
+			sctx, span, err := Enter(ctx, nil)
+			if err != nil {
+				fail(sctx, err)
+				return
+			}
+			more := cur.Next(sctx)
+			span.End()
+			if !more {
+				break
+			}
+			var r R
+			if err := cur.Decode(&r); err != nil {
+				fail(ctx, err)
+				return
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+		if err := cur.Err(); err != nil {
+			fail(ctx, err)
+		}
+	}
+}
+
+// openAggregate sends the aggregate command inside a span.
+func openAggregate(ctx context.Context, bound *Tx, coll *mongo.Collection, p Pipeline) (*mongo.Cursor, error) {
+	ctx, span, err := Enter(ctx, bound)
+	if err != nil {
+		return nil, err
+	}
+	defer span.End()
+	opts := options.Aggregate()
+	if p.Options.BatchSize > 0 {
+		opts.SetBatchSize(p.Options.BatchSize)
+	}
+	stages := p.Stages
+	if stages == nil {
+		stages = []bson.D{}
+	}
+	return coll.Aggregate(ctx, stages, opts)
+}
+
+// closeCursor closes cur inside a span; a cursor left open by an ended
+// attempt is the server's to reap.
+func closeCursor(ctx context.Context, cur *mongo.Cursor) {
+	ctx, span, err := Enter(ctx, nil)
+	if err != nil {
+		return
+	}
+	_ = cur.Close(ctx)
+	span.End()
+}
