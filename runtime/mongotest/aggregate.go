@@ -10,6 +10,10 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime/mongotest/internal/mql"
 )
 
+func init() {
+	register(command{run: (*Server).aggregate, inTxn: true}, "aggregate")
+}
+
 // The aggregate command: on a collection, or on a database ({aggregate: 1})
 // when the pipeline starts with $documents or $listLocalSessions. A final
 // $out or $merge stage writes the results to a collection and the cursor
@@ -89,7 +93,7 @@ func pipelineArg(body bson.D) ([]bson.D, *cmdError) {
 // documents, or for {aggregate: 1} those of a leading $documents or
 // $listLocalSessions stage.
 func (s *Server) aggregateSource(req *request, stages []bson.D) ([]bson.D, string, []bson.D, error) {
-	if n, ok := asInt64(req.body[0].Value); ok && n == 1 {
+	if n, ok := wholeNumber(req.body[0].Value); ok && n == 1 {
 		ns := req.db + ".$cmd.aggregate"
 		if len(stages) == 0 {
 			return nil, "", nil, errorf(codeInvalidNamespace, "{aggregate: 1} is not valid for an empty pipeline.")

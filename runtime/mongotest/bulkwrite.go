@@ -17,8 +17,7 @@ import (
 // nUpserted, nDeleted, nErrors) come in the reply itself.
 
 func init() {
-	commands["bulkWrite"] = command{run: (*Server).bulkWrite, inTxn: true, retryable: true}
-	adminOnly["bulkWrite"] = true
+	register(command{run: (*Server).bulkWrite, inTxn: true, retryable: true, adminOnly: true}, "bulkWrite")
 }
 
 // maxWriteBatchSize is the most operations one write command may carry,
@@ -124,7 +123,7 @@ func bulkNamespace(v any) (db, coll string, err *cmdError) {
 // bulkOp runs one operation and returns its result fields.
 func (s *Server) bulkOp(req *request, op bson.D, namespaces [][2]string, vars mql.Vars, t *bulkTotals) (bson.D, *cmdError) {
 	kind := op[0].Key
-	idx, ok := asInt64(op[0].Value)
+	idx, ok := wholeNumber(op[0].Value)
 	if !ok || idx < 0 || idx >= int64(len(namespaces)) {
 		return nil, errorf(codeBadValue, "BulkWrite ops entry %s has an invalid nsInfo index %v", kind, op[0].Value)
 	}

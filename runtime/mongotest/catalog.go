@@ -1,16 +1,25 @@
 package mongotest
 
 import (
-	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/mongotxgen/mongotxgen/runtime/mongotest/internal/mql"
 )
+
+func init() {
+	register(command{run: (*Server).listDatabases, adminOnly: true}, "listDatabases")
+	register(command{run: (*Server).listCollections}, "listCollections")
+	register(command{run: (*Server).create, inTxn: true}, "create")
+	register(command{run: (*Server).drop}, "drop")
+	register(command{run: (*Server).dropDatabase}, "dropDatabase")
+	register(command{run: (*Server).createIndexes, inTxn: true}, "createIndexes")
+	register(command{run: (*Server).listIndexes}, "listIndexes")
+	register(command{run: (*Server).dropIndexes}, "dropIndexes")
+}
 
 // This file holds the catalog commands: databases, collections, indexes.
 
@@ -332,7 +341,7 @@ func parseIndex(spec bson.D) (*index, *cmdError) {
 				return nil, errorf(codeBadValue, "index key pattern must be a non-empty document")
 			}
 			for _, k := range key {
-				dir, ok := asInt64(k.Value)
+				dir, ok := wholeNumber(k.Value)
 				if f, isF := k.Value.(float64); isF && !ok {
 					dir, ok = int64(math.Copysign(1, f)), f != 0
 				}
@@ -355,7 +364,7 @@ func parseIndex(spec bson.D) (*index, *cmdError) {
 		case "sparse":
 			ix.sparse, _ = e.Value.(bool)
 		case "expireAfterSeconds":
-			if _, ok := asInt64(e.Value); !ok {
+			if _, ok := wholeNumber(e.Value); !ok {
 				return nil, errorf(codeBadValue, "expireAfterSeconds must be a number")
 			}
 			ttl = e.Value
@@ -386,18 +395,6 @@ func parseIndex(spec bson.D) (*index, *cmdError) {
 		ix.spec = append(ix.spec, bson.E{Key: "expireAfterSeconds", Value: ttl})
 	}
 	return ix, nil
-}
-
-func bsonNumber(v any) string {
-	switch x := v.(type) {
-	case int32:
-		return strconv.Itoa(int(x))
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	}
-	return fmt.Sprint(v)
 }
 
 func (s *Server) listIndexes(req *request) (bson.D, error) {

@@ -38,43 +38,28 @@ type command struct {
 	inTxn bool
 	// retryable: a write the retryable-writes specification retries.
 	retryable bool
+	// adminOnly: must be sent to the admin database, like on mongod.
+	adminOnly bool
 }
 
-var commands = map[string]command{
-	"ping":               {run: func(*Server, *request) (bson.D, error) { return bson.D{}, nil }},
-	"buildInfo":          {run: (*Server).buildInfo},
-	"buildinfo":          {run: (*Server).buildInfo},
-	"endSessions":        {run: (*Server).endSessions},
-	"killAllSessions":    {run: (*Server).killAllSessions},
-	"killSessions":       {run: (*Server).endSessions},
-	"listDatabases":      {run: (*Server).listDatabases},
-	"listCollections":    {run: (*Server).listCollections},
-	"create":             {run: (*Server).create, inTxn: true},
-	"drop":               {run: (*Server).drop},
-	"dropDatabase":       {run: (*Server).dropDatabase},
-	"insert":             {run: (*Server).insert, inTxn: true, retryable: true},
-	"find":               {run: (*Server).find, inTxn: true},
-	"getMore":            {run: (*Server).getMore, inTxn: true},
-	"killCursors":        {run: (*Server).killCursors, inTxn: true},
-	"update":             {run: (*Server).update, inTxn: true, retryable: true},
-	"delete":             {run: (*Server).delete, inTxn: true, retryable: true},
-	"findAndModify":      {run: (*Server).findAndModify, inTxn: true, retryable: true},
-	"findandmodify":      {run: (*Server).findAndModify, inTxn: true, retryable: true},
-	"aggregate":          {run: (*Server).aggregate, inTxn: true},
-	"count":              {run: (*Server).count},
-	"distinct":           {run: (*Server).distinct, inTxn: true},
-	"createIndexes":      {run: (*Server).createIndexes, inTxn: true},
-	"listIndexes":        {run: (*Server).listIndexes},
-	"dropIndexes":        {run: (*Server).dropIndexes},
-	"configureFailPoint": {run: (*Server).configureFailPoint},
-	"getParameter":       {run: (*Server).getParameter},
-	"commitTransaction":  {run: (*Server).commitTransaction, inTxn: true},
-	"abortTransaction":   {run: (*Server).abortTransaction, inTxn: true},
+// commands are the commands the server runs, by name. Each file of a
+// command family registers its own (register, in its init), the way
+// miniredis does: adding a command is its handler and one register line.
+var commands = map[string]command{}
+
+// register adds the commands of a family under their names. A name
+// registered twice is a bug of this package.
+func register(cmd command, names ...string) {
+	for _, name := range names {
+		if _, dup := commands[name]; dup {
+			panic("mongotest: command " + name + " registered twice")
+		}
+		commands[name] = cmd
+	}
 }
 
-// adminOnly commands must be sent to the admin database, like on mongod.
-var adminOnly = map[string]bool{
-	"listDatabases": true, "configureFailPoint": true, "getParameter": true, "commitTransaction": true, "abortTransaction": true,
+func init() {
+	register(command{run: func(*Server, *request) (bson.D, error) { return bson.D{}, nil }}, "ping")
 }
 
 // handle executes one message and returns the reply document.
@@ -98,7 +83,7 @@ func (s *Server) handle(c *conn, m *message) (bson.D, error) {
 	if len(m.db) > 63 || strings.ContainsAny(m.db, "/\\. \"$\x00") {
 		return s.reply(req, nil, errorf(codeInvalidNamespace, "Invalid database name: '%s'", m.db)), nil
 	}
-	if adminOnly[name] && m.db != "admin" {
+	if cmd.adminOnly && m.db != "admin" {
 		return s.reply(req, nil, errorf(codeUnauthorized, "%s may only be run against the admin database.", name)), nil
 	}
 	if err := req.parseSessionFields(cmd); err != nil {
@@ -161,7 +146,7 @@ func unsatisfiable(body bson.D) bson.D {
 				{Key: "errmsg", Value: fmt.Sprintf("No write concern mode named '%s' found in replica set configuration", w)}}
 		}
 	default:
-		if n, ok := asInt64(w); ok && n > 1 {
+		if n, ok := wholeNumber(w); ok && n > 1 {
 			return bson.D{{Key: "code", Value: int32(100)}, {Key: "codeName", Value: "UnsatisfiableWriteConcern"},
 				{Key: "errmsg", Value: "Not enough data-bearing nodes"}}
 		}
@@ -224,7 +209,7 @@ func (s *Server) run(req *request, cmd command) (bson.D, error) {
 // hasWriteErrors reports a write command's failed statements: writeErrors,
 // or bulkWrite's nErrors.
 func hasWriteErrors(res bson.D) bool {
-	n, _ := asInt64(lookup(res, "nErrors"))
+	n, _ := wholeNumber(lookup(res, "nErrors"))
 	return has(res, "writeErrors") || n > 0
 }
 
@@ -285,31 +270,6 @@ func (req *request) defaultLabels(code int32) []string {
 	case req.retryable:
 		if retryableCodes[code] {
 			return []string{"RetryableWriteError"}
-		}
-	}
-	return nil
-}
-
-func asInt64(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int32:
-		return int64(x), true
-	case int64:
-		return x, true
-	case float64:
-		if x == float64(int64(x)) {
-			return int64(x), true
-		}
-	}
-	return 0, false
-}
-
-// unsupported refuses fields of body that would change a command's
-// meaning and that this server does not implement.
-func unsupported(req *request, fields ...string) *cmdError {
-	for _, f := range fields {
-		if v := lookup(req.body, f); v != nil && v != false {
-			return errorf(codeBadValue, "mongotest does not support the %q option of %s", f, req.name)
 		}
 	}
 	return nil

@@ -2,7 +2,6 @@ package mongotest
 
 import (
 	"math"
-	"reflect"
 	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -26,38 +25,6 @@ func (s *Server) coll(db, name string, create bool) *collection {
 		d.colls[name] = c
 	}
 	return c
-}
-
-// docArg returns the document field key of body; absent is nil.
-func docArg(body bson.D, key string) (bson.D, *cmdError) {
-	switch v := lookup(body, key).(type) {
-	case nil:
-		return nil, nil
-	case bson.D:
-		return v, nil
-	default:
-		return nil, errorf(codeTypeMismatch, "'%s' must be a document, not %s", key, bsonTypeName(v))
-	}
-}
-
-func bsonTypeName(v any) string {
-	t, _, err := bson.MarshalValue(v)
-	if err != nil {
-		return reflect.TypeOf(v).String()
-	}
-	return t.String()
-}
-
-func intArg(body bson.D, key string) (int64, bool, *cmdError) {
-	v := lookup(body, key)
-	if v == nil {
-		return 0, false, nil
-	}
-	n, ok := asInt64(v)
-	if !ok {
-		return 0, false, errorf(codeTypeMismatch, "'%s' must be a number, not %s", key, bsonTypeName(v))
-	}
-	return n, true, nil
 }
 
 // withID returns doc with _id first, generating an ObjectID when missing.
@@ -244,15 +211,6 @@ func compile[T any](body bson.D, key string, parse func(bson.D) (T, error)) (T, 
 		return zero, err
 	}
 	return parse(d)
-}
-
-// bsonString renders v as relaxed extended JSON, for error messages.
-func bsonString(v any) string {
-	d, err := bson.Marshal(bson.D{{Key: "v", Value: v}})
-	if err != nil {
-		return "?"
-	}
-	return bson.Raw(d).Lookup("v").String()
 }
 
 // collationArg reads the collation option of body: nil for none or for

@@ -4,6 +4,11 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
+func init() {
+	register(command{run: (*Server).getMore, inTxn: true}, "getMore")
+	register(command{run: (*Server).killCursors, inTxn: true}, "killCursors")
+}
+
 // defaultFirstBatch is mongod's default size of a cursor's first batch.
 const defaultFirstBatch = 101
 

@@ -10,6 +10,10 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
+func init() {
+	register(command{run: (*Server).configureFailPoint, adminOnly: true}, "configureFailPoint")
+}
+
 // failMode is when a fail point fires.
 type failMode struct {
 	always bool
@@ -48,7 +52,7 @@ func parseFailMode(v any) (m failMode, off bool, err *cmdError) {
 		if len(mode) != 1 {
 			return m, false, errorf(codeBadValue, "fail point mode must have exactly one of times or skip")
 		}
-		n, ok := asInt64(mode[0].Value)
+		n, ok := wholeNumber(mode[0].Value)
 		if !ok || n < 0 {
 			return m, false, errorf(codeBadValue, "fail point mode %s must be a non-negative integer", mode[0].Key)
 		}
@@ -144,7 +148,7 @@ func (s *Server) configureFailPoint(req *request) (bson.D, error) {
 				fp.commands[name] = true
 			}
 		case "errorCode":
-			n, ok := asInt64(e.Value)
+			n, ok := wholeNumber(e.Value)
 			if !ok {
 				return nil, errorf(codeBadValue, "errorCode must be an integer")
 			}
@@ -167,7 +171,7 @@ func (s *Server) configureFailPoint(req *request) (bson.D, error) {
 		case "blockConnection":
 			fp.blockConnection, _ = e.Value.(bool)
 		case "blockTimeMS":
-			n, ok := asInt64(e.Value)
+			n, ok := wholeNumber(e.Value)
 			if !ok || n < 0 {
 				return nil, errorf(codeBadValue, "blockTimeMS must be a non-negative integer")
 			}
@@ -202,7 +206,7 @@ func withWriteConcernError(req *request, out bson.D, fp *failPoint) bson.D {
 	out = slices.Insert(out, 0, bson.E{Key: "writeConcernError", Value: fp.writeConcernError})
 	labels := fp.errorLabels
 	if !fp.labelsSet {
-		code, _ := asInt64(lookup(fp.writeConcernError, "code"))
+		code, _ := wholeNumber(lookup(fp.writeConcernError, "code"))
 		if (req.retryable || req.name == "commitTransaction" || req.name == "abortTransaction") && retryableCodes[int32(code)] {
 			labels = []string{"RetryableWriteError"}
 		}

@@ -6,6 +6,10 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime/mongotest/internal/mql"
 )
 
+func init() {
+	register(command{run: (*Server).findAndModify, inTxn: true, retryable: true}, "findAndModify", "findandmodify")
+}
+
 // famArgs is a parsed findAndModify command.
 type famArgs struct {
 	name      string

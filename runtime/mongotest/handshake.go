@@ -7,6 +7,11 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
+func init() {
+	register(command{run: (*Server).buildInfo}, "buildInfo", "buildinfo")
+	register(command{run: (*Server).getParameter, adminOnly: true}, "getParameter")
+}
+
 // The handshake: what a driver asks before its first real command (hello,
 // buildInfo) and what test harnesses read of the server's configuration
 // (getParameter).
@@ -27,7 +32,7 @@ func (s *Server) hello(c *conn, m *message, name string) (bson.D, error) {
 		// reply as mongod does, but for at most maxHelloHold: after a fail
 		// point's state-change error the driver marks the server unknown
 		// until this reply comes.
-		if wait, ok := asInt64(lookup(m.body, "maxAwaitTimeMS")); ok && wait > 0 {
+		if wait, ok := wholeNumber(lookup(m.body, "maxAwaitTimeMS")); ok && wait > 0 {
 			d := min(time.Duration(wait)*time.Millisecond, maxHelloHold)
 			if !s.sleep(d) {
 				return nil, errCloseConn

@@ -8,6 +8,12 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime/mongotest/internal/mql"
 )
 
+func init() {
+	register(command{run: (*Server).find, inTxn: true}, "find")
+	register(command{run: (*Server).count}, "count")
+	register(command{run: (*Server).distinct, inTxn: true}, "distinct")
+}
+
 func (s *Server) find(req *request) (bson.D, error) {
 	name, err := collName(req)
 	if err != nil {

@@ -7,6 +7,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
+func init() {
+	register(command{run: (*Server).endSessions}, "endSessions", "killSessions")
+	register(command{run: (*Server).killAllSessions}, "killAllSessions")
+	register(command{run: (*Server).commitTransaction, inTxn: true, adminOnly: true}, "commitTransaction")
+	register(command{run: (*Server).abortTransaction, inTxn: true, adminOnly: true}, "abortTransaction")
+}
+
 // This file holds the session protocol of commands: lsid, txnNumber,
 // autocommit and startTransaction, commitTransaction and abortTransaction,
 // endSessions. What a transaction reads and writes is in txn.go.
@@ -15,7 +22,7 @@ import (
 // and maxTimeMS; the session itself is resolved under s.mu.
 func (req *request) parseSessionFields(cmd command) *cmdError {
 	if v := lookup(req.body, "maxTimeMS"); v != nil {
-		ms, ok := asInt64(v)
+		ms, ok := wholeNumber(v)
 		if !ok || ms < 0 {
 			return errorf(codeBadValue, "maxTimeMS must be a non-negative integer, not %v", v)
 		}
@@ -24,7 +31,7 @@ func (req *request) parseSessionFields(cmd command) *cmdError {
 		}
 	}
 	if v := lookup(req.body, "txnNumber"); v != nil {
-		n, ok := asInt64(v)
+		n, ok := wholeNumber(v)
 		if !ok {
 			return errorf(codeTypeMismatch, "txnNumber must be an integer, not %T", v)
 		}

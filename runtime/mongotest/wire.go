@@ -340,23 +340,3 @@ func encodeReply(buf []byte, requestID int32, req *message, reply bson.D) ([]byt
 	binary.LittleEndian.PutUint32(buf, uint32(len(buf)))
 	return buf, nil
 }
-
-// lookup returns the value of key in d, or nil.
-func lookup(d bson.D, key string) any {
-	for _, e := range d {
-		if e.Key == key {
-			return e.Value
-		}
-	}
-	return nil
-}
-
-// has reports whether d has key.
-func has(d bson.D, key string) bool {
-	for _, e := range d {
-		if e.Key == key {
-			return true
-		}
-	}
-	return false
-}

@@ -6,6 +6,12 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime/mongotest/internal/mql"
 )
 
+func init() {
+	register(command{run: (*Server).insert, inTxn: true, retryable: true}, "insert")
+	register(command{run: (*Server).update, inTxn: true, retryable: true}, "update")
+	register(command{run: (*Server).delete, inTxn: true, retryable: true}, "delete")
+}
+
 func (s *Server) insert(req *request) (bson.D, error) {
 	name, err := collName(req)
 	if err != nil {

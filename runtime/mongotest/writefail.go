@@ -55,7 +55,7 @@ func (s *Server) configureWriteFail(req *request, mode failMode, off bool) (bson
 			}
 			fp.closeConnection = b
 		case "failBeforeCommitExceptionCode":
-			n, ok := asInt64(e.Value)
+			n, ok := wholeNumber(e.Value)
 			if !ok || n == 0 {
 				return nil, errorf(codeBadValue, "failBeforeCommitExceptionCode must be a non-zero error code")
 			}

@@ -38,8 +38,8 @@ func arith(op arithOp, a, b any) (any, error) {
 		}
 		return x * y, nil
 	}
-	x, _ := asInt64(a)
-	y, _ := asInt64(b)
+	x, _ := intValue(a)
+	y, _ := intValue(b)
 	_, a32 := a.(int32)
 	_, b32 := b.(int32)
 	if a32 && b32 { // cannot overflow int64

@@ -36,7 +36,7 @@ func ParseCollation(spec bson.D) (*Collation, error) {
 		switch e.Key {
 		case "locale":
 		case "strength":
-			n, isInt := asInt64(v)
+			n, isInt := intValue(v)
 			ok = isInt && n >= 1 && n <= 3
 		case "caseLevel", "numericOrdering", "backwards", "normalization":
 			ok = v == false
@@ -53,7 +53,7 @@ func ParseCollation(spec bson.D) (*Collation, error) {
 		}
 	}
 	strength, ok := lookup(spec, "strength")
-	n, _ := asInt64(strength)
+	n, _ := intValue(strength)
 	return &Collation{caseSensitive: !ok || n == 3}, nil
 }
 

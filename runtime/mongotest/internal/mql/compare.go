@@ -260,8 +260,8 @@ func compareNumbers(a, b any) int {
 	case bn:
 		return 1
 	}
-	ai, aInt := asInt64(a)
-	bi, bInt := asInt64(b)
+	ai, aInt := intValue(a)
+	bi, bInt := intValue(b)
 	if aInt && bInt {
 		return cmp.Compare(ai, bi)
 	}
@@ -283,8 +283,10 @@ func compareNumbers(a, b any) int {
 	return toRat(a).Cmp(toRat(b))
 }
 
-// asInt64 returns the value of an int32 or int64.
-func asInt64(v any) (int64, bool) {
+// intValue returns the value of an int32 or int64; a double is not one,
+// whatever its value (mongotest's wholeNumber, for command arguments, takes
+// whole doubles too).
+func intValue(v any) (int64, bool) {
 	switch x := v.(type) {
 	case int32:
 		return int64(x), true

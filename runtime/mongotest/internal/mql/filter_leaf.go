@@ -48,7 +48,7 @@ func asFloat(v any) (float64, bool) {
 // toInt64Trunc converts a number to int64, truncating fractions; NaN and
 // out-of-range values fail.
 func toInt64Trunc(v any) (int64, bool) {
-	if i, ok := asInt64(v); ok {
+	if i, ok := intValue(v); ok {
 		return i, true
 	}
 	f, ok := asFloat(v)

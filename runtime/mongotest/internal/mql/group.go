@@ -215,7 +215,7 @@ func (a *sumAcc) add(v any, ok bool) {
 			a.dec, _ = arith(opAdd, a.dec, x)
 			return
 		}
-		n, _ := asInt64(x)
+		n, _ := intValue(x)
 		if _, is64 := x.(int64); is64 {
 			a.is64 = true
 		}

@@ -209,7 +209,7 @@ func mapStage(fn func(bson.D) (bson.D, error)) stage {
 
 // wholeNumber reads a non-fractional number as int64.
 func wholeNumber(v any) (int64, bool) {
-	if i, ok := asInt64(v); ok {
+	if i, ok := intValue(v); ok {
 		return i, true
 	}
 	f, ok := asFloat(v)

@@ -103,7 +103,7 @@ func parseEach(u *updateOp) error {
 		case u.op == "$addToSet":
 			return errorf(CodeBadValue, "Found unexpected fields after $each in $addToSet: %s", formatDoc(d))
 		case e.Key == "$position", e.Key == "$slice":
-			i, ok := asInt64(v)
+			i, ok := intValue(v)
 			if f, isF := v.(float64); isF && f == float64(int64(f)) {
 				i, ok = int64(f), true
 			}
