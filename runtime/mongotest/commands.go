@@ -60,7 +60,7 @@ var commands = map[string]command{
 	"delete":             {run: (*Server).delete, inTxn: true, retryable: true},
 	"findAndModify":      {run: (*Server).findAndModify, inTxn: true, retryable: true},
 	"findandmodify":      {run: (*Server).findAndModify, inTxn: true, retryable: true},
-	"aggregate":          {run: (*Server).aggregate, inTxn: true},
+	"aggregate":          {run: (*Server).aggregateOrStream, inTxn: true},
 	"count":              {run: (*Server).count},
 	"distinct":           {run: (*Server).distinct, inTxn: true},
 	"createIndexes":      {run: (*Server).createIndexes, inTxn: true},

@@ -242,14 +242,16 @@ func (s *Server) tryInsert(req *request, name string, doc bson.D) (wait *txn, er
 	if r == nil {
 		r = c.record(key, true)
 	}
-	s.put(v, c, r, doc)
+	s.put(v, c, r, doc, false)
 	return nil, nil
 }
 
-// change is one document a write statement replaces (doc nil: deletes).
+// change is one document a write statement replaces (doc nil: deletes);
+// replace marks a replacement (not an update), for change streams.
 type change struct {
-	rec *record
-	doc bson.D
+	rec     *record
+	doc     bson.D
+	replace bool
 }
 
 // apply claims and writes the changes of one statement, all or none.
@@ -279,7 +281,7 @@ func (s *Server) apply(req *request, c *collection, changes []change) (wait *txn
 		return nil, err
 	}
 	for _, ch := range changes {
-		s.put(v, c, ch.rec, ch.doc)
+		s.put(v, c, ch.rec, ch.doc, ch.replace)
 	}
 	return nil, nil
 }
@@ -358,7 +360,7 @@ func (s *Server) updateOne(req *request, name string, st bson.D) (updateResult, 
 				return updateResult{}, fromMQL(err)
 			}
 			if !mql.Identical(nd, t.doc) {
-				changes = append(changes, change{t.rec, nd})
+				changes = append(changes, change{rec: t.rec, doc: nd, replace: upd.IsReplacement()})
 			}
 		}
 		if len(targets) == 0 && upsert {
@@ -558,7 +560,7 @@ func (s *Server) findAndModify(req *request) (bson.D, error) {
 		}
 		var changes []change
 		if remove || !mql.Identical(nd, t.doc) {
-			changes = []change{{t.rec, nd}}
+			changes = []change{{rec: t.rec, doc: nd, replace: upd != nil && upd.IsReplacement()}}
 		}
 		wait, err := s.apply(req, c, changes)
 		if err != nil {
