@@ -73,11 +73,19 @@ func wantEvents(t *testing.T, got, want []bson.D) {
 	}
 }
 
+// watchedColl is the prologue of a stream test: a context, the test's
+// database and its collection "c", created (a real server needs it to
+// exist before a stream on it sees its first insert's commit time).
+func watchedColl(t *testing.T, b *testenv.Backend) (context.Context, *mongo.Database, *mongo.Collection) {
+	t.Helper()
+	ctx, db := b.Begin(t)
+	must(t, db.CreateCollection(ctx, "c"))
+	return ctx, db, db.Collection("c")
+}
+
 func TestChangeStreamCollectionEvents(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
-		ctx, db := b.Begin(t)
-		coll := db.Collection("c")
-		must(t, db.CreateCollection(ctx, "c"))
+		ctx, db, coll := watchedColl(t, b)
 		cs := watch(t, ctx, coll, nil)
 		_, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "a", Value: 1}, {Key: "b", Value: "x"}, {Key: "arr", Value: bson.A{1, 2, 3}}})
 		must(t, err)
@@ -144,9 +152,7 @@ func TestChangeStreamDatabaseAndCluster(t *testing.T) {
 
 func TestChangeStreamResume(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
-		ctx, db := b.Begin(t)
-		coll := db.Collection("c")
-		must(t, db.CreateCollection(ctx, "c"))
+		ctx, _, coll := watchedColl(t, b)
 		cs := watch(t, ctx, coll, nil)
 		start := cs.ResumeToken() // the high-water mark before any event
 		for i := int32(1); i <= 3; i++ {
@@ -192,9 +198,7 @@ func TestChangeStreamResume(t *testing.T) {
 
 func TestChangeStreamTransactionAtCommit(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
-		ctx, db := b.Begin(t)
-		coll := db.Collection("c")
-		must(t, db.CreateCollection(ctx, "c"))
+		ctx, db, coll := watchedColl(t, b)
 		cs := watch(t, ctx, coll, nil, options.ChangeStream().SetMaxAwaitTime(50*time.Millisecond))
 		sess, tctx := startTxn(t, b.Client)
 		_, err := coll.InsertOne(tctx, bson.D{{Key: "_id", Value: 1}, {Key: "v", Value: 1}})
@@ -229,10 +233,8 @@ func TestChangeStreamTransactionAtCommit(t *testing.T) {
 			if e[2].Value != got[1][2].Value {
 				t.Errorf("transaction events at different cluster times: %v and %v", e[2].Value, got[1][2].Value)
 			}
-			for _, f := range e {
-				if f.Key == "lsid" {
-					lsids = append(lsids, f.Value)
-				}
+			if l := get(e, "lsid"); l != nil {
+				lsids = append(lsids, l)
 			}
 		}
 		var want bson.D
@@ -250,9 +252,7 @@ func TestChangeStreamTransactionAtCommit(t *testing.T) {
 
 func TestChangeStreamUpdateLookup(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
-		ctx, db := b.Begin(t)
-		coll := db.Collection("c")
-		must(t, db.CreateCollection(ctx, "c"))
+		ctx, _, coll := watchedColl(t, b)
 		cs := watch(t, ctx, coll, mongo.Pipeline{{{Key: "$match", Value: bson.D{{Key: "operationType", Value: "update"}}}}},
 			options.ChangeStream().SetFullDocument(options.UpdateLookup))
 		_, err := coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}, {Key: "v", Value: 0}}, bson.D{{Key: "_id", Value: 2}, {Key: "v", Value: 0}}})
@@ -270,11 +270,7 @@ func TestChangeStreamUpdateLookup(t *testing.T) {
 		// The lookup reads the document as it is when the event is read.
 		var full []any
 		for _, e := range nextEvents(t, ctx, cs, 3) {
-			for _, f := range e {
-				if f.Key == "fullDocument" {
-					full = append(full, f.Value)
-				}
-			}
+			full = append(full, get(e, "fullDocument"))
 		}
 		v5 := bson.D{{Key: "_id", Value: int32(1)}, {Key: "v", Value: int32(5)}}
 		if d := cmp.Diff([]any{v5, nil, v5}, full); d != "" {
@@ -285,9 +281,7 @@ func TestChangeStreamUpdateLookup(t *testing.T) {
 
 func TestChangeStreamInvalidate(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
-		ctx, db := b.Begin(t)
-		coll := db.Collection("c")
-		must(t, db.CreateCollection(ctx, "c"))
+		ctx, db, coll := watchedColl(t, b)
 		collStream := watch(t, ctx, coll, nil)
 		dbStream := watch(t, ctx, db, nil)
 		must(t, coll.Drop(ctx))
