@@ -388,3 +388,27 @@ func TestChangeStreamRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestChangeStreamDriverResumes: when a getMore's connection drops, the
+// driver resumes from the last postBatchResumeToken and no event is lost
+// or repeated.
+func TestChangeStreamDriverResumes(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx, _, coll := watchedColl(t, b)
+		cs := watch(t, ctx, coll, nil, options.ChangeStream().SetBatchSize(1))
+		for i := int32(1); i <= 3; i++ {
+			_, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: i}})
+			must(t, err)
+		}
+		first := nextEvents(t, ctx, cs, 1)
+		b.FailPoint(t, mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"getMore"}, CloseConnection: true})
+		got := append(first, nextEvents(t, ctx, cs, 2)...)
+		var ids []any
+		for _, e := range got {
+			ids = append(ids, get(get(e, "documentKey").(bson.D), "_id"))
+		}
+		if d := cmp.Diff([]any{int32(1), int32(2), int32(3)}, ids); d != "" {
+			t.Fatalf("events across a resume (-want +got):\n%s", d)
+		}
+	})
+}
