@@ -57,6 +57,19 @@ func (s *Server) aggregateOrStream(req *request) (bson.D, error) {
 	return s.aggregate(req)
 }
 
+// changeStream reports whether req opens or reads a change stream.
+func (req *request) changeStream() bool {
+	if req.streamCursor {
+		return true
+	}
+	pipeline, _ := lookup(req.body, "pipeline").(bson.A)
+	if req.name != "aggregate" || len(pipeline) == 0 {
+		return false
+	}
+	first, _ := pipeline[0].(bson.D)
+	return len(first) > 0 && first[0].Key == "$changeStream"
+}
+
 func (s *Server) openStream(req *request, pipeline bson.A) (bson.D, error) {
 	switch {
 	case req.tx != nil:
@@ -214,6 +227,7 @@ func (s *Server) streamOptions(st *changeStream, spec bson.D) *cmdError {
 }
 
 func (s *Server) streamGetMore(req *request, id int64, cur *cursor, batch int64) (bson.D, error) {
+	req.streamCursor = true
 	if batch == 0 {
 		batch = -1 // getMore's default: as many as fit
 	}

@@ -412,3 +412,21 @@ func TestChangeStreamDriverResumes(t *testing.T) {
 		}
 	})
 }
+
+// TestChangeStreamResumableLabel: a retryable error of a $changeStream
+// aggregate carries ResumableChangeStreamError, as mongod labels it; the
+// same error of an ordinary aggregate does not.
+func TestChangeStreamResumableLabel(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx, db, _ := watchedColl(t, b)
+		for _, tc := range []struct {
+			stage bson.D
+			want  bool
+		}{{bson.D{{Key: "$changeStream", Value: bson.D{}}}, true}, {bson.D{{Key: "$match", Value: bson.D{}}}, false}} {
+			b.FailPoint(t, mongotest.FailPoint{Mode: mongotest.Times(1), Commands: []string{"aggregate"}, ErrorCode: 11600})
+			err := db.RunCommand(ctx, bson.D{{Key: "aggregate", Value: "c"}, {Key: "pipeline", Value: bson.A{tc.stage}}, {Key: "cursor", Value: bson.D{}}}).Err()
+			wantCode(t, err, 11600)
+			wantLabel(t, err, "ResumableChangeStreamError", tc.want)
+		}
+	})
+}
