@@ -128,8 +128,9 @@ func (s *Server) dropColl(c *collection) {
 	d := s.dbs[c.db]
 	delete(d.colls, c.name)
 	s.noteDrop(c.ns())
+	s.logCatalog("drop", c.db, c.name)
 	for id, cur := range s.cursors {
-		if cur.ns == c.ns() {
+		if cur.ns == c.ns() && cur.stream == nil { // a change stream sees the drop
 			delete(s.cursors, id)
 		}
 	}
@@ -160,6 +161,8 @@ func (s *Server) dropDatabase(req *request) (bson.D, error) {
 		for _, name := range sortedKeys(d.colls) {
 			s.dropColl(d.colls[name])
 		}
+		s.tick(nil)
+		s.logCatalog("dropDatabase", req.db, "")
 		return bson.D{}, nil
 	}
 }

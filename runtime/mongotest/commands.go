@@ -24,6 +24,8 @@ type request struct {
 	tx        *txn // the transaction it runs in, once resolved
 	retryable bool // a retryable write outside a transaction
 	closeConn bool // close the connection instead of replying (a fail point)
+	// streamCursor: a getMore of a change stream's cursor.
+	streamCursor bool
 	// at is the commit time a snapshot read outside a transaction reads.
 	at    uint32
 	atSet bool
@@ -271,6 +273,10 @@ func (req *request) defaultLabels(code int32) []string {
 		if retryableCodes[code] {
 			return []string{"RetryableWriteError"}
 		}
+	case retryableCodes[code] && req.changeStream():
+		// mongod's ErrorLabelBuilder: drivers resume a change stream on
+		// an error with this label.
+		return []string{"ResumableChangeStreamError"}
 	}
 	return nil
 }

@@ -20,6 +20,9 @@ const maxBatchBytes = maxBSONSize
 type cursor struct {
 	ns   string
 	docs []bson.D
+	// stream, when set, makes it a change stream's cursor: its batches are
+	// the changes committed since the last one.
+	stream *changeStream
 }
 
 // cursorBatch is the first batch size a command asks for in its cursor
@@ -104,6 +107,9 @@ func (s *Server) getMore(req *request) (bson.D, error) {
 	}
 	if ns := req.db + "." + coll; ns != cur.ns {
 		return nil, errorf(codeUnauthorized, "Requested getMore on namespace '%s', but cursor belongs to a different namespace %s", ns, cur.ns)
+	}
+	if cur.stream != nil {
+		return s.streamGetMore(req, id, cur, batch)
 	}
 	next, rest := takeBatch(cur.docs, batch)
 	cur.docs = rest

@@ -106,9 +106,9 @@
 // collation, string or use is refused naming what.
 //
 // Options that would change a command's meaning and are not implemented are
-// refused: collations beyond those, a hint
-// naming no existing index (a valid hint is accepted: hints choose plans, not
-// results), min/max, returnKey, showRecordId, tailable cursors, capped
+// refused: collations beyond those, a hint naming no existing index (a
+// valid hint is accepted: hints choose plans, not results), min/max,
+// returnKey, showRecordId, tailable cursors (change streams aside), capped
 // collections, validators, views, text and geo indexes, partial indexes. Harmless fields
 // are accepted and ignored: $db, lsid, $clusterTime, $readPreference,
 // apiVersion, comment, readConcern (local, majority; afterClusterTime
@@ -171,6 +171,35 @@
 // since the time with 246 SnapshotUnavailable. Every other command under
 // readConcern snapshot outside a transaction (writes, count, listCollections,
 // listIndexes, listDatabases) fails with 72 InvalidOptions, as on mongod.
+//
+// # Change streams
+//
+// An aggregate whose pipeline starts with $changeStream watches a
+// collection, a database (aggregate: 1) or, on admin with
+// allChangesForCluster, every database but admin, config and local
+// (collection.Watch, database.Watch and client.Watch in the driver). Its
+// events are insert, update (updateDescription with updatedFields,
+// removedFields and truncatedArrays, computed as the difference of the
+// documents: where an update $sets a whole sub-document, mongod may list
+// it whole where mongotest lists the paths that changed inside it),
+// replace, delete, drop, dropDatabase and invalidate (after the drop of a
+// collection stream's collection or of a database stream's database; the
+// cursor then ends), shaped as mongod's, with _id resume tokens,
+// clusterTime, wallTime, ns and documentKey. Writes appear where they
+// commit: a transaction's at its commit, in statement order, all at the
+// commit's time and with its lsid and txnNumber. fullDocument default and
+// updateLookup (the document as it is when the event is read, null when
+// gone), resumeAfter, startAfter (also after an invalidate) and
+// startAtOperationTime work; $match, $project, $addFields, $set, $unset,
+// $replaceRoot, $replaceWith and $redact may follow, and a stage that
+// changes the _id fails the stream with 280 ChangeStreamFatalError. getMore
+// waits up to its maxTimeMS (1 s without) for an event and every batch
+// carries postBatchResumeToken. There are no pre- or post-images:
+// fullDocument whenAvailable or required, fullDocumentBeforeChange other
+// than off, and showExpandedEvents are refused with 2 BadValue. Changes are
+// kept for Options.SnapshotHistory, at most 65536 of them; resuming from an
+// older point, or reading a stream that fell behind, fails with 286
+// ChangeStreamHistoryLost.
 //
 // Retryable writes (insert, update, delete, findAndModify with lsid and
 // txnNumber outside a transaction) are applied once per statement, as

@@ -60,6 +60,7 @@ var codeNames = map[int32]string{
 	189: "PrimarySteppedDown", 206: "NoSuchSession", 223: "IllegalOpMsgFlag", 225: "TransactionTooOld",
 	233: "TooManyDocumentSequences", 237: "CursorKilled", 238: "NotImplemented", 239: "SnapshotTooOld",
 	246: "SnapshotUnavailable", 251: "NoSuchTransaction", 256: "TransactionCommitted",
+	260: "InvalidResumeToken", 280: "ChangeStreamFatalError", 286: "ChangeStreamHistoryLost",
 	257: "TransactionTooLarge", 261: "TooManyLogicalSessions", 262: "ExceededTimeLimit",
 	263: "OperationNotSupportedInTransaction", 267: "PreparedTransactionInProgress",
 	288: "ChecksumMismatch", 290: "TransactionExceededLifetimeLimitSeconds",

@@ -145,7 +145,7 @@ func (s *Server) famModify(req *request, a *famArgs, c *collection, t docRef) (b
 	}
 	var changes []change
 	if a.upd == nil || !mql.Identical(nd, t.doc) {
-		changes = []change{{t.rec, nd}}
+		changes = []change{{rec: t.rec, doc: nd, replace: a.upd != nil && a.upd.IsReplacement()}}
 	}
 	wait, cerr := s.apply(req, c, changes)
 	if cerr != nil {

@@ -74,6 +74,7 @@ type Server struct {
 	budget    *memBudget     // memory for large messages, across connections
 	hist      history        // what snapshot reads at a cluster time may still see
 	writeFail writeFailState // the onPrimaryTransactionalWrite fail point
+	events    changeLog      // the committed changes change streams read
 }
 
 // Start starts a server with default options on a random port.
@@ -119,6 +120,8 @@ func StartWith(opts Options) (*Server, error) {
 		budget:     newMemBudget(maxBufferedBytes),
 		hist:       history{window: opts.SnapshotHistory, now: time.Now},
 	}
+	// Nothing before the server started can be resumed from.
+	s.events.lost = streamPos{t: uint32(s.started.Unix()), idx: -1}
 	s.wg.Add(1)
 	go s.accept()
 	return s, nil

@@ -106,6 +106,7 @@ func (s *Server) resolveTxn(req *request) *cmdError {
 			s.abortTxn(ss.tx, "a newer transaction started on its session")
 		}
 		req.tx = s.beginTxn(ss, n)
+		req.tx.lsid, _ = lookup(req.body, "lsid").(bson.D)
 		req.tx.snapshot = snapshot
 		return nil
 	}

@@ -66,7 +66,7 @@ func (s *Server) out(req *request, db, name string, docs []bson.D) error {
 				return nil, nil, dupKeyError(c, "_id_", bson.D{{Key: "_id", Value: int32(1)}}, bson.D{{Key: "_id", Value: d[0].Value}})
 			}
 			seen[key] = true
-			changes = append(changes, change{c.record(key, true), d})
+			changes = append(changes, change{rec: c.record(key, true), doc: d})
 		}
 		refs, _ := matching(c, req.view(), nil) // no filter: nothing to fail
 		for _, r := range refs {
@@ -171,20 +171,20 @@ func (s *Server) merge(req *request, m *mergeSpec, docs []bson.D) error {
 			old := v.doc(r)
 			switch {
 			case old == nil && m.whenNotMatched == "insert":
-				changes = append(changes, change{r, d})
+				changes = append(changes, change{rec: r, doc: d})
 			case old == nil && m.whenNotMatched == "fail":
 				return nil, nil, errorf(13113, "$merge could not find a matching document in the target collection for at least one document in the source collection")
 			case old == nil, m.whenMatched == "keepExisting":
 			case m.whenMatched == "fail":
 				return nil, nil, dupKeyError(c, "_id_", bson.D{{Key: "_id", Value: int32(1)}}, bson.D{{Key: "_id", Value: d[0].Value}})
 			case m.whenMatched == "replace":
-				changes = append(changes, change{r, d})
+				changes = append(changes, change{rec: r, doc: d, replace: true})
 			default: // merge: the result's fields set over the existing ones
 				merged := slices.Clone(old) // top-level fields replaced, never mutated
 				for _, e := range d {
 					merged = setTop(merged, e)
 				}
-				changes = append(changes, change{r, merged})
+				changes = append(changes, change{rec: r, doc: merged})
 			}
 		}
 		return c, changes, nil

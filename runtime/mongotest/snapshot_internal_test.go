@@ -25,7 +25,7 @@ func TestHistoryWindow(t *testing.T) {
 	c := s.coll("db", "c", true)
 	r := c.record("k", true)
 	put := func(v int32) {
-		s.put(view{}, c, r, bson.D{{Key: "_id", Value: "k"}, {Key: "v", Value: v}})
+		s.put(view{}, c, r, bson.D{{Key: "_id", Value: "k"}, {Key: "v", Value: v}}, false)
 		now = now.Add(time.Second)
 	}
 	for i := range int32(10) {
@@ -66,9 +66,9 @@ func TestHistoryWindow(t *testing.T) {
 	}
 
 	// A delete's tombstone is forgotten with its record once aged out.
-	s.put(view{}, c, r, nil)
+	s.put(view{}, c, r, nil, false)
 	now = now.Add(2 * time.Minute)
-	s.put(view{}, c, c.record("other", true), bson.D{{Key: "_id", Value: "other"}})
+	s.put(view{}, c, c.record("other", true), bson.D{{Key: "_id", Value: "other"}}, false)
 	if !r.removed || c.records["k"] != nil {
 		t.Fatal("an aged-out deleted record is still kept")
 	}

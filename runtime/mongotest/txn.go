@@ -40,6 +40,8 @@ type txn struct {
 	writes   map[*record]bson.D // its pending documents (nil: deleted)
 	order    []pending          // its writes in order, for a deterministic commit
 	created  []*collection      // the collections it created, visible to others at commit
+	ops      []changeOp         // its writes, one per statement's document, for change streams
+	lsid     bson.D             // its session's id, named by its change events
 	// touched are the namespaces its statements named: like mongod's
 	// collection locks, held until it ends, they make a drop wait.
 	touched map[string]bool
@@ -96,7 +98,7 @@ func (s *Server) abortTxn(tx *txn, reason string) {
 	for _, c := range tx.created {
 		s.forgetPending(c)
 	}
-	tx.writes, tx.order, tx.created = nil, nil, nil
+	tx.writes, tx.order, tx.created, tx.ops = nil, nil, nil, nil
 	close(tx.done)
 }
 
@@ -124,6 +126,8 @@ func (s *Server) commitTxn(tx *txn) *cmdError {
 	for _, c := range tx.created {
 		c.creator = nil
 	}
+	s.logTxn(tx, ts)
+	tx.ops = nil
 	tx.state = txnCommitted
 	close(tx.done)
 	return nil
@@ -174,10 +178,17 @@ func errWriteConflict() *cmdError {
 	return errorf(codeWriteConflict, "Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction.")
 }
 
-// put records doc (nil: delete) as r's new document. Outside a
-// transaction the write commits at once.
-func (s *Server) put(v view, c *collection, r *record, doc bson.D) {
+// put records doc (nil: delete) as r's new document; replace tells a
+// replacement from an update, for change streams. Outside a transaction
+// the write commits at once.
+func (s *Server) put(v view, c *collection, r *record, doc bson.D, replace bool) {
+	pre := v.doc(r)
+	op := changeOp{coll: c, pre: pre, doc: doc, replace: replace}
+	if op.id = lookup(doc, "_id"); doc == nil {
+		op.id = lookup(pre, "_id")
+	}
 	if tx := v.tx; tx != nil {
+		tx.ops = append(tx.ops, op)
 		if _, ok := tx.writes[r]; !ok {
 			tx.order = append(tx.order, pending{c, r})
 		}
@@ -185,7 +196,9 @@ func (s *Server) put(v view, c *collection, r *record, doc bson.D) {
 		r.owner = tx
 		return
 	}
-	c.commitVersion(r, s.tick([]pending{{c, r}}), doc, s.oldestSnapshot())
+	ts := s.tick([]pending{{c, r}})
+	c.commitVersion(r, ts, doc, s.oldestSnapshot())
+	s.logWrite(ts, op)
 }
 
 // waitTx waits, with s.mu released, until tx ends, expires, the

@@ -123,14 +123,16 @@ func (s *Server) tryInsert(req *request, name string, doc bson.D) (wait *txn, er
 	if r == nil {
 		r = c.record(key, true)
 	}
-	s.put(v, c, r, doc)
+	s.put(v, c, r, doc, false)
 	return nil, nil
 }
 
-// change is one document a write statement replaces (doc nil: deletes).
+// change is one document a write statement replaces (doc nil: deletes);
+// replace marks a replacement (not an update), for change streams.
 type change struct {
-	rec *record
-	doc bson.D
+	rec     *record
+	doc     bson.D
+	replace bool
 }
 
 // apply claims and writes the changes of one statement, all or none.
@@ -160,7 +162,7 @@ func (s *Server) apply(req *request, c *collection, changes []change) (wait *txn
 		return nil, err
 	}
 	for _, ch := range changes {
-		s.put(v, c, ch.rec, ch.doc)
+		s.put(v, c, ch.rec, ch.doc, ch.replace)
 	}
 	return nil, nil
 }
@@ -298,7 +300,7 @@ func (s *Server) updateOne(req *request, name string, u *updateStmt) (updateResu
 				return updateResult{}, fromMQL(err)
 			}
 			if !mql.Identical(nd, t.doc) {
-				changes = append(changes, change{t.rec, nd})
+				changes = append(changes, change{rec: t.rec, doc: nd, replace: u.upd.IsReplacement()})
 			}
 		}
 		var wait *txn

@@ -1,0 +1,199 @@
+package mongotest
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// The change log is mongotest's oplog for change streams: every committed
+// write is recorded where it commits (a non-transactional write in put, a
+// transaction's writes in commitTxn, in statement order, all at the commit
+// time), and a drop where the catalog drops. It is bounded like the
+// snapshot history: events older than Options.SnapshotHistory, or beyond
+// changeLogCap, are forgotten, and a stream that would need them fails with
+// ChangeStreamHistoryLost.
+
+// changeLogCap bounds the events kept, whatever their age.
+const changeLogCap = 1 << 16
+
+// Codes of change streams (kept here, next to their use).
+const (
+	codeInvalidResumeToken      int32 = 260
+	codeChangeStreamFatalError  int32 = 280
+	codeChangeStreamHistoryLost int32 = 286
+	codeCursorKilled            int32 = 237
+)
+
+// streamPos orders events: the cluster time of their commit, then their
+// index within it. A position also stands for "everything up to here":
+// idx -1 is before every event of its time, idxAll after all of them.
+type streamPos struct {
+	t, i uint32
+	idx  int64
+}
+
+const idxAll = int64(1<<32 - 2)
+
+func (p streamPos) cmp(q streamPos) int {
+	return cmp.Or(cmp.Compare(p.t, q.t), cmp.Compare(p.i, q.i), cmp.Compare(p.idx, q.idx))
+}
+
+// tokenKind tells an event's resume token from an invalidate's and from a
+// high-water mark (a position between events).
+type tokenKind uint8
+
+const (
+	tokenEvent tokenKind = iota
+	tokenInvalidate
+	tokenHighWater
+)
+
+// token is the resume token of position p, {_data: hex}. Like mongod's,
+// tokens of one server compare as their positions do.
+func (p streamPos) token(kind tokenKind) bson.D {
+	data := fmt.Sprintf("82%08X%08X%08X%02X", p.t, p.i, uint32(p.idx+1), kind)
+	return bson.D{{Key: "_data", Value: data}}
+}
+
+// parseToken reads a resume token made by token.
+func parseToken(v any) (streamPos, tokenKind, *cmdError) {
+	d, ok := v.(bson.D)
+	data, _ := lookup(d, "_data").(string)
+	if !ok || len(d) != 1 || len(data) != 28 || data[:2] != "82" {
+		return streamPos{}, 0, errorf(codeInvalidResumeToken, "Invalid resume token: %s: not a token of this mongotest server", bsonString(v))
+	}
+	var f [4]uint64
+	for k, w := range [][2]int{{2, 10}, {10, 18}, {18, 26}, {26, 28}} {
+		n, err := strconv.ParseUint(data[w[0]:w[1]], 16, 32)
+		if err != nil {
+			return streamPos{}, 0, errorf(codeInvalidResumeToken, "Invalid resume token: %s: not a token of this mongotest server", bsonString(v))
+		}
+		f[k] = n
+	}
+	if f[3] > uint64(tokenHighWater) {
+		return streamPos{}, 0, errorf(codeInvalidResumeToken, "Invalid resume token: %s: unknown token type", bsonString(v))
+	}
+	return streamPos{t: uint32(f[0]), i: uint32(f[1]), idx: int64(f[2]) - 1}, tokenKind(f[3]), nil
+}
+
+// changeEvent is one committed change.
+type changeEvent struct {
+	pos      streamPos
+	wall     time.Time
+	op       string // insert, update, replace, delete, drop, dropDatabase
+	db, coll string
+	id       any    // the document's _id
+	pre, doc bson.D // before and after the write (nil: absent)
+	// lsid and txnNumber name the transaction that committed it, if any.
+	lsid      bson.D
+	txnNumber int64
+}
+
+// changeOp is a write of an open transaction, recorded when its statement
+// runs and logged when the transaction commits.
+type changeOp struct {
+	coll     *collection
+	id       any
+	pre, doc bson.D
+	replace  bool
+}
+
+type changeLog struct {
+	events []changeEvent // events[head:] are kept, in position order
+	head   int
+	// lost is the newest forgotten position: resuming before it is refused.
+	lost streamPos
+	// wake is closed when an event is appended, for waiting getMores.
+	wake chan struct{}
+}
+
+// opKind is the operation type of a write of pre into doc.
+func opKind(pre, doc bson.D, replace bool) string {
+	switch {
+	case pre == nil:
+		return "insert"
+	case doc == nil:
+		return "delete"
+	case replace:
+		return "replace"
+	}
+	return "update"
+}
+
+// logWrite records a committed non-transactional write at commit time ts.
+func (s *Server) logWrite(ts uint32, op changeOp) {
+	s.logEvent(changeEvent{
+		pos: streamPos{t: uint32(s.started.Unix()), i: ts}, op: opKind(op.pre, op.doc, op.replace),
+		db: op.coll.db, coll: op.coll.name, id: op.id, pre: op.pre, doc: op.doc,
+	})
+}
+
+// logTxn records the writes of transaction tx, committed at ts.
+func (s *Server) logTxn(tx *txn, ts uint32) {
+	for k, op := range tx.ops {
+		s.logEvent(changeEvent{
+			pos: streamPos{t: uint32(s.started.Unix()), i: ts, idx: int64(k)}, op: opKind(op.pre, op.doc, op.replace),
+			db: op.coll.db, coll: op.coll.name, id: op.id, pre: op.pre, doc: op.doc,
+			lsid: tx.lsid, txnNumber: tx.number,
+		})
+	}
+}
+
+// logCatalog records a drop (coll set) or a dropDatabase at the current time.
+func (s *Server) logCatalog(op, db, coll string) {
+	s.logEvent(changeEvent{pos: streamPos{t: uint32(s.started.Unix()), i: s.clock.Load()}, op: op, db: db, coll: coll})
+}
+
+func (s *Server) logEvent(e changeEvent) {
+	l := &s.events
+	e.wall = s.hist.now()
+	l.events = append(l.events, e)
+	cutoff := e.wall.Add(-s.hist.window)
+	n := l.head
+	for n < len(l.events) && (len(l.events)-n > changeLogCap || l.events[n].wall.Before(cutoff)) {
+		n++
+	}
+	if n > l.head {
+		l.lost = l.events[n-1].pos
+		clear(l.events[l.head:n]) // let their documents go
+		l.head = n
+		if l.head > 1024 && l.head > len(l.events)/2 {
+			l.events = slices.Delete(l.events, 0, l.head)
+			l.head = 0
+		}
+	}
+	if l.wake != nil {
+		close(l.wake)
+		l.wake = nil
+	}
+}
+
+// since returns the kept events after position p, or ChangeStreamHistoryLost
+// when some of them were forgotten.
+func (s *Server) eventsSince(p streamPos) ([]changeEvent, *cmdError) {
+	l := &s.events
+	if p.cmp(l.lost) < 0 {
+		return nil, errorf(codeChangeStreamHistoryLost, "Resume of change stream was not possible, as the resume point may no longer be in the oplog: mongotest keeps the changes of the last %v (Options.SnapshotHistory), at most %d of them", s.hist.window, changeLogCap)
+	}
+	kept := l.events[l.head:]
+	k, _ := slices.BinarySearchFunc(kept, p, func(e changeEvent, p streamPos) int {
+		if e.pos.cmp(p) <= 0 {
+			return -1
+		}
+		return 1
+	})
+	return kept[k:], nil
+}
+
+// waitCh is closed when the next event is appended.
+func (l *changeLog) waitCh() <-chan struct{} {
+	if l.wake == nil {
+		l.wake = make(chan struct{})
+	}
+	return l.wake
+}
