@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -30,6 +31,10 @@ type typePlan struct {
 
 	// insertsID reports that Insert assigns a new ObjectID to a zero ID.
 	insertsID bool
+
+	// codec reports that the type gets generated codecs, which the
+	// repository's reads then decode with (Schema.Decode).
+	codec bool
 }
 
 // fieldNode is one field of a TFields value or of a nested fields type.
@@ -59,6 +64,7 @@ func planPackage(pkg *model.Package) ([]*typePlan, error) {
 		if err != nil {
 			return nil, err
 		}
+		p.codec = slices.ContainsFunc(pkg.Codecs, func(c *model.Codec) bool { return c.Name == t.Name })
 		names.add(p.fieldsVar, "the fields of "+t.Name, t.Pos)
 		names.add(p.repoType, "the repository of "+t.Name, t.Pos)
 		names.add(p.repoCtor, "the repository constructor of "+t.Name, t.Pos)
