@@ -68,13 +68,7 @@ func TestRetriedCallbackFindsTheStructsAsBefore(t *testing.T) {
 				var seen [][]Account
 				err = s.WithTx(ctx, func(ctx context.Context, tx *Store) error {
 					seen = append(seen, snapshot())
-					if err := tx.Account.Replace(ctx, a); err != nil {
-						return err
-					}
-					if err := tx.Account.InsertMany(ctx, batch); err != nil {
-						return err
-					}
-					if err := tx.Account.Insert(ctx, fresh); err != nil {
+					if err := changeStructs(ctx, tx, a, fresh, batch); err != nil {
 						return err
 					}
 					_, err := tx.Event.DeleteMany(ctx, EventFields.Key.Eq("nothing"))
@@ -103,13 +97,7 @@ func TestRetriedCallbackFindsTheStructsAsBefore(t *testing.T) {
 				unassigned := snapshot()[1:]
 				errUndo := errors.New("undo")
 				err = s.WithTx(ctx, func(ctx context.Context, tx *Store) error {
-					if err := tx.Account.Replace(ctx, a); err != nil {
-						return err
-					}
-					if err := tx.Account.InsertMany(ctx, batch); err != nil {
-						return err
-					}
-					if err := tx.Account.Insert(ctx, fresh); err != nil {
+					if err := changeStructs(ctx, tx, a, fresh, batch); err != nil {
 						return err
 					}
 					return errUndo
@@ -123,6 +111,18 @@ func TestRetriedCallbackFindsTheStructsAsBefore(t *testing.T) {
 			})
 		})
 	}
+}
+
+// changeStructs runs the writes that change the caller's structs: Replace
+// of a, Insert of fresh, InsertMany of batch.
+func changeStructs(ctx context.Context, tx *Store, a, fresh *Account, batch []*Account) error {
+	if err := tx.Account.Replace(ctx, a); err != nil {
+		return err
+	}
+	if err := tx.Account.InsertMany(ctx, batch); err != nil {
+		return err
+	}
+	return tx.Account.Insert(ctx, fresh)
 }
 
 // 4. A goroutine of the first attempt, still running in the second, writes
