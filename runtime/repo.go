@@ -21,8 +21,12 @@ import (
 // A Repo is a small value made per call from the generated repository's
 // collection and transaction and the type's Schema. Every operation begins
 // by binding its context to the repository's transaction (a nil Tx binds
-// nothing), runs its driver calls with that context, and returns errors as
-// [*OpError] values through [Failed].
+// nothing), runs each of its driver calls inside [Enter] (each cursor batch
+// of a read on its own, so that the body of a loop over Iter may run other
+// operations of the transaction), and returns errors as [*OpError] values
+// through [Failed]. A write that changes the caller's document registers its
+// old values with [RestoreOnAbort], so that a retried transaction callback
+// finds the document as the first attempt did.
 type Repo struct {
 	coll *mongo.Collection
 	tx   *Tx // nil, or the transaction every call joins
@@ -73,6 +77,12 @@ type Schema struct {
 
 	// Indexes are the indexes EnsureIndexes creates.
 	Indexes []mongo.IndexModel
+
+	// Decode, when not nil, decodes the BSON document data into doc with
+	// the type's generated UnmarshalBSON: reads then decode each document
+	// from the reply's bytes, without the driver's decoder. Nil when the
+	// type has no generated codec (mongotxgen -codecs=false).
+	Decode func(doc any, data []byte) error
 }
 
 // op is one operation of a repository under way: the context its driver
@@ -89,6 +99,13 @@ type op struct {
 // begin starts the operation name on r.
 func (r Repo) begin(ctx context.Context, name string) op {
 	return op{ctx: r.tx.Bind(ctx), coll: r.coll, name: name}
+}
+
+// enter begins one driver call of the operation: [Enter] on its context,
+// which begin bound already. The span must end when the call returns.
+func (o op) enter() (Span, error) {
+	_, span, err := Enter(o.ctx, nil)
+	return span, err
 }
 
 // done ends the operation with err: nil, or err wrapped by [Failed] so that

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -46,7 +47,12 @@ func (r Repo) Iter(ctx context.Context, filter Filter, opts ...FindOption) Query
 // filter.
 func (r Repo) Count(ctx context.Context, filter Filter) (int64, error) {
 	o := r.begin(ctx, "count")
+	span, err := o.enter()
+	if err != nil {
+		return 0, o.done(err)
+	}
 	n, err := r.coll.CountDocuments(o.ctx, FilterDoc(filter))
+	span.End()
 	if err != nil {
 		return 0, o.done(err)
 	}
@@ -55,9 +61,29 @@ func (r Repo) Count(ctx context.Context, filter Filter) (int64, error) {
 
 // findOne decodes the first document matching filter into a new document.
 func (r Repo) findOne(o op, filter bson.D, opts *options.FindOneOptionsBuilder) (any, error) {
-	doc := r.s.New()
-	if err := r.coll.FindOne(o.ctx, filter, opts).Decode(doc); err != nil {
+	span, err := o.enter()
+	if err != nil {
+		return nil, o.done(err)
+	}
+	doc, err := r.s.decodeResult(r.coll.FindOne(o.ctx, filter, opts))
+	span.End()
+	if err != nil {
 		return nil, o.done(err)
 	}
 	return doc, nil
+}
+
+// decodeResult decodes the document of res into a new document: with the
+// generated codec when the type has one, reading the reply's bytes, else
+// with the driver's decoder. The error of res is returned as is.
+func (s *Schema) decodeResult(res *mongo.SingleResult) (any, error) {
+	doc := s.New()
+	if s.Decode == nil {
+		return doc, res.Decode(doc)
+	}
+	raw, err := res.Raw()
+	if err != nil {
+		return nil, err
+	}
+	return doc, s.Decode(doc, raw)
 }

@@ -4,6 +4,7 @@ import (
 	"iter"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -34,14 +35,17 @@ type Query struct {
 //
 //	return runtime.All[*Account](r.core().Find(ctx, filter, opts...))
 func All[P any](q Query) ([]P, error) {
-	o := q.o
-	cur, err := o.coll.Find(o.ctx, q.filter, q.opts)
+	var docs []P
+	err := q.run(func(n int) { docs = make([]P, 0, n) }, func(doc any) bool {
+		p, _ := doc.(P)
+		docs = append(docs, p)
+		return true
+	})
 	if err != nil {
-		return nil, o.done(err)
+		return nil, q.o.done(err)
 	}
-	docs := []P{}
-	if err := cur.All(o.ctx, &docs); err != nil {
-		return nil, o.done(err)
+	if docs == nil {
+		docs = []P{}
 	}
 	return docs, nil
 }
@@ -58,26 +62,72 @@ func All[P any](q Query) ([]P, error) {
 //go:noinline
 func Each[P any](q Query) iter.Seq2[P, error] {
 	return func(yield func(P, error) bool) {
-		var zero P
-		o := q.o
-		cur, err := o.coll.Find(o.ctx, q.filter, q.opts)
+		err := q.run(nil, func(doc any) bool {
+			p, _ := doc.(P)
+			return yield(p, nil)
+		})
 		if err != nil {
-			yield(zero, o.done(err))
-			return
-		}
-		defer cur.Close(o.ctx)
-		for cur.Next(o.ctx) {
-			doc := q.s.New()
-			if err := cur.Decode(doc); err != nil {
-				yield(zero, o.done(err))
-				return
-			}
-			if p, _ := doc.(P); !yield(p, nil) {
-				return
-			}
-		}
-		if err := o.done(cur.Err()); err != nil {
-			yield(zero, err)
+			var zero P
+			yield(zero, q.o.done(err))
 		}
 	}
+}
+
+// run sends q, calls opened with the size of the first batch when it is
+// not nil, and decodes the documents one at a time, passing each to yield
+// until yield returns false. It returns the first error. The query, each
+// cursor batch and the cursor's close are driver calls of their own, each
+// inside [Enter]; yield runs outside them, so it may run other operations
+// of the same transaction. The loop is not generic: it is compiled once.
+func (q Query) run(opened func(n int), yield func(doc any) bool) error {
+	o := q.o
+	span, err := o.enter()
+	if err != nil {
+		return err
+	}
+	cur, err := o.coll.Find(o.ctx, q.filter, q.opts)
+	span.End()
+	if err != nil {
+		return err
+	}
+	defer q.close(cur)
+	if opened != nil {
+		opened(cur.RemainingBatchLength())
+	}
+	for {
+		span, err := o.enter()
+		if err != nil {
+			return err
+		}
+		more := cur.Next(o.ctx)
+		span.End()
+		if !more {
+			return cur.Err()
+		}
+		doc := q.s.New()
+		if q.s.Decode != nil {
+			err = q.s.Decode(doc, cur.Current)
+		} else {
+			err = cur.Decode(doc)
+		}
+		if err != nil {
+			return err
+		}
+		if !yield(doc) {
+			return nil
+		}
+	}
+}
+
+// close closes cur inside [Enter]. When the transaction refuses the call
+// (its attempt has ended, or another operation of it is running) the
+// cursor is left to the server, which drops it with the transaction: a
+// killCursors now would run on a session that is not this goroutine's.
+func (q Query) close(cur *mongo.Cursor) {
+	span, err := q.o.enter()
+	if err != nil {
+		return
+	}
+	_ = cur.Close(q.o.ctx)
+	span.End()
 }

@@ -41,18 +41,20 @@ func NewCounter[V ~int | ~int32 | ~int64](path string, field func(doc any) *V) *
 }
 
 // counterKind reads and writes a counter, a *V of one of Go's integer
-// types, through int64, and gives values back in the counter's type.
+// types, through int64, and filters on it in the counter's type.
 type counterKind interface {
 	get(field any) int64
 	set(field any, v int64)
-	typed(v int64) any
+	is(path string, v int64) bson.E // the filter element VersionIs makes
 }
 
 type intKind[V ~int | ~int32 | ~int64] struct{}
 
 func (intKind[V]) get(field any) int64    { return int64(*field.(*V)) }
 func (intKind[V]) set(field any, v int64) { *field.(*V) = V(v) }
-func (intKind[V]) typed(v int64) any      { return V(v) }
+func (intKind[V]) is(path string, v int64) bson.E {
+	return VersionIs(path, V(v))
+}
 
 // now is the time a stamp gets: the current time in UTC, truncated to the
 // millisecond that a BSON datetime holds, so that a document read back
@@ -80,13 +82,13 @@ func (s *Schema) stamped(update Update) Update {
 // that changes the caller's document makes one, in stampInsert or
 // stampReplace, before any driver call.
 type undo struct {
-	id               *bson.ObjectID // set to a new ObjectID, or nil
-	created, updated *time.Time     // stamped, or nil
-	oldCreated       time.Time
-	oldUpdated       time.Time
-	version          any // the counter, a *V, or nil
-	kind             counterKind
-	oldVersion       int64
+	id         *bson.ObjectID // set to a new ObjectID, or nil
+	created    *time.Time     // stamped because it was zero, or nil
+	updated    *time.Time     // stamped, or nil
+	oldUpdated time.Time
+	version    any // the counter, a *V, or nil
+	kind       counterKind
+	oldVersion int64
 }
 
 // stamps reports whether stampInsert changes documents.
@@ -95,8 +97,9 @@ func (s *Schema) stamps() bool {
 }
 
 // stampInsert prepares doc for an insert: a zero AutoID becomes a new
-// ObjectID, the stamps are set to the current time, and the version starts
-// at 1.
+// ObjectID, the stamps are set to the current time (a Created the caller
+// set is kept, so that imported documents keep their creation time), and
+// the version starts at 1.
 func (s *Schema) stampInsert(doc any) undo {
 	var u undo
 	if s.AutoID != nil {
@@ -108,8 +111,10 @@ func (s *Schema) stampInsert(doc any) undo {
 	if s.Created != nil || s.Updated != nil {
 		t := now()
 		if s.Created != nil {
-			u.created = s.Created.field(doc)
-			u.oldCreated, *u.created = *u.created, t
+			if created := s.Created.field(doc); created.IsZero() {
+				u.created = created
+				*created = t
+			}
 		}
 		if s.Updated != nil {
 			u.updated = s.Updated.field(doc)
@@ -140,13 +145,18 @@ func (s *Schema) stampReplace(doc any) undo {
 	return u
 }
 
+// changed reports whether the write changed the document.
+func (u *undo) changed() bool {
+	return u.id != nil || u.created != nil || u.updated != nil || u.version != nil
+}
+
 // restore gives the document the values it had before the write.
 func (u *undo) restore() {
 	if u.id != nil {
 		*u.id = bson.ObjectID{}
 	}
 	if u.created != nil {
-		*u.created = u.oldCreated
+		*u.created = time.Time{}
 	}
 	if u.updated != nil {
 		*u.updated = u.oldUpdated

@@ -9,45 +9,79 @@ import (
 )
 
 // Insert is the generated Insert: it stores doc as a new document after
-// stampInsert prepared it. A failed Insert leaves doc prepared (it drops
-// the undo stampInsert returns), so that inserting it again reuses its ID.
+// stampInsert prepared it. A failed Insert leaves doc prepared, so that
+// inserting it again reuses its ID; in a transaction, doc gets its old
+// values back when the attempt aborts (RestoreOnAbort), whatever failed, so
+// that a retried callback inserts it as the first attempt did.
 func (r Repo) Insert(ctx context.Context, doc any) error {
 	o := r.begin(ctx, "insert")
-	r.s.stampInsert(doc)
-	_, err := r.coll.InsertOne(o.ctx, doc)
+	span, err := o.enter()
+	if err != nil {
+		return o.done(err)
+	}
+	o.restoreOnAbort(r.s.stampInsert(doc))
+	_, err = r.coll.InsertOne(o.ctx, doc)
+	span.End()
 	return o.done(err)
 }
 
 // InsertMany is the generated InsertMany: one ordered write of docs, a
-// []*T, each prepared as Insert prepares it; nothing when docs is empty.
+// []*T, each prepared and restored as Insert prepares and restores it;
+// nothing when docs is empty.
 func (r Repo) InsertMany(ctx context.Context, docs any) error {
 	o := r.begin(ctx, "insertMany")
 	list := reflect.ValueOf(docs)
 	if !list.IsValid() || list.Len() == 0 {
 		return nil
 	}
+	span, err := o.enter()
+	if err != nil {
+		return o.done(err)
+	}
 	if r.s.stamps() {
+		var undos []undo
+		if TxFrom(o.ctx) != nil {
+			undos = make([]undo, 0, list.Len())
+		}
 		for i := range list.Len() {
-			r.s.stampInsert(list.Index(i).Interface())
+			u := r.s.stampInsert(list.Index(i).Interface())
+			if undos != nil {
+				undos = append(undos, u)
+			}
+		}
+		if undos != nil {
+			RestoreOnAbort(o.ctx, func() {
+				for i := range undos {
+					undos[i].restore()
+				}
+			})
 		}
 	}
-	_, err := r.coll.InsertMany(o.ctx, docs)
+	_, err = r.coll.InsertMany(o.ctx, docs)
+	span.End()
 	return o.done(err)
 }
 
 // Replace is the generated Replace: it overwrites the stored document with
-// doc's _id, and with doc's version when the type has one, after
-// stampReplace prepared doc. When it fails doc gets its old values back.
+// doc's _id, and with doc's version when the type has one (version 0 also
+// matching a stored document without the field, see [VersionIs]), after
+// stampReplace prepared doc. When it fails doc gets its old values back at
+// once; when it succeeds in a transaction, when the attempt aborts.
 func (r Repo) Replace(ctx context.Context, doc any) error {
 	o := r.begin(ctx, "replace")
+	span, err := o.enter()
+	if err != nil {
+		return o.done(err)
+	}
 	id := r.s.ID(doc)
 	u := r.s.stampReplace(doc)
 	filter := make(bson.D, 1, 2)
 	filter[0] = bson.E{Key: "_id", Value: id}
 	if u.version != nil {
-		filter = append(filter, bson.E{Key: r.s.Version.path, Value: u.kind.typed(u.oldVersion)})
+		filter = append(filter, u.kind.is(r.s.Version.path, u.oldVersion))
 	}
 	res, err := r.coll.ReplaceOne(o.ctx, filter, doc)
+	span.End()
 	if err == nil && res.MatchedCount == 0 {
 		err = ErrNotFound
 		if r.s.Version != nil {
@@ -56,15 +90,35 @@ func (r Repo) Replace(ctx context.Context, doc any) error {
 	}
 	if err != nil {
 		u.restore()
+		return o.done(err)
 	}
-	return o.done(err)
+	o.restoreOnAbort(u)
+	return nil
+}
+
+// restoreOnAbort registers u's restore with [RestoreOnAbort] when the
+// operation runs in a transaction and u changed something. The copy it
+// registers is made only then: outside a transaction a write allocates
+// nothing for it.
+func (o op) restoreOnAbort(u undo) {
+	if !u.changed() || TxFrom(o.ctx) == nil {
+		return
+	}
+	saved := new(undo)
+	*saved = u
+	RestoreOnAbort(o.ctx, saved.restore)
 }
 
 // conflictOrNotFound tells why a write conditioned on the version matched
 // nothing, at the cost of one query on the failure path only: the document
 // exists with another version, or does not exist.
 func conflictOrNotFound(o op, id any) error {
+	span, err := o.enter()
+	if err != nil {
+		return err
+	}
 	n, err := o.coll.CountDocuments(o.ctx, byID(id), options.Count().SetLimit(1))
+	span.End()
 	switch {
 	case err != nil:
 		return err
@@ -78,7 +132,12 @@ func conflictOrNotFound(o op, id any) error {
 // document whose _id is id, or an error matching [ErrNotFound].
 func (r Repo) UpdateByID(ctx context.Context, id any, update Update) error {
 	o := r.begin(ctx, "updateByID")
+	span, err := o.enter()
+	if err != nil {
+		return o.done(err)
+	}
 	res, err := r.coll.UpdateOne(o.ctx, byID(id), UpdateDoc(r.s.stamped(update)))
+	span.End()
 	if err == nil && res.MatchedCount == 0 {
 		err = ErrNotFound
 	}
@@ -89,7 +148,12 @@ func (r Repo) UpdateByID(ctx context.Context, id any, update Update) error {
 // document matching filter; it returns the modified count.
 func (r Repo) UpdateMany(ctx context.Context, filter Filter, update Update) (int64, error) {
 	o := r.begin(ctx, "updateMany")
+	span, err := o.enter()
+	if err != nil {
+		return 0, o.done(err)
+	}
 	res, err := r.coll.UpdateMany(o.ctx, FilterDoc(filter), UpdateDoc(r.s.stamped(update)))
+	span.End()
 	if err != nil {
 		return 0, o.done(err)
 	}
@@ -102,8 +166,12 @@ func (r Repo) UpdateMany(ctx context.Context, filter Filter, update Update) (int
 // [ErrNotFound].
 func (r Repo) FindOneAndUpdate(ctx context.Context, filter Filter, update Update, opts ...FindOption) (any, error) {
 	o := r.begin(ctx, "findOneAndUpdate")
-	doc := r.s.New()
-	err := r.coll.FindOneAndUpdate(o.ctx, FilterDoc(filter), UpdateDoc(r.s.stamped(update)), FindOneAndUpdateArgs(opts)).Decode(doc)
+	span, err := o.enter()
+	if err != nil {
+		return nil, o.done(err)
+	}
+	doc, err := r.s.decodeResult(r.coll.FindOneAndUpdate(o.ctx, FilterDoc(filter), UpdateDoc(r.s.stamped(update)), FindOneAndUpdateArgs(opts)))
+	span.End()
 	if err != nil {
 		return nil, o.done(err)
 	}
@@ -114,7 +182,12 @@ func (r Repo) FindOneAndUpdate(ctx context.Context, filter Filter, update Update
 // or fails with an error matching [ErrNotFound].
 func (r Repo) Delete(ctx context.Context, id any) error {
 	o := r.begin(ctx, "delete")
+	span, err := o.enter()
+	if err != nil {
+		return o.done(err)
+	}
 	res, err := r.coll.DeleteOne(o.ctx, byID(id))
+	span.End()
 	if err == nil && res.DeletedCount == 0 {
 		err = ErrNotFound
 	}
@@ -125,7 +198,12 @@ func (r Repo) Delete(ctx context.Context, id any) error {
 // matching filter and returns how many it deleted.
 func (r Repo) DeleteMany(ctx context.Context, filter Filter) (int64, error) {
 	o := r.begin(ctx, "deleteMany")
+	span, err := o.enter()
+	if err != nil {
+		return 0, o.done(err)
+	}
 	res, err := r.coll.DeleteMany(o.ctx, FilterDoc(filter))
+	span.End()
 	if err != nil {
 		return 0, o.done(err)
 	}
@@ -139,6 +217,11 @@ func (r Repo) EnsureIndexes(ctx context.Context) error {
 		return nil
 	}
 	o := r.begin(ctx, "ensureIndexes")
-	_, err := r.coll.Indexes().CreateMany(o.ctx, r.s.Indexes)
+	span, err := o.enter()
+	if err != nil {
+		return o.done(err)
+	}
+	_, err = r.coll.Indexes().CreateMany(o.ctx, r.s.Indexes)
+	span.End()
 	return o.done(err)
 }

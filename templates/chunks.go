@@ -104,6 +104,9 @@ func typeChunk(pkg *model.Package, p *typePlan, imports *importNames, salt []byt
 			h := sha256.New()
 			h.Write(salt)
 			h.Write(js)
+			if p.codec { // the schema's Decode; the package's codecs are not in the salt
+				h.Write([]byte("\x00codec"))
+			}
 			key = "type-" + hex.EncodeToString(h.Sum(nil))
 			if data, ok := cached(key); ok {
 				if c, ok := decodeChunk(data); ok {

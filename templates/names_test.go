@@ -1,35 +1,52 @@
 package templates
 
 import (
+	"go/ast"
+	"go/token"
 	"slices"
 	"testing"
 )
 
-// TestPlanNamesMatchModel checks that the names the emitter declares are
-// those the loader checks for clashes (model.Type's names).
-func TestPlanNamesMatchModel(t *testing.T) {
-	for _, typ := range accountModel().Types {
-		p, err := planType(typ)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := []string{p.fieldsVar, p.repoType, p.repoCtor}
-		p.walk(func(n *fieldNode) {
-			if n.nested != "" {
-				got = append(got, n.nested)
+// TestDeclaredNamesAreTheModels checks that every package-level name the
+// generated file declares is one the loader checks against the package's
+// own declarations (model.Type.GeneratedNames, model.StoreType and
+// StoreCtor), or a schema variable, which planPackage checks: a name
+// declared and not checked would clash with the user's code at compile time
+// instead of being reported by the generator.
+func TestDeclaredNamesAreTheModels(t *testing.T) {
+	pkg := accountModel()
+	_, f := render(t, pkg)
+	var declared []string
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil {
+				declared = append(declared, d.Name.Name)
 			}
-		})
-		if want := typ.GeneratedNames(); !slices.Equal(got, want) {
-			t.Errorf("%s: the plan declares %v, the model names %v", typ.Name, got, want)
+		case *ast.GenDecl:
+			if d.Tok == token.IMPORT {
+				continue
+			}
+			for _, s := range d.Specs {
+				switch s := s.(type) {
+				case *ast.TypeSpec:
+					declared = append(declared, s.Name.Name)
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						declared = append(declared, n.Name)
+					}
+				}
+			}
 		}
 	}
-	unexported := accountModel().Types[0]
-	unexported.Name = "account"
-	p, err := planType(unexported)
-	if err != nil {
-		t.Fatal(err)
+	want := []string{"Store", "NewStore"}
+	for _, typ := range pkg.Types {
+		want = append(want, typ.GeneratedNames()...)
+		want = append(want, "schemaOf"+typ.Name)
 	}
-	if p.repoCtor != unexported.RepoCtor() {
-		t.Errorf("repository constructor of an unexported type: plan %s, model %s", p.repoCtor, unexported.RepoCtor())
+	slices.Sort(declared)
+	slices.Sort(want)
+	if !slices.Equal(declared, want) {
+		t.Errorf("the generated file declares %v, the model and plan name %v", declared, want)
 	}
 }

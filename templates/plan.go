@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -30,6 +31,10 @@ type typePlan struct {
 
 	// insertsID reports that Insert assigns a new ObjectID to a zero ID.
 	insertsID bool
+
+	// codec reports that the type gets generated codecs, which the
+	// repository's reads then decode with (Schema.Decode).
+	codec bool
 }
 
 // fieldNode is one field of a TFields value or of a nested fields type.
@@ -59,6 +64,7 @@ func planPackage(pkg *model.Package) ([]*typePlan, error) {
 		if err != nil {
 			return nil, err
 		}
+		p.codec = slices.ContainsFunc(pkg.Codecs, func(c *model.Codec) bool { return c.Name == t.Name })
 		names.add(p.fieldsVar, "the fields of "+t.Name, t.Pos)
 		names.add(p.repoType, "the repository of "+t.Name, t.Pos)
 		names.add(p.repoCtor, "the repository constructor of "+t.Name, t.Pos)
@@ -82,13 +88,13 @@ func planPackage(pkg *model.Package) ([]*typePlan, error) {
 
 func planType(t *model.Type) (*typePlan, error) {
 	if t.ID == nil {
-		return nil, fmt.Errorf("%s: %s has no _id field", posString(t.Pos), t.Name)
+		return nil, fmt.Errorf("%s: %s has no _id field", t.Pos, t.Name)
 	}
 	p := &typePlan{
 		t:         t,
-		fieldsVar: t.Name + "Fields",
-		repoType:  t.Name + "Repo",
-		repoCtor:  exportLike(t.Name, "New") + upperFirst(t.Name) + "Repo",
+		fieldsVar: t.FieldsVar(),
+		repoType:  t.RepoType(),
+		repoCtor:  t.RepoCtor(),
 		// The type's name as it is, so that types Account and account
 		// get distinct schemas.
 		schemaVar: "schemaOf" + t.Name,
@@ -106,18 +112,21 @@ func planType(t *model.Type) (*typePlan, error) {
 	}
 	for _, f := range []*model.Field{t.ID, t.Version, t.Created, t.Updated} {
 		if f != nil && p.byPath[f.GoPath] == nil {
-			return nil, fmt.Errorf("%s: %s.%s is not among the document's fields", posString(f.Pos), t.Name, f.GoPath)
+			return nil, fmt.Errorf("%s: %s.%s is not among the document's fields", f.Pos, t.Name, f.GoPath)
 		}
 	}
 	for _, f := range []*model.Field{t.Created, t.Updated} {
-		if f != nil && !isNamed(f.Type, "time", "Time") {
-			return nil, fmt.Errorf("%s: %s.%s: created and updated fields must be time.Time", posString(f.Pos), t.Name, f.GoPath)
+		if f == nil {
+			continue
+		}
+		if msg := model.StampTypeError(f.Type); msg != "" {
+			return nil, fmt.Errorf("%s: %s.%s: %s", f.Pos, t.Name, f.GoPath, msg)
 		}
 	}
 	for _, ix := range t.Indexes {
 		for _, k := range ix.Keys {
 			if k.Field == nil {
-				return nil, fmt.Errorf("%s: %s: index %q has a key without a field", posString(ix.Pos), t.Name, ix.Name)
+				return nil, fmt.Errorf("%s: %s: index %q has a key without a field", ix.Pos, t.Name, ix.Name)
 			}
 		}
 	}
@@ -130,28 +139,28 @@ func (p *typePlan) plan(fields []*model.Field, sel []string) ([]*fieldNode, erro
 	nodes := make([]*fieldNode, 0, len(fields))
 	for _, f := range fields {
 		if !token.IsIdentifier(f.GoName) {
-			return nil, fmt.Errorf("%s: %s: %q is not a Go identifier", posString(f.Pos), p.t.Name, f.GoName)
+			return nil, fmt.Errorf("%s: %s: %q is not a Go identifier", f.Pos, p.t.Name, f.GoName)
 		}
 		if err := checkType(&f.Type); err != nil {
-			return nil, fmt.Errorf("%s: %s.%s: %v", posString(f.Pos), p.t.Name, f.GoPath, err)
+			return nil, fmt.Errorf("%s: %s.%s: %v", f.Pos, p.t.Name, f.GoPath, err)
 		}
 		if prev := seen[f.GoName]; prev != nil {
 			return nil, fmt.Errorf("%s: %s: fields %s and %s would both be %s.%s; rename one or stop inlining it",
-				posString(f.Pos), p.t.Name, prev.GoPath, f.GoPath, p.fieldsVar, strings.Join(append(sel, f.GoName), "."))
+				f.Pos, p.t.Name, prev.GoPath, f.GoPath, p.fieldsVar, strings.Join(append(sel, f.GoName), "."))
 		}
 		seen[f.GoName] = f
 		if len(sel) > 0 && f.GoName == "Field" {
 			// A nested fields type embeds runtime.Field, whose field name is
 			// Field; a sub-field of that name would collide with it.
 			return nil, fmt.Errorf("%s: %s.%s: a field named Field inside a sub-document is not supported (it collides with the embedded runtime.Field)",
-				posString(f.Pos), p.t.Name, f.GoPath)
+				f.Pos, p.t.Name, f.GoPath)
 		}
 		n := &fieldNode{f: f, sel: append(append([]string(nil), sel...), f.GoName)}
 		p.byPath[f.GoPath] = n
 		// A sub-document with no stored fields (a struct whose fields are
 		// all unexported, say) has nothing to nest: a plain Field does.
 		if len(f.Nested) > 0 {
-			n.nested = p.t.Name + f.MethodSuffix() + "Fields"
+			n.nested = p.t.NestedFieldsType(f)
 			var err error
 			n.children, err = p.plan(f.Nested, n.sel)
 			if err != nil {
@@ -178,7 +187,7 @@ func (p *typePlan) planLookups() error {
 	add := func(unique bool, prefix string, n *fieldNode) {
 		name := prefix + n.f.MethodSuffix()
 		if prev := seen[name]; prev != nil && err == nil {
-			err = fmt.Errorf("%s: %s: fields %s and %s would both get a method %s", posString(n.f.Pos), p.t.Name, prev.GoPath, n.f.GoPath, name)
+			err = fmt.Errorf("%s: %s: fields %s and %s would both get a method %s", n.f.Pos, p.t.Name, prev.GoPath, n.f.GoPath, name)
 		}
 		seen[name] = n.f
 		p.lookups = append(p.lookups, lookup{unique: unique, name: name, node: n})
@@ -219,7 +228,7 @@ func newNameSet() *nameSet { return &nameSet{owner: make(map[string]string)} }
 
 func (s *nameSet) add(name, what string, pos model.Pos) {
 	if prev, ok := s.owner[name]; ok {
-		s.errs = append(s.errs, fmt.Sprintf("%s: generated name %s would be both %s and %s", posString(pos), name, prev, what))
+		s.errs = append(s.errs, fmt.Sprintf("%s: generated name %s would be both %s and %s", pos, name, prev, what))
 		return
 	}
 	s.owner[name] = what
@@ -230,22 +239,6 @@ func (s *nameSet) err() error {
 		return nil
 	}
 	return fmt.Errorf("%s", strings.Join(s.errs, "\n"))
-}
-
-func posString(p model.Pos) string {
-	if p.File == "" {
-		return "-"
-	}
-	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
-}
-
-// exportLike returns word spelt exported or not, like name: the
-// constructor of an unexported type is unexported too.
-func exportLike(name, word string) string {
-	if token.IsExported(name) {
-		return word
-	}
-	return strings.ToLower(word[:1]) + word[1:]
 }
 
 func upperFirst(s string) string {

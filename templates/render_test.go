@@ -212,12 +212,30 @@ func TestRenderStamps(t *testing.T) {
 func TestRenderSchemaIDs(t *testing.T) {
 	src, _ := render(t, accountModel())
 	for _, w := range []string{
-		"var schemaOfEvent = runtime.Schema{\n\tNew: func() any { return new(Event) },\n\tID:  func(doc any) any { return doc.(*Event).Key },\n}",
+		"var schemaOfEvent = runtime.Schema{\n\tNew:    func() any { return new(Event) },\n\tID:     func(doc any) any { return doc.(*Event).Key },\n",
 		"\tNew:     func() any { return new(Account) },\n\tID:      func(doc any) any { return doc.(*Account).ID },\n\tAutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },\n",
 	} {
 		if !bytes.Contains(src, []byte(w)) {
 			t.Errorf("output lacks %q", w)
 		}
+	}
+}
+
+// TestRenderSchemaDecode checks that the schema of a type with generated
+// codecs decodes with them, and that without codecs it has no Decode (the
+// repository then uses the driver's decoder).
+func TestRenderSchemaDecode(t *testing.T) {
+	const decode = "\tDecode: func(doc any, data []byte) error { return doc.(*Event).UnmarshalBSON(data) },\n}"
+	src, _ := render(t, accountModel())
+	if !bytes.Contains(src, []byte(decode)) {
+		t.Errorf("output lacks %q", decode)
+	}
+	without, err := Renderer(Options{Codecs: false})(accountModel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(without, []byte("Decode:")) {
+		t.Error("without codecs the schema still has a Decode")
 	}
 }
 

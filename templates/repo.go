@@ -95,7 +95,11 @@ func repoCtor(p *typePlan) jen.Code {
 //		Indexes: []mongo.IndexModel{
 //			{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)},
 //		},
+//		Decode: func(doc any, data []byte) error { return doc.(*Account).UnmarshalBSON(data) },
 //	}
+//
+// Decode is there when the type has generated codecs: reads then decode
+// with them rather than with the driver's reflection codec.
 func schemaVar(p *typePlan) jen.Code {
 	t := p.t
 	entry := func(name string, value jen.Code) jen.Code { return jen.Id(name).Op(":").Add(value) }
@@ -121,6 +125,10 @@ func schemaVar(p *typePlan) jen.Code {
 	}
 	if len(t.Indexes) > 0 {
 		entries = append(entries, entry("Indexes", indexModels(t)))
+	}
+	if p.codec {
+		entries = append(entries, entry("Decode", jen.Func().Params(jen.Id("doc").Any(), jen.Id("data").Index().Byte()).Error().Add(
+			inline(jen.Return(jen.Id("doc").Assert(docPtr(p)).Dot("UnmarshalBSON").Call(jen.Id("data")))))))
 	}
 	return doc("%s is what runtime.Repo needs to know of %s documents.", p.schemaVar, t.Name).
 		Var().Id(p.schemaVar).Op("=").Add(rt("Schema")).Add(multiValues(entries...)).Line()

@@ -16,8 +16,11 @@ func insertStampsDoc(p *typePlan) string {
 	if p.insertsID {
 		parts = append(parts, fmt.Sprintf("a zero %s becomes a new ObjectID", p.t.ID.GoPath))
 	}
-	if t := timeFields(p.t.Created, p.t.Updated); t != "" {
-		parts = append(parts, t+" "+isAre(p.t.Created, p.t.Updated)+" set to the current time")
+	if f := p.t.Created; f != nil {
+		parts = append(parts, "a zero "+f.GoPath+" is set to the current time (one the caller set is kept, for imported documents)")
+	}
+	if f := p.t.Updated; f != nil {
+		parts = append(parts, f.GoPath+" is set to the current time")
 	}
 	if p.t.Version != nil {
 		parts = append(parts, p.t.Version.GoPath+" starts at 1")
@@ -27,6 +30,10 @@ func insertStampsDoc(p *typePlan) string {
 	}
 	return list(parts) + ", all in doc itself, so that doc equals the stored document."
 }
+
+// inTxRestoreDoc says what a write that changed doc does when the
+// transaction attempt it ran in aborts.
+const inTxRestoreDoc = " In a transaction, doc gets its old values back when the attempt aborts, so that a function Store.WithTx retries finds doc as the first attempt did."
 
 // updateStampsDoc describes what updates add, or "".
 func updateStampsDoc(p *typePlan) string {
@@ -57,6 +64,7 @@ func insertMethod(p *typePlan) jen.Code {
 		} else {
 			text += "."
 		}
+		text += inTxRestoreDoc
 	}
 	return doc("%s", text).
 		Add(method(p, "Insert")).Params(ctxParam(), jen.Id("doc").Add(docPtr(p))).Error().Block(
@@ -72,7 +80,7 @@ func insertMethod(p *typePlan) jen.Code {
 func insertManyMethod(p *typePlan) jen.Code {
 	text := "InsertMany stores docs as new documents in one ordered write: it stops at the first document that fails, and those before it stay stored unless a transaction they are part of aborts. It does nothing when docs is empty."
 	if p.hasInsertStamps() {
-		text += " Each document is prepared as Insert prepares it."
+		text += " Each document is prepared, and in a transaction restored when the attempt aborts, as Insert does."
 	}
 	return doc("%s", text).
 		Add(method(p, "InsertMany")).Params(ctxParam(), jen.Id("docs").Index().Add(docPtr(p))).Error().Block(
@@ -89,7 +97,7 @@ func replaceMethod(p *typePlan) jen.Code {
 	t := p.t
 	text := "Replace overwrites the stored document that has doc's ID with doc."
 	if t.Version != nil {
-		text += fmt.Sprintf(" It fails with an error matching runtime.ErrVersionConflict when the stored %[1]s is no longer doc.%[1]s, that is when the document changed since doc was read.", t.Version.GoPath)
+		text += fmt.Sprintf(" It fails with an error matching runtime.ErrVersionConflict when the stored %[1]s is no longer doc.%[1]s, that is when the document changed since doc was read. A stored document without the field, written before the type had it, is at %[1]s 0.", t.Version.GoPath)
 	}
 	text += " It fails with an error matching runtime.ErrNotFound when there is no document with that ID."
 	// The fields Replace changes, which get their old values back when it
@@ -102,7 +110,8 @@ func replaceMethod(p *typePlan) jen.Code {
 		changes = append(changes, "doc."+t.Updated.GoPath+" is the time of the write")
 	}
 	if n := len(changes); n > 0 {
-		text += " On success " + list(changes) + "; when Replace fails " + pronoun(n) + " keep" + verbS(n) + " " + pronounPossessive(n) + " old value" + plural(n) + "."
+		text += " On success " + list(changes) + "; when Replace fails " + pronoun(n) + " keep" + verbS(n) + " " + pronounPossessive(n) + " old value" + plural(n) + "," +
+			" and in a transaction get" + verbS(n) + " " + pronounPossessive(n) + " old value" + plural(n) + " back when the attempt aborts, so that a function Store.WithTx retries does not conflict with its own rolled-back write."
 	}
 	return doc("%s", text).
 		Add(method(p, "Replace")).Params(ctxParam(), jen.Id("doc").Add(docPtr(p))).Error().Block(

@@ -56,6 +56,7 @@ var schemaOfAccount = runtime.Schema{
 	Indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)},
 	},
+	Decode: func(doc any, data []byte) error { return doc.(*Account).UnmarshalBSON(data) },
 }
 
 // core is the shared repository code, on r's collection and transaction.
@@ -74,7 +75,9 @@ func (r *AccountRepo) Collection() *mongo.Collection {
 // itself, so that doc equals the stored document. When Insert fails doc keeps
 // these values, so inserting it again reuses its ID: a write that did reach
 // the server is then reported as a duplicate key instead of being stored
-// twice.
+// twice. In a transaction, doc gets its old values back when the attempt
+// aborts, so that a function Store.WithTx retries finds doc as the first
+// attempt did.
 func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
 	return r.core().Insert(ctx, doc)
 }
@@ -82,7 +85,8 @@ func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
 // InsertMany stores docs as new documents in one ordered write: it stops at
 // the first document that fails, and those before it stay stored unless a
 // transaction they are part of aborts. It does nothing when docs is empty.
-// Each document is prepared as Insert prepares it.
+// Each document is prepared, and in a transaction restored when the attempt
+// aborts, as Insert does.
 func (r *AccountRepo) InsertMany(ctx context.Context, docs []*Account) error {
 	return r.core().InsertMany(ctx, docs)
 }
@@ -124,9 +128,13 @@ func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter) (int64, 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
 // with an error matching runtime.ErrVersionConflict when the stored Version is
 // no longer doc.Version, that is when the document changed since doc was read.
-// It fails with an error matching runtime.ErrNotFound when there is no
-// document with that ID. On success doc.Version is one more and doc.Updated is
-// the time of the write; when Replace fails both keep their old values.
+// A stored document without the field, written before the type had it, is at
+// Version 0. It fails with an error matching runtime.ErrNotFound when there is
+// no document with that ID. On success doc.Version is one more and doc.Updated
+// is the time of the write; when Replace fails both keep their old values, and
+// in a transaction get their old values back when the attempt aborts, so that
+// a function Store.WithTx retries does not conflict with its own rolled-back
+// write.
 func (r *AccountRepo) Replace(ctx context.Context, doc *Account) error {
 	return r.core().Replace(ctx, doc)
 }
@@ -222,6 +230,7 @@ var schemaOfOrder = runtime.Schema{
 		{Keys: bson.D{{Key: "customer", Value: 1}}},
 		{Keys: bson.D{{Key: "customer", Value: 1}, {Key: "created", Value: -1}}, Options: options.Index().SetName("customer_recent")},
 	},
+	Decode: func(doc any, data []byte) error { return doc.(*Order).UnmarshalBSON(data) },
 }
 
 // core is the shared repository code, on r's collection and transaction.
@@ -235,11 +244,14 @@ func (r *OrderRepo) Collection() *mongo.Collection {
 	return r.coll
 }
 
-// Insert stores doc as a new document. A zero ID becomes a new ObjectID and
-// Created is set to the current time, all in doc itself, so that doc equals
-// the stored document. When Insert fails doc keeps these values, so inserting
-// it again reuses its ID: a write that did reach the server is then reported
-// as a duplicate key instead of being stored twice.
+// Insert stores doc as a new document. A zero ID becomes a new ObjectID and a
+// zero Created is set to the current time (one the caller set is kept, for
+// imported documents), all in doc itself, so that doc equals the stored
+// document. When Insert fails doc keeps these values, so inserting it again
+// reuses its ID: a write that did reach the server is then reported as a
+// duplicate key instead of being stored twice. In a transaction, doc gets its
+// old values back when the attempt aborts, so that a function Store.WithTx
+// retries finds doc as the first attempt did.
 func (r *OrderRepo) Insert(ctx context.Context, doc *Order) error {
 	return r.core().Insert(ctx, doc)
 }
@@ -247,7 +259,8 @@ func (r *OrderRepo) Insert(ctx context.Context, doc *Order) error {
 // InsertMany stores docs as new documents in one ordered write: it stops at
 // the first document that fails, and those before it stay stored unless a
 // transaction they are part of aborts. It does nothing when docs is empty.
-// Each document is prepared as Insert prepares it.
+// Each document is prepared, and in a transaction restored when the attempt
+// aborts, as Insert does.
 func (r *OrderRepo) InsertMany(ctx context.Context, docs []*Order) error {
 	return r.core().InsertMany(ctx, docs)
 }
@@ -370,8 +383,9 @@ func NewProductRepo(db *mongo.Database) *ProductRepo {
 
 // schemaOfProduct is what runtime.Repo needs to know of Product documents.
 var schemaOfProduct = runtime.Schema{
-	New: func() any { return new(Product) },
-	ID:  func(doc any) any { return doc.(*Product).SKU },
+	New:    func() any { return new(Product) },
+	ID:     func(doc any) any { return doc.(*Product).SKU },
+	Decode: func(doc any, data []byte) error { return doc.(*Product).UnmarshalBSON(data) },
 }
 
 // core is the shared repository code, on r's collection and transaction.

@@ -51,8 +51,9 @@ func NewInlinesRepo(db *mongo.Database) *InlinesRepo {
 
 // schemaOfInlines is what runtime.Repo needs to know of Inlines documents.
 var schemaOfInlines = runtime.Schema{
-	New: func() any { return new(Inlines) },
-	ID:  func(doc any) any { return doc.(*Inlines).ID },
+	New:    func() any { return new(Inlines) },
+	ID:     func(doc any) any { return doc.(*Inlines).ID },
+	Decode: func(doc any, data []byte) error { return doc.(*Inlines).UnmarshalBSON(data) },
 }
 
 // core is the shared repository code, on r's collection and transaction.
@@ -470,6 +471,7 @@ var schemaOfKinds = runtime.Schema{
 	New:    func() any { return new(Kinds) },
 	ID:     func(doc any) any { return doc.(*Kinds).ID },
 	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Kinds).ID },
+	Decode: func(doc any, data []byte) error { return doc.(*Kinds).UnmarshalBSON(data) },
 }
 
 // core is the shared repository code, on r's collection and transaction.
@@ -487,7 +489,9 @@ func (r *KindsRepo) Collection() *mongo.Collection {
 // in doc itself, so that doc equals the stored document. When Insert fails doc
 // keeps these values, so inserting it again reuses its ID: a write that did
 // reach the server is then reported as a duplicate key instead of being stored
-// twice.
+// twice. In a transaction, doc gets its old values back when the attempt
+// aborts, so that a function Store.WithTx retries finds doc as the first
+// attempt did.
 func (r *KindsRepo) Insert(ctx context.Context, doc *Kinds) error {
 	return r.core().Insert(ctx, doc)
 }
@@ -495,7 +499,8 @@ func (r *KindsRepo) Insert(ctx context.Context, doc *Kinds) error {
 // InsertMany stores docs as new documents in one ordered write: it stops at
 // the first document that fails, and those before it stay stored unless a
 // transaction they are part of aborts. It does nothing when docs is empty.
-// Each document is prepared as Insert prepares it.
+// Each document is prepared, and in a transaction restored when the attempt
+// aborts, as Insert does.
 func (r *KindsRepo) InsertMany(ctx context.Context, docs []*Kinds) error {
 	return r.core().InsertMany(ctx, docs)
 }

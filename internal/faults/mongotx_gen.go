@@ -40,8 +40,9 @@ func NewAccountRepo(db *mongo.Database) *AccountRepo {
 
 // schemaOfAccount is what runtime.Repo needs to know of Account documents.
 var schemaOfAccount = runtime.Schema{
-	New: func() any { return new(Account) },
-	ID:  func(doc any) any { return doc.(*Account).ID },
+	New:    func() any { return new(Account) },
+	ID:     func(doc any) any { return doc.(*Account).ID },
+	Decode: func(doc any, data []byte) error { return doc.(*Account).UnmarshalBSON(data) },
 }
 
 // core is the shared repository code, on r's collection and transaction.
@@ -186,6 +187,7 @@ var schemaOfEntry = runtime.Schema{
 	Indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "transfer", Value: 1}}},
 	},
+	Decode: func(doc any, data []byte) error { return doc.(*Entry).UnmarshalBSON(data) },
 }
 
 // core is the shared repository code, on r's collection and transaction.
@@ -203,7 +205,9 @@ func (r *EntryRepo) Collection() *mongo.Collection {
 // in doc itself, so that doc equals the stored document. When Insert fails doc
 // keeps these values, so inserting it again reuses its ID: a write that did
 // reach the server is then reported as a duplicate key instead of being stored
-// twice.
+// twice. In a transaction, doc gets its old values back when the attempt
+// aborts, so that a function Store.WithTx retries finds doc as the first
+// attempt did.
 func (r *EntryRepo) Insert(ctx context.Context, doc *Entry) error {
 	return r.core().Insert(ctx, doc)
 }
@@ -211,7 +215,8 @@ func (r *EntryRepo) Insert(ctx context.Context, doc *Entry) error {
 // InsertMany stores docs as new documents in one ordered write: it stops at
 // the first document that fails, and those before it stay stored unless a
 // transaction they are part of aborts. It does nothing when docs is empty.
-// Each document is prepared as Insert prepares it.
+// Each document is prepared, and in a transaction restored when the attempt
+// aborts, as Insert does.
 func (r *EntryRepo) InsertMany(ctx context.Context, docs []*Entry) error {
 	return r.core().InsertMany(ctx, docs)
 }
