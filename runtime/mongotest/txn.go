@@ -87,6 +87,7 @@ func (s *Server) abortTxn(tx *txn, reason string) {
 	delete(s.open, tx)
 	for _, p := range tx.order {
 		p.rec.owner = nil
+		p.coll.unindexDoc(p.rec, tx.writes[p.rec])
 		if len(p.rec.versions) == 0 {
 			p.coll.drop(p.rec)
 		}
@@ -176,11 +177,16 @@ func errWriteConflict() *cmdError {
 // transaction the write commits at once.
 func (s *Server) put(v view, c *collection, r *record, doc bson.D) {
 	if tx := v.tx; tx != nil {
-		if _, ok := tx.writes[r]; !ok {
+		prev, had := tx.writes[r]
+		if !had {
 			tx.order = append(tx.order, pending{c, r})
 		}
 		tx.writes[r] = doc
 		r.owner = tx
+		c.indexDoc(r, doc)
+		if had {
+			c.unindexDoc(r, prev)
+		}
 		return
 	}
 	c.commitVersion(r, s.tick([]pending{{c, r}}), doc, s.oldestSnapshot())
