@@ -1,7 +1,6 @@
 package mongotest
 
 import (
-	"math"
 	"reflect"
 	"slices"
 
@@ -78,12 +77,11 @@ func withID(doc bson.D) bson.D {
 	return append(out, doc...)
 }
 
-// query is a compiled filter with, when it is a plain {_id: value}
-// equality, the record key it pins, so lookups by _id skip the scan.
+// query is a compiled filter with its source, which the planner reads
+// (planner.go).
 type query struct {
 	*mql.Filter
-	id   string
-	byID bool
+	src bson.D
 }
 
 func parseQuery(q bson.D) (*query, error) {
@@ -91,44 +89,13 @@ func parseQuery(q bson.D) (*query, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &query{Filter: f}
-	if len(q) == 1 && q[0].Key == "_id" {
-		switch v := q[0].Value.(type) {
-		case string, int32, int64, bson.ObjectID:
-			out.id, out.byID = idKey(v), true
-		case float64:
-			if v == math.Trunc(v) {
-				out.id, out.byID = idKey(v), true
-			}
-		}
-	}
-	return out, nil
+	return &query{Filter: f, src: q}, nil
 }
 
 // matching returns the documents of c that q (nil: all) matches in v, in
 // natural order.
 func matching(c *collection, v view, q *query) []docRef {
-	if c == nil {
-		return nil
-	}
-	if q != nil && q.byID {
-		if r := c.records[q.id]; r != nil {
-			if d := v.doc(r); d != nil && q.Match(d) {
-				return []docRef{{r, d}}
-			}
-		}
-		return nil
-	}
-	var out []docRef
-	for _, r := range c.order {
-		if r.removed {
-			continue
-		}
-		if d := v.doc(r); d != nil && (q == nil || q.Match(d)) {
-			out = append(out, docRef{r, d})
-		}
-	}
-	return out
+	return queryDocs(c, v, q, nil, nil, 0, 0)
 }
 
 func (s *Server) insert(req *request) (bson.D, error) {
@@ -651,14 +618,8 @@ func (s *Server) find(req *request) (bson.D, error) {
 	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
 		return nil, err
 	}
-	refs := matching(c, req.view(), f)
-	if sorter != nil {
-		slices.SortStableFunc(refs, func(a, b docRef) int { return sorter.Compare(a.doc, b.doc) })
-	}
-	refs = refs[min(int64(len(refs)), skip):]
-	if limit > 0 && int64(len(refs)) > limit {
-		refs = refs[:limit]
-	}
+	sortSpec, _ := lookup(req.body, "sort").(bson.D)
+	refs := queryDocs(c, req.view(), f, sortSpec, sorter, skip, limit)
 	docs := make([]bson.D, len(refs))
 	for i, r := range refs {
 		docs[i] = proj.Apply(r.doc)
@@ -736,7 +697,7 @@ func (s *Server) count(req *request) (bson.D, error) {
 	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
 		return nil, err
 	}
-	n := int64(len(matching(c, req.view(), f)))
+	n := countDocs(c, req.view(), f)
 	n = max(0, n-max(0, skip))
 	if limit < 0 {
 		limit = -limit

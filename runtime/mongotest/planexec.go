@@ -1,0 +1,134 @@
+package mongotest
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/mongotxgen/mongotxgen/runtime/mongotest/internal/mql"
+)
+
+// queryDocs answers a query on c as v sees it: the documents q (nil: all)
+// matches, sorted stably by sorter (nil: natural order), skip of them
+// left out and at most limit (0: all) kept. sortSpec is sorter's source,
+// matched against the indexes' keys.
+func queryDocs(c *collection, v view, q *query, sortSpec bson.D, sorter *mql.Sort, skip, limit int64) []docRef {
+	if c == nil {
+		return nil
+	}
+	want := -1 // stop once this many are found, when the order allows
+	if limit > 0 {
+		want = int(min(skip+limit, math.MaxInt32))
+	}
+	preds := map[string]*fieldPred{}
+	if q != nil {
+		predicates(q.src, preds)
+	}
+	var sort []sortField
+	if sorter != nil {
+		sort = sortFields(sortSpec)
+	}
+	var refs []docRef
+	ordered := false // refs are already in the order asked
+	if ids := preds["_id"]; ids != nil && ids.eq && idLookup(ids.points) {
+		refs = byIDs(c, v, q, ids.points)
+	} else if p := choosePlan(c, preds, sort); p != nil {
+		backward, inOrder := p.order(sort)
+		if sorter == nil {
+			inOrder = p.natural()
+		}
+		p.run(v, q, backward, func(r docRef) bool {
+			refs = append(refs, r)
+			return !inOrder || want < 0 || len(refs) < want
+		})
+		if ordered = inOrder; !inOrder {
+			slices.SortFunc(refs, func(a, b docRef) int { return cmp.Compare(a.rec.seq, b.rec.seq) })
+		}
+	} else {
+		if sorter == nil {
+			refs, ordered = scanAll(c, v, q, want), true
+		} else {
+			refs = scanAll(c, v, q, -1)
+		}
+	}
+	if !ordered && sorter != nil {
+		slices.SortStableFunc(refs, func(a, b docRef) int { return sorter.Compare(a.doc, b.doc) })
+	}
+	refs = refs[min(int64(len(refs)), max(skip, 0)):]
+	if limit > 0 && int64(len(refs)) > limit {
+		refs = refs[:limit]
+	}
+	return refs
+}
+
+// countDocs counts the documents q (nil: all) matches in c as v sees it:
+// all of them in O(1) when nothing filters and v is the latest state.
+func countDocs(c *collection, v view, q *query) int64 {
+	if c == nil {
+		return 0
+	}
+	if (q == nil || len(q.src) == 0) && v.tx == nil && !v.atSet {
+		return int64(c.live)
+	}
+	return int64(len(queryDocs(c, v, q, nil, nil, 0, 0)))
+}
+
+// scanAll is a collection scan in natural order, stopping at want
+// documents (negative: never).
+func scanAll(c *collection, v view, q *query, want int) []docRef {
+	var out []docRef
+	for _, r := range c.order {
+		if r.removed {
+			continue
+		}
+		if d := v.doc(r); d != nil && (q == nil || q.Match(d)) {
+			if out = append(out, docRef{r, d}); len(out) == want {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// idLookup reports whether every value has the _id key of every value
+// equal to it, so that the _id map finds all of them.
+func idLookup(vals []any) bool {
+	for _, v := range vals {
+		if f, ok := v.(float64); ok && f != math.Trunc(f) {
+			return false // 0.5 also equals Decimal128 0.5, keyed apart
+		}
+	}
+	return true
+}
+
+func byIDs(c *collection, v view, q *query, ids []any) []docRef {
+	var out []docRef
+	for _, id := range ids {
+		if r := c.records[idKey(id)]; r != nil {
+			if d := v.doc(r); d != nil && q.Match(d) {
+				out = append(out, docRef{r, d})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b docRef) int { return cmp.Compare(a.rec.seq, b.rec.seq) })
+	return out
+}
+
+type sortField struct {
+	path string
+	dir  int
+}
+
+// sortFields lists a sort specification ParseSort accepted.
+func sortFields(spec bson.D) []sortField {
+	out := make([]sortField, len(spec))
+	for i, e := range spec {
+		out[i] = sortField{e.Key, 1}
+		if n, _ := asInt64(e.Value); n < 0 || isNegFloat(e.Value) {
+			out[i].dir = -1
+		}
+	}
+	return out
+}
