@@ -40,7 +40,9 @@ func point(v any) interval {
 	return interval{lo: v, hi: v, hasLo: true, hasHi: true, loInc: true, hiInc: true, bracket: mql.Bracket(v)}
 }
 
-func (iv interval) isPoint() bool { return iv.hasLo && iv.hasHi && iv.loInc && iv.hiInc && mql.Equal(iv.lo, iv.hi) }
+func (iv interval) isPoint() bool {
+	return iv.hasLo && iv.hasHi && iv.loInc && iv.hiInc && mql.Equal(iv.lo, iv.hi)
+}
 
 // side is -1 when v sorts before the interval, +1 after it, 0 inside.
 func (iv interval) side(v any) int {

@@ -298,4 +298,3 @@ func (g *docGen) sort() bson.D {
 	}
 	return d
 }
-
