@@ -662,11 +662,12 @@ func (s *Server) aggregate(req *request) (bson.D, error) {
 	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
 		return nil, err
 	}
+	q, rest := leadingMatch(stages)
 	var docs []bson.D
-	for _, r := range matching(c, req.view(), nil) {
+	for _, r := range matching(c, req.view(), q) {
 		docs = append(docs, r.doc)
 	}
-	out, perr := mql.RunPipeline(docs, stages)
+	out, perr := mql.RunPipeline(docs, rest)
 	if perr != nil {
 		return nil, perr
 	}

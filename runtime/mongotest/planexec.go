@@ -26,6 +26,9 @@ func queryDocs(c *collection, v view, q *query, sortSpec bson.D, sorter *mql.Sor
 	if q != nil {
 		predicates(q.src, preds)
 	}
+	if len(sortSpec) == 0 {
+		sorter = nil // an empty sort keeps natural order
+	}
 	var sort []sortField
 	if sorter != nil {
 		sort = sortFields(sortSpec)
@@ -73,6 +76,23 @@ func countDocs(c *collection, v view, q *query) int64 {
 		return int64(c.live)
 	}
 	return int64(len(queryDocs(c, v, q, nil, nil, 0, 0)))
+}
+
+// leadingMatch takes a pipeline's first stage, when it is a valid
+// $match, out as a query for the planner (CountDocuments sends one).
+func leadingMatch(stages []bson.D) (*query, []bson.D) {
+	if len(stages) == 0 || len(stages[0]) != 1 || stages[0][0].Key != "$match" {
+		return nil, stages
+	}
+	d, ok := stages[0][0].Value.(bson.D)
+	if !ok {
+		return nil, stages
+	}
+	q, err := parseQuery(d)
+	if err != nil {
+		return nil, stages // the pipeline reports it
+	}
+	return q, stages[1:]
 }
 
 // scanAll is a collection scan in natural order, stopping at want
