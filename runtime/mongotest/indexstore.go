@@ -128,15 +128,19 @@ func (t *keyTree) insert(e keyEntry) {
 	}
 	if p.ci == len(t.chunks) {
 		p = pos{p.ci - 1, len(t.chunks[p.ci-1])}
+		if len(t.chunks[p.ci]) >= chunkMax {
+			// Appending in key order (ascending _ids, emails) fills chunks
+			// instead of leaving each half empty.
+			t.chunks = append(t.chunks, []keyEntry{e})
+			return
+		}
 	}
 	c := slices.Insert(t.chunks[p.ci], p.i, e)
 	t.chunks[p.ci] = c
 	if len(c) > chunkMax {
 		half := len(c) / 2
-		right := slices.Clone(c[half:])
-		clear(c[half:])
-		t.chunks[p.ci] = c[:half]
-		t.chunks = slices.Insert(t.chunks, p.ci+1, right)
+		t.chunks[p.ci] = slices.Clone(c[:half])
+		t.chunks = slices.Insert(t.chunks, p.ci+1, slices.Clone(c[half:]))
 	}
 }
 

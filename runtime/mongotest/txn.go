@@ -189,7 +189,11 @@ func (s *Server) put(v view, c *collection, r *record, doc bson.D) {
 		}
 		return
 	}
-	c.commitVersion(r, s.tick([]pending{{c, r}}), doc, s.oldestSnapshot())
+	recs := []pending{{c, r}}
+	if len(r.versions) == 0 && doc != nil {
+		recs = nil // its first version: nothing older to forget (see tick)
+	}
+	c.commitVersion(r, s.tick(recs), doc, s.oldestSnapshot())
 }
 
 // waitTx waits, with s.mu released, until tx ends, expires, the
