@@ -95,7 +95,8 @@ func parseQuery(q bson.D) (*query, error) {
 // matching returns the documents of c that q (nil: all) matches in v, in
 // natural order.
 func matching(c *collection, v view, q *query) []docRef {
-	return queryDocs(c, v, q, nil, nil, 0, 0)
+	refs, _ := queryDocs(c, v, q, nil, nil, 0, 0) // no collation: cannot fail
+	return refs
 }
 
 func (s *Server) insert(req *request) (bson.D, error) {
@@ -619,7 +620,10 @@ func (s *Server) find(req *request) (bson.D, error) {
 		return nil, err
 	}
 	sortSpec, _ := lookup(req.body, "sort").(bson.D)
-	refs := queryDocs(c, req.view(), f, sortSpec, sorter, skip, limit)
+	refs, qerr := queryDocs(c, req.view(), f, sortSpec, sorter, skip, limit)
+	if qerr != nil {
+		return nil, qerr
+	}
 	docs := make([]bson.D, len(refs))
 	for i, r := range refs {
 		docs[i] = proj.Apply(r.doc)
@@ -698,7 +702,10 @@ func (s *Server) count(req *request) (bson.D, error) {
 	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
 		return nil, err
 	}
-	n := countDocs(c, req.view(), f)
+	n, qerr := countDocs(c, req.view(), f)
+	if qerr != nil {
+		return nil, qerr
+	}
 	n = max(0, n-max(0, skip))
 	if limit < 0 {
 		limit = -limit

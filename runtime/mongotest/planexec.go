@@ -14,16 +14,16 @@ import (
 // matches, sorted stably by sorter (nil: natural order), skip of them
 // left out and at most limit (0: all) kept. sortSpec is sorter's source,
 // matched against the indexes' keys.
-func queryDocs(c *collection, v view, q *query, sortSpec bson.D, sorter *mql.Sort, skip, limit int64) []docRef {
+func queryDocs(c *collection, v view, q *query, sortSpec bson.D, sorter *mql.Sort, skip, limit int64) ([]docRef, *cmdError) {
 	if c == nil {
-		return nil
+		return nil, nil
 	}
 	want := -1 // stop once this many are found, when the order allows
 	if limit > 0 {
 		want = int(min(skip+limit, math.MaxInt32))
 	}
 	preds := map[string]*fieldPred{}
-	if q != nil {
+	if q != nil && q.binaryOrder() {
 		predicates(q.src, preds)
 	}
 	if len(sortSpec) == 0 {
@@ -34,48 +34,71 @@ func queryDocs(c *collection, v view, q *query, sortSpec bson.D, sorter *mql.Sor
 		sort = sortFields(sortSpec)
 	}
 	var refs []docRef
+	var err *cmdError
 	ordered := false // refs are already in the order asked
 	if ids := preds["_id"]; ids != nil && ids.eq && idLookup(ids.points) {
-		refs = byIDs(c, v, q, ids.points)
+		refs, err = byIDs(c, v, q, ids.points)
 	} else if p := choosePlan(c, preds, sort); p != nil {
 		backward, inOrder := p.order(sort)
 		if sorter == nil {
 			inOrder = p.natural()
 		}
-		p.run(v, q, backward, func(r docRef) bool {
+		err = p.run(v, q, backward, func(r docRef) bool {
 			refs = append(refs, r)
 			return !inOrder || want < 0 || len(refs) < want
 		})
 		if ordered = inOrder; !inOrder {
 			slices.SortFunc(refs, func(a, b docRef) int { return cmp.Compare(a.rec.seq, b.rec.seq) })
 		}
+	} else if sorter == nil {
+		refs, err = scanAll(c, v, q, want)
+		ordered = true
 	} else {
-		if sorter == nil {
-			refs, ordered = scanAll(c, v, q, want), true
-		} else {
-			refs = scanAll(c, v, q, -1)
-		}
+		refs, err = scanAll(c, v, q, -1)
 	}
-	if !ordered && sorter != nil {
-		slices.SortStableFunc(refs, func(a, b docRef) int { return sorter.Compare(a.doc, b.doc) })
+	if err != nil {
+		return nil, err
+	}
+	if !ordered {
+		q.sortRefs(refs, sorter)
 	}
 	refs = refs[min(int64(len(refs)), max(skip, 0)):]
 	if limit > 0 && int64(len(refs)) > limit {
 		refs = refs[:limit]
 	}
-	return refs
+	return refs, nil
 }
+
+// matches reports whether q (nil: all) matches d.
+func (q *query) matches(d bson.D) (bool, *cmdError) {
+	if q == nil {
+		return true, nil
+	}
+	return q.Match(d), nil
+}
+
+// sortRefs sorts refs stably by sorter (nil: natural order).
+func (q *query) sortRefs(refs []docRef, sorter *mql.Sort) {
+	if sorter != nil {
+		slices.SortStableFunc(refs, func(a, b docRef) int { return sorter.Compare(a.doc, b.doc) })
+	}
+}
+
+// binaryOrder reports whether q compares values in BSON order, the order
+// of the indexes; a collation would compare strings by its keys.
+func (q *query) binaryOrder() bool { return true }
 
 // countDocs counts the documents q (nil: all) matches in c as v sees it:
 // all of them in O(1) when nothing filters and v is the latest state.
-func countDocs(c *collection, v view, q *query) int64 {
+func countDocs(c *collection, v view, q *query) (int64, *cmdError) {
 	if c == nil {
-		return 0
+		return 0, nil
 	}
 	if (q == nil || len(q.src) == 0) && v.tx == nil && !v.atSet {
-		return int64(c.live)
+		return int64(c.live), nil
 	}
-	return int64(len(queryDocs(c, v, q, nil, nil, 0, 0)))
+	refs, err := queryDocs(c, v, q, nil, nil, 0, 0)
+	return int64(len(refs)), err
 }
 
 // leadingMatch takes a pipeline's first stage, when it is a valid
@@ -97,19 +120,25 @@ func leadingMatch(stages []bson.D) (*query, []bson.D) {
 
 // scanAll is a collection scan in natural order, stopping at want
 // documents (negative: never).
-func scanAll(c *collection, v view, q *query, want int) []docRef {
+func scanAll(c *collection, v view, q *query, want int) ([]docRef, *cmdError) {
 	var out []docRef
 	for _, r := range c.order {
 		if r.removed {
 			continue
 		}
-		if d := v.doc(r); d != nil && (q == nil || q.Match(d)) {
+		d := v.doc(r)
+		if d == nil {
+			continue
+		}
+		if ok, err := q.matches(d); err != nil {
+			return nil, err
+		} else if ok {
 			if out = append(out, docRef{r, d}); len(out) == want {
 				break
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // idLookup reports whether every value has the _id key of every value
@@ -123,17 +152,23 @@ func idLookup(vals []any) bool {
 	return true
 }
 
-func byIDs(c *collection, v view, q *query, ids []any) []docRef {
+func byIDs(c *collection, v view, q *query, ids []any) ([]docRef, *cmdError) {
 	var out []docRef
 	for _, id := range ids {
-		if r := c.records[idKey(id)]; r != nil {
-			if d := v.doc(r); d != nil && q.Match(d) {
+		r := c.records[idKey(id)]
+		if r == nil {
+			continue
+		}
+		if d := v.doc(r); d != nil {
+			if ok, err := q.matches(d); err != nil {
+				return nil, err
+			} else if ok {
 				out = append(out, docRef{r, d})
 			}
 		}
 	}
 	slices.SortFunc(out, func(a, b docRef) int { return cmp.Compare(a.rec.seq, b.rec.seq) })
-	return out
+	return out, nil
 }
 
 type sortField struct {

@@ -139,12 +139,13 @@ func (p *indexPlan) natural() bool {
 // run passes the documents the plan finds that q matches in v to yield,
 // in the index's order (backward: reversed, equal keys still in natural
 // order), until yield returns false.
-func (p *indexPlan) run(v view, q *query, backward bool, yield func(docRef) bool) {
+func (p *indexPlan) run(v view, q *query, backward bool, yield func(docRef) bool) *cmdError {
 	ix := p.ix
 	var seen map[*record]bool // multikey: a document has several entries
 	if ix.multikey {
 		seen = map[*record]bool{}
 	}
+	var err *cmdError
 	visit := func(e keyEntry) bool {
 		d := v.doc(e.rec)
 		switch {
@@ -158,10 +159,12 @@ func (p *indexPlan) run(v view, q *query, backward bool, yield func(docRef) bool
 		case !ix.isKeyOf(d, e.vals):
 			return true // the entry of another version: d's own is elsewhere
 		}
-		if q != nil && !q.Match(d) {
-			return true
+		ok, merr := q.matches(d)
+		if merr != nil {
+			err = merr
+			return false
 		}
-		return yield(docRef{e.rec, d})
+		return !ok || yield(docRef{e.rec, d})
 	}
 	for i := range p.tuples {
 		t := p.tuples[i]
@@ -169,9 +172,10 @@ func (p *indexPlan) run(v view, q *query, backward bool, yield func(docRef) bool
 			t = p.tuples[len(p.tuples)-1-i]
 		}
 		if !ix.scan(t, backward, visit) {
-			return
+			break
 		}
 	}
+	return err
 }
 
 // isKeyOf reports whether vals is the key doc puts in ix, which is not
