@@ -119,7 +119,17 @@ func (s *Server) aggregateSource(req *request, stages []bson.D) ([]bson.D, strin
 	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
 		return nil, "", nil, err
 	}
-	refs, _ := matching(c, req.view(), nil) // no filter: nothing to fail
+	// A leading $match goes to the planner (CountDocuments sends one),
+	// unless let variables or a collation must reach it: the pipeline
+	// then runs it.
+	var q *query
+	if !has(req.body, "let") && !has(req.body, "collation") {
+		q, stages = leadingMatch(stages)
+	}
+	refs, qerr := matching(c, req.view(), q)
+	if qerr != nil {
+		return nil, "", nil, qerr
+	}
 	var docs []bson.D
 	for _, r := range refs {
 		docs = append(docs, r.doc)

@@ -32,7 +32,7 @@ func BenchmarkInsertRoundTrip(b *testing.B) {
 }
 
 // BenchmarkFindRoundTrip is one FindOne by _id in a collection of 1000
-// documents (a scan: mongotest has no index lookup).
+// documents (an _id lookup).
 func BenchmarkFindRoundTrip(b *testing.B) {
 	coll := benchColl(b)
 	ctx := context.Background()

@@ -286,10 +286,8 @@ func (s *Server) createIndexes(req *request) (bson.D, error) {
 	}
 	// A new unique index must hold for the documents already there.
 	for _, ix := range add {
-		if ix.unique {
-			if err := buildUnique(c, ix); err != nil {
-				return nil, err
-			}
+		if err := buildIndex(c, ix); err != nil {
+			return nil, err
 		}
 	}
 	if created {

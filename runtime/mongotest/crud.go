@@ -1,7 +1,6 @@
 package mongotest
 
 import (
-	"math"
 	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -45,12 +44,11 @@ func withID(doc bson.D) bson.D {
 	return append(out, doc...)
 }
 
-// query is a compiled filter with, when it is a plain {_id: value}
-// equality, the record key it pins, so lookups by _id skip the scan.
+// query is a compiled filter with its source, which the planner reads
+// (planner.go).
 type query struct {
 	*mql.Filter // as given: seeds upserts, and matches without a collation
-	id          string
-	byID        bool
+	src         bson.D
 
 	collation *mql.Collation // nil: binary comparison
 	keyed     *mql.Filter    // with a collation: the filter on collation keys
@@ -94,52 +92,13 @@ func parseQueryWith(q bson.D, vars mql.Vars) (*query, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &query{Filter: f}
-	if len(q) == 1 && q[0].Key == "_id" {
-		switch v := q[0].Value.(type) {
-		case string, int32, int64, bson.ObjectID:
-			out.id, out.byID = idKey(v), true
-		case float64:
-			if v == math.Trunc(v) {
-				out.id, out.byID = idKey(v), true
-			}
-		}
-	}
-	return out, nil
+	return &query{Filter: f, src: q}, nil
 }
 
 // matching returns the documents of c that q (nil: all) matches in v, in
 // natural order. It fails only when a collation cannot compare a document.
 func matching(c *collection, v view, q *query) ([]docRef, *cmdError) {
-	if c == nil {
-		return nil, nil
-	}
-	if q != nil && q.byID {
-		if r := c.records[q.id]; r != nil {
-			if d := v.doc(r); d != nil && q.Match(d) {
-				return []docRef{{r, d}}, nil
-			}
-		}
-		return nil, nil
-	}
-	var out []docRef
-	for _, r := range c.order {
-		if r.removed {
-			continue
-		}
-		d := v.doc(r)
-		if d == nil {
-			continue
-		}
-		ok, err := q.matches(d)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, docRef{r, d})
-		}
-	}
-	return out, nil
+	return queryDocs(c, v, q, nil, nil, 0, 0)
 }
 
 // parseFilterArg compiles the filter document body[key] (absent: all).
@@ -167,7 +126,7 @@ func parseFilterWith(body bson.D, key string, vars mql.Vars) (*query, error) {
 	if q.keyed, perr = mql.ParseFilterWith(keyed, vars); perr != nil {
 		return nil, perr
 	}
-	q.collation, q.byID = coll, false
+	q.collation = coll
 	return q, nil
 }
 

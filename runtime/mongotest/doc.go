@@ -129,6 +129,22 @@
 // message. expireAfterSeconds is stored and listed, but documents never
 // expire.
 //
+// # Indexes and queries
+//
+// Indexes are ordered and used: a filter whose top-level conjunction pins
+// an index's leading fields by equality or $in, and may bound the next by
+// $gt, $gte, $lt or $lte, reads only that index's entries; {_id: v} and
+// {_id: {$in: […]}}, whatever else the filter holds, read the _id index.
+// A sort on an index's fields reads the index in order instead of sorting,
+// and a limit then stops the read early (so does a limit on a scan in
+// natural order). A count with no filter is O(1); CountDocuments and other
+// counts use the index as find does, as does an aggregation's leading
+// $match. Answers are always exactly a collection scan's, in the scan's
+// order when no sort is given: index entries only propose documents, each
+// re-checked against the version the reader sees and the whole filter.
+// Null, array, document, regex, NaN and decimal operands, $or, and paths
+// with a positional part are answered by a scan. explain is refused.
+//
 // # Transactions
 //
 // A transaction reads the snapshot taken at its first statement plus its own

@@ -2,6 +2,7 @@ package mongotest
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -75,40 +76,73 @@ func (ix *index) hasKey(doc bson.D, key string) bool {
 	return false
 }
 
-// reindex moves r's entries in c's unique indexes from its previous latest
-// document old to its new one doc (either may be nil).
-func (c *collection) reindex(r *record, old, doc bson.D) {
+// indexDoc adds the entries doc (nil: none) puts in c's indexes for r.
+func (c *collection) indexDoc(r *record, doc bson.D) {
+	if doc == nil {
+		return
+	}
 	for _, ix := range c.indexes {
-		if ix.entries == nil {
-			continue
-		}
-		if old != nil {
-			keys, _ := ix.keys(old)
-			for _, k := range keys {
-				if recs := ix.entries[k.key]; recs != nil {
-					delete(recs, r)
-					if len(recs) == 0 {
-						delete(ix.entries, k.key)
-					}
-				}
+		ix.addDoc(r, doc)
+	}
+}
+
+func (ix *index) addDoc(r *record, doc bson.D) {
+	keys, _ := ix.keys(doc) // checked before the write: cannot fail
+	if !ix.multikey && (len(keys) > 1 || ix.arrayValued(doc)) {
+		ix.multikey = true
+	}
+	for _, k := range keys {
+		ix.tree.insert(keyEntry{vals: k.values, rec: r})
+	}
+}
+
+// arrayValued reports whether one of ix's key paths meets an array in doc.
+func (ix *index) arrayValued(doc bson.D) bool {
+	for _, k := range ix.key {
+		var v any = doc
+		for _, part := range strings.Split(k.Key, ".") {
+			d, ok := v.(bson.D)
+			if !ok {
+				break
+			}
+			if v = lookup(d, part); v == nil {
+				break
+			}
+			if _, isArr := v.(bson.A); isArr {
+				return true
 			}
 		}
-		if doc != nil {
-			keys, _ := ix.keys(doc) // checked before the write: cannot fail
-			ix.add(r, keys)
+	}
+	return false
+}
+
+// unindexDoc removes the entries of doc, a document r no longer holds,
+// that r's remaining documents do not also put there.
+func (c *collection) unindexDoc(r *record, doc bson.D) {
+	if doc == nil || len(c.indexes) == 0 {
+		return
+	}
+	remaining := r.docs()
+	for _, ix := range c.indexes {
+		keys, _ := ix.keys(doc)
+		for _, k := range keys {
+			kept := slices.ContainsFunc(remaining, func(d bson.D) bool { return ix.hasVals(d, k.values) })
+			if !kept {
+				ix.tree.delete(keyEntry{vals: k.values, rec: r})
+			}
 		}
 	}
 }
 
-func (ix *index) add(r *record, keys []indexKey) {
+// hasVals reports whether doc puts an entry equal to vals in ix.
+func (ix *index) hasVals(doc bson.D, vals []any) bool {
+	keys, _ := ix.keys(doc)
 	for _, k := range keys {
-		recs := ix.entries[k.key]
-		if recs == nil {
-			recs = map[*record]bool{}
-			ix.entries[k.key] = recs
+		if ix.tree.compareVals(k.values, vals) == 0 {
+			return true
 		}
-		recs[r] = true
 	}
+	return false
 }
 
 // checkUnique reports a DuplicateKey error when doc, written to record
@@ -116,12 +150,9 @@ func (ix *index) add(r *record, keys []indexKey) {
 // visible in v. An entry the statement cannot see yet (one another open
 // transaction has written, or, for a transaction, one committed after its
 // snapshot) is a WriteConflict inside a transaction; outside one, the
-// write must wait for the transaction returned, as on mongod.
+// write must wait for the transaction returned, as on mongod. Each key
+// costs one index lookup, however many transactions are open.
 func (s *Server) checkUnique(c *collection, v view, self *record, doc bson.D) (wait *txn, err *cmdError) {
-	var open []*txn
-	if len(s.open) > 0 {
-		open = s.openTxns()
-	}
 	for _, ix := range c.indexes {
 		if !ix.unique {
 			continue
@@ -131,40 +162,56 @@ func (s *Server) checkUnique(c *collection, v view, self *record, doc bson.D) (w
 			return nil, err
 		}
 		for _, k := range mine {
-			// Committed documents that have the key now.
-			for r := range ix.entries[k.key] {
-				if r == self || r.removed {
-					continue
-				}
-				if v.tx == nil {
-					return nil, ix.dupKey(c, k)
-				}
-				if d := v.doc(r); d != nil && ix.hasKey(d, k.key) {
-					return nil, ix.dupKey(c, k)
-				}
-				if _, own := v.tx.writes[r]; !own && r.latestTS() > v.tx.snapshot {
-					return nil, errWriteConflict()
-				}
+			if wait, err := s.checkUniqueKey(c, ix, v, self, k); err != nil || wait != nil {
+				return wait, err
 			}
-			// Documents written by open transactions.
-			for _, tx := range open {
-				for _, p := range tx.order {
-					if p.coll != c || p.rec == self {
-						continue
-					}
-					if d := tx.writes[p.rec]; d == nil || !ix.hasKey(d, k.key) {
-						continue
-					}
-					switch {
-					case tx == v.tx:
-						return nil, ix.dupKey(c, k)
-					case v.tx != nil:
-						return nil, errWriteConflict()
-					case !s.expired(tx):
-						return tx, nil
-					}
-				}
+		}
+	}
+	return nil, nil
+}
+
+func (s *Server) checkUniqueKey(c *collection, ix *index, v view, self *record, k indexKey) (wait *txn, err *cmdError) {
+	var cands []*record
+	for _, r := range ix.tree.equal(k.values) {
+		if r != self && !r.removed {
+			cands = append(cands, r)
+		}
+	}
+	// Committed documents that have the key now.
+	for _, r := range cands {
+		if d := r.latest(); d == nil || !ix.hasKey(d, k.key) {
+			continue
+		}
+		if v.tx == nil {
+			return nil, ix.dupKey(c, k)
+		}
+		if d := v.doc(r); d != nil && ix.hasKey(d, k.key) {
+			return nil, ix.dupKey(c, k)
+		}
+		if _, own := v.tx.writes[r]; !own && r.latestTS() > v.tx.snapshot {
+			return nil, errWriteConflict()
+		}
+	}
+	// Documents written by open transactions, oldest first, so that which
+	// one a conflict names does not depend on the index's order.
+	var holders []pending
+	for _, r := range cands {
+		if o := r.owner; o != nil && o.state == txnActive {
+			if d := o.writes[r]; d != nil && ix.hasKey(d, k.key) {
+				holders = append(holders, pending{rec: r})
 			}
+		}
+	}
+	slices.SortFunc(holders, func(a, b pending) int { return a.rec.owner.start.Compare(b.rec.owner.start) })
+	for _, h := range holders {
+		switch tx := h.rec.owner; {
+		case tx == nil: // aborted by an earlier expired check
+		case tx == v.tx:
+			return nil, ix.dupKey(c, k)
+		case v.tx != nil:
+			return nil, errWriteConflict()
+		case !s.expired(tx):
+			return tx, nil
 		}
 	}
 	return nil, nil
@@ -197,26 +244,35 @@ func uniqueWithin(c *collection, changes []change) *cmdError {
 	return nil
 }
 
-// buildUnique fills the entries of the new unique index ix from the
-// committed documents of c, failing on a duplicate as mongod does.
-func buildUnique(c *collection, ix *index) *cmdError {
-	ix.entries = map[string]map[*record]bool{}
+// buildIndex fills the new index ix from the documents of c; a unique
+// one must hold for the committed documents, as on mongod.
+func buildIndex(c *collection, ix *index) *cmdError {
+	ix.tree = newKeyTree(ix.key)
 	for _, r := range c.order {
-		if r.removed || r.latest() == nil {
+		if r.removed {
 			continue
 		}
-		keys, err := ix.keys(r.latest())
-		if err != nil {
-			return err
-		}
-		for _, k := range keys {
-			if len(ix.entries[k.key]) > 0 {
-				e := ix.dupKey(c, k)
-				e.asWriteError = false
-				return e
+		if d := r.latest(); d != nil && ix.unique {
+			keys, err := ix.keys(d)
+			if err != nil {
+				return err
+			}
+			for _, k := range keys {
+				for _, o := range ix.tree.equal(k.values) {
+					if od := o.latest(); od != nil && ix.hasKey(od, k.key) {
+						e := ix.dupKey(c, k)
+						e.asWriteError = false
+						return e
+					}
+				}
 			}
 		}
-		ix.add(r, keys)
+		for _, d := range r.docs() {
+			if _, err := ix.keys(d); err != nil {
+				return err
+			}
+			ix.addDoc(r, d)
+		}
 	}
 	return nil
 }

@@ -57,14 +57,10 @@ func (s *Server) find(req *request) (bson.D, error) {
 	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
 		return nil, err
 	}
-	refs, err := matching(c, req.view(), f)
+	sortSpec, _ := lookup(req.body, "sort").(bson.D)
+	refs, err := queryDocs(c, req.view(), f, sortSpec, sorter, skip, limit)
 	if err != nil {
 		return nil, err
-	}
-	f.sortRefs(refs, sorter)
-	refs = refs[min(int64(len(refs)), skip):]
-	if limit > 0 && int64(len(refs)) > limit {
-		refs = refs[:limit]
 	}
 	docs := make([]bson.D, len(refs))
 	for i, r := range refs {
@@ -95,11 +91,10 @@ func (s *Server) count(req *request) (bson.D, error) {
 	if err := checkHint(c, lookup(req.body, "hint")); err != nil {
 		return nil, err
 	}
-	refs, err := matching(c, req.view(), f)
+	n, err := countDocs(c, req.view(), f)
 	if err != nil {
 		return nil, err
 	}
-	n := int64(len(refs))
 	n = max(0, n-max(0, skip))
 	if limit < 0 {
 		limit = -limit

@@ -45,12 +45,29 @@ type commitMark struct {
 	recs []pending
 }
 
-// tick advances the clock for a commit that wrote recs and returns its time.
+// tick advances the clock for a commit that wrote recs and returns its
+// time. Records whose only version the commit writes are left out of the
+// log: there is nothing older of theirs to forget.
 func (s *Server) tick(recs []pending) uint32 {
 	ts := s.clock.Add(1)
-	s.hist.log = append(s.hist.log, commitMark{ts: ts, at: s.hist.now(), recs: recs})
+	var logged []pending
+	for _, p := range recs {
+		if !firstVersion(p) {
+			logged = append(logged, p)
+		}
+	}
+	if logged != nil {
+		s.hist.log = append(s.hist.log, commitMark{ts: ts, at: s.hist.now(), recs: logged})
+	}
 	s.age()
 	return ts
+}
+
+// firstVersion reports whether p's commit, a transaction's, writes its
+// record's first version, a document.
+func firstVersion(p pending) bool {
+	o := p.rec.owner
+	return len(p.rec.versions) == 0 && o != nil && o.writes[p.rec] != nil
 }
 
 // age forgets the history that left the window: it advances hist.from and
@@ -105,7 +122,10 @@ func (s *Server) noteDrop(ns string) {
 	if s.hist.dropped == nil {
 		s.hist.dropped = map[string]uint32{}
 	}
-	s.hist.dropped[ns] = s.tick(nil)
+	ts := s.clock.Add(1)
+	s.hist.log = append(s.hist.log, commitMark{ts: ts, at: s.hist.now()})
+	s.age()
+	s.hist.dropped[ns] = ts
 }
 
 // snapshotTime resolves the cluster time a snapshot read outside a

@@ -26,6 +26,8 @@ type collection struct {
 	order    []*record          // natural (insertion) order, may hold removed records
 	removed  int                // removed records still in order
 	indexes  []*index           // secondary indexes; _id_ is implicit
+	live     int                // records whose latest committed version is a document
+	nextSeq  uint64             // the seq of the next record created
 	// creator is the open transaction that created the collection: until
 	// it commits, only that transaction sees it.
 	creator *txn
@@ -34,6 +36,7 @@ type collection struct {
 // record is one _id's history.
 type record struct {
 	key      string
+	seq      uint64    // its place in natural order, orders equal index keys
 	versions []version // ascending ts
 	owner    *txn      // the open transaction that has written it, if any
 	removed  bool      // taken out of its collection's map
@@ -51,9 +54,11 @@ type index struct {
 	spec   bson.D // as listed by listIndexes
 	unique bool
 	sparse bool
-	// entries maps each key of a unique index to the records whose latest
-	// committed document has it.
-	entries map[string]map[*record]bool
+	// tree holds the entries of every document version a reader may see.
+	tree *keyTree
+	// multikey: some document put several entries (an indexed field held
+	// an array); then entries no longer map one to one onto documents.
+	multikey bool
 }
 
 func (c *collection) ns() string { return c.db + "." + c.name }
@@ -81,6 +86,23 @@ func (r *record) at(ts uint32) bson.D {
 		}
 	}
 	return nil
+}
+
+// docs lists the documents r's versions and pending write hold: all an
+// index must keep entries for.
+func (r *record) docs() []bson.D {
+	var out []bson.D
+	for _, v := range r.versions {
+		if v.doc != nil {
+			out = append(out, v.doc)
+		}
+	}
+	if r.owner != nil {
+		if d := r.owner.writes[r]; d != nil {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // view is what one statement reads: the latest committed state, a
@@ -118,7 +140,8 @@ type docRef struct {
 func (c *collection) record(key string, create bool) *record {
 	r := c.records[key]
 	if r == nil && create {
-		r = &record{key: key}
+		r = &record{key: key, seq: c.nextSeq}
+		c.nextSeq++
 		c.records[key] = r
 		c.order = append(c.order, r)
 	}
@@ -128,7 +151,13 @@ func (c *collection) record(key string, create bool) *record {
 // commitVersion appends a committed version to r and forgets versions no
 // open snapshot can read any more (oldest is the oldest such snapshot).
 func (c *collection) commitVersion(r *record, ts uint32, doc bson.D, oldest uint32) {
-	c.reindex(r, r.latest(), doc)
+	switch old := r.latest(); {
+	case old == nil && doc != nil:
+		c.live++
+	case old != nil && doc == nil:
+		c.live--
+	}
+	c.indexDoc(r, doc) // already there when a transaction wrote it
 	r.versions = append(r.versions, version{ts: ts, doc: doc})
 	c.prune(r, oldest)
 }
@@ -141,7 +170,11 @@ func (c *collection) prune(r *record, oldest uint32) {
 		keep++
 	}
 	if keep > 0 {
+		gone := slices.Clone(r.versions[:keep])
 		r.versions = slices.Delete(r.versions, 0, keep)
+		for _, g := range gone {
+			c.unindexDoc(r, g.doc)
+		}
 	}
 	if len(r.versions) == 1 && r.versions[0].doc == nil && r.versions[0].ts <= oldest && r.owner == nil {
 		c.drop(r)

@@ -91,6 +91,7 @@ func (s *Server) abortTxn(tx *txn, reason string) {
 	delete(s.open, tx)
 	for _, p := range tx.order {
 		p.rec.owner = nil
+		p.coll.unindexDoc(p.rec, tx.writes[p.rec])
 		if len(p.rec.versions) == 0 {
 			p.coll.drop(p.rec)
 		}
@@ -189,14 +190,23 @@ func (s *Server) put(v view, c *collection, r *record, doc bson.D, replace bool)
 	}
 	if tx := v.tx; tx != nil {
 		tx.ops = append(tx.ops, op)
-		if _, ok := tx.writes[r]; !ok {
+		prev, had := tx.writes[r]
+		if !had {
 			tx.order = append(tx.order, pending{c, r})
 		}
 		tx.writes[r] = doc
 		r.owner = tx
+		c.indexDoc(r, doc)
+		if had {
+			c.unindexDoc(r, prev)
+		}
 		return
 	}
-	ts := s.tick([]pending{{c, r}})
+	recs := []pending{{c, r}}
+	if len(r.versions) == 0 && doc != nil {
+		recs = nil // its first version: nothing older to forget (see tick)
+	}
+	ts := s.tick(recs)
 	c.commitVersion(r, ts, doc, s.oldestSnapshot())
 	s.logWrite(ts, op)
 }

@@ -357,3 +357,8 @@ func abs(i int) int {
 	}
 	return i
 }
+
+// Bracket is v's canonical type bracket: Compare orders values of a lower
+// bracket before those of a higher one, so the values of one bracket are
+// contiguous in sort order (what an index scan's bounds rely on).
+func Bracket(v any) int { return rank(normalize(v)) }
