@@ -24,6 +24,8 @@ type FindOptions struct {
 	Limit      int64
 	BatchSize  int32
 	Projection bson.D // nil: every field; see Select
+
+	WithDeleted bool // soft-deleted documents too; see WithDeleted
 }
 
 // Sort orders results by keys, the first key most significant. Several Sort

@@ -73,6 +73,17 @@ type Schema struct {
 
 	// Indexes are the indexes EnsureIndexes creates.
 	Indexes []mongo.IndexModel
+
+	// The model lifecycle (repo_softdelete.go, repo_hooks.go).
+
+	// Deleted is the BSON path of the soft-delete mark, a *time.Time that
+	// Delete sets, or "" when the type is deleted for good.
+	Deleted string
+
+	// BeforeSave runs the type's BeforeSave method before every write that
+	// stores the whole document; AfterLoad its AfterLoad method after
+	// every decode. Nil when the type has no such method.
+	BeforeSave, AfterLoad func(ctx context.Context, doc any) error
 }
 
 // op is one operation of a repository under way: the context its driver

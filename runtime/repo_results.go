@@ -43,6 +43,13 @@ func All[P any](q Query) ([]P, error) {
 	if err := cur.All(o.ctx, &docs); err != nil {
 		return nil, o.done(err)
 	}
+	if q.s.AfterLoad != nil {
+		for _, doc := range docs {
+			if err := q.s.afterLoad(o.ctx, doc); err != nil {
+				return nil, o.done(err)
+			}
+		}
+	}
 	return docs, nil
 }
 
@@ -68,7 +75,11 @@ func Each[P any](q Query) iter.Seq2[P, error] {
 		defer cur.Close(o.ctx)
 		for cur.Next(o.ctx) {
 			doc := q.s.New()
-			if err := cur.Decode(doc); err != nil {
+			err := cur.Decode(doc)
+			if err == nil {
+				err = q.s.afterLoad(o.ctx, doc)
+			}
+			if err != nil {
 				yield(zero, o.done(err))
 				return
 			}

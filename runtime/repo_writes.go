@@ -5,7 +5,6 @@ import (
 	"reflect"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // Insert is the generated Insert: it stores doc as a new document after
@@ -13,6 +12,9 @@ import (
 // the undo stampInsert returns), so that inserting it again reuses its ID.
 func (r Repo) Insert(ctx context.Context, doc any) error {
 	o := r.begin(ctx, "insert")
+	if err := r.s.beforeSave(o.ctx, doc); err != nil {
+		return o.done(err)
+	}
 	r.s.stampInsert(doc)
 	_, err := r.coll.InsertOne(o.ctx, doc)
 	return o.done(err)
@@ -25,6 +27,9 @@ func (r Repo) InsertMany(ctx context.Context, docs any) error {
 	list := reflect.ValueOf(docs)
 	if !list.IsValid() || list.Len() == 0 {
 		return nil
+	}
+	if err := r.s.beforeSaveAll(o.ctx, list); err != nil {
+		return o.done(err)
 	}
 	if r.s.stamps() {
 		for i := range list.Len() {
@@ -40,6 +45,9 @@ func (r Repo) InsertMany(ctx context.Context, docs any) error {
 // stampReplace prepared doc. When it fails doc gets its old values back.
 func (r Repo) Replace(ctx context.Context, doc any) error {
 	o := r.begin(ctx, "replace")
+	if err := r.s.beforeSave(o.ctx, doc); err != nil {
+		return o.done(err)
+	}
 	id := r.s.ID(doc)
 	u := r.s.stampReplace(doc)
 	filter := make(bson.D, 1, 2)
@@ -47,11 +55,12 @@ func (r Repo) Replace(ctx context.Context, doc any) error {
 	if u.version != nil {
 		filter = append(filter, bson.E{Key: r.s.Version.path, Value: u.kind.typed(u.oldVersion)})
 	}
+	filter = r.live(filter)
 	res, err := r.coll.ReplaceOne(o.ctx, filter, doc)
 	if err == nil && res.MatchedCount == 0 {
 		err = ErrNotFound
 		if r.s.Version != nil {
-			err = conflictOrNotFound(o, id)
+			err = conflictOrNotFound(o, r.live(byID(id)))
 		}
 	}
 	if err != nil {
@@ -62,14 +71,11 @@ func (r Repo) Replace(ctx context.Context, doc any) error {
 
 // conflictOrNotFound tells why a write conditioned on the version matched
 // nothing, at the cost of one query on the failure path only: the document
-// exists with another version, or does not exist.
-func conflictOrNotFound(o op, id any) error {
-	n, err := o.coll.CountDocuments(o.ctx, byID(id), options.Count().SetLimit(1))
-	switch {
-	case err != nil:
+// exists with another version, or does not exist: the document filter,
+// its _id, matches.
+func conflictOrNotFound(o op, filter bson.D) error {
+	if err := exists(o, filter); err != nil {
 		return err
-	case n == 0:
-		return ErrNotFound
 	}
 	return ErrVersionConflict
 }
@@ -78,7 +84,7 @@ func conflictOrNotFound(o op, id any) error {
 // document whose _id is id, or an error matching [ErrNotFound].
 func (r Repo) UpdateByID(ctx context.Context, id any, update Update) error {
 	o := r.begin(ctx, "updateByID")
-	res, err := r.coll.UpdateOne(o.ctx, byID(id), UpdateDoc(r.s.stamped(update)))
+	res, err := r.coll.UpdateOne(o.ctx, r.live(byID(id)), UpdateDoc(r.s.stamped(update)))
 	if err == nil && res.MatchedCount == 0 {
 		err = ErrNotFound
 	}
@@ -89,7 +95,7 @@ func (r Repo) UpdateByID(ctx context.Context, id any, update Update) error {
 // document matching filter; it returns the modified count.
 func (r Repo) UpdateMany(ctx context.Context, filter Filter, update Update) (int64, error) {
 	o := r.begin(ctx, "updateMany")
-	res, err := r.coll.UpdateMany(o.ctx, FilterDoc(filter), UpdateDoc(r.s.stamped(update)))
+	res, err := r.coll.UpdateMany(o.ctx, r.live(FilterDoc(filter)), UpdateDoc(r.s.stamped(update)))
 	if err != nil {
 		return 0, o.done(err)
 	}
@@ -103,7 +109,10 @@ func (r Repo) UpdateMany(ctx context.Context, filter Filter, update Update) (int
 func (r Repo) FindOneAndUpdate(ctx context.Context, filter Filter, update Update, opts ...FindOption) (any, error) {
 	o := r.begin(ctx, "findOneAndUpdate")
 	doc := r.s.New()
-	err := r.coll.FindOneAndUpdate(o.ctx, FilterDoc(filter), UpdateDoc(r.s.stamped(update)), FindOneAndUpdateArgs(opts)).Decode(doc)
+	err := r.coll.FindOneAndUpdate(o.ctx, r.live(FilterDoc(filter), opts...), UpdateDoc(r.s.stamped(update)), FindOneAndUpdateArgs(opts)).Decode(doc)
+	if err == nil {
+		err = r.s.afterLoad(o.ctx, doc)
+	}
 	if err != nil {
 		return nil, o.done(err)
 	}
@@ -114,6 +123,9 @@ func (r Repo) FindOneAndUpdate(ctx context.Context, filter Filter, update Update
 // or fails with an error matching [ErrNotFound].
 func (r Repo) Delete(ctx context.Context, id any) error {
 	o := r.begin(ctx, "delete")
+	if r.s.Deleted != "" {
+		return r.softDelete(o, id)
+	}
 	res, err := r.coll.DeleteOne(o.ctx, byID(id))
 	if err == nil && res.DeletedCount == 0 {
 		err = ErrNotFound
@@ -125,6 +137,9 @@ func (r Repo) Delete(ctx context.Context, id any) error {
 // matching filter and returns how many it deleted.
 func (r Repo) DeleteMany(ctx context.Context, filter Filter) (int64, error) {
 	o := r.begin(ctx, "deleteMany")
+	if r.s.Deleted != "" {
+		return r.softDeleteMany(o, FilterDoc(filter))
+	}
 	res, err := r.coll.DeleteMany(o.ctx, FilterDoc(filter))
 	if err != nil {
 		return 0, o.done(err)

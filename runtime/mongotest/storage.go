@@ -51,6 +51,9 @@ type index struct {
 	spec   bson.D // as listed by listIndexes
 	unique bool
 	sparse bool
+	// partial holds only the documents partialSpec matches (catalog.go).
+	partial     interface{ Match(doc bson.D) bool }
+	partialSpec bson.D
 	// entries maps each key of a unique index to the records whose latest
 	// committed document has it.
 	entries map[string]map[*record]bool
