@@ -173,6 +173,12 @@ func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
 }
 
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
+}
+
 // GetByOwner returns the document whose Owner is owner, or an error matching
 // runtime.ErrNotFound when there is none. Owner is unique, so there is at most
 // one.
@@ -332,6 +338,12 @@ func (r *OrderRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
 }
 
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *OrderRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
+}
+
 // FindByCustomer returns the documents whose Customer is customer, shaped by
 // opts like Find.
 func (r *OrderRepo) FindByCustomer(ctx context.Context, customer string, opts ...runtime.FindOption) ([]*Order, error) {
@@ -474,6 +486,12 @@ func (r *ProductRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 // every repository has it.
 func (r *ProductRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
+}
+
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *ProductRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
 }
 
 // Store holds a repository for every collection type of package shop, all in

@@ -157,6 +157,12 @@ func (r *InlinesRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
 }
 
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *InlinesRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
+}
+
 // KindsFields are the typed fields of Kinds, the documents of the "kinds"
 // collection. They build filters, updates and sort orders whose field names
 // and value types the compiler checks.
@@ -577,6 +583,12 @@ func (r *KindsRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int6
 // every repository has it.
 func (r *KindsRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
+}
+
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *KindsRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
 }
 
 // Store holds a repository for every collection type of package codecfuzz, all

@@ -146,6 +146,12 @@ func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
 }
 
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
+}
+
 // EntryFields are the typed fields of Entry, the documents of the "ledger"
 // collection. They build filters, updates and sort orders whose field names
 // and value types the compiler checks.
@@ -294,6 +300,12 @@ func (r *EntryRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int6
 // safe to call at every start.
 func (r *EntryRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
+}
+
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *EntryRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
 }
 
 // FindByTransfer returns the documents whose Transfer is transfer, shaped by

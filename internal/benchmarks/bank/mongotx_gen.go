@@ -181,6 +181,12 @@ func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
 }
 
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
+}
+
 // GetByOwner returns the document whose Owner is owner, or an error matching
 // runtime.ErrNotFound when there is none. Owner is unique, so there is at most
 // one.
@@ -365,6 +371,12 @@ func (r *CustomerRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (i
 // every repository has it.
 func (r *CustomerRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
+}
+
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *CustomerRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
 }
 
 // Store holds a repository for every collection type of package bank, all in
