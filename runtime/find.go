@@ -113,6 +113,26 @@ func FindOneArgs(opts []FindOption) *options.FindOneOptionsBuilder {
 	return b
 }
 
+// CountArgs returns the driver options for Count: the skip and limit of
+// opts, or nil when opts has none of them.
+func CountArgs(opts []FindOption) *options.CountOptionsBuilder {
+	if len(opts) == 0 {
+		return nil
+	}
+	o := ApplyFindOptions(opts)
+	if o.Skip == 0 && o.Limit == 0 {
+		return nil
+	}
+	b := options.Count()
+	if o.Skip != 0 {
+		b.SetSkip(o.Skip)
+	}
+	if o.Limit != 0 {
+		b.SetLimit(o.Limit)
+	}
+	return b
+}
+
 // FindOneAndUpdateArgs returns the driver options for FindOneAndUpdate: the
 // document is returned as it is after the update, sort chooses which
 // document is updated when several match, and Select which of its fields

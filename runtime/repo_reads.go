@@ -43,10 +43,10 @@ func (r Repo) Iter(ctx context.Context, filter Filter, opts ...FindOption) Query
 }
 
 // Count is the generated Count: the exact number of documents matching
-// filter.
-func (r Repo) Count(ctx context.Context, filter Filter) (int64, error) {
+// filter, after the Skip and within the Limit of opts.
+func (r Repo) Count(ctx context.Context, filter Filter, opts ...FindOption) (int64, error) {
 	o := r.begin(ctx, "count")
-	n, err := r.coll.CountDocuments(o.ctx, r.live(FilterDoc(filter)))
+	n, err := r.coll.CountDocuments(o.ctx, r.live(FilterDoc(filter), opts...), CountArgs(opts))
 	if err != nil {
 		return 0, o.done(err)
 	}

@@ -106,6 +106,12 @@ func TestSoftDeleteHides(t *testing.T) {
 			t.Error("a write changed the deleted document")
 		}
 
+		if n, err := repo.Count(ctx, nil, runtime.WithDeleted()); err != nil || n != 2 {
+			t.Errorf("Count WithDeleted = %d, %v; want 2", n, err)
+		}
+		if n, err := repo.Count(ctx, nil, runtime.WithDeleted(), runtime.Skip(1), runtime.Limit(5)); err != nil || n != 1 {
+			t.Errorf("Count WithDeleted, skip 1 = %d, %v; want 1", n, err)
+		}
 		got, err := runtime.One[*subscriber](repo.FindOne(ctx, emailField.Eq("a"), runtime.WithDeleted()))
 		if err != nil || got.Deleted == nil {
 			t.Fatalf("FindOne WithDeleted = %+v, %v", got, err)

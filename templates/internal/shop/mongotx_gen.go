@@ -139,9 +139,10 @@ func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 }
 
 // Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions.
-func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().Count(ctx, filter)
+// nil filter). It counts exactly, and works inside transactions. Of opts,
+// Skip, Limit and WithDeleted apply; the others change nothing.
+func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
+	return r.core().Count(ctx, filter, opts...)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
@@ -312,9 +313,10 @@ func (r *EventRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...run
 }
 
 // Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions.
-func (r *EventRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().Count(ctx, filter)
+// nil filter). It counts exactly, and works inside transactions. Of opts,
+// Skip, Limit and WithDeleted apply; the others change nothing.
+func (r *EventRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
+	return r.core().Count(ctx, filter, opts...)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
