@@ -448,7 +448,9 @@ func checkPartial(d bson.D, top bool) *cmdError {
 			switch op.Key {
 			case "$eq", "$lt", "$lte", "$gt", "$gte", "$type":
 			case "$exists":
-				if truthy(op.Value) {
+				// $exists: true, as the query language reads its argument,
+				// is the one that leaves out a document without the field.
+				if f, err := mql.ParseFilter(bson.D{{Key: "f", Value: bson.D{op}}}); err == nil && !f.Match(bson.D{}) {
 					continue
 				}
 				return cannotCreateIndex("Expression not supported in partial index: $not\n    " + e.Key + " exists\n")
@@ -458,22 +460,6 @@ func checkPartial(d bson.D, top bool) *cmdError {
 		}
 	}
 	return nil
-}
-
-// truthy is mongod's reading of $exists' argument: false, 0 and null are
-// false.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case nil:
-		return false
-	}
-	n, ok := asInt64(v)
-	if f, isF := v.(float64); isF {
-		return f != 0
-	}
-	return !ok || n != 0
 }
 
 // cannotCreateIndex is mongod's CannotCreateIndex error (code 67).

@@ -61,6 +61,7 @@ func TestPartialIndexRefused(t *testing.T) {
 			sparse bool
 		}{
 			{filter: bson.D{{Key: "deleted", Value: bson.D{{Key: "$exists", Value: false}}}}},
+			{filter: bson.D{{Key: "deleted", Value: bson.D{{Key: "$exists", Value: int32(0)}}}}},
 			{filter: bson.D{{Key: "deleted", Value: bson.D{{Key: "$ne", Value: nil}}}}},
 			{filter: bson.D{{Key: "$nor", Value: bson.A{bson.D{{Key: "a", Value: 1}}}}}},
 			{filter: bson.D{{Key: "a", Value: 1}}, sparse: true},
