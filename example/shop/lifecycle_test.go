@@ -109,3 +109,32 @@ func TestOrderBeforeSave(t *testing.T) {
 		}
 	})
 }
+
+// TestOrderAggregateBound: a repository of the Store that WithTx passes
+// runs its aggregates in that transaction even with a context that does
+// not carry it (AggregateScope), so they see the transaction's own writes.
+func TestOrderAggregateBound(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx := context.Background()
+		store := shop.NewStore(b.DB(t))
+		if err := store.Order.Insert(ctx, order("ann", 100)); err != nil {
+			t.Fatal(err)
+		}
+		err := store.WithTx(ctx, func(txCtx context.Context, tx *shop.Store) error {
+			if err := tx.Order.Insert(txCtx, order("ann", 5)); err != nil {
+				return err
+			}
+			all, err := runtime.Aggregate[shop.Order](context.Background(), tx.Order)
+			if err != nil {
+				return err
+			}
+			if len(all) != 2 {
+				t.Errorf("the bound repository's aggregate saw %d orders, want 2 (its transaction's insert too)", len(all))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
