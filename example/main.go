@@ -194,6 +194,36 @@ func ordersDemo(ctx context.Context, w io.Writer, store *shop.Store, mail *outbo
 		return err
 	}
 	fmt.Fprintf(w, "   afterwards: %d orders stored; stock %s: the rolled-back orders took none\n", n, strings.Join(stock, ", "))
+	return cancelDemo(ctx, w, store)
+}
+
+// cancelDemo cancels ann's last order and restores it: Order is
+// soft-deleted, so a cancelled order is left out of the shop's reads but
+// stays stored, and Restore brings it back.
+func cancelDemo(ctx context.Context, w io.Writer, store *shop.Store) error {
+	last, err := store.Order.FindOne(ctx, shop.OrderFields.Customer.Eq("ann"), runtime.Sort(shop.OrderFields.ID.Desc()))
+	if err != nil {
+		return err
+	}
+	if err := store.Order.Delete(ctx, last.ID); err != nil {
+		return err
+	}
+	listed, err := store.Order.Count(ctx, nil)
+	if err != nil {
+		return err
+	}
+	stored, err := store.Order.Count(ctx, nil, runtime.WithDeleted())
+	if err != nil {
+		return err
+	}
+	if err := store.Order.Restore(ctx, last.ID); err != nil {
+		return err
+	}
+	restored, err := store.Order.Count(ctx, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "   ann cancels her order of %s: %d order listed, %d stored; restored: %d listed\n", describe(last.Lines), listed, stored, restored)
 	return nil
 }
 

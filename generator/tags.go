@@ -22,6 +22,7 @@ const (
 	optVersion
 	optCreated
 	optUpdated
+	optDeleted
 )
 
 // tagGrammar is the grammar of the mongotxgen struct tag, `mongotxgen:"OPT[,OPT]"`,
@@ -58,6 +59,22 @@ var tagGrammar = []struct {
 				e.f.Updated, tv.t.Updated = true, e.f
 			}
 		}},
+	{optDeleted, Option{"deleted", "a *time.Time soft-delete mark set by Delete and DeleteMany; the other operations leave such documents out unless given runtime.WithDeleted(); adds Restore and HardDelete"}, true,
+		func(tv *typeValidation, e *entry, opt string) {
+			if tv.special(e, opt, &tv.deleted, deletedTypeError(e.f.Type)) {
+				e.f.Deleted, tv.t.Deleted = true, e.f
+			}
+		}},
+}
+
+// deletedTypeError returns why a field of type t cannot be the deleted
+// mark, or "": only *time.Time, whose nil is the live state and is stored
+// as null (or left out with omitempty), which {deleted: null} matches.
+func deletedTypeError(t model.TypeRef) string {
+	if t.Kind == model.Pointer && t.Elem.Kind == model.Named && t.Elem.PkgPath == "time" && t.Elem.Name == "Time" {
+		return ""
+	}
+	return "a deleted field must be *time.Time"
 }
 
 // TagOptions returns the options of the mongotxgen struct tag, in order.

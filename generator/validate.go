@@ -20,6 +20,8 @@ func (b *builder) buildType(a *annotated, cs *collectionSpec, st *types.Struct, 
 	tv.applyOptions(entries)
 	tv.directiveIndexes(cs, fieldLookup(entries))
 	tv.dedupeIndexes()
+	tv.liveOnlyIndexes()
+	b.findHooks(t, named)
 	if len(b.errs.list) > errsBefore {
 		return nil
 	}
@@ -52,7 +54,7 @@ type typeValidation struct {
 	t       *model.Type
 	indexes []*model.Index // in order: tag options, then directives
 	// the fields with the version, created and updated options
-	version, created, updated *entry
+	version, created, updated, deleted *entry
 }
 
 // applyOptions applies the tag options of the fields, in field order

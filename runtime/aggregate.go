@@ -94,7 +94,11 @@ func AggregateIter[R any](ctx context.Context, repo Aggregator, stages ...Stage)
 				break
 			}
 			var r R
-			if err := cur.Decode(&r); err != nil {
+			err = cur.Decode(&r)
+			if err == nil {
+				err = aggregateLoaded(ctx, repo, &r)
+			}
+			if err != nil {
 				fail(ctx, err)
 				return
 			}

@@ -84,6 +84,17 @@
 // the transaction of its context, or of its repository when that is a
 // [ScopedAggregator].
 //
+// # Model lifecycle
+//
+// A type whose [Schema] names a Deleted field is soft-deleted: Delete and
+// DeleteMany set the field, and every other operation of its [Repo],
+// aggregates included, leaves such documents out unless given
+// [WithDeleted]; Restore and HardDelete undo and complete a delete. Its
+// unique indexes hold only the documents not deleted. A Schema's BeforeSave
+// runs before every write that stores a whole document, its AfterLoad after
+// every decode, [Aggregate] into the type included (through [Loader]), with
+// the operation's context: once per attempt, inside the transaction.
+//
 // Installing [CommandMonitor] on the client lets WithTx see an operation that
 // failed inside a transaction even when the callback swallowed its error, so
 // that it reports that error (or retries it, when it was transient) instead of

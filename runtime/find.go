@@ -24,6 +24,8 @@ type FindOptions struct {
 	Limit      int64
 	BatchSize  int32
 	Projection bson.D // nil: every field; see Select
+
+	WithDeleted bool // soft-deleted documents too; see WithDeleted
 }
 
 // Sort orders results by keys, the first key most significant. Several Sort
@@ -107,6 +109,26 @@ func FindOneArgs(opts []FindOption) *options.FindOneOptionsBuilder {
 	b := sortAndSelect(options.FindOne(), o)
 	if o.Skip != 0 {
 		b.SetSkip(o.Skip)
+	}
+	return b
+}
+
+// CountArgs returns the driver options for Count: the skip and limit of
+// opts, or nil when opts has none of them.
+func CountArgs(opts []FindOption) *options.CountOptionsBuilder {
+	if len(opts) == 0 {
+		return nil
+	}
+	o := ApplyFindOptions(opts)
+	if o.Skip == 0 && o.Limit == 0 {
+		return nil
+	}
+	b := options.Count()
+	if o.Skip != 0 {
+		b.SetSkip(o.Skip)
+	}
+	if o.Limit != 0 {
+		b.SetLimit(o.Limit)
 	}
 	return b
 }

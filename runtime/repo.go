@@ -83,6 +83,17 @@ type Schema struct {
 	// from the reply's bytes, without the driver's decoder. Nil when the
 	// type has no generated codec (mongotxgen -codecs=false).
 	Decode func(doc any, data []byte) error
+
+	// The model lifecycle (repo_softdelete.go, repo_hooks.go).
+
+	// Deleted is the BSON path of the soft-delete mark, a *time.Time that
+	// Delete sets, or "" when the type is deleted for good.
+	Deleted string
+
+	// BeforeSave runs the type's BeforeSave method before every write that
+	// stores the whole document; AfterLoad its AfterLoad method after
+	// every decode. Nil when the type has no such method.
+	BeforeSave, AfterLoad func(ctx context.Context, doc any) error
 }
 
 // op is one operation of a repository under way: the context its driver

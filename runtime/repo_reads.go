@@ -11,47 +11,47 @@ import (
 // Get is the generated Get: the document whose _id is id, or an error
 // matching [ErrNotFound].
 func (r Repo) Get(ctx context.Context, id any) (any, error) {
-	return r.findOne(r.begin(ctx, "get"), byID(id), nil)
+	return r.findOne(r.begin(ctx, "get"), r.live(byID(id)), nil)
 }
 
 // GetBy is the generated GetBy<F> method named op: the document matching
 // filter, an equality on a unique field, or an error matching [ErrNotFound].
 func (r Repo) GetBy(ctx context.Context, op string, filter Filter) (any, error) {
-	return r.findOne(r.begin(ctx, op), FilterDoc(filter), nil)
+	return r.findOne(r.begin(ctx, op), r.live(FilterDoc(filter)), nil)
 }
 
 // FindOne is the generated FindOne: the first document matching filter in
 // the order of opts, or an error matching [ErrNotFound].
 func (r Repo) FindOne(ctx context.Context, filter Filter, opts ...FindOption) (any, error) {
-	return r.findOne(r.begin(ctx, "findOne"), FilterDoc(filter), FindOneArgs(opts))
+	return r.findOne(r.begin(ctx, "findOne"), r.live(FilterDoc(filter), opts...), FindOneArgs(opts))
 }
 
 // Find is the generated Find: every document matching filter, shaped by
 // opts, once [All] runs it.
 func (r Repo) Find(ctx context.Context, filter Filter, opts ...FindOption) Query {
-	return Query{o: r.begin(ctx, "find"), s: r.s, filter: FilterDoc(filter), opts: FindArgs(opts)}
+	return Query{o: r.begin(ctx, "find"), s: r.s, filter: r.live(FilterDoc(filter), opts...), opts: FindArgs(opts)}
 }
 
 // FindBy is the generated FindBy<F> method named op: Find with filter, an
 // equality on an indexed field.
 func (r Repo) FindBy(ctx context.Context, op string, filter Filter, opts ...FindOption) Query {
-	return Query{o: r.begin(ctx, op), s: r.s, filter: FilterDoc(filter), opts: FindArgs(opts)}
+	return Query{o: r.begin(ctx, op), s: r.s, filter: r.live(FilterDoc(filter), opts...), opts: FindArgs(opts)}
 }
 
 // Iter is the generated Iter: the query of Find, for [Each] to run.
 func (r Repo) Iter(ctx context.Context, filter Filter, opts ...FindOption) Query {
-	return Query{o: r.begin(ctx, "iter"), s: r.s, filter: FilterDoc(filter), opts: FindArgs(opts)}
+	return Query{o: r.begin(ctx, "iter"), s: r.s, filter: r.live(FilterDoc(filter), opts...), opts: FindArgs(opts)}
 }
 
 // Count is the generated Count: the exact number of documents matching
-// filter.
-func (r Repo) Count(ctx context.Context, filter Filter) (int64, error) {
+// filter, after the Skip and within the Limit of opts.
+func (r Repo) Count(ctx context.Context, filter Filter, opts ...FindOption) (int64, error) {
 	o := r.begin(ctx, "count")
 	span, err := o.enter()
 	if err != nil {
 		return 0, o.done(err)
 	}
-	n, err := r.coll.CountDocuments(o.ctx, FilterDoc(filter))
+	n, err := r.coll.CountDocuments(o.ctx, r.live(FilterDoc(filter), opts...), CountArgs(opts))
 	span.End()
 	if err != nil {
 		return 0, o.done(err)
@@ -68,6 +68,9 @@ func (r Repo) findOne(o op, filter bson.D, opts *options.FindOneOptionsBuilder) 
 	doc, err := r.s.decodeResult(r.coll.FindOne(o.ctx, filter, opts))
 	span.End()
 	if err != nil {
+		return nil, o.done(err)
+	}
+	if err := r.s.afterLoad(o.ctx, doc); err != nil {
 		return nil, o.done(err)
 	}
 	return doc, nil

@@ -110,6 +110,9 @@ func (q Query) run(opened func(n int), yield func(doc any) bool) error {
 		} else {
 			err = cur.Decode(doc)
 		}
+		if err == nil {
+			err = q.s.afterLoad(o.ctx, doc) // outside the span: it may use the repository
+		}
 		if err != nil {
 			return err
 		}

@@ -5,7 +5,6 @@ import (
 	"reflect"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // Insert is the generated Insert: it stores doc as a new document after
@@ -15,6 +14,9 @@ import (
 // that a retried callback inserts it as the first attempt did.
 func (r Repo) Insert(ctx context.Context, doc any) error {
 	o := r.begin(ctx, "insert")
+	if err := r.s.beforeSave(o.ctx, doc); err != nil {
+		return o.done(err)
+	}
 	span, err := o.enter()
 	if err != nil {
 		return o.done(err)
@@ -33,6 +35,9 @@ func (r Repo) InsertMany(ctx context.Context, docs any) error {
 	list := reflect.ValueOf(docs)
 	if !list.IsValid() || list.Len() == 0 {
 		return nil
+	}
+	if err := r.s.beforeSaveAll(o.ctx, list); err != nil {
+		return o.done(err)
 	}
 	span, err := o.enter()
 	if err != nil {
@@ -69,6 +74,9 @@ func (r Repo) InsertMany(ctx context.Context, docs any) error {
 // once; when it succeeds in a transaction, when the attempt aborts.
 func (r Repo) Replace(ctx context.Context, doc any) error {
 	o := r.begin(ctx, "replace")
+	if err := r.s.beforeSave(o.ctx, doc); err != nil {
+		return o.done(err)
+	}
 	span, err := o.enter()
 	if err != nil {
 		return o.done(err)
@@ -80,12 +88,13 @@ func (r Repo) Replace(ctx context.Context, doc any) error {
 	if u.version != nil {
 		filter = append(filter, u.kind.is(r.s.Version.path, u.oldVersion))
 	}
+	filter = r.live(filter)
 	res, err := r.coll.ReplaceOne(o.ctx, filter, doc)
 	span.End()
 	if err == nil && res.MatchedCount == 0 {
 		err = ErrNotFound
 		if r.s.Version != nil {
-			err = conflictOrNotFound(o, id)
+			err = conflictOrNotFound(o, r.live(byID(id)))
 		}
 	}
 	if err != nil {
@@ -111,19 +120,11 @@ func (o op) restoreOnAbort(u undo) {
 
 // conflictOrNotFound tells why a write conditioned on the version matched
 // nothing, at the cost of one query on the failure path only: the document
-// exists with another version, or does not exist.
-func conflictOrNotFound(o op, id any) error {
-	span, err := o.enter()
-	if err != nil {
+// exists with another version, or does not exist: the document filter,
+// its _id, matches.
+func conflictOrNotFound(o op, filter bson.D) error {
+	if err := exists(o, filter); err != nil {
 		return err
-	}
-	n, err := o.coll.CountDocuments(o.ctx, byID(id), options.Count().SetLimit(1))
-	span.End()
-	switch {
-	case err != nil:
-		return err
-	case n == 0:
-		return ErrNotFound
 	}
 	return ErrVersionConflict
 }
@@ -136,7 +137,7 @@ func (r Repo) UpdateByID(ctx context.Context, id any, update Update) error {
 	if err != nil {
 		return o.done(err)
 	}
-	res, err := r.coll.UpdateOne(o.ctx, byID(id), UpdateDoc(r.s.stamped(update)))
+	res, err := r.coll.UpdateOne(o.ctx, r.live(byID(id)), UpdateDoc(r.s.stamped(update)))
 	span.End()
 	if err == nil && res.MatchedCount == 0 {
 		err = ErrNotFound
@@ -152,7 +153,7 @@ func (r Repo) UpdateMany(ctx context.Context, filter Filter, update Update) (int
 	if err != nil {
 		return 0, o.done(err)
 	}
-	res, err := r.coll.UpdateMany(o.ctx, FilterDoc(filter), UpdateDoc(r.s.stamped(update)))
+	res, err := r.coll.UpdateMany(o.ctx, r.live(FilterDoc(filter)), UpdateDoc(r.s.stamped(update)))
 	span.End()
 	if err != nil {
 		return 0, o.done(err)
@@ -170,8 +171,11 @@ func (r Repo) FindOneAndUpdate(ctx context.Context, filter Filter, update Update
 	if err != nil {
 		return nil, o.done(err)
 	}
-	doc, err := r.s.decodeResult(r.coll.FindOneAndUpdate(o.ctx, FilterDoc(filter), UpdateDoc(r.s.stamped(update)), FindOneAndUpdateArgs(opts)))
+	doc, err := r.s.decodeResult(r.coll.FindOneAndUpdate(o.ctx, r.live(FilterDoc(filter), opts...), UpdateDoc(r.s.stamped(update)), FindOneAndUpdateArgs(opts)))
 	span.End()
+	if err == nil {
+		err = r.s.afterLoad(o.ctx, doc)
+	}
 	if err != nil {
 		return nil, o.done(err)
 	}
@@ -182,6 +186,9 @@ func (r Repo) FindOneAndUpdate(ctx context.Context, filter Filter, update Update
 // or fails with an error matching [ErrNotFound].
 func (r Repo) Delete(ctx context.Context, id any) error {
 	o := r.begin(ctx, "delete")
+	if r.s.Deleted != "" {
+		return r.softDelete(o, id)
+	}
 	span, err := o.enter()
 	if err != nil {
 		return o.done(err)
@@ -198,6 +205,9 @@ func (r Repo) Delete(ctx context.Context, id any) error {
 // matching filter and returns how many it deleted.
 func (r Repo) DeleteMany(ctx context.Context, filter Filter) (int64, error) {
 	o := r.begin(ctx, "deleteMany")
+	if r.s.Deleted != "" {
+		return r.softDeleteMany(o, FilterDoc(filter))
+	}
 	span, err := o.enter()
 	if err != nil {
 		return 0, o.done(err)

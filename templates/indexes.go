@@ -71,6 +71,10 @@ func indexModel(ix *model.Index) jen.Code {
 		opts.Dot("SetSparse").Call(jen.True())
 		set = true
 	}
+	if ix.LiveOnly != "" {
+		opts.Dot("SetPartialFilterExpression").Call(jen.Qual(bsonPath, "D").Values(elem(jen.Lit(ix.LiveOnly), jen.Nil())))
+		set = true
+	}
 	if ix.TTL > 0 {
 		opts.Dot("SetExpireAfterSeconds").Call(jen.Lit(int(ix.TTL / time.Second)))
 		set = true

@@ -110,7 +110,7 @@ func planType(t *model.Type) (*typePlan, error) {
 	if err := p.planLookups(); err != nil {
 		return nil, err
 	}
-	for _, f := range []*model.Field{t.ID, t.Version, t.Created, t.Updated} {
+	for _, f := range []*model.Field{t.ID, t.Version, t.Created, t.Updated, t.Deleted} {
 		if f != nil && p.byPath[f.GoPath] == nil {
 			return nil, fmt.Errorf("%s: %s.%s is not among the document's fields", f.Pos, t.Name, f.GoPath)
 		}

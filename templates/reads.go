@@ -57,13 +57,13 @@ func iterMethod(p *typePlan) jen.Code {
 
 // countMethod counts the documents matching a filter:
 //
-//	func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-//		return r.core().Count(ctx, filter)
+//	func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
+//		return r.core().Count(ctx, filter, opts...)
 //	}
 func countMethod(p *typePlan) jen.Code {
-	return doc("Count returns the number of documents matching filter (all documents for a nil filter). It counts exactly, and works inside transactions.").
-		Add(method(p, "Count")).Params(ctxParam(), filterParam()).Params(jen.Int64(), jen.Error()).Block(
-		delegate("Count", args("filter")...),
+	return doc("Count returns the number of documents matching filter (all documents for a nil filter). It counts exactly, and works inside transactions. Of opts, Skip, Limit and WithDeleted apply; the others change nothing.").
+		Add(method(p, "Count")).Params(ctxParam(), filterParam(), optsParam()).Params(jen.Int64(), jen.Error()).Block(
+		delegate("Count", args("filter", "opts...")...),
 	).Line()
 }
 

@@ -103,7 +103,7 @@ func TestRenderDeclarations(t *testing.T) {
 	got := funcs(f)
 	common := []string{
 		"core", "Collection", "Insert", "InsertMany", "Get", "FindOne", "Find", "Iter", "Count", "Replace",
-		"UpdateByID", "UpdateMany", "FindOneAndUpdate", "Delete", "DeleteMany", "EnsureIndexes",
+		"UpdateByID", "UpdateMany", "FindOneAndUpdate", "Delete", "DeleteMany", "EnsureIndexes", "AggregateScope",
 	}
 	var want []string
 	add := func(recv string, names ...string) {
@@ -140,7 +140,7 @@ func TestRenderDelegates(t *testing.T) {
 		"\treturn runtime.One[*Account](r.core().FindOne(ctx, filter, opts...))\n",
 		"\treturn runtime.All[*Account](r.core().Find(ctx, filter, opts...))\n",
 		"\treturn runtime.Each[*Account](r.core().Iter(ctx, filter, opts...))\n",
-		"\treturn r.core().Count(ctx, filter)\n",
+		"\treturn r.core().Count(ctx, filter, opts...)\n",
 		"\treturn r.core().Replace(ctx, doc)\n",
 		"\treturn r.core().UpdateByID(ctx, id, update)\n",
 		"\treturn r.core().UpdateMany(ctx, filter, update)\n",

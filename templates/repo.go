@@ -35,7 +35,8 @@ func repo(p *typePlan) jen.Code {
 		Add(findOneAndUpdateMethod(p)).Line().
 		Add(deleteMethod(p)).Line().
 		Add(deleteManyMethod(p)).Line().
-		Add(ensureIndexesMethod(p)).Line()
+		Add(ensureIndexesMethod(p)).Line().
+		Add(lifecycleMethods(p))
 	for _, l := range p.lookups {
 		if l.unique {
 			s.Add(getByMethod(p, l)).Line()
@@ -59,8 +60,8 @@ func (p *typePlan) hasInsertStamps() bool {
 //		tx   *runtime.Tx // nil, or the transaction every call joins
 //	}
 func repoType(p *typePlan) jen.Code {
-	return doc("%s reads and writes %s documents in the %q collection. Every method runs in the transaction of its context, if any; a repository of the Store that Store.WithTx passes to its function always runs in that transaction. Errors are *runtime.OpError values naming the collection and the operation.",
-		p.repoType, p.t.Name, p.t.Collection).
+	return doc("%s reads and writes %s documents in the %q collection. Every method runs in the transaction of its context, if any; a repository of the Store that Store.WithTx passes to its function always runs in that transaction. Errors are *runtime.OpError values naming the collection and the operation.%s",
+		p.repoType, p.t.Name, p.t.Collection, lifecycleTypeDoc(p)).
 		Type().Id(p.repoType).Struct(
 		jen.Id("coll").Op("*").Qual(mongoPath, "Collection"),
 		jen.Id("tx").Op("*").Qual(runtimePath, "Tx").Comment("nil, or the transaction every call joins"),
@@ -130,6 +131,7 @@ func schemaVar(p *typePlan) jen.Code {
 		entries = append(entries, entry("Decode", jen.Func().Params(jen.Id("doc").Any(), jen.Id("data").Index().Byte()).Error().Add(
 			inline(jen.Return(jen.Id("doc").Assert(docPtr(p)).Dot("UnmarshalBSON").Call(jen.Id("data")))))))
 	}
+	entries = append(entries, lifecycleEntries(p)...)
 	return doc("%s is what runtime.Repo needs to know of %s documents.", p.schemaVar, t.Name).
 		Var().Id(p.schemaVar).Op("=").Add(rt("Schema")).Add(multiValues(entries...)).Line()
 }

@@ -100,6 +100,8 @@ func misuse(ctx context.Context, s *Store) {
 	_, _ = s.Account.FindByAddressCity(ctx, 1)
 	_, _ = s.Account.GetByBalance(ctx, 1)
 	_ = s.Account.Insert(ctx, &Event{})
+	_ = s.Account.Restore(ctx, s.Account.Get)
+	_ = s.Account.HardDelete(ctx, "x")
 }
 `
 	want := map[int]string{
@@ -118,6 +120,9 @@ func misuse(ctx context.Context, s *Store) {
 		20: "cannot use 1 (untyped int constant) as string value in argument to s.Account.FindByAddressCity",
 		21: "s.Account.GetByBalance undefined",
 		22: "cannot use &Event{} (value of type *Event) as *Account value in argument to s.Account.Insert",
+		// Restore and HardDelete exist only for soft-deleted types.
+		23: "s.Account.Restore undefined",
+		24: "s.Account.HardDelete undefined",
 	}
 	dir := shopModule(t, map[string]string{"bad.go": badUse})
 	// -gcflags=-e: report every error, not the first ten.

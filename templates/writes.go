@@ -164,7 +164,7 @@ func findOneAndUpdateMethod(p *typePlan) jen.Code {
 //		return r.core().Delete(ctx, id)
 //	}
 func deleteMethod(p *typePlan) jen.Code {
-	return doc("Delete deletes the document with the given ID, or fails with an error matching runtime.ErrNotFound when there is none.").
+	return doc("%s", deleteDoc(p)).
 		Add(method(p, "Delete")).Params(ctxParam(), jen.Id("id").Add(idType(p))).Error().Block(
 		delegate("Delete", args("id")...),
 	).Line()
@@ -176,7 +176,7 @@ func deleteMethod(p *typePlan) jen.Code {
 //		return r.core().DeleteMany(ctx, filter)
 //	}
 func deleteManyMethod(p *typePlan) jen.Code {
-	return doc("DeleteMany deletes every document matching filter and returns how many it deleted. A nil filter deletes all documents of the collection.").
+	return doc("%s", deleteManyDoc(p)).
 		Add(method(p, "DeleteMany")).Params(ctxParam(), filterParam()).Params(jen.Int64(), jen.Error()).Block(
 		delegate("DeleteMany", args("filter")...),
 	).Line()

@@ -113,10 +113,24 @@
 //	         Replace checks and increments it
 //	created  a time.Time set by Insert
 //	updated  a time.Time set by Insert and every update
+//	deleted  a *time.Time soft-delete mark set by Delete and DeleteMany; the
+//	         other operations leave such documents out unless given
+//	         runtime.WithDeleted(); adds Restore and HardDelete
 //
-// At most one field per type has each of version, created and updated; they
-// may sit in a nested struct, but not behind a pointer (the repository
-// assigns them). unique and index also work on nested fields (an index on
+// The unique indexes of a type with a deleted field hold only the documents
+// not deleted (partialFilterExpression {deleted: null}), so that a deleted
+// document's unique value can be taken again; such a type cannot have a
+// sparse unique index, which mongod would not mix with the partial filter.
+//
+// Methods of a collection type (value or pointer receiver) named BeforeSave
+// and AfterLoad are hooks, which must have the signature
+// func(ctx context.Context) error: the repository runs BeforeSave before
+// every write that stores a whole document (an error stops it, nothing is
+// sent) and AfterLoad after every decode, with the operation's context.
+//
+// At most one field per type has each of version, created, updated and
+// deleted; they may sit in a nested struct, but not behind a pointer (the
+// repository assigns them). unique and index also work on nested fields (an index on
 // "address.city"), on slices (a multikey index) and on struct fields (an
 // index on the whole sub-document); they are refused on interface types
 // other than any and on maps whose keys are not strings. Options on _id are

@@ -4,6 +4,8 @@
 package shop
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -32,16 +34,33 @@ type Product struct {
 	Stock int64  `bson:"stock"`
 }
 
-// Order is a placed order.
+// Order is a placed order. A cancelled order is soft-deleted: the
+// repository leaves it out, but it stays stored for the books, and can be
+// restored.
 //
 //mongotxgen:collection orders
 //mongotxgen:index Customer,-Created name=customer_recent
 type Order struct {
-	ID       bson.ObjectID `bson:"_id,omitempty"`
-	Customer string        `bson:"customer" mongotxgen:"index"`
-	Lines    []OrderLine   `bson:"lines"`
-	Total    int64         `bson:"total"` // cents
-	Created  time.Time     `bson:"created" mongotxgen:"created"`
+	ID        bson.ObjectID `bson:"_id,omitempty"`
+	Customer  string        `bson:"customer" mongotxgen:"index"`
+	Lines     []OrderLine   `bson:"lines"`
+	Total     int64         `bson:"total"` // cents
+	Created   time.Time     `bson:"created" mongotxgen:"created"`
+	Cancelled *time.Time    `bson:"cancelled,omitempty" mongotxgen:"deleted"`
+}
+
+// BeforeSave is the order's hook, which the repository runs before it
+// stores a whole order: an order whose total is not that of its lines is
+// refused before anything is sent.
+func (o *Order) BeforeSave(ctx context.Context) error {
+	var sum int64
+	for _, l := range o.Lines {
+		sum += l.Qty * l.Price
+	}
+	if sum != o.Total {
+		return fmt.Errorf("order total %d does not match its lines (%d)", o.Total, sum)
+	}
+	return nil
 }
 
 // OrderLine is one product in an order.

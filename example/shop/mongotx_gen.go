@@ -120,9 +120,10 @@ func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 }
 
 // Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions.
-func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().Count(ctx, filter)
+// nil filter). It counts exactly, and works inside transactions. Of opts,
+// Skip, Limit and WithDeleted apply; the others change nothing.
+func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
+	return r.core().Count(ctx, filter, opts...)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
@@ -181,6 +182,12 @@ func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
 }
 
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
+}
+
 // GetByOwner returns the document whose Owner is owner, or an error matching
 // runtime.ErrNotFound when there is none. Owner is unique, so there is at most
 // one.
@@ -192,24 +199,30 @@ func (r *AccountRepo) GetByOwner(ctx context.Context, owner string) (*Account, e
 // collection. They build filters, updates and sort orders whose field names
 // and value types the compiler checks.
 var OrderFields = struct {
-	ID       runtime.Field[bson.ObjectID]
-	Customer runtime.Field[string]
-	Lines    runtime.Field[[]OrderLine]
-	Total    runtime.Field[int64]
-	Created  runtime.Field[time.Time]
+	ID        runtime.Field[bson.ObjectID]
+	Customer  runtime.Field[string]
+	Lines     runtime.Field[[]OrderLine]
+	Total     runtime.Field[int64]
+	Created   runtime.Field[time.Time]
+	Cancelled runtime.Field[*time.Time]
 }{
-	ID:       runtime.NewField[bson.ObjectID]("_id"),
-	Customer: runtime.NewField[string]("customer"),
-	Lines:    runtime.NewField[[]OrderLine]("lines"),
-	Total:    runtime.NewField[int64]("total"),
-	Created:  runtime.NewField[time.Time]("created"),
+	ID:        runtime.NewField[bson.ObjectID]("_id"),
+	Customer:  runtime.NewField[string]("customer"),
+	Lines:     runtime.NewField[[]OrderLine]("lines"),
+	Total:     runtime.NewField[int64]("total"),
+	Created:   runtime.NewField[time.Time]("created"),
+	Cancelled: runtime.NewField[*time.Time]("cancelled"),
 }
 
 // OrderRepo reads and writes Order documents in the "orders" collection. Every
 // method runs in the transaction of its context, if any; a repository of the
 // Store that Store.WithTx passes to its function always runs in that
 // transaction. Errors are *runtime.OpError values naming the collection and
-// the operation.
+// the operation. Order is soft-deleted: Delete sets Cancelled, and every read,
+// count, update and aggregate leaves out the documents that have it set,
+// unless given runtime.WithDeleted() (where a method takes find options).
+// BeforeSave runs before every write that stores a whole document (Insert,
+// InsertMany, Replace); its error ends the write, with nothing sent.
 type OrderRepo struct {
 	coll *mongo.Collection
 	tx   *runtime.Tx // nil, or the transaction every call joins
@@ -230,7 +243,9 @@ var schemaOfOrder = runtime.Schema{
 		{Keys: bson.D{{Key: "customer", Value: 1}}},
 		{Keys: bson.D{{Key: "customer", Value: 1}, {Key: "created", Value: -1}}, Options: options.Index().SetName("customer_recent")},
 	},
-	Decode: func(doc any, data []byte) error { return doc.(*Order).UnmarshalBSON(data) },
+	Decode:     func(doc any, data []byte) error { return doc.(*Order).UnmarshalBSON(data) },
+	Deleted:    "cancelled",
+	BeforeSave: func(ctx context.Context, doc any) error { return doc.(*Order).BeforeSave(ctx) },
 }
 
 // core is the shared repository code, on r's collection and transaction.
@@ -294,9 +309,10 @@ func (r *OrderRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...run
 }
 
 // Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions.
-func (r *OrderRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().Count(ctx, filter)
+// nil filter). It counts exactly, and works inside transactions. Of opts,
+// Skip, Limit and WithDeleted apply; the others change nothing.
+func (r *OrderRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
+	return r.core().Count(ctx, filter, opts...)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
@@ -326,14 +342,18 @@ func (r *OrderRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter,
 	return runtime.One[*Order](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete deletes the document with the given ID, or fails with an error
-// matching runtime.ErrNotFound when there is none.
+// Delete soft-deletes the document with the given ID: it sets Cancelled to the
+// current time, with the stamps of an update, and the repository leaves the
+// document out from then on (see Restore and HardDelete). It fails with an
+// error matching runtime.ErrNotFound when there is no such document or it is
+// deleted already.
 func (r *OrderRepo) Delete(ctx context.Context, id bson.ObjectID) error {
 	return r.core().Delete(ctx, id)
 }
 
-// DeleteMany deletes every document matching filter and returns how many it
-// deleted. A nil filter deletes all documents of the collection.
+// DeleteMany soft-deletes every document matching filter that is not deleted
+// already, as Delete does, and returns how many it deleted. A nil filter
+// deletes all documents of the collection.
 func (r *OrderRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
 	return r.core().DeleteMany(ctx, filter)
 }
@@ -343,6 +363,30 @@ func (r *OrderRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int6
 // safe to call at every start.
 func (r *OrderRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
+}
+
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any. Their pipeline starts with the $match that leaves
+// out the documents whose Cancelled is set, unless the stages include
+// runtime.WithDeleted().
+func (r *OrderRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
+}
+
+// Restore brings back the soft-deleted document with the given ID: it clears
+// Cancelled, sets the stamps of an update, and every method sees the document
+// again. Restoring a document that is not deleted does nothing; it fails with
+// an error matching runtime.ErrNotFound when there is no document with that
+// ID, and with a duplicate key error when a document not deleted has taken one
+// of its unique values since.
+func (r *OrderRepo) Restore(ctx context.Context, id bson.ObjectID) error {
+	return r.core().Restore(ctx, id)
+}
+
+// HardDelete removes the document with the given ID for good, deleted or not,
+// or fails with an error matching runtime.ErrNotFound when there is none.
+func (r *OrderRepo) HardDelete(ctx context.Context, id bson.ObjectID) error {
+	return r.core().HardDelete(ctx, id)
 }
 
 // FindByCustomer returns the documents whose Customer is customer, shaped by
@@ -440,9 +484,10 @@ func (r *ProductRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 }
 
 // Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions.
-func (r *ProductRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().Count(ctx, filter)
+// nil filter). It counts exactly, and works inside transactions. Of opts,
+// Skip, Limit and WithDeleted apply; the others change nothing.
+func (r *ProductRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
+	return r.core().Count(ctx, filter, opts...)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
@@ -488,6 +533,12 @@ func (r *ProductRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 // every repository has it.
 func (r *ProductRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
+}
+
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *ProductRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
 }
 
 // Store holds a repository for every collection type of package shop, all in
@@ -644,7 +695,7 @@ func (v *Account) decodeBSON(val bsoncodec.Value) error {
 // MarshalBSON encodes Order as the driver's struct codec does, without
 // reflection.
 func (v Order) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(155)
+	w := bsoncodec.NewWriter(174)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
@@ -675,6 +726,9 @@ func (v *Order) encodeBSON(w *bsoncodec.Writer, key string) {
 	bsoncodec.EncodeSlice(&v.Lines, w, "lines", (*OrderLine).encodeBSON)
 	bsoncodec.EncodeInt64(&v.Total, w, "total")
 	bsoncodec.EncodeTime(&v.Created, w, "created")
+	if v.Cancelled != nil && !v.Cancelled.IsZero() {
+		bsoncodec.EncodePointer(&v.Cancelled, w, "cancelled", bsoncodec.EncodeTime)
+	}
 	w.End(start)
 }
 
@@ -703,6 +757,8 @@ func (v *Order) decodeBSON(val bsoncodec.Value) error {
 			err = bsoncodec.DecodeInt(&v.Total, e)
 		case "created":
 			err = bsoncodec.DecodeTime(&v.Created, e)
+		case "cancelled":
+			err = bsoncodec.DecodePointer(&v.Cancelled, e, bsoncodec.DecodeTime)
 		default:
 			if lower, ok := bsoncodec.Lower(key); ok {
 				key = lower

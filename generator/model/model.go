@@ -57,6 +57,12 @@ type Type struct {
 	Version *Field // tagged version, or nil
 	Created *Field // tagged created, or nil
 	Updated *Field // tagged updated, or nil
+	Deleted *Field // tagged deleted (a *time.Time), or nil: documents are deleted for good
+
+	// BeforeSave and AfterLoad report that the type (or its pointer) has
+	// the hook method of that name, BeforeSave(ctx context.Context) error
+	// or AfterLoad(ctx context.Context) error.
+	BeforeSave, AfterLoad bool
 
 	// Indexes are every index to ensure: from field tags (unique, index) in
 	// field order, then from //mongotxgen:index directives in source order.
@@ -84,6 +90,7 @@ type Field struct {
 	Version bool // tag option version: integer optimistic-lock counter
 	Created bool // tag option created: time.Time set on insert
 	Updated bool // tag option updated: time.Time set on insert and every write
+	Deleted bool // tag option deleted: *time.Time soft-delete mark
 }
 
 // MethodSuffix is the name used in GetBy/FindBy method names and in nested
@@ -128,7 +135,11 @@ type Index struct {
 	Unique bool
 	Sparse bool
 	TTL    time.Duration // expireAfterSeconds; 0 means none
-	Pos    Pos
+	// LiveOnly is the BSON path of a soft-deleted type's deleted field
+	// for a unique index, which holds only the documents not deleted:
+	// partialFilterExpression {path: null}. "" for other indexes.
+	LiveOnly string
+	Pos      Pos
 }
 
 // DefaultName is the name mongod gives an index created without one: each

@@ -108,9 +108,10 @@ func (r *InlinesRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 }
 
 // Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions.
-func (r *InlinesRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().Count(ctx, filter)
+// nil filter). It counts exactly, and works inside transactions. Of opts,
+// Skip, Limit and WithDeleted apply; the others change nothing.
+func (r *InlinesRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
+	return r.core().Count(ctx, filter, opts...)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
@@ -156,6 +157,12 @@ func (r *InlinesRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 // every repository has it.
 func (r *InlinesRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
+}
+
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *InlinesRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
 }
 
 // KindsFields are the typed fields of Kinds, the documents of the "kinds"
@@ -534,9 +541,10 @@ func (r *KindsRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...run
 }
 
 // Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions.
-func (r *KindsRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().Count(ctx, filter)
+// nil filter). It counts exactly, and works inside transactions. Of opts,
+// Skip, Limit and WithDeleted apply; the others change nothing.
+func (r *KindsRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
+	return r.core().Count(ctx, filter, opts...)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
@@ -582,6 +590,12 @@ func (r *KindsRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int6
 // every repository has it.
 func (r *KindsRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
+}
+
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *KindsRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
 }
 
 // Store holds a repository for every collection type of package codecfuzz, all

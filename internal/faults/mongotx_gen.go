@@ -97,9 +97,10 @@ func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 }
 
 // Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions.
-func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().Count(ctx, filter)
+// nil filter). It counts exactly, and works inside transactions. Of opts,
+// Skip, Limit and WithDeleted apply; the others change nothing.
+func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
+	return r.core().Count(ctx, filter, opts...)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
@@ -145,6 +146,12 @@ func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 // every repository has it.
 func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
+}
+
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
 }
 
 // EntryFields are the typed fields of Entry, the documents of the "ledger"
@@ -250,9 +257,10 @@ func (r *EntryRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...run
 }
 
 // Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions.
-func (r *EntryRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().Count(ctx, filter)
+// nil filter). It counts exactly, and works inside transactions. Of opts,
+// Skip, Limit and WithDeleted apply; the others change nothing.
+func (r *EntryRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
+	return r.core().Count(ctx, filter, opts...)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
@@ -299,6 +307,12 @@ func (r *EntryRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int6
 // safe to call at every start.
 func (r *EntryRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
+}
+
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *EntryRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
 }
 
 // FindByTransfer returns the documents whose Transfer is transfer, shaped by

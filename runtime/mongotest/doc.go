@@ -109,7 +109,11 @@
 // refused: collations beyond those, a hint naming no existing index (a
 // valid hint is accepted: hints choose plans, not results), min/max,
 // returnKey, showRecordId, tailable cursors (change streams aside), capped
-// collections, validators, views, text and geo indexes, partial indexes. Harmless fields
+// collections, validators, views, text and geo indexes. A partial index
+// (partialFilterExpression) holds the documents its filter matches, which
+// is checked as mongod checks it (equalities, null included, $lt, $lte,
+// $gt, $gte, $type, $exists: true, a top-level $and); queries do not read
+// it (a scan answers them). Harmless fields
 // are accepted and ignored: $db, lsid, $clusterTime, $readPreference,
 // apiVersion, comment, readConcern (local, majority; afterClusterTime
 // always holds on one node; snapshot: see below),

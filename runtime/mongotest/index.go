@@ -24,6 +24,9 @@ const maxKeysPerDoc = 1000
 // keys returns the entries doc puts in ix; none when ix is sparse and doc
 // has none of its fields.
 func (ix *index) keys(doc bson.D) ([]indexKey, *cmdError) {
+	if ix.partial != nil && !ix.partial.Match(doc) {
+		return nil, nil
+	}
 	if ix.sparse {
 		present := false
 		for _, k := range ix.key {

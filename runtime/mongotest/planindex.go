@@ -21,6 +21,9 @@ type indexPlan struct {
 func choosePlan(c *collection, preds map[string]*fieldPred, sort []sortField) *indexPlan {
 	var best *indexPlan
 	for _, ix := range c.indexes {
+		if ix.partial != nil {
+			continue // it lacks the documents its filter leaves out
+		}
 		p := planIndex(ix, preds)
 		if p == nil && len(sort) > 0 && !ix.sparse {
 			// No bounds: the whole index, for its order. A sparse index

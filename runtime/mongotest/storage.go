@@ -59,6 +59,9 @@ type index struct {
 	// multikey: some document put several entries (an indexed field held
 	// an array); then entries no longer map one to one onto documents.
 	multikey bool
+	// partial holds only the documents partialSpec matches (catalog.go).
+	partial     interface{ Match(doc bson.D) bool }
+	partialSpec bson.D
 }
 
 func (c *collection) ns() string { return c.db + "." + c.name }

@@ -129,9 +129,10 @@ func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 }
 
 // Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions.
-func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().Count(ctx, filter)
+// nil filter). It counts exactly, and works inside transactions. Of opts,
+// Skip, Limit and WithDeleted apply; the others change nothing.
+func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
+	return r.core().Count(ctx, filter, opts...)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
@@ -188,6 +189,12 @@ func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 // safe to call at every start.
 func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
+}
+
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
 }
 
 // GetByOwner returns the document whose Owner is owner, or an error matching
@@ -330,9 +337,10 @@ func (r *CustomerRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...
 }
 
 // Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions.
-func (r *CustomerRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().Count(ctx, filter)
+// nil filter). It counts exactly, and works inside transactions. Of opts,
+// Skip, Limit and WithDeleted apply; the others change nothing.
+func (r *CustomerRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
+	return r.core().Count(ctx, filter, opts...)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
@@ -378,6 +386,12 @@ func (r *CustomerRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (i
 // every repository has it.
 func (r *CustomerRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
+}
+
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *CustomerRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
 }
 
 // Store holds a repository for every collection type of package bank, all in

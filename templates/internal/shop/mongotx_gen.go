@@ -144,9 +144,10 @@ func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...r
 }
 
 // Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions.
-func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().Count(ctx, filter)
+// nil filter). It counts exactly, and works inside transactions. Of opts,
+// Skip, Limit and WithDeleted apply; the others change nothing.
+func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
+	return r.core().Count(ctx, filter, opts...)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
@@ -203,6 +204,12 @@ func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 // safe to call at every start.
 func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
+}
+
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
 }
 
 // GetByOwner returns the document whose Owner is owner, or an error matching
@@ -316,9 +323,10 @@ func (r *EventRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...run
 }
 
 // Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions.
-func (r *EventRepo) Count(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().Count(ctx, filter)
+// nil filter). It counts exactly, and works inside transactions. Of opts,
+// Skip, Limit and WithDeleted apply; the others change nothing.
+func (r *EventRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
+	return r.core().Count(ctx, filter, opts...)
 }
 
 // Replace overwrites the stored document that has doc's ID with doc. It fails
@@ -364,6 +372,12 @@ func (r *EventRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int6
 // every repository has it.
 func (r *EventRepo) EnsureIndexes(ctx context.Context) error {
 	return r.core().EnsureIndexes(ctx)
+}
+
+// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
+// r's transaction, if any.
+func (r *EventRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
+	return r.core().AggregateScope(p)
 }
 
 // Store holds a repository for every collection type of package shop, all in
