@@ -58,9 +58,11 @@ func renderChunked(pkg *model.Package, plans []*typePlan, imports *importNames) 
 	}
 	chunks[len(plans)], errs[len(plans)] = renderChunk(pkg, imports, []jen.Code{store(pkg, plans)})
 	for i, c := range pkg.Codecs {
-		// Not kept whole in the cache: a codec's chunk is small, and its
-		// formatting is (formatCached).
-		chunks[len(plans)+1+i], errs[len(plans)+1+i] = renderChunk(pkg, imports, codecDecls(pkg, c))
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			chunks[len(plans)+1+i], errs[len(plans)+1+i] = codecChunk(pkg, c, imports, salt)
+		})
 	}
 	wg.Wait()
 	if err := joinErrors(errs); err != nil {
@@ -95,19 +97,37 @@ func renderChunked(pkg *model.Package, plans []*typePlan, imports *importNames) 
 // typeChunk returns the chunk of the collection type of p, from the cache
 // when an earlier run rendered it.
 func typeChunk(pkg *model.Package, p *typePlan, imports *importNames, salt []byte) (chunk, error) {
+	var extra string
+	if p.codec { // the schema's Decode; the package's codecs are not in the salt
+		extra = "codec"
+	}
+	return cachedChunk(pkg, imports, salt, "type-", p.t, extra, func() []jen.Code { return typeDecls(p) })
+}
+
+// codecChunk returns the chunk of the codec methods of c, from the cache
+// when an earlier run rendered it. A codec calls those of the package's
+// other codec types, so their names are part of its key.
+func codecChunk(pkg *model.Package, c *model.Codec, imports *importNames, salt []byte) (chunk, error) {
+	var names strings.Builder
+	for _, o := range pkg.Codecs {
+		names.WriteString(o.Name + "\x00")
+	}
+	return cachedChunk(pkg, imports, salt, "codec-", c, names.String(), func() []jen.Code { return codecDecls(pkg, c) })
+}
+
+// cachedChunk returns the chunk decls renders, kept in the cache under a
+// hash of salt, the model it is rendered from (positions left out: a type
+// that moved in its file renders as it did) and extra.
+func cachedChunk(pkg *model.Package, imports *importNames, salt []byte, prefix string, from any, extra string, decls func() []jen.Code) (chunk, error) {
 	key := ""
 	if salt != nil {
-		if js, err := json.Marshal(p.t); err == nil {
-			// Positions are only for errors: a type that moved in its file
-			// renders as it did.
+		if js, err := json.Marshal(from); err == nil {
 			js = positions.ReplaceAll(js, nil)
 			h := sha256.New()
 			h.Write(salt)
 			h.Write(js)
-			if p.codec { // the schema's Decode; the package's codecs are not in the salt
-				h.Write([]byte("\x00codec"))
-			}
-			key = "type-" + hex.EncodeToString(h.Sum(nil))
+			h.Write([]byte("\x00" + extra))
+			key = prefix + hex.EncodeToString(h.Sum(nil))
 			if data, ok := cached(key); ok {
 				if c, ok := decodeChunk(data); ok {
 					return c, nil
@@ -115,7 +135,7 @@ func typeChunk(pkg *model.Package, p *typePlan, imports *importNames, salt []byt
 			}
 		}
 	}
-	c, err := renderChunk(pkg, imports, typeDecls(p))
+	c, err := renderChunk(pkg, imports, decls())
 	if err == nil && key != "" {
 		keep(key, c.encode())
 	}
