@@ -2,7 +2,9 @@
 // and prints what happens:
 //
 //  1. orders are placed in transactions that take stock, charge the customer
-//     and record the order, and an order over stock is rolled back whole;
+//     and record the order, and an order over stock is rolled back whole; a
+//     cancelled order is soft-deleted and restored, and a typed aggregation
+//     with $lookup reports the revenue by customer;
 //  2. concurrent transfers between accounts conflict for real, are retried,
 //     and the total balance is conserved;
 //  3. order confirmations are sent from OnCommit hooks, so only for orders
@@ -194,7 +196,40 @@ func ordersDemo(ctx context.Context, w io.Writer, store *shop.Store, mail *outbo
 		return err
 	}
 	fmt.Fprintf(w, "   afterwards: %d orders stored; stock %s: the rolled-back orders took none\n", n, strings.Join(stock, ", "))
-	return cancelDemo(ctx, w, store)
+	if err := cancelDemo(ctx, w, store); err != nil {
+		return err
+	}
+	return revenueDemo(ctx, w, store)
+}
+
+// customerRevenue is one row of the revenue report: what a customer's
+// orders brought in, and the balance left on their account.
+type customerRevenue struct {
+	Customer string `bson:"_id"`
+	Orders   int64  `bson:"orders"`
+	Revenue  int64  `bson:"revenue"`
+	Account  struct {
+		Balance int64 `bson:"balance"`
+	} `bson:"account"`
+}
+
+// revenueDemo reports the revenue by customer with a typed aggregation:
+// orders grouped by customer, each group joined ($lookup) to the
+// customer's account. Cancelled orders are left out by the repository.
+func revenueDemo(ctx context.Context, w io.Writer, store *shop.Store) error {
+	rows, err := runtime.Aggregate[customerRevenue](ctx, store.Order,
+		runtime.Group(shop.OrderFields.Customer, runtime.Count("orders"), runtime.Sum("revenue", shop.OrderFields.Total)),
+		runtime.Lookup("accounts", runtime.Path("_id"), shop.AccountFields.Owner, "account"),
+		runtime.Unwind(runtime.Path("account")),
+		runtime.Sort(runtime.Path("revenue").Desc()))
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		fmt.Fprintf(w, "   revenue by customer ($lookup into accounts): %s, %d orders, %s; balance left %s\n",
+			r.Customer, r.Orders, money(r.Revenue), money(r.Account.Balance))
+	}
+	return nil
 }
 
 // cancelDemo cancels ann's last order and restores it: Order is

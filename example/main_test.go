@@ -46,6 +46,7 @@ func checkReport(t *testing.T, out string) {
 		// Stock and order count prove the rolled-back orders left nothing behind.
 		"afterwards: 2 orders stored; stock gadget 4, widget 7",
 		"ann cancels her order of 1×widget: 1 order listed, 2 stored; restored: 2 listed",
+		"revenue by customer ($lookup into accounts): ann, 2 orders, 19.50; balance left 30.50",
 		"4 workers × 10 transfers among 5 accounts: 40 committed in",
 		"total balance: 5000.00 before, 5000.00 after: conserved",
 		"sent: order for ann, total 17.00\n   sent: order for ann, total 2.50\n\n4.",
