@@ -18,17 +18,17 @@ import (
 // "accounts" collection. They build filters, updates and sort orders whose
 // field names and value types the compiler checks.
 var AccountFields = struct {
-	ID      runtime.Field[bson.ObjectID]
-	Owner   runtime.Field[string]
-	Balance runtime.Field[int64]
-	Version runtime.Field[int64]
-	Updated runtime.Field[time.Time]
+	ID      runtime.OrderedField[bson.ObjectID]
+	Owner   runtime.StringField[string]
+	Balance runtime.NumberField[int64]
+	Version runtime.NumberField[int64]
+	Updated runtime.OrderedField[time.Time]
 }{
-	ID:      runtime.NewField[bson.ObjectID]("_id"),
-	Owner:   runtime.NewField[string]("owner"),
-	Balance: runtime.NewField[int64]("balance"),
-	Version: runtime.NewField[int64]("version"),
-	Updated: runtime.NewField[time.Time]("updated"),
+	ID:      runtime.NewOrderedField[bson.ObjectID]("_id"),
+	Owner:   runtime.NewStringField[string]("owner"),
+	Balance: runtime.NewNumberField[int64]("balance"),
+	Version: runtime.NewNumberField[int64]("version"),
+	Updated: runtime.NewOrderedField[time.Time]("updated"),
 }
 
 // AccountRepo reads and writes Account documents in the "accounts" collection.
@@ -184,17 +184,34 @@ func (r *AccountRepo) GetByOwner(ctx context.Context, owner string) (*Account, e
 // collection. They build filters, updates and sort orders whose field names
 // and value types the compiler checks.
 var OrderFields = struct {
-	ID       runtime.Field[bson.ObjectID]
-	Customer runtime.Field[string]
-	Lines    runtime.Field[[]OrderLine]
-	Total    runtime.Field[int64]
-	Created  runtime.Field[time.Time]
+	ID       runtime.OrderedField[bson.ObjectID]
+	Customer runtime.StringField[string]
+	Lines    OrderLinesFields
+	Total    runtime.NumberField[int64]
+	Created  runtime.OrderedField[time.Time]
 }{
-	ID:       runtime.NewField[bson.ObjectID]("_id"),
-	Customer: runtime.NewField[string]("customer"),
-	Lines:    runtime.NewField[[]OrderLine]("lines"),
-	Total:    runtime.NewField[int64]("total"),
-	Created:  runtime.NewField[time.Time]("created"),
+	ID:       runtime.NewOrderedField[bson.ObjectID]("_id"),
+	Customer: runtime.NewStringField[string]("customer"),
+	Lines: OrderLinesFields{
+		StructSliceField: runtime.NewStructSliceField[OrderLine]("lines"),
+		SKU:              runtime.NewStringField[string]("lines.sku"),
+		Qty:              runtime.NewNumberField[int64]("lines.qty"),
+		Price:            runtime.NewNumberField[int64]("lines.price"),
+	},
+	Total:   runtime.NewNumberField[int64]("total"),
+	Created: runtime.NewOrderedField[time.Time]("created"),
+}
+
+// OrderLinesFields are the typed fields of the array of sub-documents
+// Order.Lines, stored at "lines". The embedded StructSliceField stands for the
+// array itself, as in OrderFields.Lines.Size(0); a filter on a member matches
+// when some element matches it (OrderFields.Lines.ElemMatch requires one
+// element to match all).
+type OrderLinesFields struct {
+	runtime.StructSliceField[OrderLine]
+	SKU   runtime.StringField[string] // lines.sku
+	Qty   runtime.NumberField[int64]  // lines.qty
+	Price runtime.NumberField[int64]  // lines.price
 }
 
 // OrderRepo reads and writes Order documents in the "orders" collection. Every
@@ -342,15 +359,15 @@ func (r *OrderRepo) FindByCustomer(ctx context.Context, customer string, opts ..
 // "products" collection. They build filters, updates and sort orders whose
 // field names and value types the compiler checks.
 var ProductFields = struct {
-	SKU   runtime.Field[string]
-	Name  runtime.Field[string]
-	Price runtime.Field[int64]
-	Stock runtime.Field[int64]
+	SKU   runtime.StringField[string]
+	Name  runtime.StringField[string]
+	Price runtime.NumberField[int64]
+	Stock runtime.NumberField[int64]
 }{
-	SKU:   runtime.NewField[string]("_id"),
-	Name:  runtime.NewField[string]("name"),
-	Price: runtime.NewField[int64]("price"),
-	Stock: runtime.NewField[int64]("stock"),
+	SKU:   runtime.NewStringField[string]("_id"),
+	Name:  runtime.NewStringField[string]("name"),
+	Price: runtime.NewNumberField[int64]("price"),
+	Stock: runtime.NewNumberField[int64]("stock"),
 }
 
 // ProductRepo reads and writes Product documents in the "products" collection.

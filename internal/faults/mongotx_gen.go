@@ -16,11 +16,11 @@ import (
 // "accounts" collection. They build filters, updates and sort orders whose
 // field names and value types the compiler checks.
 var AccountFields = struct {
-	ID      runtime.Field[string]
-	Balance runtime.Field[int64]
+	ID      runtime.StringField[string]
+	Balance runtime.NumberField[int64]
 }{
-	ID:      runtime.NewField[string]("_id"),
-	Balance: runtime.NewField[int64]("balance"),
+	ID:      runtime.NewStringField[string]("_id"),
+	Balance: runtime.NewNumberField[int64]("balance"),
 }
 
 // AccountRepo reads and writes Account documents in the "accounts" collection.
@@ -150,17 +150,17 @@ func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
 // collection. They build filters, updates and sort orders whose field names
 // and value types the compiler checks.
 var EntryFields = struct {
-	ID       runtime.Field[bson.ObjectID]
-	Transfer runtime.Field[string]
-	From     runtime.Field[string]
-	To       runtime.Field[string]
-	Amount   runtime.Field[int64]
+	ID       runtime.OrderedField[bson.ObjectID]
+	Transfer runtime.StringField[string]
+	From     runtime.StringField[string]
+	To       runtime.StringField[string]
+	Amount   runtime.NumberField[int64]
 }{
-	ID:       runtime.NewField[bson.ObjectID]("_id"),
-	Transfer: runtime.NewField[string]("transfer"),
-	From:     runtime.NewField[string]("from"),
-	To:       runtime.NewField[string]("to"),
-	Amount:   runtime.NewField[int64]("amount"),
+	ID:       runtime.NewOrderedField[bson.ObjectID]("_id"),
+	Transfer: runtime.NewStringField[string]("transfer"),
+	From:     runtime.NewStringField[string]("from"),
+	To:       runtime.NewStringField[string]("to"),
+	Amount:   runtime.NewNumberField[int64]("amount"),
 }
 
 // EntryRepo reads and writes Entry documents in the "ledger" collection. Every

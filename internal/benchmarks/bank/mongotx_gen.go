@@ -18,23 +18,23 @@ import (
 // "accounts" collection. They build filters, updates and sort orders whose
 // field names and value types the compiler checks.
 var AccountFields = struct {
-	ID       runtime.Field[bson.ObjectID]
-	Owner    runtime.Field[string]
-	Branch   runtime.Field[string]
-	Currency runtime.Field[string]
-	Balance  runtime.Field[int64]
-	Version  runtime.Field[int64]
-	Created  runtime.Field[time.Time]
-	Updated  runtime.Field[time.Time]
+	ID       runtime.OrderedField[bson.ObjectID]
+	Owner    runtime.StringField[string]
+	Branch   runtime.StringField[string]
+	Currency runtime.StringField[string]
+	Balance  runtime.NumberField[int64]
+	Version  runtime.NumberField[int64]
+	Created  runtime.OrderedField[time.Time]
+	Updated  runtime.OrderedField[time.Time]
 }{
-	ID:       runtime.NewField[bson.ObjectID]("_id"),
-	Owner:    runtime.NewField[string]("owner"),
-	Branch:   runtime.NewField[string]("branch"),
-	Currency: runtime.NewField[string]("currency"),
-	Balance:  runtime.NewField[int64]("balance"),
-	Version:  runtime.NewField[int64]("version"),
-	Created:  runtime.NewField[time.Time]("created"),
-	Updated:  runtime.NewField[time.Time]("updated"),
+	ID:       runtime.NewOrderedField[bson.ObjectID]("_id"),
+	Owner:    runtime.NewStringField[string]("owner"),
+	Branch:   runtime.NewStringField[string]("branch"),
+	Currency: runtime.NewStringField[string]("currency"),
+	Balance:  runtime.NewNumberField[int64]("balance"),
+	Version:  runtime.NewNumberField[int64]("version"),
+	Created:  runtime.NewOrderedField[time.Time]("created"),
+	Updated:  runtime.NewOrderedField[time.Time]("updated"),
 }
 
 // AccountRepo reads and writes Account documents in the "accounts" collection.
@@ -198,44 +198,44 @@ func (r *AccountRepo) FindByBranch(ctx context.Context, branch string, opts ...r
 // "customers" collection. They build filters, updates and sort orders whose
 // field names and value types the compiler checks.
 var CustomerFields = struct {
-	ID      runtime.Field[bson.ObjectID]
-	Name    runtime.Field[string]
-	Email   runtime.Field[string]
-	Age     runtime.Field[int32]
-	Score   runtime.Field[float64]
-	Active  runtime.Field[bool]
-	Joined  runtime.Field[time.Time]
-	Tags    runtime.Field[[]string]
+	ID      runtime.OrderedField[bson.ObjectID]
+	Name    runtime.StringField[string]
+	Email   runtime.StringField[string]
+	Age     runtime.NumberField[int32]
+	Score   runtime.NumberField[float64]
+	Active  runtime.ValueField[bool]
+	Joined  runtime.OrderedField[time.Time]
+	Tags    runtime.SliceField[string]
 	Address CustomerAddressFields
-	Balance runtime.Field[int64]
-	Visits  runtime.Field[int64]
+	Balance runtime.NumberField[int64]
+	Visits  runtime.NumberField[int64]
 }{
-	ID:     runtime.NewField[bson.ObjectID]("_id"),
-	Name:   runtime.NewField[string]("name"),
-	Email:  runtime.NewField[string]("email"),
-	Age:    runtime.NewField[int32]("age"),
-	Score:  runtime.NewField[float64]("score"),
-	Active: runtime.NewField[bool]("active"),
-	Joined: runtime.NewField[time.Time]("joined"),
-	Tags:   runtime.NewField[[]string]("tags"),
+	ID:     runtime.NewOrderedField[bson.ObjectID]("_id"),
+	Name:   runtime.NewStringField[string]("name"),
+	Email:  runtime.NewStringField[string]("email"),
+	Age:    runtime.NewNumberField[int32]("age"),
+	Score:  runtime.NewNumberField[float64]("score"),
+	Active: runtime.NewValueField[bool]("active"),
+	Joined: runtime.NewOrderedField[time.Time]("joined"),
+	Tags:   runtime.NewSliceField[string]("tags"),
 	Address: CustomerAddressFields{
-		Field:  runtime.NewField[Address]("address"),
-		Street: runtime.NewField[string]("address.street"),
-		City:   runtime.NewField[string]("address.city"),
-		Zip:    runtime.NewField[string]("address.zip"),
+		ValueField: runtime.NewValueField[Address]("address"),
+		Street:     runtime.NewStringField[string]("address.street"),
+		City:       runtime.NewStringField[string]("address.city"),
+		Zip:        runtime.NewStringField[string]("address.zip"),
 	},
-	Balance: runtime.NewField[int64]("balance"),
-	Visits:  runtime.NewField[int64]("visits"),
+	Balance: runtime.NewNumberField[int64]("balance"),
+	Visits:  runtime.NewNumberField[int64]("visits"),
 }
 
 // CustomerAddressFields are the typed fields of the sub-document
-// Customer.Address, stored at "address". The embedded Field stands for the
-// sub-document itself, as in CustomerFields.Address.Exists(true).
+// Customer.Address, stored at "address". The embedded ValueField stands for
+// the sub-document itself, as in CustomerFields.Address.Exists(true).
 type CustomerAddressFields struct {
-	runtime.Field[Address]
-	Street runtime.Field[string] // address.street
-	City   runtime.Field[string] // address.city
-	Zip    runtime.Field[string] // address.zip
+	runtime.ValueField[Address]
+	Street runtime.StringField[string] // address.street
+	City   runtime.StringField[string] // address.city
+	Zip    runtime.StringField[string] // address.zip
 }
 
 // CustomerRepo reads and writes Customer documents in the "customers"

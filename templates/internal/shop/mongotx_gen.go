@@ -18,36 +18,36 @@ import (
 // "accounts" collection. They build filters, updates and sort orders whose
 // field names and value types the compiler checks.
 var AccountFields = struct {
-	ID        runtime.Field[bson.ObjectID]
-	Owner     runtime.Field[string]
-	Balance   runtime.Field[int64]
+	ID        runtime.OrderedField[bson.ObjectID]
+	Owner     runtime.StringField[string]
+	Balance   runtime.NumberField[int64]
 	Address   AccountAddressFields
-	Tags      runtime.Field[[]string]
-	CreatedAt runtime.Field[time.Time]
-	UpdatedAt runtime.Field[time.Time]
-	Version   runtime.Field[int64]
+	Tags      runtime.SliceField[string]
+	CreatedAt runtime.OrderedField[time.Time]
+	UpdatedAt runtime.OrderedField[time.Time]
+	Version   runtime.NumberField[int64]
 }{
-	ID:      runtime.NewField[bson.ObjectID]("_id"),
-	Owner:   runtime.NewField[string]("owner"),
-	Balance: runtime.NewField[int64]("balance"),
+	ID:      runtime.NewOrderedField[bson.ObjectID]("_id"),
+	Owner:   runtime.NewStringField[string]("owner"),
+	Balance: runtime.NewNumberField[int64]("balance"),
 	Address: AccountAddressFields{
-		Field: runtime.NewField[Address]("address"),
-		City:  runtime.NewField[string]("address.city"),
-		Zip:   runtime.NewField[string]("address.zip"),
+		ValueField: runtime.NewValueField[Address]("address"),
+		City:       runtime.NewStringField[string]("address.city"),
+		Zip:        runtime.NewStringField[string]("address.zip"),
 	},
-	Tags:      runtime.NewField[[]string]("tags"),
-	CreatedAt: runtime.NewField[time.Time]("created_at"),
-	UpdatedAt: runtime.NewField[time.Time]("updated_at"),
-	Version:   runtime.NewField[int64]("version"),
+	Tags:      runtime.NewSliceField[string]("tags"),
+	CreatedAt: runtime.NewOrderedField[time.Time]("created_at"),
+	UpdatedAt: runtime.NewOrderedField[time.Time]("updated_at"),
+	Version:   runtime.NewNumberField[int64]("version"),
 }
 
 // AccountAddressFields are the typed fields of the sub-document
-// Account.Address, stored at "address". The embedded Field stands for the
+// Account.Address, stored at "address". The embedded ValueField stands for the
 // sub-document itself, as in AccountFields.Address.Exists(true).
 type AccountAddressFields struct {
-	runtime.Field[Address]
-	City runtime.Field[string] // address.city
-	Zip  runtime.Field[string] // address.zip
+	runtime.ValueField[Address]
+	City runtime.StringField[string] // address.city
+	Zip  runtime.StringField[string] // address.zip
 }
 
 // AccountRepo reads and writes Account documents in the "accounts" collection.
@@ -213,24 +213,24 @@ func (r *AccountRepo) FindByAddressCity(ctx context.Context, city string, opts .
 // collection. They build filters, updates and sort orders whose field names
 // and value types the compiler checks.
 var EventFields = struct {
-	Key    runtime.Field[string]
-	At     runtime.Field[time.Time]
+	Key    runtime.StringField[string]
+	At     runtime.OrderedField[time.Time]
 	Origin EventOriginFields
 }{
-	Key: runtime.NewField[string]("_id"),
-	At:  runtime.NewField[time.Time]("at"),
+	Key: runtime.NewStringField[string]("_id"),
+	At:  runtime.NewOrderedField[time.Time]("at"),
 	Origin: EventOriginFields{
-		Field: runtime.NewField[*Origin]("origin"),
-		Line:  runtime.NewField[int]("origin.line"),
+		ValueField: runtime.NewValueField[*Origin]("origin"),
+		Line:       runtime.NewNumberField[int]("origin.line"),
 	},
 }
 
 // EventOriginFields are the typed fields of the sub-document Event.Origin,
-// stored at "origin". The embedded Field stands for the sub-document itself,
-// as in EventFields.Origin.Exists(true).
+// stored at "origin". The embedded ValueField stands for the sub-document
+// itself, as in EventFields.Origin.Exists(true).
 type EventOriginFields struct {
-	runtime.Field[*Origin]
-	Line runtime.Field[int] // origin.line
+	runtime.ValueField[*Origin]
+	Line runtime.NumberField[int] // origin.line
 }
 
 // EventRepo reads and writes Event documents in the "events" collection. Every
