@@ -103,7 +103,8 @@ func TestRenderDeclarations(t *testing.T) {
 	got := funcs(f)
 	common := []string{
 		"core", "Collection", "Insert", "InsertMany", "Get", "FindOne", "Find", "Iter", "Count", "Replace",
-		"UpdateByID", "UpdateMany", "FindOneAndUpdate", "Delete", "DeleteMany", "EnsureIndexes",
+		"UpdateByID", "UpdateMany", "FindOneAndUpdate", "Delete", "DeleteMany",
+		"Upsert", "FindOneAndReplace", "FindOneAndDelete", "BulkWrite", "Name", "Distinct", "EnsureIndexes",
 	}
 	var want []string
 	add := func(recv string, names ...string) {

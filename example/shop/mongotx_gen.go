@@ -166,6 +166,53 @@ func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 	return r.core().DeleteMany(ctx, filter)
 }
 
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. Besides update, it sets Updated to the current time
+// and adds 1 to Version. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *AccountRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches. The stored Version must be doc's (else an error matching
+// runtime.ErrVersionConflict); doc gets Updated set to the current time and 1
+// added to Version, given back when the write fails or its transaction aborts.
+func (r *AccountRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Account, opts ...runtime.FindOption) (*Account, error) {
+	return runtime.One[*Account](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *AccountRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
+	return runtime.One[*Account](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "accounts".
+func (r *AccountRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, AccountFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *AccountRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
+}
+
 // EnsureIndexes creates the indexes Account declares, in one command. Creating
 // an index that already exists with the same definition does nothing, so it is
 // safe to call at every start.
@@ -342,6 +389,51 @@ func (r *OrderRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int6
 	return r.core().DeleteMany(ctx, filter)
 }
 
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. A new document gets Created set to the current time
+// ($setOnInsert). Two concurrent Upserts of one new key may both insert: with
+// a unique index on the key, one of them then fails with an error matching
+// runtime.ErrDuplicateKey, to be retried.
+func (r *OrderRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches.
+func (r *OrderRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Order, opts ...runtime.FindOption) (*Order, error) {
+	return runtime.One[*Order](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *OrderRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Order, error) {
+	return runtime.One[*Order](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *OrderRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Order]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "orders".
+func (r *OrderRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, OrderFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *OrderRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
+}
+
 // EnsureIndexes creates the indexes Order declares, in one command. Creating
 // an index that already exists with the same definition does nothing, so it is
 // safe to call at every start.
@@ -485,6 +577,50 @@ func (r *ProductRepo) Delete(ctx context.Context, id string) error {
 // deleted. A nil filter deletes all documents of the collection.
 func (r *ProductRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
 	return r.core().DeleteMany(ctx, filter)
+}
+
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *ProductRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches.
+func (r *ProductRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Product, opts ...runtime.FindOption) (*Product, error) {
+	return runtime.One[*Product](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *ProductRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Product, error) {
+	return runtime.One[*Product](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *ProductRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Product]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "products".
+func (r *ProductRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, ProductFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *ProductRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
 }
 
 // EnsureIndexes does nothing: Product declares no indexes. It exists so that

@@ -11,6 +11,7 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // InlinesFields are the typed fields of Inlines, the documents of the
@@ -149,6 +150,50 @@ func (r *InlinesRepo) Delete(ctx context.Context, id int64) error {
 // deleted. A nil filter deletes all documents of the collection.
 func (r *InlinesRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
 	return r.core().DeleteMany(ctx, filter)
+}
+
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *InlinesRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches.
+func (r *InlinesRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Inlines, opts ...runtime.FindOption) (*Inlines, error) {
+	return runtime.One[*Inlines](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *InlinesRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Inlines, error) {
+	return runtime.One[*Inlines](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *InlinesRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Inlines]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "inlines".
+func (r *InlinesRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, InlinesFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *InlinesRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
 }
 
 // EnsureIndexes does nothing: Inlines declares no indexes. It exists so that
@@ -592,6 +637,50 @@ func (r *KindsRepo) Delete(ctx context.Context, id bson.ObjectID) error {
 // deleted. A nil filter deletes all documents of the collection.
 func (r *KindsRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
 	return r.core().DeleteMany(ctx, filter)
+}
+
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *KindsRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches.
+func (r *KindsRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Kinds, opts ...runtime.FindOption) (*Kinds, error) {
+	return runtime.One[*Kinds](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *KindsRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Kinds, error) {
+	return runtime.One[*Kinds](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *KindsRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Kinds]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "kinds".
+func (r *KindsRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, KindsFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *KindsRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
 }
 
 // EnsureIndexes does nothing: Kinds declares no indexes. It exists so that

@@ -189,6 +189,55 @@ func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 	return r.core().DeleteMany(ctx, filter)
 }
 
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. A new document gets CreatedAt set to the current
+// time ($setOnInsert). Besides update, it sets UpdatedAt to the current time
+// and adds 1 to Version. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *AccountRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches. The stored Version must be doc's (else an error matching
+// runtime.ErrVersionConflict); doc gets UpdatedAt set to the current time and
+// 1 added to Version, given back when the write fails or its transaction
+// aborts.
+func (r *AccountRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Account, opts ...runtime.FindOption) (*Account, error) {
+	return runtime.One[*Account](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *AccountRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
+	return runtime.One[*Account](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "accounts".
+func (r *AccountRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, AccountFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *AccountRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
+}
+
 // EnsureIndexes creates the indexes Account declares, in one command. Creating
 // an index that already exists with the same definition does nothing, so it is
 // safe to call at every start.
@@ -348,6 +397,50 @@ func (r *EventRepo) Delete(ctx context.Context, id string) error {
 // deleted. A nil filter deletes all documents of the collection.
 func (r *EventRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
 	return r.core().DeleteMany(ctx, filter)
+}
+
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *EventRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches.
+func (r *EventRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Event, opts ...runtime.FindOption) (*Event, error) {
+	return runtime.One[*Event](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *EventRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Event, error) {
+	return runtime.One[*Event](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *EventRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Event]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "events".
+func (r *EventRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, EventFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *EventRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
 }
 
 // EnsureIndexes does nothing: Event declares no indexes. It exists so that
