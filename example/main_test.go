@@ -45,6 +45,7 @@ func checkReport(t *testing.T, out string) {
 		"ann orders 1×widget: committed, total 2.50",
 		// Stock and order count prove the rolled-back orders left nothing behind.
 		"afterwards: 2 orders stored; stock gadget 4, widget 7",
+		"tagged small: widget; orders with a line of 2 or more widgets: 1",
 		"4 workers × 10 transfers among 5 accounts: 40 committed in",
 		"total balance: 5000.00 before, 5000.00 after: conserved",
 		"sent: order for ann, total 17.00\n   sent: order for ann, total 2.50\n\n4.",

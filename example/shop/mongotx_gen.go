@@ -285,6 +285,7 @@ var schemaOfOrder = runtime.Schema{
 	Indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "customer", Value: 1}}},
 		{Keys: bson.D{{Key: "customer", Value: 1}, {Key: "created", Value: -1}}, Options: options.Index().SetName("customer_recent")},
+		{Keys: bson.D{{Key: "lines.sku", Value: 1}}},
 	},
 }
 
@@ -455,11 +456,13 @@ var ProductFields = struct {
 	Name  runtime.StringField[string]
 	Price runtime.NumberField[int64]
 	Stock runtime.NumberField[int64]
+	Tags  runtime.SliceField[string]
 }{
 	SKU:   runtime.NewStringField[string]("_id"),
 	Name:  runtime.NewStringField[string]("name"),
 	Price: runtime.NewNumberField[int64]("price"),
 	Stock: runtime.NewNumberField[int64]("stock"),
+	Tags:  runtime.NewSliceField[string]("tags"),
 }
 
 // ProductRepo reads and writes Product documents in the "products" collection.
@@ -927,7 +930,7 @@ func (v *OrderLine) decodeBSON(val bsoncodec.Value) error {
 // MarshalBSON encodes Product as the driver's struct codec does, without
 // reflection.
 func (v Product) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(86)
+	w := bsoncodec.NewWriter(156)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
@@ -955,6 +958,9 @@ func (v *Product) encodeBSON(w *bsoncodec.Writer, key string) {
 	bsoncodec.EncodeString(&v.Name, w, "name")
 	bsoncodec.EncodeInt64(&v.Price, w, "price")
 	bsoncodec.EncodeInt64(&v.Stock, w, "stock")
+	if len(v.Tags) != 0 {
+		bsoncodec.EncodeSlice(&v.Tags, w, "tags", bsoncodec.EncodeString[string])
+	}
 	w.End(start)
 }
 
@@ -981,6 +987,8 @@ func (v *Product) decodeBSON(val bsoncodec.Value) error {
 			err = bsoncodec.DecodeInt(&v.Price, e)
 		case "stock":
 			err = bsoncodec.DecodeInt(&v.Stock, e)
+		case "tags":
+			err = bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
 		default:
 			if lower, ok := bsoncodec.Lower(key); ok {
 				key = lower
