@@ -6,8 +6,9 @@ import "github.com/mongotxgen/mongotxgen/generator/model"
 // compiling: declarations of the package that it declares again (Store,
 // AccountRepo, AccountAddressFields, ...), two generated declarations with
 // one name, a collection type whose Store field would clash with a method
-// or field of the Store, and a sub-document field named Field, which would
-// clash with the runtime.Field its fields type embeds.
+// or field of the Store, and a sub-document field named like the runtime
+// field its fields type embeds (ValueField, StructSliceField), which it
+// would shadow.
 func (b *builder) checkNames(ts []*model.Type) {
 	scope := b.pkg.Scope()
 	owner := map[string]string{}
