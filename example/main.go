@@ -149,11 +149,18 @@ func (o *outbox) count() int {
 
 func ordersDemo(ctx context.Context, w io.Writer, store *shop.Store, mail *outbox) error {
 	fmt.Fprintln(w, "\n1. Orders: take stock, charge the customer and record the order in one transaction")
-	if err := store.Product.InsertMany(ctx, []*shop.Product{
-		{SKU: "widget", Name: "Widget", Price: 250, Stock: 10},
-		{SKU: "gadget", Name: "Gadget", Price: 1200, Stock: 5},
-	}); err != nil {
-		return err
+	for _, p := range []struct {
+		sku, name    string
+		price, stock int64
+		tags         []string
+	}{
+		{"widget", "Widget", 250, 6, []string{"tools", "small"}},
+		{"gadget", "Gadget", 1200, 5, []string{"tools"}},
+		{"widget", "Widget", 250, 4, []string{"small", "sale"}}, // an existing product: stock added, tags merged
+	} {
+		if _, err := shop.Restock(ctx, store, p.sku, p.name, p.price, p.stock, p.tags...); err != nil {
+			return err
+		}
 	}
 	if err := store.Account.InsertMany(ctx, []*shop.Account{
 		{Owner: "ann", Balance: 5_000},
@@ -196,6 +203,15 @@ func ordersDemo(ctx context.Context, w io.Writer, store *shop.Store, mail *outbo
 		return err
 	}
 	fmt.Fprintf(w, "   afterwards: %d orders stored; stock %s: the rolled-back orders took none\n", n, strings.Join(stock, ", "))
+	small, err := shop.Tagged(ctx, store, "small")
+	if err != nil {
+		return err
+	}
+	big, err := shop.BigOrders(ctx, store, "widget", 2)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "   tagged small: %s; orders with a line of 2 or more widgets: %d\n", strings.Join(small, ", "), len(big))
 	if err := cancelDemo(ctx, w, store); err != nil {
 		return err
 	}

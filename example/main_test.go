@@ -45,6 +45,7 @@ func checkReport(t *testing.T, out string) {
 		"ann orders 1×widget: committed, total 2.50",
 		// Stock and order count prove the rolled-back orders left nothing behind.
 		"afterwards: 2 orders stored; stock gadget 4, widget 7",
+		"tagged small: widget; orders with a line of 2 or more widgets: 1",
 		"ann cancels her order of 1×widget: 1 order listed, 2 stored; restored: 2 listed",
 		"revenue by customer ($lookup into accounts): ann, 2 orders, 19.50; balance left 30.50",
 		"4 workers × 10 transfers among 5 accounts: 40 committed in",

@@ -105,6 +105,10 @@ func checkLevel(t *testing.T, root, doc bson.Raw, prefix string, fields []*model
 			t.Errorf("field %s: path %q not in the document: %v", f.GoPath, f.BSONPath, err)
 			continue
 		}
+		if f.Kind == model.StructSliceKind {
+			checkElements(t, v, f)
+			continue
+		}
 		if f.Nested != nil {
 			sub, ok := v.DocumentOK()
 			if !ok {
@@ -116,6 +120,47 @@ func checkLevel(t *testing.T, root, doc bson.Raw, prefix string, fields []*model
 			t.Errorf("field %s: stored as a document, but the model has no nested fields", f.GoPath)
 		}
 	}
+}
+
+// checkElements compares the sub-fields of f, an array of sub-documents,
+// with the keys of its first stored element.
+func checkElements(t *testing.T, v bson.RawValue, f *model.Field) {
+	t.Helper()
+	arr, ok := v.ArrayOK()
+	if !ok {
+		t.Errorf("field %s: a slice of structs, but the driver stored a %s", f.GoPath, v.Type)
+		return
+	}
+	first, err := arr.IndexErr(0)
+	if err != nil {
+		t.Fatalf("field %s: populate it with one element: %v", f.GoPath, err)
+	}
+	elem, ok := first.DocumentOK()
+	if !ok {
+		t.Errorf("field %s: its elements are stored as %s, not documents", f.GoPath, first.Type)
+		return
+	}
+	checkLevel(t, elem, elem, "", relative(f.Nested, f.BSONPath+"."), nil)
+	for _, sub := range f.Nested {
+		if !sub.Multikey {
+			t.Errorf("field %s: inside an array, but not Multikey", sub.GoPath)
+		}
+	}
+}
+
+// relative returns copies of fields with prefix cut from their BSON paths.
+func relative(fields []*model.Field, prefix string) []*model.Field {
+	if fields == nil {
+		return nil
+	}
+	out := make([]*model.Field, len(fields))
+	for i, f := range fields {
+		c := *f
+		c.BSONPath = strings.TrimPrefix(f.BSONPath, prefix)
+		c.Nested = relative(f.Nested, prefix)
+		out[i] = &c
+	}
+	return out
 }
 
 // TestLoadDeterministic loads the same package twice: the models are equal

@@ -28,6 +28,7 @@ type level struct {
 	promPrefix string // Go selector with promotion through embedded fields
 	bsonPrefix string // "address."
 	viaPtr     bool   // the Go path passes through a pointer
+	multikey   bool   // the path passes through an array of sub-documents
 	stack      []*types.Named
 }
 
@@ -39,6 +40,7 @@ func (lv level) inside(v *types.Var, bsonPrefix string, ptr bool, named *types.N
 		promPrefix: lv.promPrefix + v.Name() + ".",
 		bsonPrefix: bsonPrefix,
 		viaPtr:     lv.viaPtr || ptr,
+		multikey:   lv.multikey,
 		stack:      lv.stack,
 	}
 	if v.Embedded() {
@@ -148,8 +150,21 @@ func (b *builder) describeStored(v *types.Var, pos model.Pos, bt bsonTag, opts t
 		Type:      ref,
 		Pos:       pos,
 		OmitEmpty: bt.omitEmpty,
+		Kind:      fieldKind(v.Type()),
+		Multikey:  lv.multikey,
 	}
 	e := &entry{f: f, opts: opts, promoted: lv.promPrefix + v.Name(), viaPtr: lv.viaPtr, typ: v.Type()}
+	if f.Kind == model.SliceKind || f.Kind == model.StructSliceKind {
+		elem, ok := b.typeRef(v.Type().Underlying().(*types.Slice).Elem(), pos, goPath)
+		if !ok {
+			return nil
+		}
+		f.Elem = &elem
+	}
+	if f.Kind == model.StructSliceKind {
+		b.describeElements(e, v, lv)
+		return e
+	}
 	t, ptr := deref(v.Type())
 	u, isStruct := t.Underlying().(*types.Struct)
 	if !isStruct || opaque(t) {
@@ -165,6 +180,24 @@ func (b *builder) describeStored(v *types.Var, pos model.Pos, bt bsonTag, opts t
 		f.Nested = append(f.Nested, n.f)
 	}
 	return e
+}
+
+// describeElements describes the fields of the elements of e, a slice of
+// structs stored as an array of sub-documents: they are sub-fields at
+// "path.sub" whose paths pass through the array. A recursive element type
+// is described once, as for sub-documents.
+func (b *builder) describeElements(e *entry, v *types.Var, lv level) {
+	elem := types.Unalias(v.Type().Underlying().(*types.Slice).Elem())
+	named, _ := elem.(*types.Named)
+	if named != nil && slices.Contains(lv.stack, named) {
+		return
+	}
+	in := lv.inside(v, e.f.BSONPath+".", false, named)
+	in.multikey = true
+	e.nested = b.describeNested(structElem(elem), named, in)
+	for _, n := range e.nested {
+		e.f.Nested = append(e.f.Nested, n.f)
+	}
 }
 
 // deref returns t without its pointers, and whether there were any.
@@ -241,7 +274,7 @@ func (b *builder) checkElementFields(st *types.Struct, prefix, where, goPath str
 		val, _ := reflect.StructTag(st.Tag(i)).Lookup("mongotxgen")
 		for opt := range strings.SplitSeq(val, ",") {
 			if opt == "unique" || opt == "index" {
-				b.errs.add(b.position(v.Pos()), "mongotxgen option %s on field %s makes no index: it is stored in the elements of %s, and indexes through slices, arrays and maps are not supported yet: remove the option", opt, prefix+"."+v.Name(), where)
+				b.errs.add(b.position(v.Pos()), "mongotxgen option %s on field %s makes no index: it is stored in the elements of %s, and indexes through maps, Go arrays and slices of pointers are not supported (a slice of structs is): remove the option", opt, prefix+"."+v.Name(), where)
 			}
 		}
 		t, _ := deref(v.Type())

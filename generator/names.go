@@ -6,8 +6,9 @@ import "github.com/mongotxgen/mongotxgen/generator/model"
 // compiling: declarations of the package that it declares again (Store,
 // AccountRepo, AccountAddressFields, ...), two generated declarations with
 // one name, a collection type whose Store field would clash with a method
-// or field of the Store, and a sub-document field named Field, which would
-// clash with the runtime.Field its fields type embeds.
+// or field of the Store, and a sub-document field named like the runtime
+// field its fields type embeds (ValueField, StructSliceField), which it
+// would shadow.
 func (b *builder) checkNames(ts []*model.Type) {
 	scope := b.pkg.Scope()
 	owner := map[string]string{}
@@ -34,16 +35,18 @@ func (b *builder) checkNames(ts []*model.Type) {
 		if members[t.Name] {
 			b.errs.add(t.Pos, "collection type %s: the generated Store has a field named after each collection type and its own %s, which would clash: rename the type", t.Name, t.Name)
 		}
-		checkSubFieldNames(t.Fields, false, b.errs)
+		checkSubFieldNames(t.Fields, "", b.errs)
 	}
 }
 
-// checkSubFieldNames refuses a field named Field inside a sub-document.
-func checkSubFieldNames(fields []*model.Field, nested bool, errs *errorSink) {
+// checkSubFieldNames refuses, inside a sub-document or an array of them, a
+// field named like the runtime field its typed fields embed (embedded:
+// ValueField, StructSliceField): the member would shadow it.
+func checkSubFieldNames(fields []*model.Field, embedded string, errs *errorSink) {
 	for _, f := range fields {
-		if nested && f.GoName == "Field" {
-			errs.add(f.Pos, "field %s: a field named Field inside a sub-document would clash with the embedded runtime.Field of its typed fields: rename it", f.GoPath)
+		if embedded != "" && f.GoName == embedded {
+			errs.add(f.Pos, "field %s: a field named %s inside a sub-document would clash with the embedded runtime.%s of its typed fields: rename it", f.GoPath, embedded, embedded)
 		}
-		checkSubFieldNames(f.Nested, true, errs)
+		checkSubFieldNames(f.Nested, f.Kind.RuntimeType(), errs)
 	}
 }

@@ -104,6 +104,8 @@ func (tv *typeValidation) special(e *entry, opt string, first **entry, typeErr s
 		tv.b.errs.add(f.Pos, "mongotxgen option %s on field %s of type %s: %s", opt, f.GoPath, types.TypeString(e.typ, tv.b.qualifier), typeErr)
 	case e.viaPtr:
 		tv.b.errs.add(f.Pos, "mongotxgen option %s on field %s, which is reached through a pointer: the repository sets it, so it must not be", opt, f.GoPath)
+	case f.Multikey:
+		tv.b.errs.add(f.Pos, "mongotxgen option %s on field %s, which is stored in the elements of an array: the repository sets one per document, so it must be outside arrays", opt, f.GoPath)
 	case *first != nil:
 		tv.b.errs.add(f.Pos, "second %s field %s in type %s (the first is %s at %s)", opt, f.GoPath, tv.t.Name, (*first).f.GoPath, (*first).f.Pos.Short())
 	default:

@@ -4,21 +4,23 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+
+	"github.com/mongotxgen/mongotxgen/generator/model"
 )
 
 // fieldsVar declares the typed fields of a collection type:
 //
 //	// AccountFields are the typed fields of Account, ...
 //	var AccountFields = struct {
-//		ID      runtime.Field[bson.ObjectID]
-//		Owner   runtime.Field[string]
+//		ID      runtime.OrderedField[bson.ObjectID]
+//		Owner   runtime.StringField[string]
 //		Address AccountAddressFields
 //	}{
-//		ID:    runtime.NewField[bson.ObjectID]("_id"),
-//		Owner: runtime.NewField[string]("owner"),
+//		ID:    runtime.NewOrderedField[bson.ObjectID]("_id"),
+//		Owner: runtime.NewStringField[string]("owner"),
 //		Address: AccountAddressFields{
-//			Field: runtime.NewField[Address]("address"),
-//			City:  runtime.NewField[string]("address.city"),
+//			ValueField: runtime.NewValueField[Address]("address"),
+//			City:       runtime.NewStringField[string]("address.city"),
 //		},
 //	}
 func fieldsVar(p *typePlan) jen.Code {
@@ -30,7 +32,7 @@ func fieldsVar(p *typePlan) jen.Code {
 // fieldsStruct is the struct type of a TFields value, one member per field:
 //
 //	struct {
-//		Owner   runtime.Field[string]
+//		Owner   runtime.StringField[string]
 //		Address AccountAddressFields
 //	}
 func fieldsStruct(nodes []*fieldNode) jen.Code {
@@ -44,7 +46,7 @@ func fieldsStruct(nodes []*fieldNode) jen.Code {
 // fieldsValues is the composite literal giving every field its path:
 //
 //	{
-//		Owner:   runtime.NewField[string]("owner"),
+//		Owner:   runtime.NewStringField[string]("owner"),
 //		Address: AccountAddressFields{...},
 //	}
 func fieldsValues(nodes []*fieldNode) jen.Code {
@@ -55,55 +57,76 @@ func fieldsValues(nodes []*fieldNode) jen.Code {
 	return multiValues(items...)
 }
 
-// fieldType is runtime.Field[string] for a leaf field and the nested fields
-// type, AccountAddressFields, for a sub-document.
+// kindOf is the runtime field kind of f and its type argument: the field's
+// type, or for the slice kinds the element type.
+func kindOf(f *model.Field) (name string, arg jen.Code) {
+	name = f.Kind.RuntimeType()
+	if f.Kind == model.SliceKind || f.Kind == model.StructSliceKind {
+		return name, typeCode(*f.Elem)
+	}
+	return name, typeCode(f.Type)
+}
+
+// ownField is the runtime field of n itself: runtime.NumberField[int64].
+func ownField(n *fieldNode) *jen.Statement {
+	name, arg := kindOf(n.f)
+	return rt(name).Types(arg)
+}
+
+// fieldType is runtime.StringField[string] for a leaf field and the nested
+// fields type, AccountAddressFields, for a sub-document or an array of them.
 func fieldType(n *fieldNode) jen.Code {
 	if n.nested != "" {
 		return jen.Id(n.nested)
 	}
-	return rt("Field").Types(typeCode(n.f.Type))
+	return ownField(n)
 }
 
-// fieldValue is runtime.NewField[string]("owner") for a leaf field, and for a
-// sub-document
+// fieldValue is runtime.NewStringField[string]("owner") for a leaf field,
+// and for a sub-document
 //
 //	AccountAddressFields{
-//		Field: runtime.NewField[Address]("address"),
-//		City:  runtime.NewField[string]("address.city"),
+//		ValueField: runtime.NewValueField[Address]("address"),
+//		City:       runtime.NewStringField[string]("address.city"),
 //	}
 func fieldValue(n *fieldNode) jen.Code {
-	own := rt("NewField").Types(typeCode(n.f.Type)).Call(jen.Lit(n.f.BSONPath))
+	name, arg := kindOf(n.f)
+	own := rt("New" + name).Types(arg).Call(jen.Lit(n.f.BSONPath))
 	if n.nested == "" {
 		return own
 	}
 	items := make([]jen.Code, 0, len(n.children)+1)
-	items = append(items, jen.Id("Field").Op(":").Add(own))
+	items = append(items, jen.Id(name).Op(":").Add(own))
 	for _, c := range n.children {
 		items = append(items, jen.Id(c.f.GoName).Op(":").Add(fieldValue(c)))
 	}
 	return jen.Id(n.nested).Add(multiValues(items...))
 }
 
-// nestedFieldsType declares the fields of a sub-document. The embedded
-// runtime.Field addresses the sub-document itself; the members address the
+// nestedFieldsType declares the fields of a sub-document, or of the
+// elements of an array of sub-documents. The embedded runtime field
+// addresses the sub-document (the array) itself; the members address the
 // fields inside it:
 //
 //	// AccountAddressFields are the typed fields of the sub-document
-//	// Account.Address, stored at "address". The embedded Field stands for
-//	// the sub-document itself.
+//	// Account.Address, stored at "address". ...
 //	type AccountAddressFields struct {
-//		runtime.Field[Address]
-//		City runtime.Field[string] // address.city
+//		runtime.ValueField[Address]
+//		City runtime.StringField[string] // address.city
 //	}
 func nestedFieldsType(p *typePlan, n *fieldNode) jen.Code {
 	members := make([]jen.Code, 0, len(n.children)+1)
-	members = append(members, rt("Field").Types(typeCode(n.f.Type)))
+	members = append(members, ownField(n))
 	for _, c := range n.children {
 		members = append(members, jen.Id(c.f.GoName).Add(fieldType(c)).Comment(c.f.BSONPath))
 	}
-	return doc("%s are the typed fields of the sub-document %s.%s, stored at %q. The embedded Field stands for the sub-document itself, as in %s.%s.Exists(true).",
-		n.nested, p.t.Name, n.f.GoPath, n.f.BSONPath, p.fieldsVar, joinSel(n.sel)).
-		Type().Id(n.nested).Struct(members...).Line()
+	d := doc("%s are the typed fields of the sub-document %s.%s, stored at %q. The embedded %s stands for the sub-document itself, as in %s.%s.Exists(true).",
+		n.nested, p.t.Name, n.f.GoPath, n.f.BSONPath, n.f.Kind.RuntimeType(), p.fieldsVar, joinSel(n.sel))
+	if n.f.Kind == model.StructSliceKind {
+		d = doc("%s are the typed fields of the array of sub-documents %s.%s, stored at %q. The embedded StructSliceField stands for the array itself, as in %s.%s.Size(0); a filter on a member matches when some element matches it (%s.%s.ElemMatch requires one element to match all).",
+			n.nested, p.t.Name, n.f.GoPath, n.f.BSONPath, p.fieldsVar, joinSel(n.sel), p.fieldsVar, joinSel(n.sel))
+	}
+	return d.Type().Id(n.nested).Struct(members...).Line()
 }
 
 // multiValues is a composite literal's {...} with one item per line.

@@ -34,10 +34,31 @@ func field(goPath, bsonPath string, t model.TypeRef, line int) *model.Field {
 			break
 		}
 	}
-	return &model.Field{
+	f := &model.Field{
 		GoName: goName, GoPath: goPath, BSONName: bsonName, BSONPath: bsonPath,
 		Type: t, Pos: model.Pos{File: "/src/shop/shop.go", Line: line, Col: 2},
+		Kind: loaderKind(t),
 	}
+	if t.Kind == model.Slice {
+		f.Elem = t.Elem
+	}
+	return f
+}
+
+// loaderKind is the field kind the loader chooses for the types these models
+// use (slices of structs are set by hand).
+func loaderKind(t model.TypeRef) model.FieldKind {
+	switch {
+	case t.Kind == model.Slice:
+		return model.SliceKind
+	case t.Kind == model.Basic && t.Name == "string":
+		return model.StringKind
+	case t.Kind == model.Basic && t.Name != "bool":
+		return model.NumberKind
+	case t.Kind == model.Named && (t.Name == "Time" || t.Name == "ObjectID"):
+		return model.OrderedKind
+	}
+	return model.ValueKind
 }
 
 // accountModel is package shop with the Account type of the package doc: a

@@ -103,7 +103,7 @@ func planType(t *model.Type) (*typePlan, error) {
 		insertsID: isNamed(t.ID.Type, bsonPath, "ObjectID"),
 	}
 	var err error
-	p.fields, err = p.plan(t.Fields, nil)
+	p.fields, err = p.plan(t.Fields, nil, "")
 	if err != nil {
 		return nil, err
 	}
@@ -133,8 +133,10 @@ func planType(t *model.Type) (*typePlan, error) {
 	return p, nil
 }
 
-// plan builds the nodes of fields, reached from TFields through sel.
-func (p *typePlan) plan(fields []*model.Field, sel []string) ([]*fieldNode, error) {
+// plan builds the nodes of fields, reached from TFields through sel, inside
+// a nested fields type that embeds the runtime field named embedded ("" at
+// the top level).
+func (p *typePlan) plan(fields []*model.Field, sel []string, embedded string) ([]*fieldNode, error) {
 	seen := make(map[string]*model.Field)
 	nodes := make([]*fieldNode, 0, len(fields))
 	for _, f := range fields {
@@ -144,16 +146,20 @@ func (p *typePlan) plan(fields []*model.Field, sel []string) ([]*fieldNode, erro
 		if err := checkType(&f.Type); err != nil {
 			return nil, fmt.Errorf("%s: %s.%s: %v", f.Pos, p.t.Name, f.GoPath, err)
 		}
+		if (f.Kind == model.SliceKind || f.Kind == model.StructSliceKind) && f.Elem == nil {
+			return nil, fmt.Errorf("%s: %s.%s: a field of kind %s without an element type", f.Pos, p.t.Name, f.GoPath, f.Kind.RuntimeType())
+		}
 		if prev := seen[f.GoName]; prev != nil {
 			return nil, fmt.Errorf("%s: %s: fields %s and %s would both be %s.%s; rename one or stop inlining it",
 				f.Pos, p.t.Name, prev.GoPath, f.GoPath, p.fieldsVar, strings.Join(append(sel, f.GoName), "."))
 		}
 		seen[f.GoName] = f
-		if len(sel) > 0 && f.GoName == "Field" {
-			// A nested fields type embeds runtime.Field, whose field name is
-			// Field; a sub-field of that name would collide with it.
-			return nil, fmt.Errorf("%s: %s.%s: a field named Field inside a sub-document is not supported (it collides with the embedded runtime.Field)",
-				f.Pos, p.t.Name, f.GoPath)
+		if f.GoName == embedded {
+			// A nested fields type embeds the runtime field of the
+			// sub-document, whose field name is its kind's; a sub-field of
+			// that name would shadow it.
+			return nil, fmt.Errorf("%s: %s.%s: a field named %s inside a sub-document is not supported (it collides with the embedded runtime.%s)",
+				f.Pos, p.t.Name, f.GoPath, embedded, embedded)
 		}
 		n := &fieldNode{f: f, sel: append(append([]string(nil), sel...), f.GoName)}
 		p.byPath[f.GoPath] = n
@@ -162,7 +168,7 @@ func (p *typePlan) plan(fields []*model.Field, sel []string) ([]*fieldNode, erro
 		if len(f.Nested) > 0 {
 			n.nested = p.t.NestedFieldsType(f)
 			var err error
-			n.children, err = p.plan(f.Nested, n.sel)
+			n.children, err = p.plan(f.Nested, n.sel, f.Kind.RuntimeType())
 			if err != nil {
 				return nil, err
 			}

@@ -330,15 +330,16 @@ func elem(key, value jen.Code) *jen.Statement {
 }
 
 // fieldRef is AccountFields.Address.City: the typed field of n. For a
-// sub-document it is AccountFields.Address.Field, the embedded Field, whose
-// methods a sub-field named like one of them (Eq, Set) would hide.
+// sub-document it is AccountFields.Address.ValueField, the embedded runtime
+// field, whose methods a sub-field named like one of them (Eq, Set) would
+// hide.
 func fieldRef(p *typePlan, n *fieldNode) *jen.Statement {
 	s := jen.Id(p.fieldsVar)
 	for _, name := range n.sel {
 		s = s.Dot(name)
 	}
 	if n.nested != "" {
-		s = s.Dot("Field")
+		s = s.Dot(n.f.Kind.RuntimeType())
 	}
 	return s
 }

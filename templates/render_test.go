@@ -103,7 +103,8 @@ func TestRenderDeclarations(t *testing.T) {
 	got := funcs(f)
 	common := []string{
 		"core", "Collection", "Insert", "InsertMany", "Get", "FindOne", "Find", "Iter", "Count", "Replace",
-		"UpdateByID", "UpdateMany", "FindOneAndUpdate", "Delete", "DeleteMany", "EnsureIndexes", "AggregateScope",
+		"UpdateByID", "UpdateMany", "FindOneAndUpdate", "Delete", "DeleteMany",
+		"Upsert", "FindOneAndReplace", "FindOneAndDelete", "BulkWrite", "Name", "Distinct", "EnsureIndexes", "AggregateScope",
 	}
 	var want []string
 	add := func(recv string, names ...string) {
@@ -264,12 +265,12 @@ func TestRenderIndexes(t *testing.T) {
 }
 
 // TestRenderEmptySubDocument checks that a struct field without stored
-// fields is a plain Field rather than a nested type holding nothing else.
+// fields is a plain ValueField rather than a nested type holding nothing else.
 func TestRenderEmptySubDocument(t *testing.T) {
 	pkg := accountModel()
 	pkg.Types[0].Fields[3].Nested = []*model.Field{}
 	src, _ := render(t, pkg)
-	if !bytes.Contains(src, []byte("\tAddress   runtime.Field[Address]\n")) || bytes.Contains(src, []byte("AccountAddressFields")) {
+	if !bytes.Contains(src, []byte("\tAddress   runtime.ValueField[Address]\n")) || bytes.Contains(src, []byte("AccountAddressFields")) {
 		t.Errorf("Address with no stored fields is not a plain field:\n%s", src)
 	}
 }
@@ -308,9 +309,9 @@ func TestRenderImportNames(t *testing.T) {
 		"\t\"golang.org/x/mod/module\"\n",
 		"\t\"example.com/go-money\"\n",
 		"\tmoney1 \"example.com/other/money\"\n",
-		"Mod    runtime.Field[module.T]",
-		"Cash   runtime.Field[money.T]",
-		"Coin   runtime.Field[money1.T]",
+		"Mod    runtime.ValueField[module.T]",
+		"Cash   runtime.ValueField[money.T]",
+		"Coin   runtime.ValueField[money1.T]",
 	} {
 		if !bytes.Contains(src, []byte(want)) {
 			t.Errorf("no %q in the generated code:\n%s", want, src)
@@ -364,12 +365,22 @@ func TestRenderErrors(t *testing.T) {
 			want: "/src/shop/shop.go:30:2: Account: fields Owner and Base.Owner would both be AccountFields.Owner",
 		},
 		{
-			name: "sub-field named Field",
+			name: "sub-field named ValueField",
 			change: func(p *model.Package) {
 				a := p.Types[0].Fields[3]
-				a.Nested = append(a.Nested, field("Address.Field", "address.field", basic("string"), 22))
+				a.Nested = append(a.Nested, field("Address.ValueField", "address.valuefield", basic("string"), 22))
 			},
-			want: "/src/shop/shop.go:22:2: Account.Address.Field: a field named Field inside a sub-document is not supported",
+			want: "/src/shop/shop.go:22:2: Account.Address.ValueField: a field named ValueField inside a sub-document is not supported (it collides with the embedded runtime.ValueField)",
+		},
+		{
+			name: "element field named StructSliceField",
+			change: func(p *model.Package) {
+				lines := field("Lines", "lines", slice(named("", "Address")), 23)
+				lines.Kind = model.StructSliceKind
+				lines.Nested = []*model.Field{field("Lines.StructSliceField", "lines.structslicefield", basic("string"), 24)}
+				p.Types[0].Fields = append(p.Types[0].Fields, lines)
+			},
+			want: "/src/shop/shop.go:24:2: Account.Lines.StructSliceField: a field named StructSliceField inside a sub-document is not supported (it collides with the embedded runtime.StructSliceField)",
 		},
 		{
 			name: "created not a time",

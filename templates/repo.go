@@ -35,6 +35,7 @@ func repo(p *typePlan) jen.Code {
 		Add(findOneAndUpdateMethod(p)).Line().
 		Add(deleteMethod(p)).Line().
 		Add(deleteManyMethod(p)).Line().
+		Add(upsertMethods(p)).Line().
 		Add(ensureIndexesMethod(p)).Line().
 		Add(lifecycleMethods(p))
 	for _, l := range p.lookups {

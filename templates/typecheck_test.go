@@ -91,6 +91,9 @@ var (
 	_ = AccountFields.Address.Street
 	_ = EventFields.Origin.Line.In(1, "two")
 	_ = AccountFields.CreatedAt.Gt(3)
+	_ = AccountFields.Owner.Inc("x")
+	_ = AccountFields.Tags.Contains(3)
+	_ = AccountFields.Balance.HasPrefix("x")
 )
 
 func misuse(ctx context.Context, s *Store) {
@@ -114,15 +117,20 @@ func misuse(ctx context.Context, s *Store) {
 		12: `cannot use "two" (untyped string constant) as int value in argument to EventFields.Origin.Line.In`,
 		// The type checker spells the imported type "time".Time here.
 		13: `cannot use 3 (untyped int constant) as "time".Time value in argument to AccountFields.CreatedAt.Gt`,
-		17: `cannot use "64b0f0c2a1b2c3d4e5f60718" (untyped string constant) as bson.ObjectID value in argument to s.Account.Get`,
-		18: "cannot use 42 (untyped int constant) as string value in argument to s.Event.Get",
-		19: "cannot use 7 (untyped int constant) as string value in argument to s.Account.GetByOwner",
-		20: "cannot use 1 (untyped int constant) as string value in argument to s.Account.FindByAddressCity",
-		21: "s.Account.GetByBalance undefined",
-		22: "cannot use &Event{} (value of type *Event) as *Account value in argument to s.Account.Insert",
+		// Field kinds: Inc only on numbers, HasPrefix only on strings,
+		// Contains takes an element of the slice.
+		14: `AccountFields.Owner.Inc undefined (type "github.com/mongotxgen/mongotxgen/runtime".StringField[string] has no field or method Inc)`,
+		15: "cannot use 3 (untyped int constant) as string value in argument to AccountFields.Tags.Contains",
+		16: `AccountFields.Balance.HasPrefix undefined (type "github.com/mongotxgen/mongotxgen/runtime".NumberField[int64] has no field or method HasPrefix)`,
+		20: `cannot use "64b0f0c2a1b2c3d4e5f60718" (untyped string constant) as bson.ObjectID value in argument to s.Account.Get`,
+		21: "cannot use 42 (untyped int constant) as string value in argument to s.Event.Get",
+		22: "cannot use 7 (untyped int constant) as string value in argument to s.Account.GetByOwner",
+		23: "cannot use 1 (untyped int constant) as string value in argument to s.Account.FindByAddressCity",
+		24: "s.Account.GetByBalance undefined",
+		25: "cannot use &Event{} (value of type *Event) as *Account value in argument to s.Account.Insert",
 		// Restore and HardDelete exist only for soft-deleted types.
-		23: "s.Account.Restore undefined",
-		24: "s.Account.HardDelete undefined",
+		26: "s.Account.Restore undefined",
+		27: "s.Account.HardDelete undefined",
 	}
 	dir := shopModule(t, map[string]string{"bad.go": badUse})
 	// -gcflags=-e: report every error, not the first ten.

@@ -32,6 +32,9 @@ type Product struct {
 	Name  string `bson:"name"`
 	Price int64  `bson:"price"` // cents
 	Stock int64  `bson:"stock"`
+	// Tags are the catalogue's keywords: Restock adds to them, without
+	// duplicates.
+	Tags []string `bson:"tags,omitempty"`
 }
 
 // Order is a placed order. A cancelled order is soft-deleted: the
@@ -40,6 +43,7 @@ type Product struct {
 //
 //mongotxgen:collection orders
 //mongotxgen:index Customer,-Created name=customer_recent
+//mongotxgen:index Lines.SKU
 type Order struct {
 	ID        bson.ObjectID `bson:"_id,omitempty"`
 	Customer  string        `bson:"customer" mongotxgen:"index"`

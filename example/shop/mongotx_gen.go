@@ -18,17 +18,17 @@ import (
 // "accounts" collection. They build filters, updates and sort orders whose
 // field names and value types the compiler checks.
 var AccountFields = struct {
-	ID      runtime.Field[bson.ObjectID]
-	Owner   runtime.Field[string]
-	Balance runtime.Field[int64]
-	Version runtime.Field[int64]
-	Updated runtime.Field[time.Time]
+	ID      runtime.OrderedField[bson.ObjectID]
+	Owner   runtime.StringField[string]
+	Balance runtime.NumberField[int64]
+	Version runtime.NumberField[int64]
+	Updated runtime.OrderedField[time.Time]
 }{
-	ID:      runtime.NewField[bson.ObjectID]("_id"),
-	Owner:   runtime.NewField[string]("owner"),
-	Balance: runtime.NewField[int64]("balance"),
-	Version: runtime.NewField[int64]("version"),
-	Updated: runtime.NewField[time.Time]("updated"),
+	ID:      runtime.NewOrderedField[bson.ObjectID]("_id"),
+	Owner:   runtime.NewStringField[string]("owner"),
+	Balance: runtime.NewNumberField[int64]("balance"),
+	Version: runtime.NewNumberField[int64]("version"),
+	Updated: runtime.NewOrderedField[time.Time]("updated"),
 }
 
 // AccountRepo reads and writes Account documents in the "accounts" collection.
@@ -175,6 +175,53 @@ func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 	return r.core().DeleteMany(ctx, filter)
 }
 
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. Besides update, it sets Updated to the current time
+// and adds 1 to Version. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *AccountRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches. The stored Version must be doc's (else an error matching
+// runtime.ErrVersionConflict); doc gets Updated set to the current time and 1
+// added to Version, given back when the write fails or its transaction aborts.
+func (r *AccountRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Account, opts ...runtime.FindOption) (*Account, error) {
+	return runtime.One[*Account](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *AccountRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
+	return runtime.One[*Account](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "accounts".
+func (r *AccountRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, AccountFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *AccountRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
+}
+
 // EnsureIndexes creates the indexes Account declares, in one command. Creating
 // an index that already exists with the same definition does nothing, so it is
 // safe to call at every start.
@@ -199,19 +246,36 @@ func (r *AccountRepo) GetByOwner(ctx context.Context, owner string) (*Account, e
 // collection. They build filters, updates and sort orders whose field names
 // and value types the compiler checks.
 var OrderFields = struct {
-	ID        runtime.Field[bson.ObjectID]
-	Customer  runtime.Field[string]
-	Lines     runtime.Field[[]OrderLine]
-	Total     runtime.Field[int64]
-	Created   runtime.Field[time.Time]
-	Cancelled runtime.Field[*time.Time]
+	ID        runtime.OrderedField[bson.ObjectID]
+	Customer  runtime.StringField[string]
+	Lines     OrderLinesFields
+	Total     runtime.NumberField[int64]
+	Created   runtime.OrderedField[time.Time]
+	Cancelled runtime.OrderedField[*time.Time]
 }{
-	ID:        runtime.NewField[bson.ObjectID]("_id"),
-	Customer:  runtime.NewField[string]("customer"),
-	Lines:     runtime.NewField[[]OrderLine]("lines"),
-	Total:     runtime.NewField[int64]("total"),
-	Created:   runtime.NewField[time.Time]("created"),
-	Cancelled: runtime.NewField[*time.Time]("cancelled"),
+	ID:       runtime.NewOrderedField[bson.ObjectID]("_id"),
+	Customer: runtime.NewStringField[string]("customer"),
+	Lines: OrderLinesFields{
+		StructSliceField: runtime.NewStructSliceField[OrderLine]("lines"),
+		SKU:              runtime.NewStringField[string]("lines.sku"),
+		Qty:              runtime.NewNumberField[int64]("lines.qty"),
+		Price:            runtime.NewNumberField[int64]("lines.price"),
+	},
+	Total:     runtime.NewNumberField[int64]("total"),
+	Created:   runtime.NewOrderedField[time.Time]("created"),
+	Cancelled: runtime.NewOrderedField[*time.Time]("cancelled"),
+}
+
+// OrderLinesFields are the typed fields of the array of sub-documents
+// Order.Lines, stored at "lines". The embedded StructSliceField stands for the
+// array itself, as in OrderFields.Lines.Size(0); a filter on a member matches
+// when some element matches it (OrderFields.Lines.ElemMatch requires one
+// element to match all).
+type OrderLinesFields struct {
+	runtime.StructSliceField[OrderLine]
+	SKU   runtime.StringField[string] // lines.sku
+	Qty   runtime.NumberField[int64]  // lines.qty
+	Price runtime.NumberField[int64]  // lines.price
 }
 
 // OrderRepo reads and writes Order documents in the "orders" collection. Every
@@ -242,6 +306,7 @@ var schemaOfOrder = runtime.Schema{
 	Indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "customer", Value: 1}}},
 		{Keys: bson.D{{Key: "customer", Value: 1}, {Key: "created", Value: -1}}, Options: options.Index().SetName("customer_recent")},
+		{Keys: bson.D{{Key: "lines.sku", Value: 1}}},
 	},
 	Decode:     func(doc any, data []byte) error { return doc.(*Order).UnmarshalBSON(data) },
 	Deleted:    "cancelled",
@@ -358,6 +423,51 @@ func (r *OrderRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int6
 	return r.core().DeleteMany(ctx, filter)
 }
 
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. A new document gets Created set to the current time
+// ($setOnInsert). Two concurrent Upserts of one new key may both insert: with
+// a unique index on the key, one of them then fails with an error matching
+// runtime.ErrDuplicateKey, to be retried.
+func (r *OrderRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches.
+func (r *OrderRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Order, opts ...runtime.FindOption) (*Order, error) {
+	return runtime.One[*Order](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *OrderRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Order, error) {
+	return runtime.One[*Order](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *OrderRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Order]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "orders".
+func (r *OrderRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, OrderFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *OrderRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
+}
+
 // EnsureIndexes creates the indexes Order declares, in one command. Creating
 // an index that already exists with the same definition does nothing, so it is
 // safe to call at every start.
@@ -399,15 +509,17 @@ func (r *OrderRepo) FindByCustomer(ctx context.Context, customer string, opts ..
 // "products" collection. They build filters, updates and sort orders whose
 // field names and value types the compiler checks.
 var ProductFields = struct {
-	SKU   runtime.Field[string]
-	Name  runtime.Field[string]
-	Price runtime.Field[int64]
-	Stock runtime.Field[int64]
+	SKU   runtime.StringField[string]
+	Name  runtime.StringField[string]
+	Price runtime.NumberField[int64]
+	Stock runtime.NumberField[int64]
+	Tags  runtime.SliceField[string]
 }{
-	SKU:   runtime.NewField[string]("_id"),
-	Name:  runtime.NewField[string]("name"),
-	Price: runtime.NewField[int64]("price"),
-	Stock: runtime.NewField[int64]("stock"),
+	SKU:   runtime.NewStringField[string]("_id"),
+	Name:  runtime.NewStringField[string]("name"),
+	Price: runtime.NewNumberField[int64]("price"),
+	Stock: runtime.NewNumberField[int64]("stock"),
+	Tags:  runtime.NewSliceField[string]("tags"),
 }
 
 // ProductRepo reads and writes Product documents in the "products" collection.
@@ -527,6 +639,50 @@ func (r *ProductRepo) Delete(ctx context.Context, id string) error {
 // deleted. A nil filter deletes all documents of the collection.
 func (r *ProductRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
 	return r.core().DeleteMany(ctx, filter)
+}
+
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *ProductRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches.
+func (r *ProductRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Product, opts ...runtime.FindOption) (*Product, error) {
+	return runtime.One[*Product](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *ProductRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Product, error) {
+	return runtime.One[*Product](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *ProductRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Product]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "products".
+func (r *ProductRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, ProductFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *ProductRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
 }
 
 // EnsureIndexes does nothing: Product declares no indexes. It exists so that
@@ -844,7 +1000,7 @@ func (v *OrderLine) decodeBSON(val bsoncodec.Value) error {
 // MarshalBSON encodes Product as the driver's struct codec does, without
 // reflection.
 func (v Product) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(86)
+	w := bsoncodec.NewWriter(156)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
@@ -872,6 +1028,9 @@ func (v *Product) encodeBSON(w *bsoncodec.Writer, key string) {
 	bsoncodec.EncodeString(&v.Name, w, "name")
 	bsoncodec.EncodeInt64(&v.Price, w, "price")
 	bsoncodec.EncodeInt64(&v.Stock, w, "stock")
+	if len(v.Tags) != 0 {
+		bsoncodec.EncodeSlice(&v.Tags, w, "tags", bsoncodec.EncodeString[string])
+	}
 	w.End(start)
 }
 
@@ -898,6 +1057,8 @@ func (v *Product) decodeBSON(val bsoncodec.Value) error {
 			err = bsoncodec.DecodeInt(&v.Price, e)
 		case "stock":
 			err = bsoncodec.DecodeInt(&v.Stock, e)
+		case "tags":
+			err = bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
 		default:
 			if lower, ok := bsoncodec.Lower(key); ok {
 				key = lower

@@ -80,9 +80,20 @@ type Field struct {
 
 	OmitEmpty bool // the bson tag has omitempty
 
+	// Kind is the runtime field kind the typed field gets, from the Go type.
+	Kind FieldKind
+	// Elem is the element type of a field of SliceKind or StructSliceKind
+	// (of Type's underlying slice type when Type is named), nil otherwise.
+	Elem *TypeRef
+	// Multikey reports that the path passes through an array (a field of the
+	// elements of a slice of structs): filters on it have MongoDB's
+	// any-element meaning and an index on it is a multikey index.
+	Multikey bool
+
 	// Nested holds the fields of a struct-typed field that is stored as an
 	// embedded document (not inline); nil otherwise. For a pointer to such a
-	// struct it holds the pointed-to struct's fields.
+	// struct it holds the pointed-to struct's fields; for a slice of structs
+	// (Kind StructSliceKind) the fields of its elements, at "path.sub".
 	Nested []*Field
 
 	Unique  bool // tag option unique: unique index and GetBy<Field>
@@ -104,6 +115,33 @@ func (f *Field) MethodSuffix() string {
 	}
 	return string(out)
 }
+
+// FieldKind is the runtime field kind of a typed field, chosen from its Go
+// type: it decides which operators compile on it.
+type FieldKind int
+
+const (
+	ValueKind       FieldKind = iota // runtime.ValueField: bool, sub-documents, maps, anything else
+	OrderedKind                      // runtime.OrderedField: time.Time, ObjectIDs, decimals, pointers to ordered values
+	NumberKind                       // runtime.NumberField: integer and float kinds, named ones too
+	StringKind                       // runtime.StringField: ~string
+	SliceKind                        // runtime.SliceField[E] of a []E
+	StructSliceKind                  // runtime.StructSliceField[S] of a []S, S a struct stored as sub-documents
+)
+
+var runtimeTypes = [...]string{
+	ValueKind:       "ValueField",
+	OrderedKind:     "OrderedField",
+	NumberKind:      "NumberField",
+	StringKind:      "StringField",
+	SliceKind:       "SliceField",
+	StructSliceKind: "StructSliceField",
+}
+
+// RuntimeType is the name of the kind's generic type in package runtime,
+// which is also the name of the member a nested fields type embeds;
+// its constructor is "New" + the name.
+func (k FieldKind) RuntimeType() string { return runtimeTypes[k] }
 
 // TypeKind classifies a TypeRef.
 type TypeKind int

@@ -11,27 +11,28 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // InlinesFields are the typed fields of Inlines, the documents of the
 // "inlines" collection. They build filters, updates and sort orders whose
 // field names and value types the compiler checks.
 var InlinesFields = struct {
-	ID    runtime.Field[int64]
-	Name  runtime.Field[string]
-	Label runtime.Field[string]
-	Depth runtime.Field[int32]
-	Note  runtime.Field[*string]
-	P     runtime.Field[int64]
-	Q     runtime.Field[[]string]
+	ID    runtime.NumberField[int64]
+	Name  runtime.StringField[string]
+	Label runtime.StringField[string]
+	Depth runtime.NumberField[int32]
+	Note  runtime.OrderedField[*string]
+	P     runtime.NumberField[int64]
+	Q     runtime.SliceField[string]
 }{
-	ID:    runtime.NewField[int64]("_id"),
-	Name:  runtime.NewField[string]("name"),
-	Label: runtime.NewField[string]("label"),
-	Depth: runtime.NewField[int32]("depth"),
-	Note:  runtime.NewField[*string]("note"),
-	P:     runtime.NewField[int64]("p"),
-	Q:     runtime.NewField[[]string]("q"),
+	ID:    runtime.NewNumberField[int64]("_id"),
+	Name:  runtime.NewStringField[string]("name"),
+	Label: runtime.NewStringField[string]("label"),
+	Depth: runtime.NewNumberField[int32]("depth"),
+	Note:  runtime.NewOrderedField[*string]("note"),
+	P:     runtime.NewNumberField[int64]("p"),
+	Q:     runtime.NewSliceField[string]("q"),
 }
 
 // InlinesRepo reads and writes Inlines documents in the "inlines" collection.
@@ -153,6 +154,50 @@ func (r *InlinesRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 	return r.core().DeleteMany(ctx, filter)
 }
 
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *InlinesRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches.
+func (r *InlinesRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Inlines, opts ...runtime.FindOption) (*Inlines, error) {
+	return runtime.One[*Inlines](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *InlinesRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Inlines, error) {
+	return runtime.One[*Inlines](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *InlinesRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Inlines]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "inlines".
+func (r *InlinesRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, InlinesFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *InlinesRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
+}
+
 // EnsureIndexes does nothing: Inlines declares no indexes. It exists so that
 // every repository has it.
 func (r *InlinesRepo) EnsureIndexes(ctx context.Context) error {
@@ -169,293 +214,314 @@ func (r *InlinesRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D)
 // collection. They build filters, updates and sort orders whose field names
 // and value types the compiler checks.
 var KindsFields = struct {
-	ID     runtime.Field[bson.ObjectID]
-	B      runtime.Field[bool]
-	S      runtime.Field[string]
-	I      runtime.Field[int]
-	I8     runtime.Field[int8]
-	I16    runtime.Field[int16]
-	I32    runtime.Field[int32]
-	I64    runtime.Field[int64]
-	U      runtime.Field[uint]
-	U8     runtime.Field[uint8]
-	U16    runtime.Field[uint16]
-	U32    runtime.Field[uint32]
-	U64    runtime.Field[uint64]
-	F32    runtime.Field[float32]
-	F64    runtime.Field[float64]
-	T      runtime.Field[time.Time]
-	OID    runtime.Field[bson.ObjectID]
-	Bytes  runtime.Field[[]byte]
-	Status runtime.Field[Status]
-	Level  runtime.Field[Level]
-	Dur    runtime.Field[time.Duration]
-	Flag   runtime.Field[Flag]
-	PI64   runtime.Field[*int64]
-	PS     runtime.Field[*string]
-	PT     runtime.Field[*time.Time]
-	PP     runtime.Field[**int32]
-	Strs   runtime.Field[[]string]
-	Ints   runtime.Field[[]int]
-	Items  runtime.Field[[]Item]
-	PItems runtime.Field[[]*Item]
-	Nested runtime.Field[[][]string]
-	Tags   runtime.Field[Tags]
-	M      runtime.Field[map[string]int64]
-	MItems runtime.Field[map[string]Item]
-	MPtr   runtime.Field[map[string]*Item]
-	Attrs  runtime.Field[Attrs]
+	ID     runtime.OrderedField[bson.ObjectID]
+	B      runtime.ValueField[bool]
+	S      runtime.StringField[string]
+	I      runtime.NumberField[int]
+	I8     runtime.NumberField[int8]
+	I16    runtime.NumberField[int16]
+	I32    runtime.NumberField[int32]
+	I64    runtime.NumberField[int64]
+	U      runtime.NumberField[uint]
+	U8     runtime.NumberField[uint8]
+	U16    runtime.NumberField[uint16]
+	U32    runtime.NumberField[uint32]
+	U64    runtime.NumberField[uint64]
+	F32    runtime.NumberField[float32]
+	F64    runtime.NumberField[float64]
+	T      runtime.OrderedField[time.Time]
+	OID    runtime.OrderedField[bson.ObjectID]
+	Bytes  runtime.ValueField[[]byte]
+	Status runtime.StringField[Status]
+	Level  runtime.NumberField[Level]
+	Dur    runtime.NumberField[time.Duration]
+	Flag   runtime.ValueField[Flag]
+	PI64   runtime.OrderedField[*int64]
+	PS     runtime.OrderedField[*string]
+	PT     runtime.OrderedField[*time.Time]
+	PP     runtime.OrderedField[**int32]
+	Strs   runtime.SliceField[string]
+	Ints   runtime.SliceField[int]
+	Items  KindsItemsFields
+	PItems runtime.SliceField[*Item]
+	Nested runtime.SliceField[[]string]
+	Tags   runtime.SliceField[string]
+	M      runtime.ValueField[map[string]int64]
+	MItems runtime.ValueField[map[string]Item]
+	MPtr   runtime.ValueField[map[string]*Item]
+	Attrs  runtime.ValueField[Attrs]
 	Sub    KindsSubFields
 	PSub   KindsPSubFields
 	Tree   KindsTreeFields
-	Any    runtime.Field[any]
-	Arr    runtime.Field[[2]int]
-	MInt   runtime.Field[map[int]string]
-	Custom runtime.Field[Custom]
-	PCust  runtime.Field[*Custom]
-	Dec    runtime.Field[bson.Decimal128]
-	Doc    runtime.Field[bson.D]
-	Raw    runtime.Field[bson.Raw]
-	Blob   runtime.Field[Blob]
-	Anys   runtime.Field[[]any]
-	OS     runtime.Field[string]
-	OB     runtime.Field[bool]
-	OI     runtime.Field[int]
-	OU     runtime.Field[uint64]
-	OF     runtime.Field[float64]
-	OT     runtime.Field[time.Time]
-	OOID   runtime.Field[bson.ObjectID]
-	OP     runtime.Field[*int]
-	OPT    runtime.Field[*time.Time]
-	OSl    runtime.Field[[]int]
-	OM     runtime.Field[map[string]string]
+	Any    runtime.ValueField[any]
+	Arr    runtime.ValueField[[2]int]
+	MInt   runtime.ValueField[map[int]string]
+	Custom runtime.ValueField[Custom]
+	PCust  runtime.ValueField[*Custom]
+	Dec    runtime.OrderedField[bson.Decimal128]
+	Doc    runtime.ValueField[bson.D]
+	Raw    runtime.ValueField[bson.Raw]
+	Blob   runtime.ValueField[Blob]
+	Anys   runtime.SliceField[any]
+	OS     runtime.StringField[string]
+	OB     runtime.ValueField[bool]
+	OI     runtime.NumberField[int]
+	OU     runtime.NumberField[uint64]
+	OF     runtime.NumberField[float64]
+	OT     runtime.OrderedField[time.Time]
+	OOID   runtime.OrderedField[bson.ObjectID]
+	OP     runtime.OrderedField[*int]
+	OPT    runtime.OrderedField[*time.Time]
+	OSl    runtime.SliceField[int]
+	OM     runtime.ValueField[map[string]string]
 	OSub   KindsOSubFields
 	OPSub  KindsOPSubFields
-	OAny   runtime.Field[any]
+	OAny   runtime.ValueField[any]
 	OZ     KindsOZFields
-	OByt   runtime.Field[[]byte]
-	Min    runtime.Field[int64]
-	MinU   runtime.Field[uint32]
+	OByt   runtime.ValueField[[]byte]
+	Min    runtime.NumberField[int64]
+	MinU   runtime.NumberField[uint32]
 	MinSub KindsMinSubFields
-	MinSl  runtime.Field[[]int64]
-	Trunc  runtime.Field[int32]
-	TruncF runtime.Field[float32]
+	MinSl  runtime.SliceField[int64]
+	Trunc  runtime.NumberField[int32]
+	TruncF runtime.NumberField[float32]
 	TrSub  KindsTrSubFields
-	Upper  runtime.Field[string]
+	Upper  runtime.StringField[string]
 }{
-	ID:     runtime.NewField[bson.ObjectID]("_id"),
-	B:      runtime.NewField[bool]("b"),
-	S:      runtime.NewField[string]("s"),
-	I:      runtime.NewField[int]("i"),
-	I8:     runtime.NewField[int8]("i8"),
-	I16:    runtime.NewField[int16]("i16"),
-	I32:    runtime.NewField[int32]("i32"),
-	I64:    runtime.NewField[int64]("i64"),
-	U:      runtime.NewField[uint]("u"),
-	U8:     runtime.NewField[uint8]("u8"),
-	U16:    runtime.NewField[uint16]("u16"),
-	U32:    runtime.NewField[uint32]("u32"),
-	U64:    runtime.NewField[uint64]("u64"),
-	F32:    runtime.NewField[float32]("f32"),
-	F64:    runtime.NewField[float64]("f64"),
-	T:      runtime.NewField[time.Time]("t"),
-	OID:    runtime.NewField[bson.ObjectID]("oid"),
-	Bytes:  runtime.NewField[[]byte]("bytes"),
-	Status: runtime.NewField[Status]("status"),
-	Level:  runtime.NewField[Level]("level"),
-	Dur:    runtime.NewField[time.Duration]("dur"),
-	Flag:   runtime.NewField[Flag]("flag"),
-	PI64:   runtime.NewField[*int64]("pi64"),
-	PS:     runtime.NewField[*string]("ps"),
-	PT:     runtime.NewField[*time.Time]("pt"),
-	PP:     runtime.NewField[**int32]("pp"),
-	Strs:   runtime.NewField[[]string]("strs"),
-	Ints:   runtime.NewField[[]int]("ints"),
-	Items:  runtime.NewField[[]Item]("items"),
-	PItems: runtime.NewField[[]*Item]("pitems"),
-	Nested: runtime.NewField[[][]string]("nested"),
-	Tags:   runtime.NewField[Tags]("tags"),
-	M:      runtime.NewField[map[string]int64]("m"),
-	MItems: runtime.NewField[map[string]Item]("mitems"),
-	MPtr:   runtime.NewField[map[string]*Item]("mptr"),
-	Attrs:  runtime.NewField[Attrs]("attrs"),
+	ID:     runtime.NewOrderedField[bson.ObjectID]("_id"),
+	B:      runtime.NewValueField[bool]("b"),
+	S:      runtime.NewStringField[string]("s"),
+	I:      runtime.NewNumberField[int]("i"),
+	I8:     runtime.NewNumberField[int8]("i8"),
+	I16:    runtime.NewNumberField[int16]("i16"),
+	I32:    runtime.NewNumberField[int32]("i32"),
+	I64:    runtime.NewNumberField[int64]("i64"),
+	U:      runtime.NewNumberField[uint]("u"),
+	U8:     runtime.NewNumberField[uint8]("u8"),
+	U16:    runtime.NewNumberField[uint16]("u16"),
+	U32:    runtime.NewNumberField[uint32]("u32"),
+	U64:    runtime.NewNumberField[uint64]("u64"),
+	F32:    runtime.NewNumberField[float32]("f32"),
+	F64:    runtime.NewNumberField[float64]("f64"),
+	T:      runtime.NewOrderedField[time.Time]("t"),
+	OID:    runtime.NewOrderedField[bson.ObjectID]("oid"),
+	Bytes:  runtime.NewValueField[[]byte]("bytes"),
+	Status: runtime.NewStringField[Status]("status"),
+	Level:  runtime.NewNumberField[Level]("level"),
+	Dur:    runtime.NewNumberField[time.Duration]("dur"),
+	Flag:   runtime.NewValueField[Flag]("flag"),
+	PI64:   runtime.NewOrderedField[*int64]("pi64"),
+	PS:     runtime.NewOrderedField[*string]("ps"),
+	PT:     runtime.NewOrderedField[*time.Time]("pt"),
+	PP:     runtime.NewOrderedField[**int32]("pp"),
+	Strs:   runtime.NewSliceField[string]("strs"),
+	Ints:   runtime.NewSliceField[int]("ints"),
+	Items: KindsItemsFields{
+		StructSliceField: runtime.NewStructSliceField[Item]("items"),
+		SKU:              runtime.NewStringField[string]("items.sku"),
+		Qty:              runtime.NewNumberField[int32]("items.qty"),
+		Price:            runtime.NewNumberField[float64]("items.price"),
+		Big:              runtime.NewNumberField[int64]("items.big"),
+		Seen:             runtime.NewOrderedField[time.Time]("items.seen"),
+	},
+	PItems: runtime.NewSliceField[*Item]("pitems"),
+	Nested: runtime.NewSliceField[[]string]("nested"),
+	Tags:   runtime.NewSliceField[string]("tags"),
+	M:      runtime.NewValueField[map[string]int64]("m"),
+	MItems: runtime.NewValueField[map[string]Item]("mitems"),
+	MPtr:   runtime.NewValueField[map[string]*Item]("mptr"),
+	Attrs:  runtime.NewValueField[Attrs]("attrs"),
 	Sub: KindsSubFields{
-		Field: runtime.NewField[Item]("sub"),
-		SKU:   runtime.NewField[string]("sub.sku"),
-		Qty:   runtime.NewField[int32]("sub.qty"),
-		Price: runtime.NewField[float64]("sub.price"),
-		Big:   runtime.NewField[int64]("sub.big"),
-		Seen:  runtime.NewField[time.Time]("sub.seen"),
+		ValueField: runtime.NewValueField[Item]("sub"),
+		SKU:        runtime.NewStringField[string]("sub.sku"),
+		Qty:        runtime.NewNumberField[int32]("sub.qty"),
+		Price:      runtime.NewNumberField[float64]("sub.price"),
+		Big:        runtime.NewNumberField[int64]("sub.big"),
+		Seen:       runtime.NewOrderedField[time.Time]("sub.seen"),
 	},
 	PSub: KindsPSubFields{
-		Field: runtime.NewField[*Item]("psub"),
-		SKU:   runtime.NewField[string]("psub.sku"),
-		Qty:   runtime.NewField[int32]("psub.qty"),
-		Price: runtime.NewField[float64]("psub.price"),
-		Big:   runtime.NewField[int64]("psub.big"),
-		Seen:  runtime.NewField[time.Time]("psub.seen"),
+		ValueField: runtime.NewValueField[*Item]("psub"),
+		SKU:        runtime.NewStringField[string]("psub.sku"),
+		Qty:        runtime.NewNumberField[int32]("psub.qty"),
+		Price:      runtime.NewNumberField[float64]("psub.price"),
+		Big:        runtime.NewNumberField[int64]("psub.big"),
+		Seen:       runtime.NewOrderedField[time.Time]("psub.seen"),
 	},
 	Tree: KindsTreeFields{
-		Field: runtime.NewField[Node]("tree"),
-		Name:  runtime.NewField[string]("tree.name"),
-		Kids:  runtime.NewField[[]Node]("tree.kids"),
-		Next:  runtime.NewField[*Node]("tree.next"),
+		ValueField: runtime.NewValueField[Node]("tree"),
+		Name:       runtime.NewStringField[string]("tree.name"),
+		Kids:       runtime.NewStructSliceField[Node]("tree.kids"),
+		Next:       runtime.NewValueField[*Node]("tree.next"),
 	},
-	Any:    runtime.NewField[any]("any"),
-	Arr:    runtime.NewField[[2]int]("arr"),
-	MInt:   runtime.NewField[map[int]string]("mint"),
-	Custom: runtime.NewField[Custom]("custom"),
-	PCust:  runtime.NewField[*Custom]("pcust"),
-	Dec:    runtime.NewField[bson.Decimal128]("dec"),
-	Doc:    runtime.NewField[bson.D]("doc"),
-	Raw:    runtime.NewField[bson.Raw]("raw"),
-	Blob:   runtime.NewField[Blob]("blob"),
-	Anys:   runtime.NewField[[]any]("anys"),
-	OS:     runtime.NewField[string]("os"),
-	OB:     runtime.NewField[bool]("ob"),
-	OI:     runtime.NewField[int]("oi"),
-	OU:     runtime.NewField[uint64]("ou"),
-	OF:     runtime.NewField[float64]("of"),
-	OT:     runtime.NewField[time.Time]("ot"),
-	OOID:   runtime.NewField[bson.ObjectID]("ooid"),
-	OP:     runtime.NewField[*int]("op"),
-	OPT:    runtime.NewField[*time.Time]("opt"),
-	OSl:    runtime.NewField[[]int]("osl"),
-	OM:     runtime.NewField[map[string]string]("om"),
+	Any:    runtime.NewValueField[any]("any"),
+	Arr:    runtime.NewValueField[[2]int]("arr"),
+	MInt:   runtime.NewValueField[map[int]string]("mint"),
+	Custom: runtime.NewValueField[Custom]("custom"),
+	PCust:  runtime.NewValueField[*Custom]("pcust"),
+	Dec:    runtime.NewOrderedField[bson.Decimal128]("dec"),
+	Doc:    runtime.NewValueField[bson.D]("doc"),
+	Raw:    runtime.NewValueField[bson.Raw]("raw"),
+	Blob:   runtime.NewValueField[Blob]("blob"),
+	Anys:   runtime.NewSliceField[any]("anys"),
+	OS:     runtime.NewStringField[string]("os"),
+	OB:     runtime.NewValueField[bool]("ob"),
+	OI:     runtime.NewNumberField[int]("oi"),
+	OU:     runtime.NewNumberField[uint64]("ou"),
+	OF:     runtime.NewNumberField[float64]("of"),
+	OT:     runtime.NewOrderedField[time.Time]("ot"),
+	OOID:   runtime.NewOrderedField[bson.ObjectID]("ooid"),
+	OP:     runtime.NewOrderedField[*int]("op"),
+	OPT:    runtime.NewOrderedField[*time.Time]("opt"),
+	OSl:    runtime.NewSliceField[int]("osl"),
+	OM:     runtime.NewValueField[map[string]string]("om"),
 	OSub: KindsOSubFields{
-		Field: runtime.NewField[Item]("osub"),
-		SKU:   runtime.NewField[string]("osub.sku"),
-		Qty:   runtime.NewField[int32]("osub.qty"),
-		Price: runtime.NewField[float64]("osub.price"),
-		Big:   runtime.NewField[int64]("osub.big"),
-		Seen:  runtime.NewField[time.Time]("osub.seen"),
+		ValueField: runtime.NewValueField[Item]("osub"),
+		SKU:        runtime.NewStringField[string]("osub.sku"),
+		Qty:        runtime.NewNumberField[int32]("osub.qty"),
+		Price:      runtime.NewNumberField[float64]("osub.price"),
+		Big:        runtime.NewNumberField[int64]("osub.big"),
+		Seen:       runtime.NewOrderedField[time.Time]("osub.seen"),
 	},
 	OPSub: KindsOPSubFields{
-		Field: runtime.NewField[*Item]("opsub"),
-		SKU:   runtime.NewField[string]("opsub.sku"),
-		Qty:   runtime.NewField[int32]("opsub.qty"),
-		Price: runtime.NewField[float64]("opsub.price"),
-		Big:   runtime.NewField[int64]("opsub.big"),
-		Seen:  runtime.NewField[time.Time]("opsub.seen"),
+		ValueField: runtime.NewValueField[*Item]("opsub"),
+		SKU:        runtime.NewStringField[string]("opsub.sku"),
+		Qty:        runtime.NewNumberField[int32]("opsub.qty"),
+		Price:      runtime.NewNumberField[float64]("opsub.price"),
+		Big:        runtime.NewNumberField[int64]("opsub.big"),
+		Seen:       runtime.NewOrderedField[time.Time]("opsub.seen"),
 	},
-	OAny: runtime.NewField[any]("oany"),
+	OAny: runtime.NewValueField[any]("oany"),
 	OZ: KindsOZFields{
-		Field: runtime.NewField[Zeroish]("oz"),
-		N:     runtime.NewField[int]("oz.n"),
+		ValueField: runtime.NewValueField[Zeroish]("oz"),
+		N:          runtime.NewNumberField[int]("oz.n"),
 	},
-	OByt: runtime.NewField[[]byte]("obyt"),
-	Min:  runtime.NewField[int64]("min"),
-	MinU: runtime.NewField[uint32]("minu"),
+	OByt: runtime.NewValueField[[]byte]("obyt"),
+	Min:  runtime.NewNumberField[int64]("min"),
+	MinU: runtime.NewNumberField[uint32]("minu"),
 	MinSub: KindsMinSubFields{
-		Field: runtime.NewField[Item]("minsub"),
-		SKU:   runtime.NewField[string]("minsub.sku"),
-		Qty:   runtime.NewField[int32]("minsub.qty"),
-		Price: runtime.NewField[float64]("minsub.price"),
-		Big:   runtime.NewField[int64]("minsub.big"),
-		Seen:  runtime.NewField[time.Time]("minsub.seen"),
+		ValueField: runtime.NewValueField[Item]("minsub"),
+		SKU:        runtime.NewStringField[string]("minsub.sku"),
+		Qty:        runtime.NewNumberField[int32]("minsub.qty"),
+		Price:      runtime.NewNumberField[float64]("minsub.price"),
+		Big:        runtime.NewNumberField[int64]("minsub.big"),
+		Seen:       runtime.NewOrderedField[time.Time]("minsub.seen"),
 	},
-	MinSl:  runtime.NewField[[]int64]("minsl"),
-	Trunc:  runtime.NewField[int32]("trunc"),
-	TruncF: runtime.NewField[float32]("truncf"),
+	MinSl:  runtime.NewSliceField[int64]("minsl"),
+	Trunc:  runtime.NewNumberField[int32]("trunc"),
+	TruncF: runtime.NewNumberField[float32]("truncf"),
 	TrSub: KindsTrSubFields{
-		Field: runtime.NewField[Item]("trsub"),
-		SKU:   runtime.NewField[string]("trsub.sku"),
-		Qty:   runtime.NewField[int32]("trsub.qty"),
-		Price: runtime.NewField[float64]("trsub.price"),
-		Big:   runtime.NewField[int64]("trsub.big"),
-		Seen:  runtime.NewField[time.Time]("trsub.seen"),
+		ValueField: runtime.NewValueField[Item]("trsub"),
+		SKU:        runtime.NewStringField[string]("trsub.sku"),
+		Qty:        runtime.NewNumberField[int32]("trsub.qty"),
+		Price:      runtime.NewNumberField[float64]("trsub.price"),
+		Big:        runtime.NewNumberField[int64]("trsub.big"),
+		Seen:       runtime.NewOrderedField[time.Time]("trsub.seen"),
 	},
-	Upper: runtime.NewField[string]("Upper"),
+	Upper: runtime.NewStringField[string]("Upper"),
+}
+
+// KindsItemsFields are the typed fields of the array of sub-documents
+// Kinds.Items, stored at "items". The embedded StructSliceField stands for the
+// array itself, as in KindsFields.Items.Size(0); a filter on a member matches
+// when some element matches it (KindsFields.Items.ElemMatch requires one
+// element to match all).
+type KindsItemsFields struct {
+	runtime.StructSliceField[Item]
+	SKU   runtime.StringField[string]     // items.sku
+	Qty   runtime.NumberField[int32]      // items.qty
+	Price runtime.NumberField[float64]    // items.price
+	Big   runtime.NumberField[int64]      // items.big
+	Seen  runtime.OrderedField[time.Time] // items.seen
 }
 
 // KindsSubFields are the typed fields of the sub-document Kinds.Sub, stored at
-// "sub". The embedded Field stands for the sub-document itself, as in
+// "sub". The embedded ValueField stands for the sub-document itself, as in
 // KindsFields.Sub.Exists(true).
 type KindsSubFields struct {
-	runtime.Field[Item]
-	SKU   runtime.Field[string]    // sub.sku
-	Qty   runtime.Field[int32]     // sub.qty
-	Price runtime.Field[float64]   // sub.price
-	Big   runtime.Field[int64]     // sub.big
-	Seen  runtime.Field[time.Time] // sub.seen
+	runtime.ValueField[Item]
+	SKU   runtime.StringField[string]     // sub.sku
+	Qty   runtime.NumberField[int32]      // sub.qty
+	Price runtime.NumberField[float64]    // sub.price
+	Big   runtime.NumberField[int64]      // sub.big
+	Seen  runtime.OrderedField[time.Time] // sub.seen
 }
 
 // KindsPSubFields are the typed fields of the sub-document Kinds.PSub, stored
-// at "psub". The embedded Field stands for the sub-document itself, as in
+// at "psub". The embedded ValueField stands for the sub-document itself, as in
 // KindsFields.PSub.Exists(true).
 type KindsPSubFields struct {
-	runtime.Field[*Item]
-	SKU   runtime.Field[string]    // psub.sku
-	Qty   runtime.Field[int32]     // psub.qty
-	Price runtime.Field[float64]   // psub.price
-	Big   runtime.Field[int64]     // psub.big
-	Seen  runtime.Field[time.Time] // psub.seen
+	runtime.ValueField[*Item]
+	SKU   runtime.StringField[string]     // psub.sku
+	Qty   runtime.NumberField[int32]      // psub.qty
+	Price runtime.NumberField[float64]    // psub.price
+	Big   runtime.NumberField[int64]      // psub.big
+	Seen  runtime.OrderedField[time.Time] // psub.seen
 }
 
 // KindsTreeFields are the typed fields of the sub-document Kinds.Tree, stored
-// at "tree". The embedded Field stands for the sub-document itself, as in
+// at "tree". The embedded ValueField stands for the sub-document itself, as in
 // KindsFields.Tree.Exists(true).
 type KindsTreeFields struct {
-	runtime.Field[Node]
-	Name runtime.Field[string] // tree.name
-	Kids runtime.Field[[]Node] // tree.kids
-	Next runtime.Field[*Node]  // tree.next
+	runtime.ValueField[Node]
+	Name runtime.StringField[string]    // tree.name
+	Kids runtime.StructSliceField[Node] // tree.kids
+	Next runtime.ValueField[*Node]      // tree.next
 }
 
 // KindsOSubFields are the typed fields of the sub-document Kinds.OSub, stored
-// at "osub". The embedded Field stands for the sub-document itself, as in
+// at "osub". The embedded ValueField stands for the sub-document itself, as in
 // KindsFields.OSub.Exists(true).
 type KindsOSubFields struct {
-	runtime.Field[Item]
-	SKU   runtime.Field[string]    // osub.sku
-	Qty   runtime.Field[int32]     // osub.qty
-	Price runtime.Field[float64]   // osub.price
-	Big   runtime.Field[int64]     // osub.big
-	Seen  runtime.Field[time.Time] // osub.seen
+	runtime.ValueField[Item]
+	SKU   runtime.StringField[string]     // osub.sku
+	Qty   runtime.NumberField[int32]      // osub.qty
+	Price runtime.NumberField[float64]    // osub.price
+	Big   runtime.NumberField[int64]      // osub.big
+	Seen  runtime.OrderedField[time.Time] // osub.seen
 }
 
 // KindsOPSubFields are the typed fields of the sub-document Kinds.OPSub,
-// stored at "opsub". The embedded Field stands for the sub-document itself, as
-// in KindsFields.OPSub.Exists(true).
+// stored at "opsub". The embedded ValueField stands for the sub-document
+// itself, as in KindsFields.OPSub.Exists(true).
 type KindsOPSubFields struct {
-	runtime.Field[*Item]
-	SKU   runtime.Field[string]    // opsub.sku
-	Qty   runtime.Field[int32]     // opsub.qty
-	Price runtime.Field[float64]   // opsub.price
-	Big   runtime.Field[int64]     // opsub.big
-	Seen  runtime.Field[time.Time] // opsub.seen
+	runtime.ValueField[*Item]
+	SKU   runtime.StringField[string]     // opsub.sku
+	Qty   runtime.NumberField[int32]      // opsub.qty
+	Price runtime.NumberField[float64]    // opsub.price
+	Big   runtime.NumberField[int64]      // opsub.big
+	Seen  runtime.OrderedField[time.Time] // opsub.seen
 }
 
 // KindsOZFields are the typed fields of the sub-document Kinds.OZ, stored at
-// "oz". The embedded Field stands for the sub-document itself, as in
+// "oz". The embedded ValueField stands for the sub-document itself, as in
 // KindsFields.OZ.Exists(true).
 type KindsOZFields struct {
-	runtime.Field[Zeroish]
-	N runtime.Field[int] // oz.n
+	runtime.ValueField[Zeroish]
+	N runtime.NumberField[int] // oz.n
 }
 
 // KindsMinSubFields are the typed fields of the sub-document Kinds.MinSub,
-// stored at "minsub". The embedded Field stands for the sub-document itself,
-// as in KindsFields.MinSub.Exists(true).
+// stored at "minsub". The embedded ValueField stands for the sub-document
+// itself, as in KindsFields.MinSub.Exists(true).
 type KindsMinSubFields struct {
-	runtime.Field[Item]
-	SKU   runtime.Field[string]    // minsub.sku
-	Qty   runtime.Field[int32]     // minsub.qty
-	Price runtime.Field[float64]   // minsub.price
-	Big   runtime.Field[int64]     // minsub.big
-	Seen  runtime.Field[time.Time] // minsub.seen
+	runtime.ValueField[Item]
+	SKU   runtime.StringField[string]     // minsub.sku
+	Qty   runtime.NumberField[int32]      // minsub.qty
+	Price runtime.NumberField[float64]    // minsub.price
+	Big   runtime.NumberField[int64]      // minsub.big
+	Seen  runtime.OrderedField[time.Time] // minsub.seen
 }
 
 // KindsTrSubFields are the typed fields of the sub-document Kinds.TrSub,
-// stored at "trsub". The embedded Field stands for the sub-document itself, as
-// in KindsFields.TrSub.Exists(true).
+// stored at "trsub". The embedded ValueField stands for the sub-document
+// itself, as in KindsFields.TrSub.Exists(true).
 type KindsTrSubFields struct {
-	runtime.Field[Item]
-	SKU   runtime.Field[string]    // trsub.sku
-	Qty   runtime.Field[int32]     // trsub.qty
-	Price runtime.Field[float64]   // trsub.price
-	Big   runtime.Field[int64]     // trsub.big
-	Seen  runtime.Field[time.Time] // trsub.seen
+	runtime.ValueField[Item]
+	SKU   runtime.StringField[string]     // trsub.sku
+	Qty   runtime.NumberField[int32]      // trsub.qty
+	Price runtime.NumberField[float64]    // trsub.price
+	Big   runtime.NumberField[int64]      // trsub.big
+	Seen  runtime.OrderedField[time.Time] // trsub.seen
 }
 
 // KindsRepo reads and writes Kinds documents in the "kinds" collection. Every
@@ -584,6 +650,50 @@ func (r *KindsRepo) Delete(ctx context.Context, id bson.ObjectID) error {
 // deleted. A nil filter deletes all documents of the collection.
 func (r *KindsRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
 	return r.core().DeleteMany(ctx, filter)
+}
+
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *KindsRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches.
+func (r *KindsRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Kinds, opts ...runtime.FindOption) (*Kinds, error) {
+	return runtime.One[*Kinds](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *KindsRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Kinds, error) {
+	return runtime.One[*Kinds](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *KindsRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Kinds]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "kinds".
+func (r *KindsRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, KindsFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *KindsRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
 }
 
 // EnsureIndexes does nothing: Kinds declares no indexes. It exists so that

@@ -10,17 +10,18 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // AccountFields are the typed fields of Account, the documents of the
 // "accounts" collection. They build filters, updates and sort orders whose
 // field names and value types the compiler checks.
 var AccountFields = struct {
-	ID      runtime.Field[string]
-	Balance runtime.Field[int64]
+	ID      runtime.StringField[string]
+	Balance runtime.NumberField[int64]
 }{
-	ID:      runtime.NewField[string]("_id"),
-	Balance: runtime.NewField[int64]("balance"),
+	ID:      runtime.NewStringField[string]("_id"),
+	Balance: runtime.NewNumberField[int64]("balance"),
 }
 
 // AccountRepo reads and writes Account documents in the "accounts" collection.
@@ -142,6 +143,50 @@ func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 	return r.core().DeleteMany(ctx, filter)
 }
 
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *AccountRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches.
+func (r *AccountRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Account, opts ...runtime.FindOption) (*Account, error) {
+	return runtime.One[*Account](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *AccountRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
+	return runtime.One[*Account](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "accounts".
+func (r *AccountRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, AccountFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *AccountRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
+}
+
 // EnsureIndexes does nothing: Account declares no indexes. It exists so that
 // every repository has it.
 func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
@@ -158,17 +203,17 @@ func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D)
 // collection. They build filters, updates and sort orders whose field names
 // and value types the compiler checks.
 var EntryFields = struct {
-	ID       runtime.Field[bson.ObjectID]
-	Transfer runtime.Field[string]
-	From     runtime.Field[string]
-	To       runtime.Field[string]
-	Amount   runtime.Field[int64]
+	ID       runtime.OrderedField[bson.ObjectID]
+	Transfer runtime.StringField[string]
+	From     runtime.StringField[string]
+	To       runtime.StringField[string]
+	Amount   runtime.NumberField[int64]
 }{
-	ID:       runtime.NewField[bson.ObjectID]("_id"),
-	Transfer: runtime.NewField[string]("transfer"),
-	From:     runtime.NewField[string]("from"),
-	To:       runtime.NewField[string]("to"),
-	Amount:   runtime.NewField[int64]("amount"),
+	ID:       runtime.NewOrderedField[bson.ObjectID]("_id"),
+	Transfer: runtime.NewStringField[string]("transfer"),
+	From:     runtime.NewStringField[string]("from"),
+	To:       runtime.NewStringField[string]("to"),
+	Amount:   runtime.NewNumberField[int64]("amount"),
 }
 
 // EntryRepo reads and writes Entry documents in the "ledger" collection. Every
@@ -300,6 +345,50 @@ func (r *EntryRepo) Delete(ctx context.Context, id bson.ObjectID) error {
 // deleted. A nil filter deletes all documents of the collection.
 func (r *EntryRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
 	return r.core().DeleteMany(ctx, filter)
+}
+
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *EntryRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches.
+func (r *EntryRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Entry, opts ...runtime.FindOption) (*Entry, error) {
+	return runtime.One[*Entry](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *EntryRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Entry, error) {
+	return runtime.One[*Entry](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *EntryRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Entry]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "ledger".
+func (r *EntryRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, EntryFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *EntryRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
 }
 
 // EnsureIndexes creates the indexes Entry declares, in one command. Creating

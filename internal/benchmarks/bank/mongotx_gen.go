@@ -18,23 +18,23 @@ import (
 // "accounts" collection. They build filters, updates and sort orders whose
 // field names and value types the compiler checks.
 var AccountFields = struct {
-	ID       runtime.Field[bson.ObjectID]
-	Owner    runtime.Field[string]
-	Branch   runtime.Field[string]
-	Currency runtime.Field[string]
-	Balance  runtime.Field[int64]
-	Version  runtime.Field[int64]
-	Created  runtime.Field[time.Time]
-	Updated  runtime.Field[time.Time]
+	ID       runtime.OrderedField[bson.ObjectID]
+	Owner    runtime.StringField[string]
+	Branch   runtime.StringField[string]
+	Currency runtime.StringField[string]
+	Balance  runtime.NumberField[int64]
+	Version  runtime.NumberField[int64]
+	Created  runtime.OrderedField[time.Time]
+	Updated  runtime.OrderedField[time.Time]
 }{
-	ID:       runtime.NewField[bson.ObjectID]("_id"),
-	Owner:    runtime.NewField[string]("owner"),
-	Branch:   runtime.NewField[string]("branch"),
-	Currency: runtime.NewField[string]("currency"),
-	Balance:  runtime.NewField[int64]("balance"),
-	Version:  runtime.NewField[int64]("version"),
-	Created:  runtime.NewField[time.Time]("created"),
-	Updated:  runtime.NewField[time.Time]("updated"),
+	ID:       runtime.NewOrderedField[bson.ObjectID]("_id"),
+	Owner:    runtime.NewStringField[string]("owner"),
+	Branch:   runtime.NewStringField[string]("branch"),
+	Currency: runtime.NewStringField[string]("currency"),
+	Balance:  runtime.NewNumberField[int64]("balance"),
+	Version:  runtime.NewNumberField[int64]("version"),
+	Created:  runtime.NewOrderedField[time.Time]("created"),
+	Updated:  runtime.NewOrderedField[time.Time]("updated"),
 }
 
 // AccountRepo reads and writes Account documents in the "accounts" collection.
@@ -184,6 +184,54 @@ func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 	return r.core().DeleteMany(ctx, filter)
 }
 
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. A new document gets Created set to the current time
+// ($setOnInsert). Besides update, it sets Updated to the current time and adds
+// 1 to Version. Two concurrent Upserts of one new key may both insert: with a
+// unique index on the key, one of them then fails with an error matching
+// runtime.ErrDuplicateKey, to be retried.
+func (r *AccountRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches. The stored Version must be doc's (else an error matching
+// runtime.ErrVersionConflict); doc gets Updated set to the current time and 1
+// added to Version, given back when the write fails or its transaction aborts.
+func (r *AccountRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Account, opts ...runtime.FindOption) (*Account, error) {
+	return runtime.One[*Account](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *AccountRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
+	return runtime.One[*Account](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "accounts".
+func (r *AccountRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, AccountFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *AccountRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
+}
+
 // EnsureIndexes creates the indexes Account declares, in one command. Creating
 // an index that already exists with the same definition does nothing, so it is
 // safe to call at every start.
@@ -214,44 +262,44 @@ func (r *AccountRepo) FindByBranch(ctx context.Context, branch string, opts ...r
 // "customers" collection. They build filters, updates and sort orders whose
 // field names and value types the compiler checks.
 var CustomerFields = struct {
-	ID      runtime.Field[bson.ObjectID]
-	Name    runtime.Field[string]
-	Email   runtime.Field[string]
-	Age     runtime.Field[int32]
-	Score   runtime.Field[float64]
-	Active  runtime.Field[bool]
-	Joined  runtime.Field[time.Time]
-	Tags    runtime.Field[[]string]
+	ID      runtime.OrderedField[bson.ObjectID]
+	Name    runtime.StringField[string]
+	Email   runtime.StringField[string]
+	Age     runtime.NumberField[int32]
+	Score   runtime.NumberField[float64]
+	Active  runtime.ValueField[bool]
+	Joined  runtime.OrderedField[time.Time]
+	Tags    runtime.SliceField[string]
 	Address CustomerAddressFields
-	Balance runtime.Field[int64]
-	Visits  runtime.Field[int64]
+	Balance runtime.NumberField[int64]
+	Visits  runtime.NumberField[int64]
 }{
-	ID:     runtime.NewField[bson.ObjectID]("_id"),
-	Name:   runtime.NewField[string]("name"),
-	Email:  runtime.NewField[string]("email"),
-	Age:    runtime.NewField[int32]("age"),
-	Score:  runtime.NewField[float64]("score"),
-	Active: runtime.NewField[bool]("active"),
-	Joined: runtime.NewField[time.Time]("joined"),
-	Tags:   runtime.NewField[[]string]("tags"),
+	ID:     runtime.NewOrderedField[bson.ObjectID]("_id"),
+	Name:   runtime.NewStringField[string]("name"),
+	Email:  runtime.NewStringField[string]("email"),
+	Age:    runtime.NewNumberField[int32]("age"),
+	Score:  runtime.NewNumberField[float64]("score"),
+	Active: runtime.NewValueField[bool]("active"),
+	Joined: runtime.NewOrderedField[time.Time]("joined"),
+	Tags:   runtime.NewSliceField[string]("tags"),
 	Address: CustomerAddressFields{
-		Field:  runtime.NewField[Address]("address"),
-		Street: runtime.NewField[string]("address.street"),
-		City:   runtime.NewField[string]("address.city"),
-		Zip:    runtime.NewField[string]("address.zip"),
+		ValueField: runtime.NewValueField[Address]("address"),
+		Street:     runtime.NewStringField[string]("address.street"),
+		City:       runtime.NewStringField[string]("address.city"),
+		Zip:        runtime.NewStringField[string]("address.zip"),
 	},
-	Balance: runtime.NewField[int64]("balance"),
-	Visits:  runtime.NewField[int64]("visits"),
+	Balance: runtime.NewNumberField[int64]("balance"),
+	Visits:  runtime.NewNumberField[int64]("visits"),
 }
 
 // CustomerAddressFields are the typed fields of the sub-document
-// Customer.Address, stored at "address". The embedded Field stands for the
-// sub-document itself, as in CustomerFields.Address.Exists(true).
+// Customer.Address, stored at "address". The embedded ValueField stands for
+// the sub-document itself, as in CustomerFields.Address.Exists(true).
 type CustomerAddressFields struct {
-	runtime.Field[Address]
-	Street runtime.Field[string] // address.street
-	City   runtime.Field[string] // address.city
-	Zip    runtime.Field[string] // address.zip
+	runtime.ValueField[Address]
+	Street runtime.StringField[string] // address.street
+	City   runtime.StringField[string] // address.city
+	Zip    runtime.StringField[string] // address.zip
 }
 
 // CustomerRepo reads and writes Customer documents in the "customers"
@@ -380,6 +428,50 @@ func (r *CustomerRepo) Delete(ctx context.Context, id bson.ObjectID) error {
 // deleted. A nil filter deletes all documents of the collection.
 func (r *CustomerRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
 	return r.core().DeleteMany(ctx, filter)
+}
+
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *CustomerRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches.
+func (r *CustomerRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Customer, opts ...runtime.FindOption) (*Customer, error) {
+	return runtime.One[*Customer](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *CustomerRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Customer, error) {
+	return runtime.One[*Customer](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *CustomerRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Customer]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "customers".
+func (r *CustomerRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, CustomerFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *CustomerRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
 }
 
 // EnsureIndexes does nothing: Customer declares no indexes. It exists so that

@@ -18,36 +18,36 @@ import (
 // "accounts" collection. They build filters, updates and sort orders whose
 // field names and value types the compiler checks.
 var AccountFields = struct {
-	ID        runtime.Field[bson.ObjectID]
-	Owner     runtime.Field[string]
-	Balance   runtime.Field[int64]
+	ID        runtime.OrderedField[bson.ObjectID]
+	Owner     runtime.StringField[string]
+	Balance   runtime.NumberField[int64]
 	Address   AccountAddressFields
-	Tags      runtime.Field[[]string]
-	CreatedAt runtime.Field[time.Time]
-	UpdatedAt runtime.Field[time.Time]
-	Version   runtime.Field[int64]
+	Tags      runtime.SliceField[string]
+	CreatedAt runtime.OrderedField[time.Time]
+	UpdatedAt runtime.OrderedField[time.Time]
+	Version   runtime.NumberField[int64]
 }{
-	ID:      runtime.NewField[bson.ObjectID]("_id"),
-	Owner:   runtime.NewField[string]("owner"),
-	Balance: runtime.NewField[int64]("balance"),
+	ID:      runtime.NewOrderedField[bson.ObjectID]("_id"),
+	Owner:   runtime.NewStringField[string]("owner"),
+	Balance: runtime.NewNumberField[int64]("balance"),
 	Address: AccountAddressFields{
-		Field: runtime.NewField[Address]("address"),
-		City:  runtime.NewField[string]("address.city"),
-		Zip:   runtime.NewField[string]("address.zip"),
+		ValueField: runtime.NewValueField[Address]("address"),
+		City:       runtime.NewStringField[string]("address.city"),
+		Zip:        runtime.NewStringField[string]("address.zip"),
 	},
-	Tags:      runtime.NewField[[]string]("tags"),
-	CreatedAt: runtime.NewField[time.Time]("created_at"),
-	UpdatedAt: runtime.NewField[time.Time]("updated_at"),
-	Version:   runtime.NewField[int64]("version"),
+	Tags:      runtime.NewSliceField[string]("tags"),
+	CreatedAt: runtime.NewOrderedField[time.Time]("created_at"),
+	UpdatedAt: runtime.NewOrderedField[time.Time]("updated_at"),
+	Version:   runtime.NewNumberField[int64]("version"),
 }
 
 // AccountAddressFields are the typed fields of the sub-document
-// Account.Address, stored at "address". The embedded Field stands for the
+// Account.Address, stored at "address". The embedded ValueField stands for the
 // sub-document itself, as in AccountFields.Address.Exists(true).
 type AccountAddressFields struct {
-	runtime.Field[Address]
-	City runtime.Field[string] // address.city
-	Zip  runtime.Field[string] // address.zip
+	runtime.ValueField[Address]
+	City runtime.StringField[string] // address.city
+	Zip  runtime.StringField[string] // address.zip
 }
 
 // AccountRepo reads and writes Account documents in the "accounts" collection.
@@ -199,6 +199,55 @@ func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (in
 	return r.core().DeleteMany(ctx, filter)
 }
 
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. A new document gets CreatedAt set to the current
+// time ($setOnInsert). Besides update, it sets UpdatedAt to the current time
+// and adds 1 to Version. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *AccountRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches. The stored Version must be doc's (else an error matching
+// runtime.ErrVersionConflict); doc gets UpdatedAt set to the current time and
+// 1 added to Version, given back when the write fails or its transaction
+// aborts.
+func (r *AccountRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Account, opts ...runtime.FindOption) (*Account, error) {
+	return runtime.One[*Account](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *AccountRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
+	return runtime.One[*Account](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "accounts".
+func (r *AccountRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, AccountFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *AccountRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
+}
+
 // EnsureIndexes creates the indexes Account declares, in one command. Creating
 // an index that already exists with the same definition does nothing, so it is
 // safe to call at every start.
@@ -229,24 +278,24 @@ func (r *AccountRepo) FindByAddressCity(ctx context.Context, city string, opts .
 // collection. They build filters, updates and sort orders whose field names
 // and value types the compiler checks.
 var EventFields = struct {
-	Key    runtime.Field[string]
-	At     runtime.Field[time.Time]
+	Key    runtime.StringField[string]
+	At     runtime.OrderedField[time.Time]
 	Origin EventOriginFields
 }{
-	Key: runtime.NewField[string]("_id"),
-	At:  runtime.NewField[time.Time]("at"),
+	Key: runtime.NewStringField[string]("_id"),
+	At:  runtime.NewOrderedField[time.Time]("at"),
 	Origin: EventOriginFields{
-		Field: runtime.NewField[*Origin]("origin"),
-		Line:  runtime.NewField[int]("origin.line"),
+		ValueField: runtime.NewValueField[*Origin]("origin"),
+		Line:       runtime.NewNumberField[int]("origin.line"),
 	},
 }
 
 // EventOriginFields are the typed fields of the sub-document Event.Origin,
-// stored at "origin". The embedded Field stands for the sub-document itself,
-// as in EventFields.Origin.Exists(true).
+// stored at "origin". The embedded ValueField stands for the sub-document
+// itself, as in EventFields.Origin.Exists(true).
 type EventOriginFields struct {
-	runtime.Field[*Origin]
-	Line runtime.Field[int] // origin.line
+	runtime.ValueField[*Origin]
+	Line runtime.NumberField[int] // origin.line
 }
 
 // EventRepo reads and writes Event documents in the "events" collection. Every
@@ -366,6 +415,50 @@ func (r *EventRepo) Delete(ctx context.Context, id string) error {
 // deleted. A nil filter deletes all documents of the collection.
 func (r *EventRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
 	return r.core().DeleteMany(ctx, filter)
+}
+
+// Upsert applies update to the first document matching filter or, when none
+// matches, inserts a new document made of filter's equalities and update;
+// inserted reports which. Two concurrent Upserts of one new key may both
+// insert: with a unique index on the key, one of them then fails with an error
+// matching runtime.ErrDuplicateKey, to be retried.
+func (r *EventRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
+	return r.core().Upsert(ctx, filter, update)
+}
+
+// FindOneAndReplace replaces the first document matching filter, in the sort
+// order of opts, by doc and returns the document as it is after the
+// replacement; it fails with an error matching runtime.ErrNotFound when none
+// matches.
+func (r *EventRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Event, opts ...runtime.FindOption) (*Event, error) {
+	return runtime.One[*Event](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+}
+
+// FindOneAndDelete deletes the first document matching filter, in the sort
+// order of opts, and returns it; it fails with an error matching
+// runtime.ErrNotFound when none matches.
+func (r *EventRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Event, error) {
+	return runtime.One[*Event](r.core().FindOneAndDelete(ctx, filter, opts...))
+}
+
+// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
+// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
+// first failing op. Each op gets the stamps and version of the single-document
+// method of its kind.
+func (r *EventRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Event]) (runtime.BulkResult, error) {
+	return runtime.BulkWrite(ctx, r.core(), ops)
+}
+
+// Name is the name of the collection, "events".
+func (r *EventRepo) Name() string {
+	return r.coll.Name()
+}
+
+// Distinct runs the distinct command in the repository's transaction. Call the
+// typed runtime.Distinct(ctx, r, EventFields.F, filter), which returns the
+// values as a slice of F's type.
+func (r *EventRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
+	return r.core().Distinct(ctx, fieldName, filter, opts...)
 }
 
 // EnsureIndexes does nothing: Event declares no indexes. It exists so that
