@@ -138,3 +138,51 @@ func TestOrderAggregateBound(t *testing.T) {
 		}
 	})
 }
+
+// TestOrderCancelTypedQueries: the methods of the typed-query API leave
+// cancelled orders out too; FindOneAndDelete and a bulk delete cancel
+// rather than remove, and BeforeSave guards replacements.
+func TestOrderCancelTypedQueries(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx := context.Background()
+		store := shop.NewStore(b.DB(t))
+		a, c, d := order("ann", 100), order("bob", 250), order("cy", 300)
+		if err := store.Order.InsertMany(ctx, []*shop.Order{a, c, d}); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Order.Delete(ctx, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		byA := shop.OrderFields.ID.Eq(a.ID)
+		if _, err := store.Order.FindOneAndReplace(ctx, byA, order("ann", 5)); !errors.Is(err, runtime.ErrNotFound) {
+			t.Errorf("FindOneAndReplace of a cancelled order = %v, want ErrNotFound", err)
+		}
+		if _, err := store.Order.FindOneAndDelete(ctx, byA); !errors.Is(err, runtime.ErrNotFound) {
+			t.Errorf("FindOneAndDelete of a cancelled order = %v, want ErrNotFound", err)
+		}
+		customers, err := runtime.Distinct(ctx, store.Order, shop.OrderFields.Customer, nil)
+		if err != nil || strings.Join(customers, ",") != "bob,cy" {
+			t.Errorf("Distinct customers = %v, %v; want bob,cy", customers, err)
+		}
+		bad := order("bob", 1)
+		bad.ID, bad.Total = c.ID, 2 // its lines say 1: BeforeSave refuses it
+		if _, err := store.Order.FindOneAndReplace(ctx, shop.OrderFields.ID.Eq(c.ID), bad); err == nil || !strings.Contains(err.Error(), "does not match its lines") {
+			t.Errorf("FindOneAndReplace of a bad order = %v, want the BeforeSave error", err)
+		}
+		got, err := store.Order.FindOneAndDelete(ctx, shop.OrderFields.ID.Eq(c.ID))
+		if err != nil || got.Cancelled == nil {
+			t.Fatalf("FindOneAndDelete = %+v, %v; want the order, cancelled", got, err)
+		}
+		if _, err := store.Order.BulkWrite(ctx, runtime.DeleteOneOp(shop.OrderFields.ID.Eq(d.ID))); err != nil {
+			t.Fatal(err)
+		}
+		live, err := store.Order.Count(ctx, nil)
+		if err != nil || live != 0 {
+			t.Errorf("Count after the cancels = %d, %v; want 0", live, err)
+		}
+		stored, err := store.Order.Count(ctx, nil, runtime.WithDeleted())
+		if err != nil || stored != 3 {
+			t.Errorf("Count WithDeleted = %d, %v; want 3: cancelling keeps the orders", stored, err)
+		}
+	})
+}
