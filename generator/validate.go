@@ -91,7 +91,9 @@ func (tv *typeValidation) indexOption(e *entry, opt string) {
 	}
 	f.Unique, f.Index = opt == "unique", opt == "index"
 	keys := []model.IndexKey{{Field: f}}
-	tv.indexes = append(tv.indexes, &model.Index{Name: defaultIndexName(keys), Keys: keys, Unique: f.Unique, Pos: f.Pos})
+	ix := &model.Index{Keys: keys, Unique: f.Unique, Pos: f.Pos}
+	ix.Name = ix.DefaultName()
+	tv.indexes = append(tv.indexes, ix)
 }
 
 // special checks a field with the option opt, of which a type has at most
@@ -139,7 +141,7 @@ func (tv *typeValidation) directiveIndexes(cs *collectionSpec, lookup map[string
 			continue
 		}
 		if ix.Name == "" {
-			ix.Name = defaultIndexName(ix.Keys)
+			ix.Name = ix.DefaultName()
 		}
 		tv.indexes = append(tv.indexes, ix)
 	}
@@ -181,7 +183,7 @@ func (tv *typeValidation) dedupeIndexes() {
 	byName := map[string]*model.Index{}
 	byKeys := map[string]*model.Index{}
 	for _, ix := range tv.indexes {
-		keys := defaultIndexName(ix.Keys)
+		keys := ix.DefaultName()
 		switch {
 		case byName[ix.Name] != nil:
 			tv.b.errs.add(ix.Pos, "index %s of type %s is declared twice (first at %s)", ix.Name, tv.t.Name, byName[ix.Name].Pos.Short())
@@ -192,22 +194,4 @@ func (tv *typeValidation) dedupeIndexes() {
 			tv.t.Indexes = append(tv.t.Indexes, ix)
 		}
 	}
-}
-
-// defaultIndexName is the name mongod gives an index without one:
-// each key's path and direction joined by underscores ("owner_1_balance_-1").
-func defaultIndexName(keys []model.IndexKey) string {
-	var sb strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			sb.WriteByte('_')
-		}
-		sb.WriteString(k.Field.BSONPath)
-		if k.Desc {
-			sb.WriteString("_-1")
-		} else {
-			sb.WriteString("_1")
-		}
-	}
-	return sb.String()
 }

@@ -114,17 +114,7 @@ func (r Repo) Restore(ctx context.Context, id any) error {
 // is id, deleted or not, for good, or fails with an error matching
 // [ErrNotFound].
 func (r Repo) HardDelete(ctx context.Context, id any) error {
-	o := r.begin(ctx, "hardDelete")
-	span, err := o.enter()
-	if err != nil {
-		return o.done(err)
-	}
-	res, err := r.coll.DeleteOne(o.ctx, byID(id))
-	span.End()
-	if err == nil && res.DeletedCount == 0 {
-		err = ErrNotFound
-	}
-	return o.done(err)
+	return r.remove(r.begin(ctx, "hardDelete"), id)
 }
 
 // exists is nil when a document matches filter, else ErrNotFound.

@@ -189,6 +189,13 @@ func (r Repo) Delete(ctx context.Context, id any) error {
 	if r.s.Deleted != "" {
 		return r.softDelete(o, id)
 	}
+	return r.remove(o, id)
+}
+
+// remove deletes the document whose _id is id for good, or fails with an
+// error matching [ErrNotFound]: Delete of a type that is not soft-deleted,
+// and HardDelete.
+func (r Repo) remove(o op, id any) error {
 	span, err := o.enter()
 	if err != nil {
 		return o.done(err)
