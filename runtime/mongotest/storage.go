@@ -27,24 +27,32 @@ type collection struct {
 	removed  int                // removed records still in order
 	indexes  []*index           // secondary indexes; _id_ is implicit
 	live     int                // records whose latest committed version is a document
-	nextSeq  uint64             // the seq of the next record created
+	// nextSeq is the seq of the next record created: a collection creates
+	// fewer than 2^32 records in a test's lifetime.
+	nextSeq uint32
 	// creator is the open transaction that created the collection: until
 	// it commits, only that transaction sees it.
 	creator *txn
 }
 
-// record is one _id's history.
+// record is one _id's history. Its newest committed version is kept in
+// the record itself and the older ones a snapshot may still read hang off
+// it, newest first: most records have a single version, and a record is
+// the storage's largest cost per document after the document itself.
 type record struct {
-	key      string
-	seq      uint64    // its place in natural order, orders equal index keys
-	versions []version // ascending ts
-	owner    *txn      // the open transaction that has written it, if any
-	removed  bool      // taken out of its collection's map
+	key   string // canonical _id key; "" once taken out of its collection's map
+	doc   bson.D // the newest committed version, nil: deleted
+	ts    uint32 // doc's commit time; 0: never committed
+	seq   uint32 // its place in natural order, orders equal index keys
+	older *version
+	owner *txn // the open transaction that has written it, if any
 }
 
+// version is a superseded committed version of a record.
 type version struct {
-	ts  uint32
-	doc bson.D // nil: deleted
+	doc   bson.D // nil: deleted
+	ts    uint32
+	older *version
 }
 
 // index is a secondary index.
@@ -66,26 +74,28 @@ type index struct {
 
 func (c *collection) ns() string { return c.db + "." + c.name }
 
-// latest is the newest committed version of r, nil if deleted or never committed.
-func (r *record) latest() bson.D {
-	if n := len(r.versions); n > 0 {
-		return r.versions[n-1].doc
-	}
-	return nil
-}
+// removed reports whether r was taken out of its collection's map.
+func (r *record) removed() bool { return r.key == "" }
 
-func (r *record) latestTS() uint32 {
-	if n := len(r.versions); n > 0 {
-		return r.versions[n-1].ts
-	}
-	return 0
-}
+// committed reports whether r has a committed version.
+func (r *record) committed() bool { return r.ts != 0 }
+
+// hasOlder reports whether r keeps superseded versions.
+func (r *record) hasOlder() bool { return r.older != nil }
+
+// latest is the newest committed version of r, nil if deleted or never committed.
+func (r *record) latest() bson.D { return r.doc }
+
+func (r *record) latestTS() uint32 { return r.ts }
 
 // at is the version of r visible at snapshot ts.
 func (r *record) at(ts uint32) bson.D {
-	for i := len(r.versions) - 1; i >= 0; i-- {
-		if r.versions[i].ts <= ts {
-			return r.versions[i].doc
+	if r.ts <= ts {
+		return r.doc // nil when never committed
+	}
+	for v := r.older; v != nil; v = v.older {
+		if v.ts <= ts {
+			return v.doc
 		}
 	}
 	return nil
@@ -95,7 +105,10 @@ func (r *record) at(ts uint32) bson.D {
 // index must keep entries for.
 func (r *record) docs() []bson.D {
 	var out []bson.D
-	for _, v := range r.versions {
+	if r.doc != nil {
+		out = append(out, r.doc)
+	}
+	for v := r.older; v != nil; v = v.older {
 		if v.doc != nil {
 			out = append(out, v.doc)
 		}
@@ -151,8 +164,9 @@ func (c *collection) record(key string, create bool) *record {
 	return r
 }
 
-// commitVersion appends a committed version to r and forgets versions no
-// open snapshot can read any more (oldest is the oldest such snapshot).
+// commitVersion makes doc r's newest committed version and forgets the
+// versions no open snapshot can read any more (oldest is the oldest such
+// snapshot).
 func (c *collection) commitVersion(r *record, ts uint32, doc bson.D, oldest uint32) {
 	switch old := r.latest(); {
 	case old == nil && doc != nil:
@@ -161,42 +175,44 @@ func (c *collection) commitVersion(r *record, ts uint32, doc bson.D, oldest uint
 		c.live--
 	}
 	c.indexDoc(r, doc) // already there when a transaction wrote it
-	r.versions = append(r.versions, version{ts: ts, doc: doc})
+	if r.committed() {
+		r.older = &version{doc: r.doc, ts: r.ts, older: r.older}
+	}
+	r.doc, r.ts = doc, ts
 	c.prune(r, oldest)
 }
 
 func (c *collection) prune(r *record, oldest uint32) {
-	// Keep the newest version at or before oldest and everything after it;
-	// versions ascend, so only the ones dropped are looked at.
-	keep := 0
-	for keep+1 < len(r.versions) && r.versions[keep+1].ts <= oldest {
-		keep++
-	}
-	if keep > 0 {
-		gone := slices.Clone(r.versions[:keep])
-		r.versions = slices.Delete(r.versions, 0, keep)
-		for _, g := range gone {
-			c.unindexDoc(r, g.doc)
+	// Keep the newest version at or before oldest and everything after it.
+	var gone *version
+	if r.ts <= oldest {
+		gone, r.older = r.older, nil
+	} else {
+		for v := r.older; v != nil; v = v.older {
+			if v.ts <= oldest {
+				gone, v.older = v.older, nil
+				break
+			}
 		}
 	}
-	if len(r.versions) == 1 && r.versions[0].doc == nil && r.versions[0].ts <= oldest && r.owner == nil {
-		c.drop(r)
+	for ; gone != nil; gone = gone.older {
+		c.unindexDoc(r, gone.doc)
 	}
-	if len(r.versions) == 0 && r.owner == nil {
-		c.drop(r)
+	if r.owner == nil && r.older == nil && r.doc == nil && r.ts <= oldest {
+		c.drop(r) // deleted and unseen by any snapshot, or never committed
 	}
 }
 
 // drop forgets r; its slot in order is reclaimed once enough accumulate.
 func (c *collection) drop(r *record) {
-	if r.removed {
+	if r.removed() {
 		return
 	}
-	r.removed = true
 	delete(c.records, r.key)
+	r.key = ""
 	c.removed++
 	if c.removed > 64 && c.removed > len(c.order)/2 {
-		c.order = slices.DeleteFunc(c.order, func(r *record) bool { return r.removed })
+		c.order = slices.DeleteFunc(c.order, (*record).removed)
 		c.removed = 0
 	}
 }
