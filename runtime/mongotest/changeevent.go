@@ -184,7 +184,7 @@ func (s *Server) currentDoc(e *changeEvent) any {
 		return nil
 	}
 	r := c.records[idKey(e.id)]
-	if r == nil || r.latest() == nil {
+	if r == nil || !r.exists() {
 		return nil
 	}
 	return r.latest()
