@@ -184,7 +184,7 @@ func (s *Server) currentDoc(e *changeEvent) any {
 		return nil
 	}
 	r := c.records[idKey(e.id)]
-	if r == nil || !r.exists() {
+	if r == nil || r.latest() == nil {
 		return nil
 	}
 	return r.latest()

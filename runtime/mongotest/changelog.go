@@ -97,7 +97,6 @@ type changeEvent struct {
 // runs and logged when the transaction commits.
 type changeOp struct {
 	coll     *collection
-	rec      *record
 	id       any
 	pre, doc bson.D
 	replace  bool
@@ -126,16 +125,10 @@ func opKind(pre, doc bson.D, replace bool) string {
 
 // logWrite records a committed non-transactional write at commit time ts.
 func (s *Server) logWrite(ts uint32, op changeOp) {
-	// The record keeps the new document, and the one before it while a
-	// snapshot may read it.
-	var pre bson.Raw
-	if r := op.rec; r.older != nil && r.ts == ts {
-		pre = r.older.raw
-	}
 	s.logEvent(changeEvent{
 		pos: streamPos{t: uint32(s.started.Unix()), i: ts}, op: opKind(op.pre, op.doc, op.replace),
 		db: op.coll.db, coll: op.coll.name, id: op.id, pre: op.pre, doc: op.doc,
-	}, nil, op.rec.raw, pre)
+	}, nil)
 }
 
 // logTxn records the writes of transaction tx, committed at ts.
@@ -144,39 +137,29 @@ func (s *Server) logTxn(tx *txn, ts uint32) {
 	if tx.lsid == nil {
 		tag = nil
 	}
-	// The last write to each record is what its record now keeps.
-	last := make(map[*record]int, len(tx.order))
 	for k, op := range tx.ops {
-		last[op.rec] = k
-	}
-	for k, op := range tx.ops {
-		var doc bson.Raw
-		if last[op.rec] == k {
-			doc = op.rec.raw
-		}
 		s.logEvent(changeEvent{
 			pos: streamPos{t: uint32(s.started.Unix()), i: ts, idx: int64(k)}, op: opKind(op.pre, op.doc, op.replace),
 			db: op.coll.db, coll: op.coll.name, id: op.id, pre: op.pre, doc: op.doc,
-		}, tag, doc, nil)
+		}, tag)
 	}
 }
 
 // logCatalog records a drop (coll set) or a dropDatabase at the current time.
 func (s *Server) logCatalog(op, db, coll string) {
-	s.logEvent(changeEvent{pos: streamPos{t: uint32(s.started.Unix()), i: s.clock.Load()}, op: op, db: db, coll: coll}, nil, nil, nil)
+	s.logEvent(changeEvent{pos: streamPos{t: uint32(s.started.Unix()), i: s.clock.Load()}, op: op, db: db, coll: coll}, nil)
 }
 
 // logEvent appends e, written by the transaction tag names (nil: none),
-// after forgetting the events beyond the cap or the history window; doc
-// and pre are as for eventRing.push.
-func (s *Server) logEvent(e changeEvent, tag *txnTag, doc, pre bson.Raw) {
+// after forgetting the events beyond the cap or the history window.
+func (s *Server) logEvent(e changeEvent, tag *txnTag) {
 	l := &s.events
 	e.wall = s.hist.now()
 	cutoff := e.wall.Add(-s.hist.window)
 	for l.events.n > 0 && (l.events.n >= changeLogCap || l.events.wall(0).Before(cutoff)) {
 		l.lost = l.events.dropOldest()
 	}
-	l.events.push(e, tag, doc, pre)
+	l.events.push(e, tag)
 	if l.wake != nil {
 		close(l.wake)
 		l.wake = nil

@@ -17,9 +17,7 @@ import (
 //   - the document before the write is kept only for an update or a
 //     replace (a delete's event keeps the deleted document, for its _id;
 //     an insert has none);
-//   - every event of a server has the server's start as its position's T;
-//   - its documents are kept as BSON, as the records keep theirs
-//     (storage.go).
+//   - every event of a server has the server's start as its position's T.
 // eventsSince unpacks the events a stream reads into changeEvents.
 
 // loggedEvent is a changeEvent as the log keeps it.
@@ -27,8 +25,8 @@ type loggedEvent struct {
 	i, idx uint32 // position: the commit's I, the write's index within it
 	wall   int64  // Unix nanoseconds
 	origin unique.Handle[eventOrigin]
-	doc    bson.Raw  // after the write; for a delete, before it
-	pre    *bson.Raw // before an update or a replace
+	doc    bson.D  // after the write; for a delete, before it
+	pre    *bson.D // before an update or a replace
 }
 
 type eventOrigin struct {
@@ -52,10 +50,8 @@ type eventRing struct {
 
 func (r *eventRing) at(k int) *loggedEvent { return &r.ring[(r.start+k)%len(r.ring)] }
 
-// push appends e; the ring must have room below changeLogCap. doc and pre
-// are the BSON of e.doc and e.pre when a record already keeps it (nil:
-// encoded here), so that the log and the record share one copy.
-func (r *eventRing) push(e changeEvent, tag *txnTag, doc, pre bson.Raw) {
+// push appends e; the ring must have room below changeLogCap.
+func (r *eventRing) push(e changeEvent, tag *txnTag) {
 	if r.n == len(r.ring) {
 		r.resize(min(max(2*len(r.ring), 64), changeLogCap))
 	}
@@ -63,17 +59,12 @@ func (r *eventRing) push(e changeEvent, tag *txnTag, doc, pre bson.Raw) {
 	if r.last == (unique.Handle[eventOrigin]{}) || r.last.Value() != o {
 		r.last = unique.Make(o)
 	}
-	if doc == nil {
-		doc = encodeStored(e.doc)
-	}
-	if pre == nil {
-		pre = encodeStored(e.pre)
-	}
-	le := loggedEvent{i: e.pos.i, idx: uint32(e.pos.idx), wall: e.wall.UnixNano(), origin: r.last, doc: doc}
+	le := loggedEvent{i: e.pos.i, idx: uint32(e.pos.idx), wall: e.wall.UnixNano(), origin: r.last, doc: e.doc}
 	switch {
 	case e.doc == nil:
-		le.doc = pre
+		le.doc = e.pre
 	case e.pre != nil:
+		pre := e.pre
 		le.pre = &pre
 	}
 	r.t = e.pos.t
@@ -119,12 +110,12 @@ func (r *eventRing) since(p streamPos, limit int) []changeEvent {
 
 func (r *eventRing) unpack(le *loggedEvent) changeEvent {
 	o := le.origin.Value()
-	e := changeEvent{pos: r.pos(le), wall: time.Unix(0, le.wall), op: o.op, db: o.db, coll: o.coll, doc: decodeStored(le.doc)}
+	e := changeEvent{pos: r.pos(le), wall: time.Unix(0, le.wall), op: o.op, db: o.db, coll: o.coll, doc: le.doc}
 	switch {
 	case o.op == "delete":
-		e.pre, e.doc = e.doc, nil
+		e.pre, e.doc = le.doc, nil
 	case le.pre != nil:
-		e.pre = decodeStored(*le.pre)
+		e.pre = *le.pre
 	}
 	if e.pre != nil || e.doc != nil {
 		if e.id = lookup(e.doc, "_id"); e.doc == nil {

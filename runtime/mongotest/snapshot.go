@@ -101,7 +101,7 @@ func (s *Server) age() {
 			// An open transaction's older snapshot kept versions that no
 			// later commit in the log will look at: look at the record
 			// again once another window has passed.
-			if !p.rec.removed() && p.rec.latestTS() <= h.from && (p.rec.hasOlder() || !p.rec.exists()) {
+			if !p.rec.removed() && p.rec.latestTS() <= h.from && (p.rec.hasOlder() || p.rec.latest() == nil) {
 				again = append(again, p)
 			}
 		}

@@ -1,7 +1,6 @@
 package mongotest
 
 import (
-	"bytes"
 	"math"
 	"slices"
 	"strconv"
@@ -40,24 +39,18 @@ type collection struct {
 // the record itself and the older ones a snapshot may still read hang off
 // it, newest first: most records have a single version, and a record is
 // the storage's largest cost per document after the document itself.
-//
-// Committed versions are kept as BSON, as mongod keeps them, and decoded
-// when read: a decoded bson.D costs twice its BSON size (an element of 32
-// bytes per field, each string and number boxed on its own), and the stored
-// documents are most of the heap of a test's fixtures. A transaction's
-// pending writes stay decoded: it reads them back, and they are few.
 type record struct {
-	key   string   // canonical _id key; "" once taken out of its collection's map
-	raw   bson.Raw // the newest committed version, nil: deleted
-	ts    uint32   // doc's commit time; 0: never committed
-	seq   uint32   // its place in natural order, orders equal index keys
+	key   string // canonical _id key; "" once taken out of its collection's map
+	doc   bson.D // the newest committed version, nil: deleted
+	ts    uint32 // doc's commit time; 0: never committed
+	seq   uint32 // its place in natural order, orders equal index keys
 	older *version
 	owner *txn // the open transaction that has written it, if any
 }
 
 // version is a superseded committed version of a record.
 type version struct {
-	raw   bson.Raw // nil: deleted
+	doc   bson.D // nil: deleted
 	ts    uint32
 	older *version
 }
@@ -91,21 +84,18 @@ func (r *record) committed() bool { return r.ts != 0 }
 func (r *record) hasOlder() bool { return r.older != nil }
 
 // latest is the newest committed version of r, nil if deleted or never committed.
-func (r *record) latest() bson.D { return decodeStored(r.raw) }
-
-// exists reports whether r's newest committed version is a document.
-func (r *record) exists() bool { return r.raw != nil }
+func (r *record) latest() bson.D { return r.doc }
 
 func (r *record) latestTS() uint32 { return r.ts }
 
 // at is the version of r visible at snapshot ts.
 func (r *record) at(ts uint32) bson.D {
 	if r.ts <= ts {
-		return decodeStored(r.raw) // nil when never committed
+		return r.doc // nil when never committed
 	}
 	for v := r.older; v != nil; v = v.older {
 		if v.ts <= ts {
-			return decodeStored(v.raw)
+			return v.doc
 		}
 	}
 	return nil
@@ -115,12 +105,12 @@ func (r *record) at(ts uint32) bson.D {
 // index must keep entries for.
 func (r *record) docs() []bson.D {
 	var out []bson.D
-	if r.raw != nil {
-		out = append(out, decodeStored(r.raw))
+	if r.doc != nil {
+		out = append(out, r.doc)
 	}
 	for v := r.older; v != nil; v = v.older {
-		if v.raw != nil {
-			out = append(out, decodeStored(v.raw))
+		if v.doc != nil {
+			out = append(out, v.doc)
 		}
 	}
 	if r.owner != nil {
@@ -178,17 +168,17 @@ func (c *collection) record(key string, create bool) *record {
 // versions no open snapshot can read any more (oldest is the oldest such
 // snapshot).
 func (c *collection) commitVersion(r *record, ts uint32, doc bson.D, oldest uint32) {
-	switch old := r.exists(); {
-	case !old && doc != nil:
+	switch old := r.latest(); {
+	case old == nil && doc != nil:
 		c.live++
-	case old && doc == nil:
+	case old != nil && doc == nil:
 		c.live--
 	}
 	c.indexDoc(r, doc) // already there when a transaction wrote it
 	if r.committed() {
-		r.older = &version{raw: r.raw, ts: r.ts, older: r.older}
+		r.older = &version{doc: r.doc, ts: r.ts, older: r.older}
 	}
-	r.raw, r.ts = encodeStored(doc), ts
+	r.doc, r.ts = doc, ts
 	c.prune(r, oldest)
 }
 
@@ -206,40 +196,11 @@ func (c *collection) prune(r *record, oldest uint32) {
 		}
 	}
 	for ; gone != nil; gone = gone.older {
-		c.unindexDoc(r, decodeStored(gone.raw))
+		c.unindexDoc(r, gone.doc)
 	}
-	if r.owner == nil && r.older == nil && r.raw == nil && r.ts <= oldest {
+	if r.owner == nil && r.older == nil && r.doc == nil && r.ts <= oldest {
 		c.drop(r) // deleted and unseen by any snapshot, or never committed
 	}
-}
-
-// encodeStored is doc as a committed version keeps it, nil for nil.
-func encodeStored(doc bson.D) bson.Raw {
-	if doc == nil {
-		return nil
-	}
-	raw, err := appendDoc(make([]byte, 0, docSize(doc)), doc)
-	if err != nil {
-		// Every stored document was checked (checkStored) and is encoded
-		// in replies: a failure here is a bug of mongotest.
-		panic("mongotest: cannot encode a stored document: " + err.Error())
-	}
-	if len(raw) != cap(raw) {
-		raw = slices.Clip(bytes.Clone(raw)) // exact: kept for the version's life
-	}
-	return raw
-}
-
-// decodeStored decodes a committed version, nil for nil.
-func decodeStored(raw bson.Raw) bson.D {
-	if raw == nil {
-		return nil
-	}
-	d, err := unmarshalD(raw)
-	if err != nil {
-		panic("mongotest: cannot decode a stored document: " + err.Error())
-	}
-	return d
 }
 
 // drop forgets r; its slot in order is reclaimed once enough accumulate.

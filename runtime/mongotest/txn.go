@@ -184,7 +184,7 @@ func errWriteConflict() *cmdError {
 // the write commits at once.
 func (s *Server) put(v view, c *collection, r *record, doc bson.D, replace bool) {
 	pre := v.doc(r)
-	op := changeOp{coll: c, rec: r, pre: pre, doc: doc, replace: replace}
+	op := changeOp{coll: c, pre: pre, doc: doc, replace: replace}
 	if op.id = lookup(doc, "_id"); doc == nil {
 		op.id = lookup(pre, "_id")
 	}
