@@ -53,7 +53,9 @@ func (r *eventRing) at(k int) *loggedEvent { return &r.ring[(r.start+k)%len(r.ri
 // push appends e; the ring must have room below changeLogCap.
 func (r *eventRing) push(e changeEvent, tag *txnTag) {
 	if r.n == len(r.ring) {
-		r.resize(min(max(2*len(r.ring), 64), changeLogCap))
+		// By a quarter: a log of n events wastes at most n/4 slots, and
+		// each event is copied about four times in all.
+		r.resize(min(max(len(r.ring)+len(r.ring)/4, 64), changeLogCap))
 	}
 	o := eventOrigin{op: e.op, db: e.db, coll: e.coll, tx: tag}
 	if r.last == (unique.Handle[eventOrigin]{}) || r.last.Value() != o {
