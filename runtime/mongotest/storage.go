@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -218,69 +217,70 @@ func (c *collection) drop(r *record) {
 }
 
 // idKey is the canonical key of an _id value: values mongod's _id index
-// treats as equal (1, 1.0, NumberLong(1)) get the same key.
+// treats as equal (1, 1.0, NumberLong(1)) get the same key. It is built on
+// the stack and allocated once, exactly: every record keeps its key.
 func idKey(v any) string {
-	var b strings.Builder
-	writeKey(&b, v)
-	return b.String()
+	var buf [64]byte
+	return string(appendKey(buf[:0], v))
 }
 
-func writeKey(b *strings.Builder, v any) {
+func appendKey(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:
-		b.WriteString("z;")
+		return append(b, "z;"...)
 	case int32:
-		writeIntKey(b, int64(x))
+		return appendIntKey(b, int64(x))
 	case int64:
-		writeIntKey(b, x)
+		return appendIntKey(b, x)
 	case float64:
-		writeFloatKey(b, x)
+		return appendFloatKey(b, x)
 	case bson.Decimal128:
 		// Integral decimals share the key of the equal integer; other
 		// decimals are keyed by their text.
 		if f, err := strconv.ParseFloat(x.String(), 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-			writeFloatKey(b, f)
-			return
+			return appendFloatKey(b, f)
 		}
-		b.WriteString("d" + x.String() + ";")
+		return append(append(append(b, 'd'), x.String()...), ';')
 	case string:
-		b.WriteString("s" + strconv.Itoa(len(x)) + ":" + x)
+		return appendLenPrefixed(append(b, 's'), x)
 	case bson.D:
-		b.WriteString("{")
+		b = append(b, '{')
 		for _, e := range x {
-			b.WriteString(strconv.Itoa(len(e.Key)) + ":" + e.Key)
-			writeKey(b, e.Value)
+			b = appendKey(appendLenPrefixed(b, e.Key), e.Value)
 		}
-		b.WriteString("}")
+		return append(b, '}')
 	case bson.A:
-		b.WriteString("[")
+		b = append(b, '[')
 		for _, e := range x {
-			writeKey(b, e)
+			b = appendKey(b, e)
 		}
-		b.WriteString("]")
+		return append(b, ']')
 	default:
 		t, data, err := bson.MarshalValue(x)
 		if err != nil {
-			b.WriteString("?" + err.Error())
-			return
+			return append(append(b, '?'), err.Error()...)
 		}
-		b.WriteString("t" + strconv.Itoa(int(t)) + ":" + strconv.Itoa(len(data)) + ":")
-		b.Write(data)
+		b = strconv.AppendInt(append(b, 't'), int64(t), 10)
+		b = strconv.AppendInt(append(b, ':'), int64(len(data)), 10)
+		return append(append(b, ':'), data...)
 	}
 }
 
-func writeIntKey(b *strings.Builder, n int64) {
-	b.WriteString("n" + strconv.FormatInt(n, 10) + ";")
+// appendLenPrefixed appends s as len:s.
+func appendLenPrefixed(b []byte, s string) []byte {
+	return append(append(strconv.AppendInt(b, int64(len(s)), 10), ':'), s...)
 }
 
-func writeFloatKey(b *strings.Builder, f float64) {
+func appendIntKey(b []byte, n int64) []byte {
+	return append(strconv.AppendInt(append(b, 'n'), n, 10), ';')
+}
+
+func appendFloatKey(b []byte, f float64) []byte {
 	if f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 {
-		writeIntKey(b, int64(f))
-		return
+		return appendIntKey(b, int64(f))
 	}
 	if math.IsNaN(f) {
-		b.WriteString("nNaN;")
-		return
+		return append(b, "nNaN;"...)
 	}
-	b.WriteString("n" + strconv.FormatFloat(f, 'g', -1, 64) + ";")
+	return append(strconv.AppendFloat(append(b, 'n'), f, 'g', -1, 64), ';')
 }
