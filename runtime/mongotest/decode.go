@@ -57,9 +57,12 @@ func elements(raw []byte) (body []byte, n int, ok bool) {
 	return body, n, true
 }
 
-// internKey returns the one shared copy of a field name: the documents of
-// a collection repeat the same few names, which each stored document would
-// otherwise hold a copy of. unique drops a name no document uses any more.
+// internKey returns a shared copy of a field name: the documents of a
+// collection repeat the same few names, which each stored document would
+// otherwise hold a copy of. unique forgets its entry for a name at a
+// garbage collection (documents hold the string, not the handle), so the
+// documents decoded between two collections share one copy; unused names
+// are never kept.
 func internKey(b []byte) string {
 	return unique.Make(string(b)).Value()
 }
