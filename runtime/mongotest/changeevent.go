@@ -53,7 +53,7 @@ func (s *Server) streamBatch(st *changeStream, limit int64) (batch bson.A, pbrt 
 // streamCandidates are the event documents st has not returned yet, up to
 // an invalidate or streamBatchScan events, and the position scanned to.
 func (s *Server) streamCandidates(st *changeStream) (cands []candidate, end streamPos, endKind tokenKind, invalidated bool, err *cmdError) {
-	evs, err := s.eventsSince(st.after)
+	evs, err := s.eventsSince(st.after, streamBatchScan+1)
 	if err != nil {
 		return nil, end, 0, false, err
 	}
@@ -85,7 +85,7 @@ func (s *Server) streamCandidates(st *changeStream) (cands []candidate, end stre
 
 // eventAt is the kept event at position p, nil if none.
 func (s *Server) eventAt(p streamPos) *changeEvent {
-	evs, err := s.eventsSince(streamPos{t: p.t, i: p.i, idx: p.idx - 1})
+	evs, err := s.eventsSince(streamPos{t: p.t, i: p.i, idx: p.idx - 1}, 1)
 	if err != nil || len(evs) == 0 || evs[0].pos != p {
 		return nil
 	}

@@ -3,7 +3,6 @@ package mongotest
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -104,8 +103,7 @@ type changeOp struct {
 }
 
 type changeLog struct {
-	events []changeEvent // events[head:] are kept, in position order
-	head   int
+	events eventRing // the kept events, in position order (changering.go)
 	// lost is the newest forgotten position: resuming before it is refused.
 	lost streamPos
 	// wake is closed when an event is appended, for waiting getMores.
@@ -130,64 +128,52 @@ func (s *Server) logWrite(ts uint32, op changeOp) {
 	s.logEvent(changeEvent{
 		pos: streamPos{t: uint32(s.started.Unix()), i: ts}, op: opKind(op.pre, op.doc, op.replace),
 		db: op.coll.db, coll: op.coll.name, id: op.id, pre: op.pre, doc: op.doc,
-	})
+	}, nil)
 }
 
 // logTxn records the writes of transaction tx, committed at ts.
 func (s *Server) logTxn(tx *txn, ts uint32) {
+	tag := &txnTag{lsid: tx.lsid, number: tx.number}
+	if tx.lsid == nil {
+		tag = nil
+	}
 	for k, op := range tx.ops {
 		s.logEvent(changeEvent{
 			pos: streamPos{t: uint32(s.started.Unix()), i: ts, idx: int64(k)}, op: opKind(op.pre, op.doc, op.replace),
 			db: op.coll.db, coll: op.coll.name, id: op.id, pre: op.pre, doc: op.doc,
-			lsid: tx.lsid, txnNumber: tx.number,
-		})
+		}, tag)
 	}
 }
 
 // logCatalog records a drop (coll set) or a dropDatabase at the current time.
 func (s *Server) logCatalog(op, db, coll string) {
-	s.logEvent(changeEvent{pos: streamPos{t: uint32(s.started.Unix()), i: s.clock.Load()}, op: op, db: db, coll: coll})
+	s.logEvent(changeEvent{pos: streamPos{t: uint32(s.started.Unix()), i: s.clock.Load()}, op: op, db: db, coll: coll}, nil)
 }
 
-func (s *Server) logEvent(e changeEvent) {
+// logEvent appends e, written by the transaction tag names (nil: none),
+// after forgetting the events beyond the cap or the history window.
+func (s *Server) logEvent(e changeEvent, tag *txnTag) {
 	l := &s.events
 	e.wall = s.hist.now()
-	l.events = append(l.events, e)
 	cutoff := e.wall.Add(-s.hist.window)
-	n := l.head
-	for n < len(l.events) && (len(l.events)-n > changeLogCap || l.events[n].wall.Before(cutoff)) {
-		n++
+	for l.events.n > 0 && (l.events.n >= changeLogCap || l.events.wall(0).Before(cutoff)) {
+		l.lost = l.events.dropOldest()
 	}
-	if n > l.head {
-		l.lost = l.events[n-1].pos
-		clear(l.events[l.head:n]) // let their documents go
-		l.head = n
-		if l.head > 1024 && l.head > len(l.events)/2 {
-			l.events = slices.Delete(l.events, 0, l.head)
-			l.head = 0
-		}
-	}
+	l.events.push(e, tag)
 	if l.wake != nil {
 		close(l.wake)
 		l.wake = nil
 	}
 }
 
-// since returns the kept events after position p, or ChangeStreamHistoryLost
-// when some of them were forgotten.
-func (s *Server) eventsSince(p streamPos) ([]changeEvent, *cmdError) {
+// eventsSince returns up to limit of the kept events after position p, or
+// ChangeStreamHistoryLost when some of them were forgotten.
+func (s *Server) eventsSince(p streamPos, limit int) ([]changeEvent, *cmdError) {
 	l := &s.events
 	if p.cmp(l.lost) < 0 {
 		return nil, errorf(codeChangeStreamHistoryLost, "Resume of change stream was not possible, as the resume point may no longer be in the oplog: mongotest keeps the changes of the last %v (Options.SnapshotHistory), at most %d of them", s.hist.window, changeLogCap)
 	}
-	kept := l.events[l.head:]
-	k, _ := slices.BinarySearchFunc(kept, p, func(e changeEvent, p streamPos) int {
-		if e.pos.cmp(p) <= 0 {
-			return -1
-		}
-		return 1
-	})
-	return kept[k:], nil
+	return l.events.since(p, limit), nil
 }
 
 // waitCh is closed when the next event is appended.

@@ -25,18 +25,25 @@ func TestChangeLogBounded(t *testing.T) {
 		s.put(view{}, c, c.record(idKey(int32(i)), true), bson.D{{Key: "_id", Value: int32(i)}}, false)
 	}
 	l := &s.events
-	if n := len(l.events) - l.head; n != changeLogCap {
+	if n := l.events.n; n != changeLogCap {
 		t.Fatalf("%d events kept, want the cap %d", n, changeLogCap)
 	}
-	if first := l.events[l.head].id; first != int32(10) {
-		t.Fatalf("oldest kept event is of _id %v, want 10", first)
+	// The ring wrapped: the kept events still come out oldest first.
+	kept, lerr := s.eventsSince(l.lost, changeLogCap)
+	if lerr != nil || len(kept) != changeLogCap {
+		t.Fatalf("eventsSince the lost position: %d events, %v", len(kept), lerr)
 	}
-	if _, err := s.eventsSince(streamPos{t: uint32(s.started.Unix()), i: 1}); err == nil || err.Code != codeChangeStreamHistoryLost {
+	for k, e := range kept {
+		if e.id != int32(k+10) || e.op != "insert" || e.doc[0].Value != e.id {
+			t.Fatalf("kept event %d is %+v, want the insert of _id %d", k, e, k+10)
+		}
+	}
+	if _, err := s.eventsSince(streamPos{t: uint32(s.started.Unix()), i: 1}, 1); err == nil || err.Code != codeChangeStreamHistoryLost {
 		t.Fatalf("resuming after a forgotten event: %v, want ChangeStreamHistoryLost", err)
 	}
 	now = now.Add(2 * time.Minute)
 	s.put(view{}, c, c.record("last", true), bson.D{{Key: "_id", Value: "last"}}, false)
-	if n := len(l.events) - l.head; n != 1 {
+	if n := l.events.n; n != 1 {
 		t.Fatalf("%d events kept after the window passed, want 1", n)
 	}
 }

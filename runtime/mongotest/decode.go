@@ -2,6 +2,7 @@ package mongotest
 
 import (
 	"errors"
+	"unique"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
@@ -24,24 +25,46 @@ func unmarshalD(raw bson.Raw) (bson.D, error) {
 }
 
 func decodeDoc(raw []byte) (bson.D, error) {
-	if len(raw) < 5 {
+	body, n, ok := elements(raw)
+	if !ok {
 		return nil, errRareType
 	}
-	rest := raw[4 : len(raw)-1]
-	d := bson.D{}
-	for len(rest) > 0 {
-		el, rem, ok := bsoncore.ReadElement(rest)
-		if !ok {
-			return nil, errRareType
-		}
+	d := make(bson.D, 0, n) // exact: stored documents keep no growth slack
+	for rest := body; len(rest) > 0; {
+		el, rem, _ := bsoncore.ReadElement(rest)
 		v, err := decodeValue(el.Value())
 		if err != nil {
 			return nil, err
 		}
-		d = append(d, bson.E{Key: el.Key(), Value: v})
+		d = append(d, bson.E{Key: internKey(el.KeyBytes()), Value: v})
 		rest = rem
 	}
 	return d, nil
+}
+
+// elements is the body of the document or array raw and the number of its
+// elements; not ok when they do not parse.
+func elements(raw []byte) (body []byte, n int, ok bool) {
+	if len(raw) < 5 {
+		return nil, 0, false
+	}
+	body = raw[4 : len(raw)-1]
+	for rest := body; len(rest) > 0; n++ {
+		if _, rest, ok = bsoncore.ReadElement(rest); !ok {
+			return nil, 0, false
+		}
+	}
+	return body, n, true
+}
+
+// internKey returns a shared copy of a field name: the documents of a
+// collection repeat the same few names, which each stored document would
+// otherwise hold a copy of. unique forgets its entry for a name at a
+// garbage collection (documents hold the string, not the handle), so the
+// documents decoded between two collections share one copy; unused names
+// are never kept.
+func internKey(b []byte) string {
+	return unique.Make(string(b)).Value()
 }
 
 // decodeValue decodes one value; anything malformed or unusual goes to
@@ -64,16 +87,14 @@ func decodeValue(v bsoncore.Value) (any, error) {
 		return decodeDoc(doc)
 	case bsoncore.TypeArray:
 		arr, isArr := v.ArrayOK()
-		if !isArr || len(arr) < 5 {
+		body, n, ok := elements(arr)
+		if !isArr || !ok {
 			return nil, errRareType
 		}
 		// Array elements are keyed "0", "1"...: walk them, skip the keys.
-		a := bson.A{}
-		for rest := arr[4 : len(arr)-1]; len(rest) > 0; {
-			el, rem, ok := bsoncore.ReadElement(rest)
-			if !ok {
-				return nil, errRareType
-			}
+		a := make(bson.A, 0, n)
+		for rest := body; len(rest) > 0; {
+			el, rem, _ := bsoncore.ReadElement(rest)
 			e, err := decodeValue(el.Value())
 			if err != nil {
 				return nil, err

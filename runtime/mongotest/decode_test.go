@@ -3,8 +3,12 @@ package mongotest
 import (
 	"encoding/binary"
 	"math"
+	"runtime"
+	"slices"
 	"testing"
 	"time"
+	"unique"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -73,4 +77,37 @@ func FuzzUnmarshalD(f *testing.F) {
 		}
 		sameAsDriver(t, b)
 	})
+}
+
+// TestDecodedKeysOutliveTheMessage: field names are interned, not views of
+// the message: a stored document keeps its names, equal to the driver's,
+// when the buffer it was read from is reused; and documents of one shape
+// share their names.
+func TestDecodedKeysOutliveTheMessage(t *testing.T) {
+	src := bson.D{{Key: "name", Value: "ann"}, {Key: "nested", Value: bson.D{{Key: "inner", Value: bson.A{int32(1), bson.D{{Key: "deep", Value: true}}}}}}}
+	raw, err := bson.Marshal(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A name is shared while its interned entry lives: hold it, so that a
+	// collection between the two decodes does not drop it.
+	held := unique.Make("nested")
+	defer runtime.KeepAlive(held)
+	first, err := unmarshalD(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := unmarshalD(slices.Clone(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range raw {
+		raw[i] = 'X' // the connection's buffer, reused for the next message
+	}
+	if diff := cmp.Diff(src, first); diff != "" {
+		t.Fatalf("decoded document changed with its buffer (-want +got):\n%s", diff)
+	}
+	if unsafe.StringData(first[1].Key) != unsafe.StringData(again[1].Key) {
+		t.Error("two decodes of one shape hold two copies of the field name nested")
+	}
 }

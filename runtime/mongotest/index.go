@@ -95,7 +95,7 @@ func (ix *index) addDoc(r *record, doc bson.D) {
 		ix.multikey = true
 	}
 	for _, k := range keys {
-		ix.tree.insert(keyEntry{vals: k.values, rec: r})
+		ix.tree.insert(newEntry(k.values, r))
 	}
 }
 
@@ -131,7 +131,7 @@ func (c *collection) unindexDoc(r *record, doc bson.D) {
 		for _, k := range keys {
 			kept := slices.ContainsFunc(remaining, func(d bson.D) bool { return ix.hasVals(d, k.values) })
 			if !kept {
-				ix.tree.delete(keyEntry{vals: k.values, rec: r})
+				ix.tree.delete(newEntry(k.values, r))
 			}
 		}
 	}
@@ -176,7 +176,7 @@ func (s *Server) checkUnique(c *collection, v view, self *record, doc bson.D) (w
 func (s *Server) checkUniqueKey(c *collection, ix *index, v view, self *record, k indexKey) (wait *txn, err *cmdError) {
 	var cands []*record
 	for _, r := range ix.tree.equal(k.values) {
-		if r != self && !r.removed {
+		if r != self && !r.removed() {
 			cands = append(cands, r)
 		}
 	}
@@ -252,7 +252,7 @@ func uniqueWithin(c *collection, changes []change) *cmdError {
 func buildIndex(c *collection, ix *index) *cmdError {
 	ix.tree = newKeyTree(ix.key)
 	for _, r := range c.order {
-		if r.removed {
+		if r.removed() {
 			continue
 		}
 		if d := r.latest(); d != nil && ix.unique {

@@ -28,8 +28,30 @@ const chunkMax = 512
 // in the index's directions, then by the record's natural order, so that
 // equal keys come out in the order a collection scan finds them.
 type keyEntry struct {
-	vals []any
-	rec  *record
+	// key is the value of a one-field index's key, shared with the
+	// document (most indexes have one field: their entries cost no
+	// allocation of their own), or a *compoundKey.
+	key any
+	rec *record
+}
+
+// compoundKey is the key of an index of several fields; no document value
+// has its type.
+type compoundKey struct{ vals []any }
+
+func newEntry(vals []any, r *record) keyEntry {
+	if len(vals) == 1 {
+		return keyEntry{key: vals[0], rec: r}
+	}
+	return keyEntry{key: &compoundKey{vals}, rec: r}
+}
+
+// val is the value of the entry's key for key field j.
+func (e keyEntry) val(j int) any {
+	if c, ok := e.key.(*compoundKey); ok {
+		return c.vals[j]
+	}
+	return e.key
 }
 
 type keyTree struct {
@@ -59,8 +81,28 @@ func (t *keyTree) compareVals(a, b []any) int {
 	return 0
 }
 
+// compareKey orders e's key and the key vals in the index's directions.
+func (t *keyTree) compareKey(e keyEntry, vals []any) int {
+	for i := range vals {
+		if c := mql.Compare(e.val(i), vals[i]); c != 0 {
+			return c * t.dirs[i]
+		}
+	}
+	return 0
+}
+
+// compareKeys orders the keys of two entries in the index's directions.
+func (t *keyTree) compareKeys(a, b keyEntry) int {
+	for i := range t.dirs {
+		if c := mql.Compare(a.val(i), b.val(i)); c != 0 {
+			return c * t.dirs[i]
+		}
+	}
+	return 0
+}
+
 func (t *keyTree) compare(a, b keyEntry) int {
-	if c := t.compareVals(a.vals, b.vals); c != 0 {
+	if c := t.compareKeys(a, b); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.rec.seq, b.rec.seq)
@@ -112,7 +154,7 @@ func (t *keyTree) prev(p pos) pos {
 func (t *keyTree) find(e keyEntry) (pos, bool) {
 	p := t.search(func(x keyEntry) bool { return t.compare(x, e) < 0 })
 	x, ok := t.at(p)
-	return p, ok && x.rec == e.rec && t.compareVals(x.vals, e.vals) == 0
+	return p, ok && x.rec == e.rec && t.compareKeys(x, e) == 0
 }
 
 // insert adds e unless its record already has an equal key.
@@ -167,8 +209,8 @@ func (t *keyTree) delete(e keyEntry) {
 // equal lists the records with an entry equal to vals.
 func (t *keyTree) equal(vals []any) []*record {
 	var out []*record
-	p := t.search(func(x keyEntry) bool { return t.compareVals(x.vals, vals) < 0 })
-	for e, ok := t.at(p); ok && t.compareVals(e.vals, vals) == 0; e, ok = t.at(p) {
+	p := t.search(func(x keyEntry) bool { return t.compareKey(x, vals) < 0 })
+	for e, ok := t.at(p); ok && t.compareKey(e, vals) == 0; e, ok = t.at(p) {
 		out = append(out, e.rec)
 		p = t.next(p)
 	}

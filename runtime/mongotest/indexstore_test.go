@@ -17,10 +17,10 @@ func TestKeyTreeMatchesSortedList(t *testing.T) {
 	tr := newKeyTree(bson.D{{Key: "k", Value: int32(-1)}})
 	recs := make([]*record, 50)
 	for i := range recs {
-		recs[i] = &record{seq: uint64(i)}
+		recs[i] = &record{seq: uint32(i)}
 	}
 	var list []keyEntry
-	entry := func(k int) keyEntry { return keyEntry{vals: []any{int32(k % 2000)}, rec: recs[k%len(recs)]} }
+	entry := func(k int) keyEntry { return newEntry([]any{int32(k % 2000)}, recs[k%len(recs)]) }
 	for step := range 20000 {
 		k := r.IntN(100000)
 		if step < 3000 {
@@ -53,19 +53,19 @@ func TestKeyTreeMatchesSortedList(t *testing.T) {
 		}
 		got = append(got, c...)
 	}
-	key := func(e keyEntry) [2]any { return [2]any{e.vals[0], e.rec.seq} }
+	key := func(e keyEntry) [2]any { return [2]any{e.val(0), e.rec.seq} }
 	if diff := cmp.Diff(apply(list, key), apply(got, key)); diff != "" || tr.n != len(list) {
 		t.Fatalf("tree (n=%d) differs from the sorted list (%d):\n%s", tr.n, len(list), diff)
 	}
 	for range 200 {
 		v := []any{int32(r.IntN(2100))}
-		want := []uint64{}
+		want := []uint32{}
 		for _, e := range list {
-			if tr.compareVals(e.vals, v) == 0 {
+			if tr.compareKey(e, v) == 0 {
 				want = append(want, e.rec.seq)
 			}
 		}
-		seq := func(r *record) uint64 { return r.seq }
+		seq := func(r *record) uint32 { return r.seq }
 		if diff := cmp.Diff(want, apply(tr.equal(v), seq)); diff != "" {
 			t.Fatalf("equal(%v):\n%s", v, diff)
 		}

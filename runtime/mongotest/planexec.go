@@ -109,7 +109,7 @@ func leadingMatch(stages []bson.D) (*query, []bson.D) {
 func scanAll(c *collection, v view, q *query, want int) ([]docRef, *cmdError) {
 	var out []docRef
 	for _, r := range c.order {
-		if r.removed {
+		if r.removed() {
 			continue
 		}
 		d := v.doc(r)

@@ -159,7 +159,7 @@ func (p *indexPlan) run(v view, q *query, backward bool, yield func(docRef) bool
 				return true
 			}
 			seen[e.rec] = true
-		case !ix.isKeyOf(d, e.vals):
+		case !ix.isKeyOf(d, e):
 			return true // the entry of another version: d's own is elsewhere
 		}
 		ok, merr := q.matches(d)
@@ -181,12 +181,12 @@ func (p *indexPlan) run(v view, q *query, backward bool, yield func(docRef) bool
 	return err
 }
 
-// isKeyOf reports whether vals is the key doc puts in ix, which is not
+// isKeyOf reports whether e's key is the key doc puts in ix, which is not
 // multikey.
-func (ix *index) isKeyOf(doc bson.D, vals []any) bool {
+func (ix *index) isKeyOf(doc bson.D, e keyEntry) bool {
 	for j, k := range ix.key {
 		vs := mql.Values(doc, k.Key)
-		if len(vs) != 1 || mql.Compare(vs[0], vals[j]) != 0 {
+		if len(vs) != 1 || mql.Compare(vs[0], e.val(j)) != 0 {
 			return false
 		}
 	}
@@ -199,7 +199,7 @@ func (ix *index) scan(t []interval, backward bool, visit func(keyEntry) bool) bo
 	tr := ix.tree
 	side := func(e keyEntry) int {
 		for j, iv := range t {
-			if s := iv.side(e.vals[j]) * tr.dirs[j]; s != 0 {
+			if s := iv.side(e.val(j)) * tr.dirs[j]; s != 0 {
 				return s
 			}
 		}
@@ -232,7 +232,7 @@ func (ix *index) scan(t []interval, backward bool, visit func(keyEntry) bool) bo
 		if !ok || side(e) != 0 {
 			return flush()
 		}
-		if len(run) > 0 && tr.compareVals(run[0].vals, e.vals) != 0 && !flush() {
+		if len(run) > 0 && tr.compareKeys(run[0], e) != 0 && !flush() {
 			return false
 		}
 		run = append(run, e)

@@ -86,7 +86,7 @@ func checkEntries(t *testing.T, c *collection) {
 	for _, ix := range c.indexes {
 		want := map[string]bool{}
 		for _, r := range c.order {
-			if r.removed {
+			if r.removed() {
 				continue
 			}
 			for _, d := range r.docs() {
@@ -99,7 +99,11 @@ func checkEntries(t *testing.T, c *collection) {
 		got := map[string]bool{}
 		for _, ch := range ix.tree.chunks {
 			for _, e := range ch {
-				got[e.rec.key+" "+idKey(bson.A(e.vals))] = true
+				vals := make(bson.A, len(ix.key))
+				for j := range vals {
+					vals[j] = e.val(j)
+				}
+				got[e.rec.key+" "+idKey(vals)] = true
 			}
 		}
 		if diff := cmp.Diff(want, got); diff != "" || ix.tree.n != len(got) {

@@ -176,3 +176,37 @@ func BenchmarkTxnClients(b *testing.B) {
 }
 
 var scaleSizes = []int{1000, 10000, 100000}
+
+// BenchmarkScan measures what an index does not help: a filter on an
+// unindexed field, which reads every document, and reading them all back.
+func BenchmarkScan(b *testing.B) {
+	for _, n := range []int{10000, 100000} {
+		b.Run(fmt.Sprintf("docs=%d", n), func(b *testing.B) {
+			coll, _ := scaleColl(b, n)
+			ctx := context.Background()
+			b.Run("count-unindexed", func(b *testing.B) {
+				for b.Loop() {
+					k, err := coll.CountDocuments(ctx, bson.D{{Key: "name", Value: "nobody"}})
+					if err != nil || k != 0 {
+						b.Fatal(k, err)
+					}
+				}
+			})
+			b.Run("find-all", func(b *testing.B) {
+				for b.Loop() {
+					cur, err := coll.Find(ctx, bson.D{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					k := 0
+					for cur.Next(ctx) {
+						k++
+					}
+					if err := cur.Err(); err != nil || k != n {
+						b.Fatal(k, err)
+					}
+				}
+			})
+		})
+	}
+}

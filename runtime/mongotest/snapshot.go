@@ -67,7 +67,7 @@ func (s *Server) tick(recs []pending) uint32 {
 // record's first version, a document.
 func firstVersion(p pending) bool {
 	o := p.rec.owner
-	return len(p.rec.versions) == 0 && o != nil && o.writes[p.rec] != nil
+	return !p.rec.committed() && o != nil && o.writes[p.rec] != nil
 }
 
 // age forgets the history that left the window: it advances hist.from and
@@ -94,14 +94,14 @@ func (s *Server) age() {
 	var again []pending
 	for _, m := range aged {
 		for _, p := range m.recs {
-			if p.rec.removed {
+			if p.rec.removed() {
 				continue
 			}
 			p.coll.prune(p.rec, oldest)
 			// An open transaction's older snapshot kept versions that no
 			// later commit in the log will look at: look at the record
 			// again once another window has passed.
-			if !p.rec.removed && p.rec.latestTS() <= h.from && (len(p.rec.versions) > 1 || p.rec.latest() == nil) {
+			if !p.rec.removed() && p.rec.latestTS() <= h.from && (p.rec.hasOlder() || p.rec.latest() == nil) {
 				again = append(again, p)
 			}
 		}

@@ -1,6 +1,7 @@
 package mongotest
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -31,10 +32,10 @@ func TestHistoryWindow(t *testing.T) {
 	for i := range int32(10) {
 		put(i)
 	}
-	if len(r.versions) != 10 {
-		t.Fatalf("%d versions inside the window, want all 10", len(r.versions))
+	if n := len(versionTimes(r)); n != 10 {
+		t.Fatalf("%d versions inside the window, want all 10", n)
 	}
-	first := r.versions[0].ts
+	first := versionTimes(r)[0]
 	if got := (view{at: first, atSet: true}).doc(r); got[1].Value != int32(0) {
 		t.Fatalf("read at the first commit: %v", got)
 	}
@@ -43,7 +44,7 @@ func TestHistoryWindow(t *testing.T) {
 	tx := s.beginTxn(s.session("x"), 1)
 	now = now.Add(2 * time.Minute)
 	put(10)
-	if n := len(r.versions); n != 2 {
+	if n := len(versionTimes(r)); n != 2 {
 		t.Fatalf("%d versions after the window passed with a transaction open, want its snapshot's and the new one", n)
 	}
 	if _, err := s.snapshotTime(bson.D{{Key: "atClusterTime", Value: s.at(first)}}); err == nil || err.Code != codeSnapshotTooOld {
@@ -53,8 +54,8 @@ func TestHistoryWindow(t *testing.T) {
 	now = now.Add(2 * time.Minute)
 	put(11)
 	// Kept: the state at the oldest readable time, and the new one.
-	if n := len(r.versions); n != 2 || r.versions[0].ts != s.hist.from {
-		t.Fatalf("versions %v once nothing needs the old ones, want the one at %d and the new one", r.versions, s.hist.from)
+	if ts := versionTimes(r); len(ts) != 2 || ts[0] != s.hist.from {
+		t.Fatalf("versions at %v once nothing needs the old ones, want the one at %d and the new one", ts, s.hist.from)
 	}
 
 	// Under steady writes the log holds one window of commits.
@@ -69,7 +70,20 @@ func TestHistoryWindow(t *testing.T) {
 	s.put(view{}, c, r, nil, false)
 	now = now.Add(2 * time.Minute)
 	s.put(view{}, c, c.record("other", true), bson.D{{Key: "_id", Value: "other"}}, false)
-	if !r.removed || c.records["k"] != nil {
+	if !r.removed() || c.records["k"] != nil {
 		t.Fatal("an aged-out deleted record is still kept")
 	}
+}
+
+// versionTimes lists the commit times of r's committed versions, oldest first.
+func versionTimes(r *record) []uint32 {
+	var ts []uint32
+	for v := r.older; v != nil; v = v.older {
+		ts = append(ts, v.ts)
+	}
+	slices.Reverse(ts)
+	if r.committed() {
+		ts = append(ts, r.ts)
+	}
+	return ts
 }

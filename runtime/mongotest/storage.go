@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -27,24 +26,32 @@ type collection struct {
 	removed  int                // removed records still in order
 	indexes  []*index           // secondary indexes; _id_ is implicit
 	live     int                // records whose latest committed version is a document
-	nextSeq  uint64             // the seq of the next record created
+	// nextSeq is the seq of the next record created: a collection creates
+	// fewer than 2^32 records in a test's lifetime.
+	nextSeq uint32
 	// creator is the open transaction that created the collection: until
 	// it commits, only that transaction sees it.
 	creator *txn
 }
 
-// record is one _id's history.
+// record is one _id's history. Its newest committed version is kept in
+// the record itself and the older ones a snapshot may still read hang off
+// it, newest first: most records have a single version, and a record is
+// the storage's largest cost per document after the document itself.
 type record struct {
-	key      string
-	seq      uint64    // its place in natural order, orders equal index keys
-	versions []version // ascending ts
-	owner    *txn      // the open transaction that has written it, if any
-	removed  bool      // taken out of its collection's map
+	key   string // canonical _id key; "" once taken out of its collection's map
+	doc   bson.D // the newest committed version, nil: deleted
+	ts    uint32 // doc's commit time; 0: never committed
+	seq   uint32 // its place in natural order, orders equal index keys
+	older *version
+	owner *txn // the open transaction that has written it, if any
 }
 
+// version is a superseded committed version of a record.
 type version struct {
-	ts  uint32
-	doc bson.D // nil: deleted
+	doc   bson.D // nil: deleted
+	ts    uint32
+	older *version
 }
 
 // index is a secondary index.
@@ -66,26 +73,28 @@ type index struct {
 
 func (c *collection) ns() string { return c.db + "." + c.name }
 
-// latest is the newest committed version of r, nil if deleted or never committed.
-func (r *record) latest() bson.D {
-	if n := len(r.versions); n > 0 {
-		return r.versions[n-1].doc
-	}
-	return nil
-}
+// removed reports whether r was taken out of its collection's map.
+func (r *record) removed() bool { return r.key == "" }
 
-func (r *record) latestTS() uint32 {
-	if n := len(r.versions); n > 0 {
-		return r.versions[n-1].ts
-	}
-	return 0
-}
+// committed reports whether r has a committed version.
+func (r *record) committed() bool { return r.ts != 0 }
+
+// hasOlder reports whether r keeps superseded versions.
+func (r *record) hasOlder() bool { return r.older != nil }
+
+// latest is the newest committed version of r, nil if deleted or never committed.
+func (r *record) latest() bson.D { return r.doc }
+
+func (r *record) latestTS() uint32 { return r.ts }
 
 // at is the version of r visible at snapshot ts.
 func (r *record) at(ts uint32) bson.D {
-	for i := len(r.versions) - 1; i >= 0; i-- {
-		if r.versions[i].ts <= ts {
-			return r.versions[i].doc
+	if r.ts <= ts {
+		return r.doc // nil when never committed
+	}
+	for v := r.older; v != nil; v = v.older {
+		if v.ts <= ts {
+			return v.doc
 		}
 	}
 	return nil
@@ -95,7 +104,10 @@ func (r *record) at(ts uint32) bson.D {
 // index must keep entries for.
 func (r *record) docs() []bson.D {
 	var out []bson.D
-	for _, v := range r.versions {
+	if r.doc != nil {
+		out = append(out, r.doc)
+	}
+	for v := r.older; v != nil; v = v.older {
 		if v.doc != nil {
 			out = append(out, v.doc)
 		}
@@ -151,8 +163,9 @@ func (c *collection) record(key string, create bool) *record {
 	return r
 }
 
-// commitVersion appends a committed version to r and forgets versions no
-// open snapshot can read any more (oldest is the oldest such snapshot).
+// commitVersion makes doc r's newest committed version and forgets the
+// versions no open snapshot can read any more (oldest is the oldest such
+// snapshot).
 func (c *collection) commitVersion(r *record, ts uint32, doc bson.D, oldest uint32) {
 	switch old := r.latest(); {
 	case old == nil && doc != nil:
@@ -161,110 +174,113 @@ func (c *collection) commitVersion(r *record, ts uint32, doc bson.D, oldest uint
 		c.live--
 	}
 	c.indexDoc(r, doc) // already there when a transaction wrote it
-	r.versions = append(r.versions, version{ts: ts, doc: doc})
+	if r.committed() {
+		r.older = &version{doc: r.doc, ts: r.ts, older: r.older}
+	}
+	r.doc, r.ts = doc, ts
 	c.prune(r, oldest)
 }
 
 func (c *collection) prune(r *record, oldest uint32) {
-	// Keep the newest version at or before oldest and everything after it;
-	// versions ascend, so only the ones dropped are looked at.
-	keep := 0
-	for keep+1 < len(r.versions) && r.versions[keep+1].ts <= oldest {
-		keep++
-	}
-	if keep > 0 {
-		gone := slices.Clone(r.versions[:keep])
-		r.versions = slices.Delete(r.versions, 0, keep)
-		for _, g := range gone {
-			c.unindexDoc(r, g.doc)
+	// Keep the newest version at or before oldest and everything after it.
+	var gone *version
+	if r.ts <= oldest {
+		gone, r.older = r.older, nil
+	} else {
+		for v := r.older; v != nil; v = v.older {
+			if v.ts <= oldest {
+				gone, v.older = v.older, nil
+				break
+			}
 		}
 	}
-	if len(r.versions) == 1 && r.versions[0].doc == nil && r.versions[0].ts <= oldest && r.owner == nil {
-		c.drop(r)
+	for ; gone != nil; gone = gone.older {
+		c.unindexDoc(r, gone.doc)
 	}
-	if len(r.versions) == 0 && r.owner == nil {
-		c.drop(r)
+	if r.owner == nil && r.older == nil && r.doc == nil && r.ts <= oldest {
+		c.drop(r) // deleted and unseen by any snapshot, or never committed
 	}
 }
 
 // drop forgets r; its slot in order is reclaimed once enough accumulate.
 func (c *collection) drop(r *record) {
-	if r.removed {
+	if r.removed() {
 		return
 	}
-	r.removed = true
 	delete(c.records, r.key)
+	r.key = ""
 	c.removed++
 	if c.removed > 64 && c.removed > len(c.order)/2 {
-		c.order = slices.DeleteFunc(c.order, func(r *record) bool { return r.removed })
+		c.order = slices.DeleteFunc(c.order, (*record).removed)
 		c.removed = 0
 	}
 }
 
 // idKey is the canonical key of an _id value: values mongod's _id index
-// treats as equal (1, 1.0, NumberLong(1)) get the same key.
+// treats as equal (1, 1.0, NumberLong(1)) get the same key. It is built on
+// the stack and allocated once, exactly: every record keeps its key.
 func idKey(v any) string {
-	var b strings.Builder
-	writeKey(&b, v)
-	return b.String()
+	var buf [64]byte
+	return string(appendKey(buf[:0], v))
 }
 
-func writeKey(b *strings.Builder, v any) {
+func appendKey(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:
-		b.WriteString("z;")
+		return append(b, "z;"...)
 	case int32:
-		writeIntKey(b, int64(x))
+		return appendIntKey(b, int64(x))
 	case int64:
-		writeIntKey(b, x)
+		return appendIntKey(b, x)
 	case float64:
-		writeFloatKey(b, x)
+		return appendFloatKey(b, x)
 	case bson.Decimal128:
 		// Integral decimals share the key of the equal integer; other
 		// decimals are keyed by their text.
 		if f, err := strconv.ParseFloat(x.String(), 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-			writeFloatKey(b, f)
-			return
+			return appendFloatKey(b, f)
 		}
-		b.WriteString("d" + x.String() + ";")
+		return append(append(append(b, 'd'), x.String()...), ';')
 	case string:
-		b.WriteString("s" + strconv.Itoa(len(x)) + ":" + x)
+		return appendLenPrefixed(append(b, 's'), x)
 	case bson.D:
-		b.WriteString("{")
+		b = append(b, '{')
 		for _, e := range x {
-			b.WriteString(strconv.Itoa(len(e.Key)) + ":" + e.Key)
-			writeKey(b, e.Value)
+			b = appendKey(appendLenPrefixed(b, e.Key), e.Value)
 		}
-		b.WriteString("}")
+		return append(b, '}')
 	case bson.A:
-		b.WriteString("[")
+		b = append(b, '[')
 		for _, e := range x {
-			writeKey(b, e)
+			b = appendKey(b, e)
 		}
-		b.WriteString("]")
+		return append(b, ']')
 	default:
 		t, data, err := bson.MarshalValue(x)
 		if err != nil {
-			b.WriteString("?" + err.Error())
-			return
+			return append(append(b, '?'), err.Error()...)
 		}
-		b.WriteString("t" + strconv.Itoa(int(t)) + ":" + strconv.Itoa(len(data)) + ":")
-		b.Write(data)
+		b = strconv.AppendInt(append(b, 't'), int64(t), 10)
+		b = strconv.AppendInt(append(b, ':'), int64(len(data)), 10)
+		return append(append(b, ':'), data...)
 	}
 }
 
-func writeIntKey(b *strings.Builder, n int64) {
-	b.WriteString("n" + strconv.FormatInt(n, 10) + ";")
+// appendLenPrefixed appends s as len:s.
+func appendLenPrefixed(b []byte, s string) []byte {
+	return append(append(strconv.AppendInt(b, int64(len(s)), 10), ':'), s...)
 }
 
-func writeFloatKey(b *strings.Builder, f float64) {
+func appendIntKey(b []byte, n int64) []byte {
+	return append(strconv.AppendInt(append(b, 'n'), n, 10), ';')
+}
+
+func appendFloatKey(b []byte, f float64) []byte {
 	if f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 {
-		writeIntKey(b, int64(f))
-		return
+		return appendIntKey(b, int64(f))
 	}
 	if math.IsNaN(f) {
-		b.WriteString("nNaN;")
-		return
+		return append(b, "nNaN;"...)
 	}
-	b.WriteString("n" + strconv.FormatFloat(f, 'g', -1, 64) + ";")
+	return append(strconv.AppendFloat(append(b, 'n'), f, 'g', -1, 64), ';')
 }

@@ -92,7 +92,7 @@ func (s *Server) abortTxn(tx *txn, reason string) {
 	for _, p := range tx.order {
 		p.rec.owner = nil
 		p.coll.unindexDoc(p.rec, tx.writes[p.rec])
-		if len(p.rec.versions) == 0 {
+		if !p.rec.committed() {
 			p.coll.drop(p.rec)
 		}
 	}
@@ -203,7 +203,7 @@ func (s *Server) put(v view, c *collection, r *record, doc bson.D, replace bool)
 		return
 	}
 	recs := []pending{{c, r}}
-	if len(r.versions) == 0 && doc != nil {
+	if !r.committed() && doc != nil {
 		recs = nil // its first version: nothing older to forget (see tick)
 	}
 	ts := s.tick(recs)
