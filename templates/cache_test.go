@@ -136,3 +136,19 @@ func TestChunkKeyIgnoresPositions(t *testing.T) {
 		t.Errorf("a changed type was not rendered again (entries %d → %d, %v)", before, entries(), err)
 	}
 }
+
+// TestWithoutPositions checks that every model.Pos, whatever its file
+// name, leaves the JSON of a model, and that nothing else does.
+func TestWithoutPositions(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`{"Name":"A","Pos":{"File":"/m/a.go","Line":3,"Col":1},"X":1}`, `{"Name":"A",,"X":1}`},
+		{`{"Pos":{"File":"a\"},\\b.go","Line":-1,"Col":0}}`, `{}`},
+		{`[{"Pos":{"File":"a.go","Line":1,"Col":2}},{"Pos":{"File":"b.go","Line":10,"Col":20}}]`, `[{},{}]`},
+		{`{"Pos":{"File":"a.go","Line":1}}`, `{"Pos":{"File":"a.go","Line":1}}`},
+		{`{"Doc":"\"Pos\":{\"File\":\"x\"}"}`, `{"Doc":"\"Pos\":{\"File\":\"x\"}"}`},
+	} {
+		if got := string(withoutPositions([]byte(c.in))); got != c.want {
+			t.Errorf("withoutPositions(%s)\n got %s\nwant %s", c.in, got, c.want)
+		}
+	}
+}
