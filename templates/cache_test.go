@@ -28,13 +28,31 @@ func TestFormatCache(t *testing.T) {
 	if err != nil || len(entries) == 0 {
 		t.Fatalf("no cache entries written (%v)", err)
 	}
-	for _, e := range entries {
-		if err := os.WriteFile(e, []byte("damaged: not what was stored, and long enough to hold a hash"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	// Each damage is done to every entry, which the render after it
+	// writes again.
+	damages := map[string]func([]byte) []byte{
+		"overwritten": func([]byte) []byte { return []byte("damaged: not what was stored, and long enough to hold a hash") },
+		"truncated":   func(e []byte) []byte { return e[:len(e)-1] },
+		"cut short":   func(e []byte) []byte { return e[:len(entryMagic)+2] },
+		"a byte flipped": func(e []byte) []byte {
+			e[len(e)-1] ^= 0x20
+			return e
+		},
+		"empty": func([]byte) []byte { return nil },
 	}
-	if got, _ := render(t, accountModel()); !bytes.Equal(got, want) {
-		t.Fatal("damaged cache entries changed the output")
+	for what, damage := range damages {
+		for _, e := range entries {
+			data, err := os.ReadFile(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(e, damage(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, _ := render(t, accountModel()); !bytes.Equal(got, want) {
+			t.Fatalf("cache entries %s changed the output", what)
+		}
 	}
 }
 
