@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
+
+	"github.com/mongotxgen/mongotxgen/generator/model"
 )
 
 // TestFormatCache checks that Render gives the same bytes with the cache
@@ -155,18 +158,50 @@ func TestChunkKeyIgnoresPositions(t *testing.T) {
 	}
 }
 
-// TestWithoutPositions checks that every model.Pos, whatever its file
-// name, leaves the JSON of a model, and that nothing else does.
-func TestWithoutPositions(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{`{"Name":"A","Pos":{"File":"/m/a.go","Line":3,"Col":1},"X":1}`, `{"Name":"A",,"X":1}`},
-		{`{"Pos":{"File":"a\"},\\b.go","Line":-1,"Col":0}}`, `{}`},
-		{`[{"Pos":{"File":"a.go","Line":1,"Col":2}},{"Pos":{"File":"b.go","Line":10,"Col":20}}]`, `[{},{}]`},
-		{`{"Pos":{"File":"a.go","Line":1}}`, `{"Pos":{"File":"a.go","Line":1}}`},
-		{`{"Doc":"\"Pos\":{\"File\":\"x\"}"}`, `{"Doc":"\"Pos\":{\"File\":\"x\"}"}`},
-	} {
-		if got := string(withoutPositions([]byte(c.in))); got != c.want {
-			t.Errorf("withoutPositions(%s)\n got %s\nwant %s", c.in, got, c.want)
+// TestModelKey checks that the encoding in chunk keys tells apart models
+// that differ, in a field or only in where a value ends, and ignores
+// positions.
+func TestModelKey(t *testing.T) {
+	type node struct {
+		Name  string
+		Pos   model.Pos
+		Tags  []string
+		Next  *node
+		Attrs map[string]int
+		Ratio float64
+	}
+	enc := func(v node) string {
+		b, ok := appendModel(nil, reflect.ValueOf(&v), 0)
+		if !ok {
+			t.Fatalf("appendModel(%+v) failed", v)
 		}
+		return string(b)
+	}
+	base := node{Name: "a", Tags: []string{"x"}, Attrs: map[string]int{"k": 1, "j": 2}}
+	moved := base
+	moved.Pos = model.Pos{File: "/elsewhere.go", Line: 10, Col: 3}
+	if enc(moved) != enc(base) {
+		t.Error("a position changed the encoding")
+	}
+	for name, other := range map[string]node{
+		"name":              {Name: "b", Tags: []string{"x"}, Attrs: base.Attrs},
+		"string boundaries": {Name: "ax", Tags: []string{""}, Attrs: base.Attrs},
+		"nil slice":         {Name: "a", Attrs: base.Attrs},
+		"empty slice":       {Name: "a", Tags: []string{}, Attrs: base.Attrs},
+		"pointer":           {Name: "a", Tags: []string{"x"}, Attrs: base.Attrs, Next: &node{}},
+		"map value":         {Name: "a", Tags: []string{"x"}, Attrs: map[string]int{"k": 1, "j": 3}},
+		"float":             {Name: "a", Tags: []string{"x"}, Attrs: base.Attrs, Ratio: 0.5},
+	} {
+		if enc(other) == enc(base) {
+			t.Errorf("%s: a different model has the same encoding", name)
+		}
+	}
+	if enc(node{Tags: []string{}}) == enc(node{}) {
+		t.Error("a nil and an empty slice have the same encoding")
+	}
+	loop := &node{}
+	loop.Next = loop
+	if _, ok := appendModel(nil, reflect.ValueOf(loop), 0); ok {
+		t.Error("a cycle was encoded")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"go/token"
 	"io"
 	"os"
+	"reflect"
 	goruntime "runtime"
 	"slices"
 	"strconv"
@@ -137,11 +138,10 @@ func codecNames(pkg *model.Package) string {
 func cachedChunk(pkg *model.Package, imports *importNames, salt []byte, prefix string, from any, extra string, decls func() []jen.Code) (chunk, error) {
 	key := ""
 	if salt != nil {
-		if js, err := json.Marshal(from); err == nil {
-			js = withoutPositions(js)
+		if enc, ok := appendModel(nil, reflect.ValueOf(from), 0); ok {
 			h := sha256.New()
 			h.Write(salt)
-			h.Write(js)
+			h.Write(enc)
 			h.Write([]byte("\x00" + extra))
 			key = prefix + hex.EncodeToString(h.Sum(nil))
 			if data, ok := cached(key); ok {
@@ -189,60 +189,6 @@ func decodeChunk(data []byte) (chunk, bool) {
 		}
 		c.Imports[string(path)] = string(name)
 	}
-}
-
-// withoutPositions removes every model.Pos, `"Pos":{"File":"…","Line":N,"Col":N}`,
-// from js, the JSON of a model, in place. (A scan rather than a regexp: it
-// runs over the JSON of every type on every run.)
-func withoutPositions(js []byte) []byte {
-	const open = `"Pos":{"File":"`
-	out := js[:0]
-	for {
-		i := bytes.Index(js, []byte(open))
-		if i < 0 {
-			return append(out, js...)
-		}
-		n := posLen(js[i+len(open):])
-		if n < 0 { // not a model.Pos after all: keep it
-			out = append(out, js[:i+len(open)]...)
-			js = js[i+len(open):]
-			continue
-		}
-		out = append(out, js[:i]...)
-		js = js[i+len(open)+n:]
-	}
-}
-
-// posLen returns the length of the rest of a model.Pos in JSON,
-// `…","Line":N,"Col":N}` after the file name's opening quote, or -1.
-func posLen(s []byte) int {
-	i := 0
-	for ; i < len(s) && s[i] != '"'; i++ {
-		if s[i] == '\\' {
-			i++
-		}
-	}
-	n := i
-	for _, field := range []string{`","Line":`, `,"Col":`} {
-		if !bytes.HasPrefix(s[n:], []byte(field)) {
-			return -1
-		}
-		n += len(field)
-		if n < len(s) && s[n] == '-' {
-			n++
-		}
-		digits := n
-		for n < len(s) && '0' <= s[n] && s[n] <= '9' {
-			n++
-		}
-		if n == digits {
-			return -1
-		}
-	}
-	if n >= len(s) || s[n] != '}' {
-		return -1
-	}
-	return n + 1
 }
 
 // renderChunk renders decls in a file of their own and returns the
