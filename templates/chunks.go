@@ -138,7 +138,7 @@ func codecNames(pkg *model.Package) string {
 func cachedChunk(pkg *model.Package, imports *importNames, salt []byte, prefix string, from any, extra string, decls func() []jen.Code) (chunk, error) {
 	key := ""
 	if salt != nil {
-		if enc, ok := appendModel(nil, reflect.ValueOf(from), 0); ok {
+		if enc, ok := appendModel(make([]byte, 0, 4096), reflect.ValueOf(from), 0); ok {
 			h := sha256.New()
 			h.Write(salt)
 			h.Write(enc)
