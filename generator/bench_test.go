@@ -164,10 +164,10 @@ func BenchmarkLoadModel(b *testing.B) {
 
 // BenchmarkEditInProcess runs, in process, what the mongotxgen command
 // does after an edit (Generate with the render cache, then Write), so that
-// -cpuprofile shows the generator's own CPU (the go command's is in its
-// subprocesses):
-//
-//	go test ./generator -run '^$' -bench 'EditInProcess/1000$' -benchtime 10x -cpuprofile /tmp/cpu.out
+// a CPU profile shows the generator's own CPU (the go command's is in its
+// subprocesses). The render cache is keyed by the test binary, so that its
+// first run renders everything: profile a second run of the same binary,
+// with MONGOTXGEN_BENCH_KEEP keeping the cache (BENCHMARKS.md).
 func BenchmarkEditInProcess(b *testing.B) {
 	tools := benchTools(b)
 	for _, n := range benchSizes {
