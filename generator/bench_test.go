@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mongotxgen/mongotxgen/generator"
+	"github.com/mongotxgen/mongotxgen/templates"
 )
 
 // The benchmarks compare whole processes on a synthetic package of N
@@ -37,7 +38,9 @@ import (
 //
 // Setting MONGOTXGEN_BENCH_BIN to a mongotxgen binary measures that binary
 // instead of the one built from this tree (to compare with an older
-// version). Figures vary a lot on a shared machine: compare runs made side
+// version). Setting MONGOTXGEN_BENCH_KEEP to a directory builds the
+// binaries and the synthetic module (mod/nN) there and keeps them, to
+// profile the real process (perf record -g, see BENCHMARKS.md). Figures vary a lot on a shared machine: compare runs made side
 // by side.
 
 var benchSizes = []int{50, 200, 500, 1000}
@@ -159,6 +162,38 @@ func BenchmarkLoadModel(b *testing.B) {
 	}
 }
 
+// BenchmarkEditInProcess runs, in process, what the mongotxgen command
+// does after an edit (Generate with the render cache, then Write), so that
+// a CPU profile shows the generator's own CPU (the go command's is in its
+// subprocesses). The render cache is keyed by the test binary, so that its
+// first run renders everything: profile a second run of the same binary,
+// with MONGOTXGEN_BENCH_KEEP keeping the cache (BENCHMARKS.md).
+func BenchmarkEditInProcess(b *testing.B) {
+	tools := benchTools(b)
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			if userCache != "off" {
+				b.Setenv("MONGOTXGEN_CACHE", filepath.Join(filepath.Dir(tools.floor), "cache-in-process"))
+			}
+			cfg := &generator.Config{Dir: benchPackage(b, n, tools), Env: tools.env, Render: templates.Renderer(templates.Options{Codecs: true})}
+			run := func() {
+				editModel(b, cfg.Dir)
+				out, err := generator.Generate(context.Background(), cfg)
+				if err == nil {
+					err = out.Write()
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			run() // warm the render cache of this test binary
+			for b.Loop() {
+				run()
+			}
+		})
+	}
+}
+
 type benchBinaries struct {
 	mongotxgen, floor string
 	env               []string
@@ -179,7 +214,7 @@ func TestMain(m *testing.M) {
 		os.Setenv("MONGOTXGEN_CACHE", "off")
 	}
 	code := m.Run()
-	if benchBin != nil {
+	if benchBin != nil && os.Getenv("MONGOTXGEN_BENCH_KEEP") == "" {
 		os.RemoveAll(filepath.Dir(benchBin.floor))
 	}
 	os.Exit(code)
@@ -196,6 +231,9 @@ func benchTools(b *testing.B) *benchBinaries {
 		b.Fatal(err)
 	}
 	dir, err := os.MkdirTemp("", "mongotxgen-bench")
+	if keep := os.Getenv("MONGOTXGEN_BENCH_KEEP"); keep != "" {
+		dir, err = keep, os.MkdirAll(keep, 0o755)
+	}
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/tools/go/types/typeutil"
+
 	"github.com/mongotxgen/mongotxgen/generator/model"
 )
 
@@ -44,6 +46,9 @@ type codecBuilder struct {
 	b        *builder
 	included map[*types.Named]bool // decided: true when it gets a codec
 	order    []*types.Named        // those that do, in discovery order
+	// methods keeps the method sets isZeroer reads: the same few types
+	// (time.Time, a shared struct) are the fields of every type.
+	methods typeutil.MethodSetCache
 }
 
 // codecEntry is a stored field found by flatten.
@@ -210,7 +215,7 @@ func (c *codecBuilder) codecType(t types.Type) *model.CodecType {
 	if !ok {
 		return fallback
 	}
-	ct := &model.CodecType{Go: ref, Zeroer: isZeroer(t)}
+	ct := &model.CodecType{Go: ref, Zeroer: c.isZeroer(t)}
 	if named, ok := t.(*types.Named); ok {
 		path := ""
 		if pkg := named.Obj().Pkg(); pkg != nil {
@@ -305,8 +310,8 @@ func hasMethod(named *types.Named, names ...string) bool {
 
 // isZeroer reports whether t has the method IsZero() bool the driver's
 // omitempty consults.
-func isZeroer(t types.Type) bool {
-	sel := types.NewMethodSet(t).Lookup(nil, "IsZero")
+func (c *codecBuilder) isZeroer(t types.Type) bool {
+	sel := c.methods.MethodSet(t).Lookup(nil, "IsZero")
 	if sel == nil {
 		return false
 	}

@@ -111,8 +111,7 @@ func (o *Output) Paths() []string { return sortedKeys(o.Files) }
 func (o *Output) Write() error {
 	for _, path := range o.Paths() {
 		data := o.Files[path]
-		old, err := os.ReadFile(path)
-		if err == nil && bytes.Equal(old, data) {
+		if unchanged(path, data) {
 			o.cfg.logf("%s: unchanged", o.rel(path))
 			continue
 		}
@@ -122,6 +121,23 @@ func (o *Output) Write() error {
 		o.cfg.logf("%s: written", o.rel(path))
 	}
 	return nil
+}
+
+// unchanged reports whether the file at path holds data. A file of another
+// size is not read: after an edit the generated file (16 MB at 1000 types)
+// mostly changes size, and need not be read to be found changed.
+func unchanged(path string, data []byte) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || st.Size() != int64(len(data)) {
+		return false
+	}
+	old := make([]byte, len(data)+1) // one byte more: the file may have grown since
+	n, err := io.ReadFull(f, old)
+	return (err == io.EOF || err == io.ErrUnexpectedEOF) && bytes.Equal(old[:n], data)
 }
 
 func writeFileAtomic(path string, data []byte) (err error) {

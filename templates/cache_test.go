@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
+
+	"github.com/mongotxgen/mongotxgen/generator/model"
 )
 
 // TestFormatCache checks that Render gives the same bytes with the cache
@@ -28,13 +31,31 @@ func TestFormatCache(t *testing.T) {
 	if err != nil || len(entries) == 0 {
 		t.Fatalf("no cache entries written (%v)", err)
 	}
-	for _, e := range entries {
-		if err := os.WriteFile(e, []byte("damaged: not what was stored, and long enough to hold a hash"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	// Each damage is done to every entry, which the render after it
+	// writes again.
+	damages := map[string]func([]byte) []byte{
+		"overwritten": func([]byte) []byte { return []byte("damaged: not what was stored, and long enough to hold a hash") },
+		"truncated":   func(e []byte) []byte { return e[:len(e)-1] },
+		"cut short":   func(e []byte) []byte { return e[:len(entryMagic)+2] },
+		"a byte flipped": func(e []byte) []byte {
+			e[len(e)-1] ^= 0x20
+			return e
+		},
+		"empty": func([]byte) []byte { return nil },
 	}
-	if got, _ := render(t, accountModel()); !bytes.Equal(got, want) {
-		t.Fatal("damaged cache entries changed the output")
+	for what, damage := range damages {
+		for _, e := range entries {
+			data, err := os.ReadFile(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(e, damage(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, _ := render(t, accountModel()); !bytes.Equal(got, want) {
+			t.Fatalf("cache entries %s changed the output", what)
+		}
 	}
 }
 
@@ -134,5 +155,53 @@ func TestChunkKeyIgnoresPositions(t *testing.T) {
 	p.t = &changed
 	if _, err := typeChunk(pkg, &p, imports, salt); err != nil || entries() != before+1 {
 		t.Errorf("a changed type was not rendered again (entries %d → %d, %v)", before, entries(), err)
+	}
+}
+
+// TestModelKey checks that the encoding in chunk keys tells apart models
+// that differ, in a field or only in where a value ends, and ignores
+// positions.
+func TestModelKey(t *testing.T) {
+	type node struct {
+		Name  string
+		Pos   model.Pos
+		Tags  []string
+		Next  *node
+		Attrs map[string]int
+		Ratio float64
+	}
+	enc := func(v node) string {
+		b, ok := appendModel(nil, reflect.ValueOf(&v), 0)
+		if !ok {
+			t.Fatalf("appendModel(%+v) failed", v)
+		}
+		return string(b)
+	}
+	base := node{Name: "a", Tags: []string{"x"}, Attrs: map[string]int{"k": 1, "j": 2}}
+	moved := base
+	moved.Pos = model.Pos{File: "/elsewhere.go", Line: 10, Col: 3}
+	if enc(moved) != enc(base) {
+		t.Error("a position changed the encoding")
+	}
+	for name, other := range map[string]node{
+		"name":              {Name: "b", Tags: []string{"x"}, Attrs: base.Attrs},
+		"string boundaries": {Name: "ax", Tags: []string{""}, Attrs: base.Attrs},
+		"nil slice":         {Name: "a", Attrs: base.Attrs},
+		"empty slice":       {Name: "a", Tags: []string{}, Attrs: base.Attrs},
+		"pointer":           {Name: "a", Tags: []string{"x"}, Attrs: base.Attrs, Next: &node{}},
+		"map value":         {Name: "a", Tags: []string{"x"}, Attrs: map[string]int{"k": 1, "j": 3}},
+		"float":             {Name: "a", Tags: []string{"x"}, Attrs: base.Attrs, Ratio: 0.5},
+	} {
+		if enc(other) == enc(base) {
+			t.Errorf("%s: a different model has the same encoding", name)
+		}
+	}
+	if enc(node{Tags: []string{}}) == enc(node{}) {
+		t.Error("a nil and an empty slice have the same encoding")
+	}
+	loop := &node{}
+	loop.Next = loop
+	if _, ok := appendModel(nil, reflect.ValueOf(loop), 0); ok {
+		t.Error("a cycle was encoded")
 	}
 }

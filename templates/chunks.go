@@ -11,7 +11,7 @@ import (
 	"go/token"
 	"io"
 	"os"
-	"regexp"
+	"reflect"
 	goruntime "runtime"
 	"slices"
 	"strconv"
@@ -57,11 +57,12 @@ func renderChunked(pkg *model.Package, plans []*typePlan, imports *importNames) 
 		})
 	}
 	chunks[len(plans)], errs[len(plans)] = renderChunk(pkg, imports, []jen.Code{store(pkg, plans)})
+	codecKey := codecNames(pkg)
 	for i, c := range pkg.Codecs {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			chunks[len(plans)+1+i], errs[len(plans)+1+i] = codecChunk(pkg, c, imports, salt)
+			chunks[len(plans)+1+i], errs[len(plans)+1+i] = codecChunk(pkg, c, imports, salt, codecKey)
 		})
 	}
 	wg.Wait()
@@ -86,12 +87,21 @@ func renderChunked(pkg *model.Package, plans []*typePlan, imports *importNames) 
 			return nil, false, nil
 		}
 	}
-	parts := [][]byte{head}
+	// The file is written once into a buffer of its final size: the
+	// imports are grouped in the head alone, which holds them (and ends
+	// with their closing parenthesis).
+	head = bytes.TrimSuffix(groupImports(append(head, '\n')), []byte("\n"))
+	size := len(head) + 1
 	for _, c := range chunks {
-		parts = append(parts, c.Body)
+		size += len(c.Body) + 2
 	}
-	out := append(bytes.Join(parts, []byte("\n\n")), '\n')
-	return groupImports(out), true, nil
+	out := make([]byte, 0, size)
+	out = append(out, head...)
+	for _, c := range chunks {
+		out = append(out, "\n\n"...)
+		out = append(out, c.Body...)
+	}
+	return append(out, '\n'), true, nil
 }
 
 // typeChunk returns the chunk of the collection type of p, from the cache
@@ -107,12 +117,19 @@ func typeChunk(pkg *model.Package, p *typePlan, imports *importNames, salt []byt
 // codecChunk returns the chunk of the codec methods of c, from the cache
 // when an earlier run rendered it. A codec calls those of the package's
 // other codec types, so their names are part of its key.
-func codecChunk(pkg *model.Package, c *model.Codec, imports *importNames, salt []byte) (chunk, error) {
-	var names strings.Builder
-	for _, o := range pkg.Codecs {
-		names.WriteString(o.Name + "\x00")
+func codecChunk(pkg *model.Package, c *model.Codec, imports *importNames, salt []byte, codecNames string) (chunk, error) {
+	return cachedChunk(pkg, imports, salt, "codec-", c, codecNames, func() []jen.Code { return codecDecls(pkg, c) })
+}
+
+// codecNames is the hash of the names of pkg's codec types, which every
+// codec chunk's key holds: hashed once, so that the keys of N codecs cost
+// O(N), not O(N²).
+func codecNames(pkg *model.Package) string {
+	h := sha256.New()
+	for _, c := range pkg.Codecs {
+		h.Write([]byte(c.Name + "\x00"))
 	}
-	return cachedChunk(pkg, imports, salt, "codec-", c, names.String(), func() []jen.Code { return codecDecls(pkg, c) })
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // cachedChunk returns the chunk decls renders, kept in the cache under a
@@ -121,11 +138,10 @@ func codecChunk(pkg *model.Package, c *model.Codec, imports *importNames, salt [
 func cachedChunk(pkg *model.Package, imports *importNames, salt []byte, prefix string, from any, extra string, decls func() []jen.Code) (chunk, error) {
 	key := ""
 	if salt != nil {
-		if js, err := json.Marshal(from); err == nil {
-			js = positions.ReplaceAll(js, nil)
+		if enc, ok := appendModel(make([]byte, 0, 4096), reflect.ValueOf(from), 0); ok {
 			h := sha256.New()
 			h.Write(salt)
-			h.Write(js)
+			h.Write(enc)
 			h.Write([]byte("\x00" + extra))
 			key = prefix + hex.EncodeToString(h.Sum(nil))
 			if data, ok := cached(key); ok {
@@ -174,9 +190,6 @@ func decodeChunk(data []byte) (chunk, bool) {
 		c.Imports[string(path)] = string(name)
 	}
 }
-
-// positions matches a model.Pos in the JSON of a model.Type.
-var positions = regexp.MustCompile(`"Pos":\{"File":"(?:[^"\\]|\\.)*","Line":-?[0-9]+,"Col":-?[0-9]+\}`)
 
 // renderChunk renders decls in a file of their own and returns the
 // formatted declarations with the imports the file has.
@@ -248,10 +261,12 @@ func importsOf(src []byte, imports *importNames) (map[string]string, int, error)
 	return names, fset.Position(end).Offset, nil
 }
 
-// chunkSalt is what every type's chunk depends on besides its model: this
-// program, the Go version, the package (all but its types), and the import
-// names. It is nil
-// when the program cannot be identified or the cache is off.
+// chunkSalt is the hash of what every type's chunk depends on besides its
+// model: this program, the Go version, the package (all but its types, but
+// with the names it declares, as many as its types), and the import names.
+// It is hashed once, not into every chunk's key, which would make the keys
+// of N types cost O(N²). It is nil when the program cannot be identified or
+// the cache is off.
 func chunkSalt(pkg *model.Package, imports *importNames) []byte {
 	exe := programHash()
 	if exe == "" || formatCache() == "" {
@@ -274,7 +289,8 @@ func chunkSalt(pkg *model.Package, imports *importNames) []byte {
 	for _, path := range slices.Sorted(mapKeys(imports.aliases)) {
 		fmt.Fprintf(&b, "%s=%s\x00", path, imports.aliases[path])
 	}
-	return []byte(b.String())
+	sum := sha256.Sum256([]byte(b.String()))
+	return sum[:]
 }
 
 // programHash is the SHA-256 of the running executable, which holds this
