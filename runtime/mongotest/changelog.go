@@ -125,6 +125,8 @@ func opKind(pre, doc bson.D, replace bool) string {
 	return "update"
 }
 
+// The log functions run in the commit section.
+
 // logWrite records a committed non-transactional write at commit time ts.
 func (s *Server) logWrite(ts uint32, op changeOp) {
 	s.logEvent(changeEvent{
@@ -173,12 +175,15 @@ func (s *Server) logEvent(e changeEvent) {
 	}
 }
 
-// since returns the kept events after position p, or ChangeStreamHistoryLost
-// when some of them were forgotten.
-func (s *Server) eventsSince(p streamPos) ([]changeEvent, *cmdError) {
+// eventsSince returns (a copy of) the first streamBatchScan+1 kept events
+// after position p and the clock then, or ChangeStreamHistoryLost when some
+// of them were forgotten.
+func (s *Server) eventsSince(p streamPos) ([]changeEvent, uint32, *cmdError) {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	l := &s.events
 	if p.cmp(l.lost) < 0 {
-		return nil, errorf(codeChangeStreamHistoryLost, "Resume of change stream was not possible, as the resume point may no longer be in the oplog: mongotest keeps the changes of the last %v (Options.SnapshotHistory), at most %d of them", s.hist.window, changeLogCap)
+		return nil, 0, errorf(codeChangeStreamHistoryLost, "Resume of change stream was not possible, as the resume point may no longer be in the oplog: mongotest keeps the changes of the last %v (Options.SnapshotHistory), at most %d of them", s.hist.window, changeLogCap)
 	}
 	kept := l.events[l.head:]
 	k, _ := slices.BinarySearchFunc(kept, p, func(e changeEvent, p streamPos) int {
@@ -187,7 +192,7 @@ func (s *Server) eventsSince(p streamPos) ([]changeEvent, *cmdError) {
 		}
 		return 1
 	})
-	return kept[k:], nil
+	return slices.Clone(kept[k:min(len(kept), k+streamBatchScan+1)]), s.clock.Load(), nil
 }
 
 // waitCh is closed when the next event is appended.

@@ -17,8 +17,8 @@ func TestChangeLogBounded(t *testing.T) {
 	}
 	defer s.Close()
 	now := time.Unix(1000, 0)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.catalogMu.Lock() // no command runs meanwhile
+	defer s.catalogMu.Unlock()
 	s.hist.now = func() time.Time { return now }
 	c := s.coll("db", "c", true)
 	for i := range changeLogCap + 10 {
@@ -31,7 +31,7 @@ func TestChangeLogBounded(t *testing.T) {
 	if first := l.events[l.head].id; first != int32(10) {
 		t.Fatalf("oldest kept event is of _id %v, want 10", first)
 	}
-	if _, err := s.eventsSince(streamPos{t: uint32(s.started.Unix()), i: 1}); err == nil || err.Code != codeChangeStreamHistoryLost {
+	if _, _, err := s.eventsSince(streamPos{t: uint32(s.started.Unix()), i: 1}); err == nil || err.Code != codeChangeStreamHistoryLost {
 		t.Fatalf("resuming after a forgotten event: %v, want ChangeStreamHistoryLost", err)
 	}
 	now = now.Add(2 * time.Minute)

@@ -33,6 +33,10 @@ type history struct {
 	head int
 	// from is the oldest commit time still readable.
 	from uint32
+	// backlog are the records, by collection, whose commits left the
+	// window: the next commit to their collection, which holds it
+	// exclusively, prunes them (pruneBacklog).
+	backlog map[*collection][]*record
 	// dropped is the commit time at which each namespace was last dropped:
 	// collections are not versioned, so a snapshot older than a drop
 	// cannot be read.
@@ -46,7 +50,7 @@ type commitMark struct {
 }
 
 // tick advances the clock for a commit that wrote recs and returns its
-// time. Records whose only version the commit writes are left out of the
+// time, in the commit section. Records whose only version the commit writes are left out of the
 // log: there is nothing older of theirs to forget.
 func (s *Server) tick(recs []pending) uint32 {
 	ts := s.clock.Add(1)
@@ -71,7 +75,7 @@ func firstVersion(p pending) bool {
 }
 
 // age forgets the history that left the window: it advances hist.from and
-// prunes the records written by the commits that aged out.
+// hands the records written by the commits that aged out to the backlog.
 func (s *Server) age() {
 	h := &s.hist
 	cutoff := h.now().Add(-h.window)
@@ -91,23 +95,14 @@ func (s *Server) age() {
 	}
 	h.from = aged[len(aged)-1].ts
 	oldest := s.oldestSnapshot()
-	var again []pending
+	// Another collection's records are pruned under its own lock.
+	if h.backlog == nil {
+		h.backlog = map[*collection][]*record{}
+	}
 	for _, m := range aged {
 		for _, p := range m.recs {
-			if p.rec.removed {
-				continue
-			}
-			p.coll.prune(p.rec, oldest)
-			// An open transaction's older snapshot kept versions that no
-			// later commit in the log will look at: look at the record
-			// again once another window has passed.
-			if !p.rec.removed && p.rec.latestTS() <= h.from && (len(p.rec.versions) > 1 || p.rec.latest() == nil) {
-				again = append(again, p)
-			}
+			h.backlog[p.coll] = append(h.backlog[p.coll], p.rec)
 		}
-	}
-	if again != nil {
-		h.log = append(h.log, commitMark{ts: s.clock.Load(), at: h.now(), recs: again})
 	}
 	for ns, ts := range h.dropped {
 		if ts <= oldest {
@@ -116,9 +111,44 @@ func (s *Server) age() {
 	}
 }
 
-// noteDrop records that namespace ns is dropped now. A drop advances the
-// clock, so that a snapshot taken before it is older than it.
-func (s *Server) noteDrop(ns string) {
+// pruneBacklog forgets the versions of c's records that the commits that
+// left the window made obsolete; c is held exclusively.
+func (s *Server) pruneBacklog(c *collection) {
+	s.commitMu.Lock()
+	recs := s.hist.backlog[c]
+	if recs == nil {
+		s.commitMu.Unlock()
+		return
+	}
+	delete(s.hist.backlog, c)
+	oldest, from := s.oldestSnapshot(), s.hist.from
+	s.commitMu.Unlock()
+	var again []pending
+	for _, r := range recs {
+		if r.removed {
+			continue
+		}
+		c.prune(r, oldest)
+		// An open transaction's older snapshot kept versions that no
+		// later commit in the log will look at: look at the record
+		// again once another window has passed.
+		if !r.removed && r.latestTS() <= from && (len(r.versions) > 1 || r.latest() == nil) {
+			again = append(again, pending{c, r})
+		}
+	}
+	if again != nil {
+		s.commitMu.Lock()
+		s.hist.log = append(s.hist.log, commitMark{ts: s.clock.Load(), at: s.hist.now(), recs: again})
+		s.commitMu.Unlock()
+	}
+}
+
+// noteDrop records, in the commit section, that namespace ns is dropped
+// now. A drop advances the clock, so that a snapshot taken before it is
+// older than it.
+func (s *Server) noteDrop(c *collection) {
+	ns := c.ns()
+	delete(s.hist.backlog, c)
 	if s.hist.dropped == nil {
 		s.hist.dropped = map[string]uint32{}
 	}
@@ -138,6 +168,8 @@ func (s *Server) snapshotTime(rc bson.D) (uint32, *cmdError) {
 		}
 		return s.clock.Load(), nil
 	}
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	now := s.clusterTime()
 	switch {
 	case v.T > now.T || (v.T == now.T && v.I > now.I):
@@ -153,6 +185,8 @@ func (s *Server) snapshotTime(rc bson.D) (uint32, *cmdError) {
 // transaction's statement) of namespace ns when ns was dropped since: its
 // collection at ts is no longer known.
 func (s *Server) checkSnapshotNS(ns string, ts uint32) *cmdError {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	if d, ok := s.hist.dropped[ns]; ok && d > ts {
 		return errorf(codeSnapshotUnavailable, "Unable to read from a snapshot due to pending collection catalog changes; please retry the operation. Snapshot timestamp is %s. Collection %s was dropped at %s.",
 			tsString(s.at(ts)), ns, tsString(s.at(d)))

@@ -18,8 +18,8 @@ func TestHistoryWindow(t *testing.T) {
 	}
 	defer s.Close()
 	now := time.Unix(1000, 0)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.catalogMu.Lock() // no command runs meanwhile
+	defer s.catalogMu.Unlock()
 	s.hist.now = func() time.Time { return now }
 
 	c := s.coll("db", "c", true)
@@ -40,7 +40,7 @@ func TestHistoryWindow(t *testing.T) {
 	}
 
 	// A transaction opened now holds its snapshot's version.
-	tx := s.beginTxn(s.session("x"), 1)
+	tx := s.beginTxn(s.session("x"), 1, 0, false)
 	now = now.Add(2 * time.Minute)
 	put(10)
 	if n := len(r.versions); n != 2 {

@@ -1,0 +1,137 @@
+package mongotest
+
+import (
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// lockKind is how a command locks (locks.go), by what it touches.
+type lockKind uint8
+
+const (
+	// lockCatalog, the default: the catalog exclusively, for catalog
+	// changes and any command not listed in lockKinds.
+	lockCatalog   lockKind = iota
+	lockNothing            // no collection: registries and fail points only
+	lockListing            // the catalog shared: lists, getMore, change streams
+	lockRead               // its collection shared
+	lockWrite              // its collection exclusively
+	lockAggregate          // its collection and those its stages read
+	lockBulk               // every namespace of nsInfo exclusively
+	lockTxnEnd             // the namespaces its transaction wrote
+)
+
+var lockKinds = map[string]lockKind{
+	"ping": lockNothing, "buildInfo": lockNothing, "buildinfo": lockNothing, "getParameter": lockNothing,
+	"configureFailPoint": lockNothing, "killCursors": lockNothing,
+	"endSessions": lockNothing, "killSessions": lockNothing, "killAllSessions": lockNothing,
+	"listCollections": lockListing, "listDatabases": lockListing, "getMore": lockListing,
+	"find": lockRead, "count": lockRead, "distinct": lockRead, "listIndexes": lockRead,
+	"insert": lockWrite, "update": lockWrite, "delete": lockWrite, "findAndModify": lockWrite, "findandmodify": lockWrite,
+	"aggregate":         lockAggregate,
+	"bulkWrite":         lockBulk,
+	"commitTransaction": lockTxnEnd, "abortTransaction": lockTxnEnd,
+}
+
+// noCheckout are the commands that do not check their session out: they
+// end sessions, which they check out one by one.
+var noCheckout = map[string]bool{"endSessions": true, "killSessions": true, "killAllSessions": true}
+
+// planLocks is what req must hold to run. A statement of a transaction or
+// a retryable write may end the session's transaction: it also holds what
+// that takes.
+func (s *Server) planLocks(req *request) *lockSet {
+	l := &lockSet{}
+	ns := func(mode lockMode) {
+		if name, ok := req.body[0].Value.(string); ok {
+			l.add(req.db+"."+name, mode)
+		}
+		l.catalog = max(l.catalog, lockShared)
+	}
+	switch lockKinds[req.name] {
+	case lockCatalog:
+		l.catalog = lockExclusive
+	case lockNothing:
+	case lockListing:
+		l.catalog = lockShared
+	case lockRead:
+		ns(lockShared)
+	case lockWrite:
+		ns(lockExclusive)
+	case lockAggregate:
+		planAggregate(req, l)
+	case lockBulk:
+		l.catalog = lockShared
+		nsInfo, _ := lookup(req.body, "nsInfo").(bson.A)
+		for _, v := range nsInfo {
+			d, _ := v.(bson.D)
+			if name, ok := lookup(d, "ns").(string); ok {
+				l.add(name, lockExclusive)
+			}
+		}
+	case lockTxnEnd:
+		l.catalog = lockShared
+	}
+	if ss := req.sess; ss != nil && (req.inTxn || req.retryable) {
+		txnLocks(ss.tx, l)
+	}
+	return l
+}
+
+// planAggregate locks an aggregate's collection and the collections its
+// stages read ($lookup, $graphLookup, $unionWith, at any depth) shared; a
+// pipeline that writes ($out, $merge) changes the catalog; a change stream
+// reads only the change log, and a collection per lookup (currentDoc).
+func planAggregate(req *request, l *lockSet) {
+	l.catalog = lockShared
+	pipeline, _ := lookup(req.body, "pipeline").(bson.A)
+	if first, ok := firstStage(pipeline); ok && first == "$changeStream" {
+		return
+	}
+	name, isColl := req.body[0].Value.(string)
+	if isColl {
+		l.add(req.db+"."+name, lockShared)
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case bson.D:
+			for _, e := range x {
+				switch e.Key {
+				case "$out", "$merge":
+					l.catalog = lockExclusive
+				case "$lookup", "$graphLookup":
+					if from, ok := lookup(asDoc(e.Value), "from").(string); ok {
+						l.add(req.db+"."+from, lockShared)
+					}
+				case "$unionWith":
+					from, ok := e.Value.(string)
+					if !ok {
+						from, ok = lookup(asDoc(e.Value), "coll").(string)
+					}
+					if ok {
+						l.add(req.db+"."+from, lockShared)
+					}
+				}
+				walk(e.Value)
+			}
+		case bson.A:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(pipeline)
+}
+
+func firstStage(pipeline bson.A) (string, bool) {
+	if len(pipeline) == 0 {
+		return "", false
+	}
+	d, ok := pipeline[0].(bson.D)
+	if !ok || len(d) == 0 {
+		return "", false
+	}
+	return d[0].Key, true
+}
+
+func asDoc(v any) bson.D { d, _ := v.(bson.D); return d }

@@ -1,0 +1,130 @@
+package mongotest
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// settle bounds every wait of the lock tests: long enough never to be
+// reached by a command that is not blocked, so reaching it is a failure.
+const settle = 20 * time.Second
+
+// holdWrites makes every write command on namespace ns stop, its locks
+// held, until the returned release is called; held is closed once the
+// first one stopped.
+// A test that fails releases them as it ends.
+func holdWrites(t *testing.T, s *Server, ns string) (held <-chan struct{}, release func()) {
+	h, r := make(chan struct{}), make(chan struct{})
+	var once atomic.Bool
+	release = sync.OnceFunc(func() { close(r) })
+	t.Cleanup(release)
+	s.lockedHook = func(req *request) {
+		name, _ := req.body[0].Value.(string)
+		if lockKinds[req.name] == lockWrite && req.db+"."+name == ns {
+			if once.CompareAndSwap(false, true) {
+				close(h)
+			}
+			<-r
+		}
+	}
+	return h, release
+}
+
+func lockTestClient(t *testing.T, s *Server) *mongo.Database {
+	t.Helper()
+	client, err := mongo.Connect(options.Client().ApplyURI(s.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Disconnect(context.Background()) })
+	return client.Database("db")
+}
+
+// done waits for ch within settle.
+func done[T any](t *testing.T, what string, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(settle):
+		t.Fatalf("%s did not complete while a write to another collection was held", what)
+	}
+	var zero T
+	return zero
+}
+
+// TestReadNotBehindOtherWriter: while a write to collection b is held inside
+// the server, its locks taken, reads of collection a, writes to a and
+// transactions on a complete; a read of b waits for the write.
+func TestReadNotBehindOtherWriter(t *testing.T) {
+	s := NewServer(t)
+	db := lockTestClient(t, s)
+	ctx := context.Background()
+	a, b := db.Collection("a"), db.Collection("b")
+	for _, c := range []*mongo.Collection{a, b} {
+		if _, err := c.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "n", Value: 0}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held, release := holdWrites(t, s, "db.b")
+	writerDone := make(chan error, 1)
+	go func() {
+		_, err := b.UpdateOne(ctx, bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}})
+		writerDone <- err
+	}()
+	done(t, "the held write", held)
+
+	errs := make(chan error, 1)
+	go func() { errs <- a.FindOne(ctx, bson.D{{Key: "_id", Value: 1}}).Err() }()
+	if err := done(t, "a find on a", errs); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		_, err := a.UpdateOne(ctx, bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}})
+		errs <- err
+	}()
+	if err := done(t, "an update of a", errs); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sess, err := db.Client().StartSession()
+		if err != nil {
+			errs <- err
+			return
+		}
+		defer sess.EndSession(ctx)
+		_, err = sess.WithTransaction(ctx, func(ctx context.Context) (any, error) {
+			if err := a.FindOne(ctx, bson.D{{Key: "_id", Value: 1}}).Err(); err != nil {
+				return nil, err
+			}
+			return a.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}})
+		})
+		errs <- err
+	}()
+	if err := done(t, "a transaction on a", errs); err != nil {
+		t.Fatal(err)
+	}
+
+	// The find on b starts while the write to b is held: it must wait
+	// for it and see it.
+	readB := make(chan error, 1)
+	var got struct{ N int32 }
+	go func() { readB <- b.FindOne(ctx, bson.D{{Key: "_id", Value: 1}}).Decode(&got) }()
+	release()
+	if err := done(t, "the held write", writerDone); err != nil {
+		t.Fatal(err)
+	}
+	if err := done(t, "a find on b", readB); err != nil {
+		t.Fatal(err)
+	}
+	if got.N != 1 {
+		t.Fatalf("the find on b read n = %d, want the held write's 1", got.N)
+	}
+}

@@ -1,0 +1,203 @@
+package mongotest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+
+	"github.com/mongotxgen/mongotxgen/internal/testenv"
+)
+
+// TestNoHalfCommits: transactions move units between a document of
+// collection a and one of collection b while readers add up both
+// collections in one read, which must always find the same total: a
+// snapshot transaction reading a then b, snapshot reads of a and b at one
+// cluster time, and an aggregate of a that looks b up.
+func TestNoHalfCommits(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, be *testenv.Backend) {
+		const writers, moves, docs, total = 4, 40, 4, 1000
+		ctx := ctxT(t)
+		db := be.DB(t)
+		a, b := db.Collection("a"), db.Collection("b")
+		for _, c := range []*mongo.Collection{a, b} {
+			for i := range docs {
+				_, err := c.InsertOne(ctx, bson.D{{Key: "_id", Value: i}, {Key: "v", Value: total / (2 * docs)}})
+				must(t, err)
+			}
+		}
+		var wg sync.WaitGroup
+		stop := make(chan struct{})
+		errs := make(chan error, writers+3)
+		var writersWG sync.WaitGroup
+		for w := range writers {
+			writersWG.Add(1)
+			go func() {
+				defer writersWG.Done()
+				errs <- moveUnits(ctx, be.Client, a, b, w, moves, docs)
+			}()
+		}
+		readers := []func() (int32, error){
+			func() (int32, error) { return txnTotal(ctx, be.Client, a, b) },
+			func() (int32, error) { return snapshotTotal(ctx, db) },
+			func() (int32, error) { return lookupTotal(ctx, a) },
+		}
+		reads := make([]int, len(readers))
+		for k, read := range readers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						if reads[k] > 0 {
+							errs <- nil
+							return
+						}
+					default:
+					}
+					got, err := read()
+					if err != nil {
+						errs <- fmt.Errorf("reader %d: %w", k, err)
+						return
+					}
+					if got != total {
+						errs <- fmt.Errorf("reader %d read a total of %d, want %d: half of a commit", k, got, total)
+						return
+					}
+					reads[k]++
+				}
+			}()
+		}
+		writersWG.Wait()
+		close(stop)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Logf("reads per reader: %v", reads)
+	})
+}
+
+// moveUnits runs moves transactions that take one unit from a document of
+// one collection and give it to a document of the other.
+func moveUnits(ctx context.Context, client *mongo.Client, a, b *mongo.Collection, w, moves, docs int) error {
+	sess, err := client.StartSession()
+	if err != nil {
+		return err
+	}
+	defer sess.EndSession(context.Background())
+	for k := range moves {
+		from, to := a, b
+		if k%2 == 1 {
+			from, to = b, a
+		}
+		_, err := sess.WithTransaction(ctx, func(ctx context.Context) (any, error) {
+			inc := func(c *mongo.Collection, id, by int) error {
+				_, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "v", Value: by}}}})
+				return err
+			}
+			if err := inc(from, (w+k)%docs, -1); err != nil {
+				return nil, err
+			}
+			return nil, inc(to, (w+2*k)%docs, 1)
+		})
+		if err != nil {
+			return fmt.Errorf("writer %d: %w", w, err)
+		}
+	}
+	return nil
+}
+
+func sumOf(ctx context.Context, cur *mongo.Cursor, err error) (int32, error) {
+	if err != nil {
+		return 0, err
+	}
+	var ds []struct{ V int32 }
+	if err := cur.All(ctx, &ds); err != nil {
+		return 0, err
+	}
+	var n int32
+	for _, d := range ds {
+		n += d.V
+	}
+	return n, nil
+}
+
+// txnTotal adds a and b up in one snapshot transaction.
+func txnTotal(ctx context.Context, client *mongo.Client, a, b *mongo.Collection) (int32, error) {
+	sess, err := client.StartSession()
+	if err != nil {
+		return 0, err
+	}
+	defer sess.EndSession(context.Background())
+	var n int32
+	_, err = sess.WithTransaction(ctx, func(ctx context.Context) (any, error) {
+		n = 0
+		for _, c := range []*mongo.Collection{a, b} {
+			cur, err := c.Find(ctx, bson.D{})
+			k, err := sumOf(ctx, cur, err)
+			if err != nil {
+				return nil, err
+			}
+			n += k
+		}
+		return nil, nil
+	}, options.Transaction().SetReadConcern(readconcern.Snapshot()))
+	return n, err
+}
+
+// snapshotTotal reads a under readConcern snapshot, then b at the cluster
+// time that read answered at.
+func snapshotTotal(ctx context.Context, db *mongo.Database) (int32, error) {
+	var n int32
+	var at any
+	for _, coll := range []string{"a", "b"} {
+		rc := bson.D{{Key: "level", Value: "snapshot"}}
+		if at != nil {
+			rc = append(rc, bson.E{Key: "atClusterTime", Value: at})
+		}
+		var res struct {
+			Cursor struct {
+				FirstBatch    []struct{ V int32 }
+				AtClusterTime bson.Timestamp `bson:"atClusterTime"`
+			}
+		}
+		err := db.RunCommand(ctx, bson.D{{Key: "find", Value: coll}, {Key: "readConcern", Value: rc}}).Decode(&res)
+		if err != nil {
+			return 0, err
+		}
+		if at == nil {
+			at = res.Cursor.AtClusterTime
+		}
+		for _, d := range res.Cursor.FirstBatch {
+			n += d.V
+		}
+	}
+	return n, nil
+}
+
+// lookupTotal adds a and b up in one aggregate of a that looks b up.
+func lookupTotal(ctx context.Context, a *mongo.Collection) (int32, error) {
+	sum := bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: nil}, {Key: "v", Value: bson.D{{Key: "$sum", Value: "$v"}}}}}}
+	cur, err := a.Aggregate(ctx, mongo.Pipeline{
+		sum,
+		{{Key: "$lookup", Value: bson.D{{Key: "from", Value: "b"}, {Key: "pipeline", Value: bson.A{sum}}, {Key: "as", Value: "b"}}}},
+		{{Key: "$unwind", Value: "$b"}},
+		{{Key: "$project", Value: bson.D{{Key: "v", Value: bson.D{{Key: "$add", Value: bson.A{"$v", "$b.v"}}}}}}},
+	})
+	n, err := sumOf(ctx, cur, err)
+	if err != nil {
+		return 0, errors.Join(errors.New("aggregate"), err)
+	}
+	return n, nil
+}
