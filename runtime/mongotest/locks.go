@@ -92,24 +92,18 @@ func (l *lockSet) holds(ns string, mode lockMode) bool {
 }
 
 // lockTable holds one RWMutex per namespace ever locked. They are never
-// freed: a test names few namespaces.
+// freed: a test names few namespaces. Looking one up takes no lock once it
+// exists, so that commands on unrelated namespaces share nothing.
 type lockTable struct {
-	mu sync.Mutex
-	m  map[string]*sync.RWMutex
+	m sync.Map // string -> *sync.RWMutex
 }
 
 func (t *lockTable) get(ns string) *sync.RWMutex {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.m == nil {
-		t.m = map[string]*sync.RWMutex{}
+	if m, ok := t.m.Load(ns); ok {
+		return m.(*sync.RWMutex)
 	}
-	m := t.m[ns]
-	if m == nil {
-		m = new(sync.RWMutex)
-		t.m[ns] = m
-	}
-	return m
+	m, _ := t.m.LoadOrStore(ns, new(sync.RWMutex))
+	return m.(*sync.RWMutex)
 }
 
 // acquire takes l's locks, catalog first, then namespaces in name order.
