@@ -128,3 +128,49 @@ func TestReadNotBehindOtherWriter(t *testing.T) {
 		t.Fatalf("the find on b read n = %d, want the held write's 1", got.N)
 	}
 }
+
+// TestCommitOneTime: a transaction's commit over two collections takes one
+// commit time: the clock advances once, every version it writes and every
+// change event it logs carry that time, so a snapshot either has all of it
+// or none.
+func TestCommitOneTime(t *testing.T) {
+	s := NewServer(t)
+	s.catalogMu.Lock() // no command runs meanwhile
+	defer s.catalogMu.Unlock()
+	a, b := s.coll("db", "a", true), s.coll("db", "b", true)
+	tx := s.beginTxn(s.session("x"), 1, 0, false)
+	var recs []*record
+	for i, c := range []*collection{a, b, a} {
+		r := c.record(idKey(int32(i)), true)
+		s.put(view{tx: tx}, c, r, bson.D{{Key: "_id", Value: int32(i)}}, false)
+		recs = append(recs, r)
+	}
+	if got := tx.nss; len(got) != 2 || got[0] != "db.a" || got[1] != "db.b" {
+		t.Fatalf("the transaction's namespaces are %v, want [db.a db.b]", got)
+	}
+	before := s.clock.Load()
+	if err := s.commitTxn(tx); err != nil {
+		t.Fatal(err)
+	}
+	ts := s.clock.Load()
+	if ts != before+1 {
+		t.Fatalf("the clock moved from %d to %d, want one step", before, ts)
+	}
+	for i, r := range recs {
+		if r.latestTS() != ts || (view{at: ts - 1, atSet: true}).doc(r) != nil {
+			t.Fatalf("record %d: committed at %d, want %d and absent just before", i, r.latestTS(), ts)
+		}
+	}
+	evs, _, err := s.eventsSince(streamPos{t: uint32(s.started.Unix()), i: before, idx: idxAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 3 {
+		t.Fatalf("%d events, want 3", len(evs))
+	}
+	for _, e := range evs {
+		if e.pos.i != ts {
+			t.Fatalf("event %v at %d, want %d", e.op, e.pos.i, ts)
+		}
+	}
+}

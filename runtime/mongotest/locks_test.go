@@ -133,7 +133,9 @@ func sumOf(ctx context.Context, cur *mongo.Cursor, err error) (int32, error) {
 	return n, nil
 }
 
-// txnTotal adds a and b up in one snapshot transaction.
+// txnTotal adds a and b up in one snapshot transaction, whose first
+// statement reads another collection: its snapshot is taken while a commit
+// may hold a and b.
 func txnTotal(ctx context.Context, client *mongo.Client, a, b *mongo.Collection) (int32, error) {
 	sess, err := client.StartSession()
 	if err != nil {
@@ -143,6 +145,9 @@ func txnTotal(ctx context.Context, client *mongo.Client, a, b *mongo.Collection)
 	var n int32
 	_, err = sess.WithTransaction(ctx, func(ctx context.Context) (any, error) {
 		n = 0
+		if err := a.Database().Collection("unrelated").FindOne(ctx, bson.D{}).Err(); err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, err
+		}
 		for _, c := range []*mongo.Collection{a, b} {
 			cur, err := c.Find(ctx, bson.D{})
 			k, err := sumOf(ctx, cur, err)
