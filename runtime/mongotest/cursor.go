@@ -11,6 +11,9 @@ func init() {
 	register(command{run: (*Server).killCursors, inTxn: true}, "killCursors")
 }
 
+// codeCursorInUse is mongod's CursorInUse: another getMore reads the cursor.
+const codeCursorInUse int32 = 143
+
 // defaultFirstBatch is mongod's default size of a cursor's first batch.
 const defaultFirstBatch = 101
 
@@ -135,7 +138,14 @@ func (s *Server) getMore(req *request) (bson.D, error) {
 	if ns := req.db + "." + coll; ns != cur.ns {
 		return nil, errorf(codeUnauthorized, "Requested getMore on namespace '%s', but cursor belongs to a different namespace %s", ns, cur.ns)
 	}
-	cur.mu.Lock()
+	// A getMore of a change stream waits with the cursor held and the
+	// catalog lock released: another one must not wait for the cursor
+	// holding the catalog lock, but fails as on mongod.
+	if !cur.mu.TryLock() {
+		err := errorf(codeCursorInUse, "Cursor already in use (namespace: '%s', id: %d).", cur.ns, id)
+		err.Name = "CursorInUse"
+		return nil, err
+	}
 	defer cur.mu.Unlock()
 	if s.lookupCursor(id) != cur {
 		return nil, errorf(codeCursorNotFound, "cursor id %d not found", id)

@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
 
 	"github.com/mongotxgen/mongotxgen/internal/testenv"
+	"github.com/mongotxgen/mongotxgen/runtime/mongotest"
 )
 
 // TestNoHalfCommits: transactions move units between a document of
@@ -205,4 +206,55 @@ func lookupTotal(ctx context.Context, a *mongo.Collection) (int32, error) {
 		return 0, errors.Join(errors.New("aggregate"), err)
 	}
 	return n, nil
+}
+
+// TestCursorInUse: while a getMore of a change stream waits for events,
+// holding the cursor, another getMore of the same cursor fails with 143
+// CursorInUse instead of waiting behind it; the first one then returns the
+// event it waited for.
+func TestCursorInUse(t *testing.T) {
+	srv := mongotest.NewServer(t)
+	client := testenv.NewClient(t, options.Client().ApplyURI(srv.URI()))
+	ctx := ctxT(t)
+	db := client.Database("db")
+	must(t, db.CreateCollection(ctx, "c"))
+	var opened struct{ Cursor struct{ ID int64 } }
+	must(t, db.RunCommand(ctx, bson.D{{Key: "aggregate", Value: "c"}, {Key: "pipeline", Value: bson.A{bson.D{{Key: "$changeStream", Value: bson.D{}}}}}, {Key: "cursor", Value: bson.D{}}}).Decode(&opened))
+	getMore := func(maxTimeMS int) (int, error) {
+		var res struct {
+			Cursor struct{ NextBatch []bson.Raw }
+		}
+		err := db.RunCommand(ctx, bson.D{{Key: "getMore", Value: opened.Cursor.ID}, {Key: "collection", Value: "c"}, {Key: "maxTimeMS", Value: maxTimeMS}}).Decode(&res)
+		return len(res.Cursor.NextBatch), err
+	}
+	waiter := make(chan error, 1)
+	inUse := func(err error) bool {
+		var ce mongo.CommandError
+		return errors.As(err, &ce) && ce.Code == 143
+	}
+	go func() {
+		n, err := getMore(60000)
+		for k := 0; inUse(err) && k < 10000; k++ { // a probe below held it
+			n, err = getMore(60000)
+		}
+		if err == nil && n != 1 {
+			err = fmt.Errorf("the waiting getMore returned %d events, want 1", n)
+		}
+		waiter <- err
+	}()
+	for attempt := 0; ; attempt++ {
+		_, err := getMore(1)
+		if inUse(err) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if attempt == 10000 {
+			t.Fatal("no getMore met the waiting one")
+		}
+	}
+	_, err := db.Collection("c").InsertOne(ctx, bson.D{{Key: "x", Value: 1}})
+	must(t, err)
+	must(t, <-waiter)
 }
