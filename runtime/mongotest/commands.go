@@ -29,8 +29,10 @@ type request struct {
 	// at is the commit time a snapshot read outside a transaction reads.
 	at    uint32
 	atSet bool
-	// locks are what it holds (locks.go); sub-statements share them.
-	locks *lockSet
+	// locks are what it holds (locks.go), in ownLocks; sub-statements
+	// share them.
+	locks    *lockSet
+	ownLocks lockSet
 	// checkedOut: it holds its session's mutex.
 	checkedOut bool
 }
@@ -182,7 +184,8 @@ func (s *Server) runLocked(req *request, cmd command) (res bson.D, err error) {
 		defer req.sess.mu.Unlock()
 		req.checkedOut = true
 	}
-	req.locks = s.planLocks(req)
+	req.locks = &req.ownLocks
+	planLocks(req, req.locks)
 	s.acquire(req.locks)
 	defer s.release(req.locks)
 	if s.lockedHook != nil {

@@ -39,8 +39,7 @@ var noCheckout = map[string]bool{"endSessions": true, "killSessions": true, "kil
 // planLocks is what req must hold to run. A statement of a transaction or
 // a retryable write may end the session's transaction: it also holds what
 // that takes.
-func (s *Server) planLocks(req *request) *lockSet {
-	l := &lockSet{}
+func planLocks(req *request, l *lockSet) {
 	ns := func(mode lockMode) {
 		if name, ok := req.body[0].Value.(string); ok {
 			l.add(req.db+"."+name, mode)
@@ -74,7 +73,6 @@ func (s *Server) planLocks(req *request) *lockSet {
 	if ss := req.sess; ss != nil && (req.inTxn || req.retryable) {
 		txnLocks(ss.tx, l)
 	}
-	return l
 }
 
 // planAggregate locks an aggregate's collection and the collections its

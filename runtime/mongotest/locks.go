@@ -53,6 +53,7 @@ type lockSet struct {
 	catalog lockMode
 	ns      []nsLock // sorted by ns
 	held    bool
+	buf     [2]nsLock // ns's first array: most commands lock one or two
 }
 
 // add asks for ns in mode; a namespace asked for twice gets the stronger.
@@ -69,6 +70,9 @@ func (l *lockSet) add(ns string, mode lockMode) {
 	if found {
 		l.ns[i].mode = max(l.ns[i].mode, mode)
 		return
+	}
+	if l.ns == nil {
+		l.ns = l.buf[:0]
 	}
 	l.ns = slices.Insert(l.ns, i, nsLock{ns, mode})
 	l.catalog = max(l.catalog, lockShared)
