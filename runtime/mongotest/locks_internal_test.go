@@ -174,3 +174,33 @@ func TestCommitOneTime(t *testing.T) {
 		}
 	}
 }
+
+// TestPruneIdleCollection: the versions a commit to collection a made
+// obsolete are forgotten once they leave the history window even if a is
+// never written again: a commit to b prunes them, taking a's lock, which is
+// free.
+func TestPruneIdleCollection(t *testing.T) {
+	s, err := StartWith(Options{SnapshotHistory: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Unix(1000, 0)
+	s.catalogMu.Lock() // no command runs meanwhile
+	defer s.catalogMu.Unlock()
+	s.hist.now = func() time.Time { return now }
+	a, b := s.coll("db", "a", true), s.coll("db", "b", true)
+	r := a.record("k", true)
+	for v := range int32(3) {
+		s.put(view{}, a, r, bson.D{{Key: "_id", Value: "k"}, {Key: "v", Value: v}}, false)
+		now = now.Add(time.Second)
+	}
+	if len(r.versions) != 3 {
+		t.Fatalf("%d versions inside the window, want 3", len(r.versions))
+	}
+	now = now.Add(2 * time.Minute)
+	s.put(view{}, b, b.record("x", true), bson.D{{Key: "_id", Value: "x"}}, false)
+	if len(r.versions) != 1 || r.latest()[1].Value != int32(2) {
+		t.Fatalf("versions of the idle collection's record after the window: %v, want only the last", r.versions)
+	}
+}

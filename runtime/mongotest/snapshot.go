@@ -111,9 +111,38 @@ func (s *Server) age() {
 	}
 }
 
+// pruneOthers bounds the other collections one commit prunes the backlog
+// of, when their locks are free.
+const pruneOthers = 2
+
 // pruneBacklog forgets the versions of c's records that the commits that
-// left the window made obsolete; c is held exclusively.
+// left the window made obsolete, c being held exclusively, and those of a
+// few other collections whose locks it can take at once: a collection no
+// longer written is pruned too.
 func (s *Server) pruneBacklog(c *collection) {
+	s.pruneColl(c)
+	s.commitMu.Lock()
+	var others []*collection
+	for o := range s.hist.backlog {
+		if len(others) == pruneOthers {
+			break
+		}
+		if o != c {
+			others = append(others, o)
+		}
+	}
+	s.commitMu.Unlock()
+	for _, o := range others {
+		// Never waited for: the caller holds locks of its own.
+		if m := s.nsLocks.get(o.ns()); m.TryLock() {
+			s.pruneColl(o)
+			m.Unlock()
+		}
+	}
+}
+
+// pruneColl prunes c's backlog; c is held exclusively.
+func (s *Server) pruneColl(c *collection) {
 	s.commitMu.Lock()
 	recs := s.hist.backlog[c]
 	if recs == nil {
