@@ -2,7 +2,6 @@ package mongotest_test
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,10 +10,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// BenchmarkReadsWhileWriting reads documents of collection a by _id from
-// 8 clients, alone and while 16 writers update documents of collection b
-// as fast as they can, and reports the reads per second (reads/s) and the
-// writes per second that went on meanwhile (writes/s).
+// BenchmarkReadsWhileWriting reads documents of one collection by _id
+// from 8 clients, alone and while writers update another collection as
+// fast as they can, and reports the reads per second (reads/s) and the
+// writes per second that went on meanwhile (writes/s). Small writes: 16
+// writers each $inc one document; large: 2 writers each $inc all 1000
+// documents of the other collection in one updateMany, holding its lock
+// for a while.
 func BenchmarkReadsWhileWriting(b *testing.B) {
 	coll, _ := scaleColl(b, 10000)
 	db := coll.Database()
@@ -28,8 +30,17 @@ func BenchmarkReadsWhileWriting(b *testing.B) {
 		b.Fatal(err)
 	}
 	const readers = 8
-	for _, writers := range []int{0, 16} {
-		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
+	for _, load := range []struct {
+		name    string
+		writers int
+		filter  func(k int) bson.D
+	}{
+		{"none", 0, nil},
+		{"small", 16, func(k int) bson.D { return bson.D{{Key: "_id", Value: int64(k % 1000)}} }},
+		{"large", 2, func(int) bson.D { return bson.D{} }},
+	} {
+		writers := load.writers
+		b.Run("writes="+load.name, func(b *testing.B) {
 			stop := make(chan struct{})
 			var writes atomic.Int64
 			var wwg sync.WaitGroup
@@ -44,7 +55,7 @@ func BenchmarkReadsWhileWriting(b *testing.B) {
 							return
 						default:
 						}
-						_, err := other.UpdateOne(ctx, bson.D{{Key: "_id", Value: int64(k % 1000)}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}})
+						_, err := other.UpdateMany(ctx, load.filter(k), bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}})
 						if err != nil {
 							errs <- err
 							return
