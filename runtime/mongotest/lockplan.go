@@ -76,9 +76,10 @@ func planLocks(req *request, l *lockSet) {
 }
 
 // planAggregate locks an aggregate's collection and the collections its
-// stages read ($lookup, $graphLookup, $unionWith, at any depth) shared; a
-// pipeline that writes ($out, $merge) changes the catalog; a change stream
-// reads only the change log, and a collection per lookup (currentDoc).
+// stages read ($lookup, $graphLookup, $unionWith, at any depth) shared and
+// the collection $merge writes exclusively; $out, which replaces a
+// collection, changes the catalog. A change stream reads only the change
+// log, and a collection per lookup (currentDoc).
 func planAggregate(req *request, l *lockSet) {
 	l.catalog = lockShared
 	pipeline, _ := lookup(req.body, "pipeline").(bson.A)
@@ -95,8 +96,14 @@ func planAggregate(req *request, l *lockSet) {
 		case bson.D:
 			for _, e := range x {
 				switch e.Key {
-				case "$out", "$merge":
+				case "$out":
 					l.catalog = lockExclusive
+				case "$merge":
+					if ns, ok := mergeTarget(req.db, e.Value); ok {
+						l.add(ns, lockExclusive)
+					} else {
+						l.catalog = lockExclusive // the stage fails; nothing to find out here
+					}
 				case "$lookup", "$graphLookup":
 					if from, ok := lookup(asDoc(e.Value), "from").(string); ok {
 						l.add(req.db+"."+from, lockShared)
@@ -119,6 +126,22 @@ func planAggregate(req *request, l *lockSet) {
 		}
 	}
 	walk(pipeline)
+}
+
+// mergeTarget is the namespace a $merge stage writes: {into: name}, {into:
+// {db, coll}} or the name alone.
+func mergeTarget(db string, v any) (string, bool) {
+	if d, ok := v.(bson.D); ok {
+		v = lookup(d, "into")
+	}
+	if d, ok := v.(bson.D); ok {
+		if other, ok := lookup(d, "db").(string); ok {
+			db = other
+		}
+		v = lookup(d, "coll")
+	}
+	coll, ok := v.(string)
+	return db + "." + coll, ok
 }
 
 func firstStage(pipeline bson.A) (string, bool) {
