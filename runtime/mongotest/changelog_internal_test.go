@@ -11,15 +11,8 @@ import (
 // TestChangeLogBounded: the change log keeps at most changeLogCap events
 // and none older than the history window, and says what it lost.
 func TestChangeLogBounded(t *testing.T) {
-	s, err := StartWith(Options{SnapshotHistory: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	now := time.Unix(1000, 0)
-	s.catalogMu.Lock() // no command runs meanwhile
-	defer s.catalogMu.Unlock()
-	s.hist.now = func() time.Time { return now }
+	s := frozenServer(t, &now)
 	c := s.coll("db", "c", true)
 	for i := range changeLogCap + 10 {
 		s.put(view{}, c, c.record(idKey(int32(i)), true), bson.D{{Key: "_id", Value: int32(i)}}, false)

@@ -180,15 +180,8 @@ func TestCommitOneTime(t *testing.T) {
 // never written again: a commit to b prunes them, taking a's lock, which is
 // free.
 func TestPruneIdleCollection(t *testing.T) {
-	s, err := StartWith(Options{SnapshotHistory: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	now := time.Unix(1000, 0)
-	s.catalogMu.Lock() // no command runs meanwhile
-	defer s.catalogMu.Unlock()
-	s.hist.now = func() time.Time { return now }
+	s := frozenServer(t, &now)
 	a, b := s.coll("db", "a", true), s.coll("db", "b", true)
 	r := a.record("k", true)
 	for v := range int32(3) {
