@@ -31,7 +31,11 @@ import (
 // A command that waits (for a transaction that holds a document, for a
 // change stream's next event, to take the catalog lock exclusively) gives
 // up levels 2 and 3 and takes them again after: whatever it looked at may
-// have changed, so it looks again.
+// have changed, so it looks again. Locks taken out of this order are only
+// tried, never waited for: another session, to abort its transaction once
+// it outlived its lifetime (waitTx); a cursor, which a change stream's
+// getMore keeps while it waits (a second getMore fails with CursorInUse);
+// an idle collection, to prune its old versions (pruneBacklog).
 
 type lockMode uint8
 

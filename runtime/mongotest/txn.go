@@ -323,6 +323,12 @@ func (s *Server) waitTx(req *request, tx *txn) *cmdError {
 // session is busy running a command, reap waits a little instead: the
 // caller tries again.
 func (s *Server) reap(req *request, tx *txn) {
+	// First its own session's expired transaction, if any: a command of
+	// tx's session may be waiting for it, holding tx's session.
+	if own := req.sess; req.checkedOut && own.tx != nil && own.tx != tx && s.outlived(own.tx) {
+		otx := own.tx
+		s.withTxnLocks(otx, func() { s.expired(otx) })
+	}
 	ss := tx.sess
 	if !(req.checkedOut && ss == req.sess) {
 		if !ss.mu.TryLock() {
