@@ -179,7 +179,7 @@ func (s *Server) runLocked(req *request, cmd command) (res bson.D, err error) {
 	} else if req.hasTxnNum {
 		return nil, errorf(codeInvalidOptions, "txnNumber requires a session id (lsid)")
 	}
-	if req.sess != nil && !noCheckout[req.name] {
+	if req.checksOut() {
 		req.sess.mu.Lock()
 		defer req.sess.mu.Unlock()
 		req.checkedOut = true

@@ -32,9 +32,16 @@ var lockKinds = map[string]lockKind{
 	"commitTransaction": lockTxnEnd, "abortTransaction": lockTxnEnd,
 }
 
-// noCheckout are the commands that do not check their session out: they
-// end sessions, which they check out one by one.
-var noCheckout = map[string]bool{"endSessions": true, "killSessions": true, "killAllSessions": true}
+// noCheckout are the commands that do not check their session out: those
+// that end sessions, which they check out one by one, and killCursors
+// outside a transaction, which must not wait for a change stream's getMore
+// that keeps the session while it awaits events.
+var noCheckout = map[string]bool{"endSessions": true, "killSessions": true, "killAllSessions": true, "killCursors": true}
+
+// checksOut reports whether req checks its session out.
+func (req *request) checksOut() bool {
+	return req.sess != nil && (!noCheckout[req.name] || (req.name == "killCursors" && req.inTxn))
+}
 
 // planLocks is what req must hold to run. A statement of a transaction or
 // a retryable write may end the session's transaction: it also holds what

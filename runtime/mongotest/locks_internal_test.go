@@ -54,7 +54,7 @@ func done[T any](t *testing.T, what string, ch <-chan T) T {
 	case v := <-ch:
 		return v
 	case <-time.After(settle):
-		t.Fatalf("%s did not complete while a write to another collection was held", what)
+		t.Fatalf("%s did not complete within %v", what, settle)
 	}
 	var zero T
 	return zero
@@ -195,5 +195,40 @@ func TestPruneIdleCollection(t *testing.T) {
 	s.put(view{}, b, b.record("x", true), bson.D{{Key: "_id", Value: "x"}}, false)
 	if len(r.versions) != 1 || r.latest()[1].Value != int32(2) {
 		t.Fatalf("versions of the idle collection's record after the window: %v, want only the last", r.versions)
+	}
+}
+
+// TestKillCursorsBesideWaitingGetMore: killCursors with the session of a
+// change stream whose getMore awaits events (keeping its session checked
+// out) completes at once, as the driver's ChangeStream.Close needs.
+func TestKillCursorsBesideWaitingGetMore(t *testing.T) {
+	s := NewServer(t)
+	lsid := bson.D{{Key: "id", Value: bson.Binary{Subtype: bson.TypeBinaryUUID, Data: make([]byte, 16)}}}
+	run := func(cmd bson.D) bson.D {
+		reply, err := s.handle(&conn{s: s}, &message{opCode: opMsg, db: "db", body: append(cmd, bson.E{Key: "lsid", Value: lsid})})
+		if err != nil {
+			t.Error(err)
+		}
+		return reply
+	}
+	opened := run(bson.D{{Key: "aggregate", Value: "c"}, {Key: "pipeline", Value: bson.A{bson.D{{Key: "$changeStream", Value: bson.D{}}}}}, {Key: "cursor", Value: bson.D{}}})
+	id, _ := lookup(lookup(opened, "cursor").(bson.D), "id").(int64)
+	if id == 0 {
+		t.Fatalf("no change stream cursor: %v", opened)
+	}
+	waiting := make(chan struct{})
+	var once sync.Once
+	s.lockedHook = func(req *request) {
+		if req.name == "getMore" {
+			once.Do(func() { close(waiting) })
+		}
+	}
+	go run(bson.D{{Key: "getMore", Value: id}, {Key: "collection", Value: "c"}, {Key: "maxTimeMS", Value: int32(60000)}})
+	done(t, "the getMore", waiting)
+	killed := make(chan bson.D, 1)
+	go func() { killed <- run(bson.D{{Key: "killCursors", Value: "c"}, {Key: "cursors", Value: bson.A{id}}}) }()
+	reply := done(t, "killCursors", killed)
+	if got := lookup(reply, "cursorsKilled"); !sameDoc(bson.D{{Key: "k", Value: got}}, bson.D{{Key: "k", Value: bson.A{id}}}) {
+		t.Fatalf("killCursors: %v, want cursorsKilled [%d]", reply, id)
 	}
 }
