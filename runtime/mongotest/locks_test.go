@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -257,4 +260,98 @@ func TestCursorInUse(t *testing.T) {
 	_, err := db.Collection("c").InsertOne(ctx, bson.D{{Key: "x", Value: 1}})
 	must(t, err)
 	must(t, <-waiter)
+}
+
+// TestLockMix runs clients that mix, at random over three collections,
+// writes, transactions over two collections, reads with $lookup, index and
+// collection drops and creations, and change streams, a bounded number of
+// times. Command errors are expected (write conflicts, dropped
+// namespaces); what must not happen is an internal error (a panic in the
+// server) or a deadlock (the test's context ends first).
+func TestLockMix(t *testing.T) {
+	const clients, ops = 8, 150
+	srv := mongotest.NewServer(t)
+	client := testenv.NewClient(t, options.Client().ApplyURI(srv.URI()))
+	ctx, cancel := context.WithTimeout(ctxT(t), 2*time.Minute)
+	defer cancel()
+	db := client.Database("mix")
+	names := []string{"a", "b", "c"}
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(c), 12))
+			for k := range ops {
+				if err := mixOp(ctx, client, db, names, r, k); err != nil {
+					errs <- fmt.Errorf("client %d op %d: %w", c, k, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// mixOp runs one random operation of TestLockMix; it returns only the
+// errors that must not happen.
+func mixOp(ctx context.Context, client *mongo.Client, db *mongo.Database, names []string, r *rand.Rand, k int) error {
+	coll := func() *mongo.Collection { return db.Collection(names[r.IntN(len(names))]) }
+	id := r.IntN(20)
+	var err error
+	switch r.IntN(9) {
+	case 0:
+		_, err = coll().InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "n", Value: k}})
+	case 1:
+		_, err = coll().UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}}, options.UpdateOne().SetUpsert(true))
+	case 2:
+		_, err = coll().DeleteMany(ctx, bson.D{{Key: "n", Value: bson.D{{Key: "$lt", Value: k % 5}}}})
+	case 3:
+		from, to := coll(), coll()
+		var sess *mongo.Session
+		if sess, err = client.StartSession(); err == nil {
+			_, err = sess.WithTransaction(ctx, func(ctx context.Context) (any, error) {
+				if _, err := from.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: -1}}}}); err != nil {
+					return nil, err
+				}
+				return to.InsertOne(ctx, bson.D{{Key: "n", Value: k}})
+			})
+			sess.EndSession(context.Background())
+		}
+	case 4:
+		var cur *mongo.Cursor
+		cur, err = coll().Aggregate(ctx, mongo.Pipeline{{{Key: "$lookup", Value: bson.D{{Key: "from", Value: names[r.IntN(len(names))]}, {Key: "localField", Value: "n"}, {Key: "foreignField", Value: "n"}, {Key: "as", Value: "m"}}}}})
+		if err == nil {
+			err = cur.All(ctx, new([]bson.D))
+		}
+	case 5:
+		_, err = coll().Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "n", Value: 1}}})
+	case 6:
+		err = coll().Drop(ctx)
+	case 7:
+		_, err = db.ListCollectionNames(ctx, bson.D{})
+	case 8:
+		var cs *mongo.ChangeStream
+		if cs, err = coll().Watch(ctx, mongo.Pipeline{}, options.ChangeStream().SetMaxAwaitTime(5*time.Millisecond)); err == nil {
+			cs.TryNext(ctx)
+			err = cs.Close(ctx)
+		}
+	}
+	var ce mongo.CommandError
+	var we mongo.WriteException
+	switch {
+	case err == nil, errors.Is(err, mongo.ErrNoDocuments):
+		return nil
+	case ctx.Err() != nil:
+		return fmt.Errorf("no progress (a deadlock?): %w", err)
+
+	case errors.As(err, &ce) && ce.Code == 1, errors.As(err, &we) && strings.Contains(we.Error(), "internal error"):
+		return err
+	}
+	return nil
 }
