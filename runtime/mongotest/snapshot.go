@@ -34,8 +34,9 @@ type history struct {
 	// from is the oldest commit time still readable.
 	from uint32
 	// backlog are the records, by collection, whose commits left the
-	// window: the next commit to their collection, which holds it
-	// exclusively, prunes them (pruneBacklog).
+	// window: pruned by the next commit to their collection, which holds
+	// it exclusively, or by a commit elsewhere that finds its lock free
+	// (pruneBacklog).
 	backlog map[*collection][]*record
 	// dropped is the commit time at which each namespace was last dropped:
 	// collections are not versioned, so a snapshot older than a drop
@@ -50,8 +51,9 @@ type commitMark struct {
 }
 
 // tick advances the clock for a commit that wrote recs and returns its
-// time, in the commit section. Records whose only version the commit writes are left out of the
-// log: there is nothing older of theirs to forget.
+// time, in the commit section. Records whose only version the commit
+// writes are left out of the log: there is nothing older of theirs to
+// forget.
 func (s *Server) tick(recs []pending) uint32 {
 	ts := s.clock.Add(1)
 	var logged []pending
