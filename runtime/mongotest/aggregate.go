@@ -60,7 +60,7 @@ func (s *Server) aggregate(req *request) (bson.D, error) {
 			return nil, errorf(40601, "%s can only be the %s stage in the pipeline", k, map[bool]string{true: "final", false: "first"}[k == "$out" || k == "$merge"])
 		}
 	}
-	out, perr := mql.RunPipelineIn(snapshotDB{s, req.db, req.view()}, docs, stages, vars)
+	out, perr := mql.RunPipelineIn(snapshotDB{s, req.db, req.view(), req.locks}, docs, stages, vars)
 	if perr != nil {
 		return nil, perr
 	}
@@ -151,6 +151,8 @@ func (s *Server) localSessions(arg any) ([]bson.D, error) {
 		}
 	}
 	uid := sha256.Sum256(nil)
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
 	ids := make([]string, 0, len(s.sessions))
 	for id := range s.sessions {
 		ids = append(ids, id)

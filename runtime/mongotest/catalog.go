@@ -61,7 +61,7 @@ func (s *Server) waitCreator(req *request, name string) (*collection, *cmdError)
 		if o == nil {
 			return s.coll(req.db, name, false), nil // an expired creator's is gone
 		}
-		wait, err := pendingConflict(req, o)
+		wait, err := s.pendingConflict(req, o)
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +76,7 @@ func (s *Server) waitCreator(req *request, name string) (*collection, *cmdError)
 // transactions' collection locks. It reports
 // whether it waited (the caller must look c up again).
 func (s *Server) waitUnheld(req *request, c *collection) (bool, *cmdError) {
-	// expired may abort a holder, and an abort removes the records it
+	// waitTx may abort an expired holder, which removes the records it
 	// inserted from c.order (compacting it in place): collect the holders
 	// first, then judge them.
 	var holders []*txn
@@ -94,12 +94,11 @@ func (s *Server) waitUnheld(req *request, c *collection) (bool, *cmdError) {
 		}
 	}
 	for _, o := range holders {
-		if !s.expired(o) {
-			return true, s.waitTx(req, o)
+		if o.state == txnActive {
+			return true, s.waitTx(req, o) // which aborts o once it expired
 		}
 	}
-	// Aborting an expired creator took c out of the catalog.
-	return s.coll(c.db, c.name, false) != c, nil
+	return false, nil
 }
 
 func (s *Server) drop(req *request) (bson.D, error) {
@@ -127,13 +126,17 @@ func (s *Server) drop(req *request) (bson.D, error) {
 func (s *Server) dropColl(c *collection) {
 	d := s.dbs[c.db]
 	delete(d.colls, c.name)
-	s.noteDrop(c.ns())
+	s.commitMu.Lock()
+	s.noteDrop(c)
 	s.logCatalog("drop", c.db, c.name)
+	s.commitMu.Unlock()
+	s.regMu.Lock()
 	for id, cur := range s.cursors {
 		if cur.ns == c.ns() && cur.stream == nil { // a change stream sees the drop
 			delete(s.cursors, id)
 		}
 	}
+	s.regMu.Unlock()
 	if len(d.colls) == 0 {
 		delete(s.dbs, c.db)
 	}
@@ -161,8 +164,10 @@ func (s *Server) dropDatabase(req *request) (bson.D, error) {
 		for _, name := range sortedKeys(d.colls) {
 			s.dropColl(d.colls[name])
 		}
+		s.commitMu.Lock()
 		s.tick(nil)
 		s.logCatalog("dropDatabase", req.db, "")
+		s.commitMu.Unlock()
 		return bson.D{}, nil
 	}
 }

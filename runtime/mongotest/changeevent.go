@@ -53,7 +53,7 @@ func (s *Server) streamBatch(st *changeStream, limit int64) (batch bson.A, pbrt 
 // streamCandidates are the event documents st has not returned yet, up to
 // an invalidate or streamBatchScan events, and the position scanned to.
 func (s *Server) streamCandidates(st *changeStream) (cands []candidate, end streamPos, endKind tokenKind, invalidated bool, err *cmdError) {
-	evs, err := s.eventsSince(st.after, streamBatchScan+1)
+	evs, now, err := s.eventsSince(st.after, streamBatchScan+1)
 	if err != nil {
 		return nil, end, 0, false, err
 	}
@@ -64,7 +64,7 @@ func (s *Server) streamCandidates(st *changeStream) (cands []candidate, end stre
 			return []candidate{{e.pos, tokenInvalidate, invalidateDoc(e)}}, end, 0, true, nil
 		}
 	}
-	end, endKind = streamPos{t: uint32(s.started.Unix()), i: s.clock.Load(), idx: idxAll}, tokenHighWater
+	end, endKind = streamPos{t: uint32(s.started.Unix()), i: now, idx: idxAll}, tokenHighWater
 	for k := range evs {
 		e := &evs[k]
 		if k == streamBatchScan {
@@ -85,7 +85,7 @@ func (s *Server) streamCandidates(st *changeStream) (cands []candidate, end stre
 
 // eventAt is the kept event at position p, nil if none.
 func (s *Server) eventAt(p streamPos) *changeEvent {
-	evs, err := s.eventsSince(streamPos{t: p.t, i: p.i, idx: p.idx - 1}, 1)
+	evs, _, err := s.eventsSince(streamPos{t: p.t, i: p.i, idx: p.idx - 1}, 1)
 	if err != nil || len(evs) == 0 || evs[0].pos != p {
 		return nil
 	}
@@ -177,8 +177,12 @@ func (s *Server) eventDoc(st *changeStream, e *changeEvent) bson.D {
 }
 
 // currentDoc is the latest committed document with e's _id (fullDocument:
-// updateLookup), nil when it is gone.
+// updateLookup), nil when it is gone. The stream holds the catalog
+// shared, and no namespace: it reads e's under its lock.
 func (s *Server) currentDoc(e *changeEvent) any {
+	m := s.nsLocks.get(e.db + "." + e.coll)
+	m.RLock()
+	defer m.RUnlock()
 	c := s.coll(e.db, e.coll, false)
 	if c == nil || c.creator != nil {
 		return nil

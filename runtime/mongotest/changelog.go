@@ -123,6 +123,8 @@ func opKind(pre, doc bson.D, replace bool) string {
 	return "update"
 }
 
+// The log functions run in the commit section.
+
 // logWrite records a committed non-transactional write at commit time ts.
 func (s *Server) logWrite(ts uint32, op changeOp) {
 	s.logEvent(changeEvent{
@@ -166,14 +168,17 @@ func (s *Server) logEvent(e changeEvent, tag *txnTag) {
 	}
 }
 
-// eventsSince returns up to limit of the kept events after position p, or
-// ChangeStreamHistoryLost when some of them were forgotten.
-func (s *Server) eventsSince(p streamPos, limit int) ([]changeEvent, *cmdError) {
+// eventsSince returns (copies of) up to limit of the kept events after
+// position p and the clock then, or ChangeStreamHistoryLost when some of
+// them were forgotten.
+func (s *Server) eventsSince(p streamPos, limit int) ([]changeEvent, uint32, *cmdError) {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	l := &s.events
 	if p.cmp(l.lost) < 0 {
-		return nil, errorf(codeChangeStreamHistoryLost, "Resume of change stream was not possible, as the resume point may no longer be in the oplog: mongotest keeps the changes of the last %v (Options.SnapshotHistory), at most %d of them", s.hist.window, changeLogCap)
+		return nil, 0, errorf(codeChangeStreamHistoryLost, "Resume of change stream was not possible, as the resume point may no longer be in the oplog: mongotest keeps the changes of the last %v (Options.SnapshotHistory), at most %d of them", s.hist.window, changeLogCap)
 	}
-	return l.events.since(p, limit), nil
+	return l.events.since(p, limit), s.clock.Load(), nil
 }
 
 // waitCh is closed when the next event is appended.

@@ -11,15 +11,8 @@ import (
 // TestChangeLogBounded: the change log keeps at most changeLogCap events
 // and none older than the history window, and says what it lost.
 func TestChangeLogBounded(t *testing.T) {
-	s, err := StartWith(Options{SnapshotHistory: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	now := time.Unix(1000, 0)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.hist.now = func() time.Time { return now }
+	s := frozenServer(t, &now)
 	c := s.coll("db", "c", true)
 	for i := range changeLogCap + 10 {
 		s.put(view{}, c, c.record(idKey(int32(i)), true), bson.D{{Key: "_id", Value: int32(i)}}, false)
@@ -29,7 +22,7 @@ func TestChangeLogBounded(t *testing.T) {
 		t.Fatalf("%d events kept, want the cap %d", n, changeLogCap)
 	}
 	// The ring wrapped: the kept events still come out oldest first.
-	kept, lerr := s.eventsSince(l.lost, changeLogCap)
+	kept, _, lerr := s.eventsSince(l.lost, changeLogCap)
 	if lerr != nil || len(kept) != changeLogCap {
 		t.Fatalf("eventsSince the lost position: %d events, %v", len(kept), lerr)
 	}
@@ -38,7 +31,7 @@ func TestChangeLogBounded(t *testing.T) {
 			t.Fatalf("kept event %d is %+v, want the insert of _id %d", k, e, k+10)
 		}
 	}
-	if _, err := s.eventsSince(streamPos{t: uint32(s.started.Unix()), i: 1}, 1); err == nil || err.Code != codeChangeStreamHistoryLost {
+	if _, _, err := s.eventsSince(streamPos{t: uint32(s.started.Unix()), i: 1}, 1); err == nil || err.Code != codeChangeStreamHistoryLost {
 		t.Fatalf("resuming after a forgotten event: %v, want ChangeStreamHistoryLost", err)
 	}
 	now = now.Add(2 * time.Minute)

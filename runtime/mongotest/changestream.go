@@ -115,17 +115,14 @@ func (s *Server) openStream(req *request, pipeline bson.A) (bson.D, error) {
 	if st.coll == "" {
 		ns = req.db + ".$cmd.aggregate"
 	}
-	s.nextCursor++
-	id := s.nextCursor
 	cur := &cursor{ns: ns, stream: st}
 	first, pbrt, done, err := s.streamBatch(st, batch)
 	if err != nil {
 		return nil, err
 	}
-	if done {
-		id = 0
-	} else {
-		s.cursors[id] = cur
+	var id int64
+	if !done {
+		id = s.registerCursor(cur)
 	}
 	return bson.D{{Key: "cursor", Value: bson.D{
 		{Key: "firstBatch", Value: first},
@@ -236,13 +233,15 @@ func (s *Server) streamGetMore(req *request, id int64, cur *cursor, batch int64)
 		deadline = time.Now().Add(defaultAwait)
 	}
 	for {
+		// Taken before the batch: an event committed after it wakes the wait.
+		wake := s.eventWake()
 		next, pbrt, done, err := s.streamBatch(cur.stream, batch)
 		if err != nil {
-			delete(s.cursors, id)
+			s.forgetCursor(id, cur)
 			return nil, err
 		}
 		if done {
-			delete(s.cursors, id)
+			s.forgetCursor(id, cur)
 			id = 0
 		}
 		if len(next) > 0 || done || !time.Now().Before(deadline) {
@@ -253,23 +252,29 @@ func (s *Server) streamGetMore(req *request, id int64, cur *cursor, batch int64)
 				{Key: "ns", Value: cur.ns},
 			}}}, nil
 		}
-		if !s.awaitEvent(deadline) {
+		if !s.awaitEvent(req, wake, deadline) {
 			return nil, errorf(codeShutdownInProgress, "The server is shutting down")
 		}
-		if s.cursors[id] != cur {
+		if s.lookupCursor(id) != cur {
 			return nil, errorf(codeCursorKilled, "cursor id %d was killed while it awaited data", id)
 		}
 	}
 }
 
-// awaitEvent waits, with s.mu released, for the next change or the
+// eventWake is closed when the next change is logged.
+func (s *Server) eventWake() <-chan struct{} {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	return s.events.waitCh()
+}
+
+// awaitEvent waits, with req's locks released, for the next change or the
 // deadline; it reports whether the server is still open.
-func (s *Server) awaitEvent(deadline time.Time) bool {
-	wake := s.events.waitCh()
+func (s *Server) awaitEvent(req *request, wake <-chan struct{}, deadline time.Time) bool {
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
-	s.mu.Unlock()
-	defer s.mu.Lock()
+	s.release(req.locks)
+	defer s.acquire(req.locks)
 	select {
 	case <-wake:
 	case <-t.C:

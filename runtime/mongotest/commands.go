@@ -29,6 +29,12 @@ type request struct {
 	// at is the commit time a snapshot read outside a transaction reads.
 	at    uint32
 	atSet bool
+	// locks are what it holds (locks.go), in ownLocks; sub-statements
+	// share them.
+	locks    *lockSet
+	ownLocks lockSet
+	// checkedOut: it holds its session's mutex.
+	checkedOut bool
 }
 
 // view is what req's statements read and write through.
@@ -156,22 +162,16 @@ func unsatisfiable(body bson.D) bson.D {
 	return nil
 }
 
-// runLocked runs req with s.mu held. A panic, which would be a bug in
-// this package, fails the command with InternalError instead of killing
-// the test binary that embeds the server.
+// runLocked runs req with its session checked out and the locks it needs
+// held (locks.go). A panic, which would be a bug in this package, fails
+// the command with InternalError instead of killing the test binary that
+// embeds the server.
 func (s *Server) runLocked(req *request, cmd command) (res bson.D, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	defer func() {
 		if p := recover(); p != nil {
 			res, err = nil, errorf(codeInternalError, "mongotest internal error in %s (a bug, please report it): %v", req.name, p)
 		}
 	}()
-	return s.run(req, cmd)
-}
-
-// run resolves the session and transaction of req and runs it, with s.mu held.
-func (s *Server) run(req *request, cmd command) (bson.D, error) {
 	if id, ok := sessionID(req.body); ok {
 		req.sess = s.session(id)
 	} else if has(req.body, "lsid") {
@@ -179,6 +179,23 @@ func (s *Server) run(req *request, cmd command) (bson.D, error) {
 	} else if req.hasTxnNum {
 		return nil, errorf(codeInvalidOptions, "txnNumber requires a session id (lsid)")
 	}
+	if req.checksOut() {
+		req.sess.mu.Lock()
+		defer req.sess.mu.Unlock()
+		req.checkedOut = true
+	}
+	req.locks = &req.ownLocks
+	planLocks(req, req.locks)
+	s.acquire(req.locks)
+	defer s.release(req.locks)
+	if s.lockedHook != nil {
+		s.lockedHook(req)
+	}
+	return s.run(req, cmd)
+}
+
+// run resolves the transaction of req and runs it, its locks held.
+func (s *Server) run(req *request, cmd command) (bson.D, error) {
 	if level, rc := readConcern(req.body); level == "snapshot" && !req.inTxn {
 		return s.runSnapshotRead(req, cmd, rc)
 	}

@@ -1,6 +1,8 @@
 package mongotest
 
 import (
+	"sync"
+
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -8,6 +10,9 @@ func init() {
 	register(command{run: (*Server).getMore, inTxn: true}, "getMore")
 	register(command{run: (*Server).killCursors, inTxn: true}, "killCursors")
 }
+
+// codeCursorInUse is mongod's CursorInUse: another getMore reads the cursor.
+const codeCursorInUse int32 = 143
 
 // defaultFirstBatch is mongod's default size of a cursor's first batch.
 const defaultFirstBatch = 101
@@ -18,6 +23,8 @@ const maxBatchBytes = maxBSONSize
 // cursor holds the rest of a result: results are computed whole when the
 // cursor opens, so later batches do not see later writes.
 type cursor struct {
+	// mu is held by the getMore that reads it: one at a time.
+	mu   sync.Mutex
 	ns   string
 	docs []bson.D
 	// stream, when set, makes it a change stream's cursor: its batches are
@@ -53,15 +60,38 @@ func (s *Server) openCursor(ns string, docs []bson.D, batch int64, single bool) 
 	}
 	var id int64
 	if len(rest) > 0 && !single {
-		s.nextCursor++
-		id = s.nextCursor
-		s.cursors[id] = &cursor{ns: ns, docs: rest}
+		id = s.registerCursor(&cursor{ns: ns, docs: rest})
 	}
 	return bson.D{{Key: "cursor", Value: bson.D{
 		{Key: "firstBatch", Value: first},
 		{Key: "id", Value: id},
 		{Key: "ns", Value: ns},
 	}}}
+}
+
+// registerCursor gives cur a new id.
+func (s *Server) registerCursor(cur *cursor) int64 {
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	s.nextCursor++
+	s.cursors[s.nextCursor] = cur
+	return s.nextCursor
+}
+
+// lookupCursor is cursor id, nil when there is none.
+func (s *Server) lookupCursor(id int64) *cursor {
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	return s.cursors[id]
+}
+
+// forgetCursor removes cursor id if it is still cur.
+func (s *Server) forgetCursor(id int64, cur *cursor) {
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	if s.cursors[id] == cur {
+		delete(s.cursors, id)
+	}
 }
 
 // takeBatch encodes up to n documents (n <= 0: as many as fit) within
@@ -101,12 +131,24 @@ func (s *Server) getMore(req *request) (bson.D, error) {
 	if batch < 0 {
 		return nil, errorf(codeBadValue, "batchSize must be non-negative")
 	}
-	cur := s.cursors[id]
+	cur := s.lookupCursor(id)
 	if cur == nil {
 		return nil, errorf(codeCursorNotFound, "cursor id %d not found", id)
 	}
 	if ns := req.db + "." + coll; ns != cur.ns {
 		return nil, errorf(codeUnauthorized, "Requested getMore on namespace '%s', but cursor belongs to a different namespace %s", ns, cur.ns)
+	}
+	// A getMore of a change stream waits with the cursor held and the
+	// catalog lock released: another one must not wait for the cursor
+	// holding the catalog lock, but fails as on mongod.
+	if !cur.mu.TryLock() {
+		err := errorf(codeCursorInUse, "Cursor already in use (namespace: '%s', id: %d).", cur.ns, id)
+		err.Name = "CursorInUse"
+		return nil, err
+	}
+	defer cur.mu.Unlock()
+	if s.lookupCursor(id) != cur {
+		return nil, errorf(codeCursorNotFound, "cursor id %d not found", id)
 	}
 	if cur.stream != nil {
 		return s.streamGetMore(req, id, cur, batch)
@@ -114,7 +156,7 @@ func (s *Server) getMore(req *request) (bson.D, error) {
 	next, rest := takeBatch(cur.docs, batch)
 	cur.docs = rest
 	if len(rest) == 0 {
-		delete(s.cursors, id)
+		s.forgetCursor(id, cur)
 		id = 0
 	}
 	return bson.D{{Key: "cursor", Value: bson.D{
@@ -135,8 +177,8 @@ func (s *Server) killCursors(req *request) (bson.D, error) {
 		if !ok {
 			return nil, errorf(codeTypeMismatch, "cursor ids must be longs")
 		}
-		if _, ok := s.cursors[id]; ok {
-			delete(s.cursors, id)
+		if cur := s.lookupCursor(id); cur != nil {
+			s.forgetCursor(id, cur)
 			killed = append(killed, id)
 		} else {
 			notFound = append(notFound, id)

@@ -178,6 +178,17 @@
 // snapshot fails with 246 SnapshotUnavailable (TransientTransactionError)
 // and aborts it: the collection at that snapshot is no longer known.
 //
+// # Concurrency
+//
+// Commands run in parallel, locked like mongod's: a write statement holds
+// its collection exclusively, a read holds it shared, so reads and writes of
+// other collections never wait for it; catalog changes (create, drop,
+// dropDatabase, createIndexes, dropIndexes, $out, $merge, an insert that
+// creates its collection) hold the whole catalog. A command that reads or
+// writes several collections ($lookup, bulkWrite, commitTransaction) takes
+// them in name order; one session runs one command at a time. A commit takes
+// one cluster time for all it writes, so no read sees part of a commit.
+//
 // # Snapshot reads
 //
 // find, aggregate and distinct under readConcern snapshot outside a

@@ -90,8 +90,8 @@ var neverFailed = map[string]bool{"hello": true, "isMaster": true, "ismaster": t
 
 // triggerFailPoint reports the fail point when it fires for command name on c.
 func (s *Server) triggerFailPoint(c *conn, name string) *failPoint {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
 	fp := s.fail
 	if fp == nil || !fp.commands[name] || (fp.appName != "" && fp.appName != c.appName) {
 		return nil
@@ -116,6 +116,8 @@ func (s *Server) configureFailPoint(req *request) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
 	if name == "onPrimaryTransactionalWrite" {
 		return s.configureWriteFail(req, mode, off)
 	}

@@ -200,7 +200,7 @@ func (s *Server) checkUniqueKey(c *collection, ix *index, v view, self *record, 
 	var holders []pending
 	for _, r := range cands {
 		if o := r.owner; o != nil && o.state == txnActive {
-			if d := o.writes[r]; d != nil && ix.hasKey(d, k.key) {
+			if d := o.pendingDoc(r); d != nil && ix.hasKey(d, k.key) {
 				holders = append(holders, pending{rec: r})
 			}
 		}
@@ -213,7 +213,7 @@ func (s *Server) checkUniqueKey(c *collection, ix *index, v view, self *record, 
 			return nil, ix.dupKey(c, k)
 		case v.tx != nil:
 			return nil, errWriteConflict()
-		case !s.expired(tx):
+		default: // waitTx aborts tx once it expired
 			return tx, nil
 		}
 	}

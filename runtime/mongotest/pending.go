@@ -23,9 +23,9 @@ func (d *database) visible(v view) bool {
 }
 
 // creatorOf is the other open transaction whose pending collection c is
-// (nil: none), once an expired creator has been aborted.
+// (nil: none).
 func (s *Server) creatorOf(c *collection, v view) *txn {
-	if c == nil || c.creator == nil || c.creator == v.tx || s.expired(c.creator) {
+	if c == nil || c.creator == nil || c.creator == v.tx || c.creator.state != txnActive {
 		return nil
 	}
 	return c.creator
@@ -33,25 +33,39 @@ func (s *Server) creatorOf(c *collection, v view) *txn {
 
 // pendingConflict is what a catalog change or write by req meets on a
 // collection another transaction is creating: a WriteConflict inside a
-// transaction, the creator to wait for outside one.
-func pendingConflict(req *request, creator *txn) (wait *txn, err *cmdError) {
-	if req.tx != nil {
+// transaction, the creator to wait for outside one, or inside one once the
+// creator expired (waitTx aborts it).
+func (s *Server) pendingConflict(req *request, creator *txn) (wait *txn, err *cmdError) {
+	if req.tx != nil && !s.outlived(creator) {
 		return nil, errWriteConflict()
 	}
 	return creator, nil
 }
 
+// upgradeNow is the transaction a statement "waits" for to take the
+// catalog lock exclusively (waitTx): it has always ended.
+var upgradeNow = func() *txn {
+	tx := &txn{state: txnCommitted, done: make(chan struct{})}
+	close(tx.done)
+	return tx
+}()
+
 // collForWrite is collection name of req's database for a write that
 // creates it when missing; inside a transaction the new collection is
-// pending until the commit.
+// pending until the commit. Creating it takes the catalog lock
+// exclusively: without it, collForWrite returns upgradeNow to wait for,
+// and the statement runs again once it holds it.
 func (s *Server) collForWrite(req *request, name string) (*collection, *txn, *cmdError) {
 	c := s.coll(req.db, name, false)
 	if o := s.creatorOf(c, req.view()); o != nil {
-		wait, err := pendingConflict(req, o)
+		wait, err := s.pendingConflict(req, o)
 		return nil, wait, err
 	}
-	if c = s.coll(req.db, name, false); c != nil { // the expired creator's is gone
+	if c != nil {
 		return c, nil, nil
+	}
+	if req.locks.catalog != lockExclusive {
+		return nil, upgradeNow, nil
 	}
 	c = s.coll(req.db, name, true)
 	if req.tx != nil {

@@ -28,8 +28,8 @@ func TestPlannerMatchesScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.catalogMu.Lock() // no command runs meanwhile
+	defer s.catalogMu.Unlock()
 	queries := 0
 	for round := range rounds {
 		g := &docGen{r: rand.New(rand.NewPCG(uint64(round), 7)), arrays: round%2 == 0}
@@ -218,7 +218,7 @@ func (g *docGen) populate(s *Server, c *collection) []view {
 	at := s.clock.Load()
 	var views []view
 	for tn := range 3 {
-		tx := s.beginTxn(s.session(fmt.Sprintf("%s-%d", c.name, tn)), 1)
+		tx := s.beginTxn(s.session(fmt.Sprintf("%s-%d", c.name, tn)), 1, 0, false)
 		for range 1 + g.r.IntN(6) {
 			id := g.r.IntN(n + 5)
 			if g.r.IntN(4) == 0 {

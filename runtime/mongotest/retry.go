@@ -17,7 +17,7 @@ import (
 // findAndModify is a single statement.
 var statementsKey = map[string]string{"insert": "documents", "update": "updates", "delete": "deletes"}
 
-// runRetryable runs a retryable write with s.mu held.
+// runRetryable runs a retryable write, its session checked out.
 func (s *Server) runRetryable(req *request, cmd command) (bson.D, error) {
 	ss := req.sess
 	switch {
@@ -78,8 +78,7 @@ func (s *Server) runStatement(req *request, cmd command, i int, body bson.D, bat
 	if i < len(ss.stmts) && ss.stmts[i] != nil {
 		return ss.stmts[i], nil // a retry: answer again, apply nothing
 	}
-	fp := s.writeFail.fp
-	if fp != nil && fp.failBeforeCommit != 0 && s.writeFail.fire() {
+	if fp := s.fireWriteFail(true); fp != nil {
 		// The write fails before it commits: nothing of it is applied.
 		req.closeConn = req.closeConn || fp.closeConnection
 		err := errorf(fp.failBeforeCommit, "Failing write for %d due to failpoint. The write must not be reflected.", req.txnNumber)
@@ -102,7 +101,7 @@ func (s *Server) runStatement(req *request, cmd command, i int, body bson.D, bat
 		ss.stmts = append(ss.stmts, nil)
 	}
 	ss.stmts[i] = res
-	if fp != nil && fp.failBeforeCommit == 0 && s.writeFail.fire() {
+	if fp := s.fireWriteFail(false); fp != nil {
 		// The write committed; its reply is lost with the connection.
 		req.closeConn = req.closeConn || fp.closeConnection
 	}

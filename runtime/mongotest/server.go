@@ -56,12 +56,16 @@ type Server struct {
 	nextConnID atomic.Int32
 	nextReqID  atomic.Int32
 
-	// mu guards the storage, sessions, cursors and fail point. A command
-	// holds it while it runs, except while it waits (fail point blocks,
-	// documents held by a transaction, streaming hello).
-	mu sync.Mutex
-	// clock is the last commit time, the I of cluster timestamps. It is
-	// advanced with mu held and read without it for replies.
+	// The locks of locks.go, in the order a command takes them.
+	catalogMu sync.RWMutex // the catalog: dbs, and each collection's indexes and creator
+	nsLocks   lockTable    // a collection's records and indexes, per namespace
+	commitMu  sync.Mutex   // clock advances, hist and events
+	openMu    sync.Mutex   // open, and each open transaction's snapshot
+	regMu     sync.Mutex   // sessions (the map, lastUse), cursors, nextCursor
+	failMu    sync.Mutex   // fail, failCount, writeFail
+
+	// clock is the last commit time, the I of cluster timestamps. It
+	// advances in the commit section and is read without a lock.
 	clock      atomic.Uint32
 	dbs        map[string]*database
 	sessions   map[string]*session
@@ -70,6 +74,8 @@ type Server struct {
 	fail       *failPoint
 	failCount  int64
 	open       map[*txn]struct{} // transactions in progress
+	// lockedHook, set by tests only, runs as a command starts, its locks held.
+	lockedHook func(req *request)
 
 	budget    *memBudget     // memory for large messages, across connections
 	hist      history        // what snapshot reads at a cluster time may still see

@@ -19,7 +19,7 @@ func init() {
 // endSessions. What a transaction reads and writes is in txn.go.
 
 // parseSessionFields reads lsid, txnNumber, autocommit, startTransaction
-// and maxTimeMS; the session itself is resolved under s.mu.
+// and maxTimeMS; the session itself is resolved as the command starts.
 func (req *request) parseSessionFields(cmd command) *cmdError {
 	if v := lookup(req.body, "maxTimeMS"); v != nil {
 		ms, ok := wholeNumber(v)
@@ -94,20 +94,20 @@ func (s *Server) resolveTxn(req *request) *cmdError {
 				return errorf(codeInvalidOptions, "read concern level %q is not supported in a transaction", lvl)
 			}
 		}
-		snapshot := s.clock.Load()
+		var at uint32
+		atSet := false
 		if level, rc := readConcern(req.body); level == "snapshot" && has(rc, "atClusterTime") {
 			ts, err := s.snapshotTime(rc)
 			if err != nil {
 				return err
 			}
-			snapshot = ts
+			at, atSet = ts, true
 		}
 		if ss.tx != nil {
 			s.abortTxn(ss.tx, "a newer transaction started on its session")
 		}
-		req.tx = s.beginTxn(ss, n)
+		req.tx = s.beginTxn(ss, n, at, atSet)
 		req.tx.lsid, _ = lookup(req.body, "lsid").(bson.D)
-		req.tx.snapshot = snapshot
 		return nil
 	}
 	tx, err := s.namedTxn(req)
@@ -195,20 +195,34 @@ func (s *Server) endSessions(req *request) (bson.D, error) {
 	return bson.D{}, nil
 }
 
+// endSession forgets session id, aborting its transaction. It checks the
+// session out, holding nothing else.
 func (s *Server) endSession(id string) {
-	if ss := s.sessions[id]; ss != nil {
-		if ss.tx != nil {
-			s.abortTxn(ss.tx, "its session ended")
-		}
+	s.regMu.Lock()
+	ss := s.sessions[id]
+	s.regMu.Unlock()
+	if ss == nil {
+		return
+	}
+	ss.mu.Lock()
+	if tx := ss.tx; tx != nil && tx.state == txnActive {
+		s.withTxnLocks(tx, func() { s.abortTxn(tx, "its session ended") })
+	}
+	ss.mu.Unlock()
+	s.regMu.Lock()
+	if s.sessions[id] == ss {
 		delete(s.sessions, id)
 	}
+	s.regMu.Unlock()
 }
 
 func (s *Server) killAllSessions(*request) (bson.D, error) {
+	s.regMu.Lock()
 	ids := make([]string, 0, len(s.sessions))
 	for id := range s.sessions {
 		ids = append(ids, id)
 	}
+	s.regMu.Unlock()
 	slices.Sort(ids)
 	for _, id := range ids {
 		s.endSession(id)

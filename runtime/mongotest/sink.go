@@ -162,6 +162,9 @@ func (s *Server) merge(req *request, m *mergeSpec, docs []bson.D) error {
 		return nil
 	}
 	return s.applyAll(req, func() (*collection, []change, *cmdError) {
+		if s.coll(m.db, m.coll, false) == nil && req.locks.catalog != lockExclusive {
+			s.upgrade(req) // to create it; what this reads is read again after
+		}
 		c := s.coll(m.db, m.coll, true)
 		v := req.view()
 		var changes []change

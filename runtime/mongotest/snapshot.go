@@ -33,6 +33,11 @@ type history struct {
 	head int
 	// from is the oldest commit time still readable.
 	from uint32
+	// backlog are the records, by collection, whose commits left the
+	// window: pruned by the next commit to their collection, which holds
+	// it exclusively, or by a commit elsewhere that finds its lock free
+	// (pruneBacklog).
+	backlog map[*collection][]*record
 	// dropped is the commit time at which each namespace was last dropped:
 	// collections are not versioned, so a snapshot older than a drop
 	// cannot be read.
@@ -46,8 +51,9 @@ type commitMark struct {
 }
 
 // tick advances the clock for a commit that wrote recs and returns its
-// time. Records whose only version the commit writes are left out of the
-// log: there is nothing older of theirs to forget.
+// time, in the commit section. Records whose only version the commit
+// writes are left out of the log: there is nothing older of theirs to
+// forget.
 func (s *Server) tick(recs []pending) uint32 {
 	ts := s.clock.Add(1)
 	var logged []pending
@@ -71,7 +77,7 @@ func firstVersion(p pending) bool {
 }
 
 // age forgets the history that left the window: it advances hist.from and
-// prunes the records written by the commits that aged out.
+// hands the records written by the commits that aged out to the backlog.
 func (s *Server) age() {
 	h := &s.hist
 	cutoff := h.now().Add(-h.window)
@@ -91,23 +97,14 @@ func (s *Server) age() {
 	}
 	h.from = aged[len(aged)-1].ts
 	oldest := s.oldestSnapshot()
-	var again []pending
+	// Another collection's records are pruned under its own lock.
+	if h.backlog == nil {
+		h.backlog = map[*collection][]*record{}
+	}
 	for _, m := range aged {
 		for _, p := range m.recs {
-			if p.rec.removed() {
-				continue
-			}
-			p.coll.prune(p.rec, oldest)
-			// An open transaction's older snapshot kept versions that no
-			// later commit in the log will look at: look at the record
-			// again once another window has passed.
-			if !p.rec.removed() && p.rec.latestTS() <= h.from && (p.rec.hasOlder() || p.rec.latest() == nil) {
-				again = append(again, p)
-			}
+			h.backlog[p.coll] = append(h.backlog[p.coll], p.rec)
 		}
-	}
-	if again != nil {
-		h.log = append(h.log, commitMark{ts: s.clock.Load(), at: h.now(), recs: again})
 	}
 	for ns, ts := range h.dropped {
 		if ts <= oldest {
@@ -116,9 +113,73 @@ func (s *Server) age() {
 	}
 }
 
-// noteDrop records that namespace ns is dropped now. A drop advances the
-// clock, so that a snapshot taken before it is older than it.
-func (s *Server) noteDrop(ns string) {
+// pruneOthers bounds the other collections one commit prunes the backlog
+// of, when their locks are free.
+const pruneOthers = 2
+
+// pruneBacklog forgets the versions of c's records that the commits that
+// left the window made obsolete, c being held exclusively, and those of a
+// few other collections whose locks it can take at once: a collection no
+// longer written is pruned too.
+func (s *Server) pruneBacklog(c *collection) {
+	s.pruneColl(c)
+	s.commitMu.Lock()
+	var others []*collection
+	for o := range s.hist.backlog {
+		if len(others) == pruneOthers {
+			break
+		}
+		if o != c {
+			others = append(others, o)
+		}
+	}
+	s.commitMu.Unlock()
+	for _, o := range others {
+		// Never waited for: the caller holds locks of its own.
+		if m := s.nsLocks.get(o.ns()); m.TryLock() {
+			s.pruneColl(o)
+			m.Unlock()
+		}
+	}
+}
+
+// pruneColl prunes c's backlog; c is held exclusively.
+func (s *Server) pruneColl(c *collection) {
+	s.commitMu.Lock()
+	recs := s.hist.backlog[c]
+	if recs == nil {
+		s.commitMu.Unlock()
+		return
+	}
+	delete(s.hist.backlog, c)
+	oldest, from := s.oldestSnapshot(), s.hist.from
+	s.commitMu.Unlock()
+	var again []pending
+	for _, r := range recs {
+		if r.removed() {
+			continue
+		}
+		c.prune(r, oldest)
+		// An open transaction's older snapshot kept versions that no
+		// later commit in the log will look at: look at the record
+		// again once another window has passed.
+		if !r.removed() && r.latestTS() <= from && (r.hasOlder() || r.latest() == nil) {
+			again = append(again, pending{c, r})
+		}
+	}
+	if again != nil {
+		s.commitMu.Lock()
+		s.hist.log = append(s.hist.log, commitMark{ts: s.clock.Load(), at: s.hist.now(), recs: again})
+		s.commitMu.Unlock()
+	}
+}
+
+// noteDrop records, in the commit section, that namespace ns is dropped
+// now. A drop advances the clock, so that a snapshot taken before it is
+// older than it.
+func (s *Server) noteDrop(c *collection) {
+	ns := c.ns()
+	delete(s.hist.backlog, c)
 	if s.hist.dropped == nil {
 		s.hist.dropped = map[string]uint32{}
 	}
@@ -138,6 +199,8 @@ func (s *Server) snapshotTime(rc bson.D) (uint32, *cmdError) {
 		}
 		return s.clock.Load(), nil
 	}
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	now := s.clusterTime()
 	switch {
 	case v.T > now.T || (v.T == now.T && v.I > now.I):
@@ -153,6 +216,8 @@ func (s *Server) snapshotTime(rc bson.D) (uint32, *cmdError) {
 // transaction's statement) of namespace ns when ns was dropped since: its
 // collection at ts is no longer known.
 func (s *Server) checkSnapshotNS(ns string, ts uint32) *cmdError {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	if d, ok := s.hist.dropped[ns]; ok && d > ts {
 		return errorf(codeSnapshotUnavailable, "Unable to read from a snapshot due to pending collection catalog changes; please retry the operation. Snapshot timestamp is %s. Collection %s was dropped at %s.",
 			tsString(s.at(ts)), ns, tsString(s.at(d)))

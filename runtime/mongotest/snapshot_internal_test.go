@@ -8,20 +8,29 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
+// frozenServer is a server keeping one minute of history, whose clock
+// reads *now, for a test that calls the storage directly: it holds the
+// catalog, so that no command runs meanwhile.
+func frozenServer(t *testing.T, now *time.Time) *Server {
+	t.Helper()
+	s, err := StartWith(Options{SnapshotHistory: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	s.catalogMu.Lock()
+	t.Cleanup(s.catalogMu.Unlock)
+	s.hist.now = func() time.Time { return *now }
+	return s
+}
+
 // TestHistoryWindow: superseded versions are kept while inside the
 // snapshot history window, forgotten once outside it (unless an open
 // transaction's snapshot needs them), and a deleted document's record goes
 // with them: memory stays bounded by the window.
 func TestHistoryWindow(t *testing.T) {
-	s, err := StartWith(Options{SnapshotHistory: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	now := time.Unix(1000, 0)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.hist.now = func() time.Time { return now }
+	s := frozenServer(t, &now)
 
 	c := s.coll("db", "c", true)
 	r := c.record("k", true)
@@ -41,7 +50,7 @@ func TestHistoryWindow(t *testing.T) {
 	}
 
 	// A transaction opened now holds its snapshot's version.
-	tx := s.beginTxn(s.session("x"), 1)
+	tx := s.beginTxn(s.session("x"), 1, 0, false)
 	now = now.Add(2 * time.Minute)
 	put(10)
 	if n := len(versionTimes(r)); n != 2 {

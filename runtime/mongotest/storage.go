@@ -113,7 +113,7 @@ func (r *record) docs() []bson.D {
 		}
 	}
 	if r.owner != nil {
-		if d := r.owner.writes[r]; d != nil {
+		if d := r.owner.pendingDoc(r); d != nil {
 			out = append(out, d)
 		}
 	}

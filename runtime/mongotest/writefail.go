@@ -23,6 +23,19 @@ type writeFailState struct {
 	count int64
 }
 
+// fireWriteFail is the onPrimaryTransactionalWrite fail point when it
+// fires for one statement, before (failBeforeCommitExceptionCode) or after
+// the statement commits; nil when it does not.
+func (s *Server) fireWriteFail(before bool) *writeFailPoint {
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	fp := s.writeFail.fp
+	if fp == nil || (fp.failBeforeCommit != 0) != before || !s.writeFail.fire() {
+		return nil
+	}
+	return fp
+}
+
 // fire reports whether the fail point fires for one statement.
 func (w *writeFailState) fire() bool {
 	if w.fp == nil {
@@ -38,6 +51,7 @@ func (w *writeFailState) fire() bool {
 	return fire
 }
 
+// configureWriteFail runs with failMu held.
 func (s *Server) configureWriteFail(req *request, mode failMode, off bool) (bson.D, error) {
 	prev := bson.D{{Key: "count", Value: s.writeFail.count}}
 	if off {
