@@ -772,31 +772,24 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// MarshalBSON encodes Account as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Account) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(100)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Account) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Account.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -809,70 +802,45 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = Account{}
 		return nil
 	}
-	it, err := val.Document("shop.Account")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.Account", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeObjectID(&v.ID, e)
+			return bsoncodec.DecodeObjectID(&v.ID, e)
 		case "owner":
-			err = bsoncodec.DecodeString(&v.Owner, e)
+			return bsoncodec.DecodeString(&v.Owner, e)
 		case "balance":
-			err = bsoncodec.DecodeInt(&v.Balance, e)
+			return bsoncodec.DecodeInt(&v.Balance, e)
 		case "version":
-			err = bsoncodec.DecodeInt(&v.Version, e)
+			return bsoncodec.DecodeInt(&v.Version, e)
 		case "updated":
-			err = bsoncodec.DecodeTime(&v.Updated, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeTime(&v.Updated, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	})
 }
 
-// MarshalBSON encodes Order as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Order) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(174)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Order) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Order) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Order.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Order) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Order) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -888,72 +856,49 @@ func (v *Order) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Order) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = Order{}
 		return nil
 	}
-	it, err := val.Document("shop.Order")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.Order", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeObjectID(&v.ID, e)
+			return bsoncodec.DecodeObjectID(&v.ID, e)
 		case "customer":
-			err = bsoncodec.DecodeString(&v.Customer, e)
+			return bsoncodec.DecodeString(&v.Customer, e)
 		case "lines":
-			err = bsoncodec.DecodeSlice(&v.Lines, e, (*OrderLine).decodeBSON)
+			return bsoncodec.DecodeSlice(&v.Lines, e, (*OrderLine).decodeBSON)
 		case "total":
-			err = bsoncodec.DecodeInt(&v.Total, e)
+			return bsoncodec.DecodeInt(&v.Total, e)
 		case "created":
-			err = bsoncodec.DecodeTime(&v.Created, e)
+			return bsoncodec.DecodeTime(&v.Created, e)
 		case "cancelled":
-			err = bsoncodec.DecodePointer(&v.Cancelled, e, bsoncodec.DecodeTime)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodePointer(&v.Cancelled, e, bsoncodec.DecodeTime)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	})
 }
 
-// MarshalBSON encodes OrderLine as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v OrderLine) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(58)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *OrderLine) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type OrderLine.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *OrderLine) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *OrderLine) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.SKU, w, "sku")
@@ -962,66 +907,43 @@ func (v *OrderLine) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *OrderLine) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = OrderLine{}
 		return nil
 	}
-	it, err := val.Document("shop.OrderLine")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.OrderLine", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "sku":
-			err = bsoncodec.DecodeString(&v.SKU, e)
+			return bsoncodec.DecodeString(&v.SKU, e)
 		case "qty":
-			err = bsoncodec.DecodeInt(&v.Qty, e)
+			return bsoncodec.DecodeInt(&v.Qty, e)
 		case "price":
-			err = bsoncodec.DecodeInt(&v.Price, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeInt(&v.Price, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	})
 }
 
-// MarshalBSON encodes Product as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Product) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(156)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Product) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Product.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Product) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Product) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.SKU, w, "_id")
@@ -1034,41 +956,25 @@ func (v *Product) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Product) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = Product{}
 		return nil
 	}
-	it, err := val.Document("shop.Product")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.Product", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeString(&v.SKU, e)
+			return bsoncodec.DecodeString(&v.SKU, e)
 		case "name":
-			err = bsoncodec.DecodeString(&v.Name, e)
+			return bsoncodec.DecodeString(&v.Name, e)
 		case "price":
-			err = bsoncodec.DecodeInt(&v.Price, e)
+			return bsoncodec.DecodeInt(&v.Price, e)
 		case "stock":
-			err = bsoncodec.DecodeInt(&v.Stock, e)
+			return bsoncodec.DecodeInt(&v.Stock, e)
 		case "tags":
-			err = bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	})
 }

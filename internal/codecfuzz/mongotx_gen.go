@@ -774,31 +774,24 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// MarshalBSON encodes Inlines as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Inlines) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(250)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Inlines) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Inlines.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Inlines) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Inlines) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeInt64(&v.ID, w, "_id")
@@ -824,79 +817,53 @@ func (v *Inlines) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Inlines) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = Inlines{}
 		return nil
 	}
-	it, err := val.Document("codecfuzz.Inlines")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFieldsInline("codecfuzz.Inlines", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeInt(&v.ID, e)
+			return bsoncodec.DecodeInt(&v.ID, e)
 		case "name":
-			err = bsoncodec.DecodeString(&v.Name, e)
+			return bsoncodec.DecodeString(&v.Name, e)
 		case "label":
-			err = bsoncodec.DecodeString(&v.Base.Label, e)
+			return bsoncodec.DecodeString(&v.Base.Label, e)
 		case "depth":
-			err = bsoncodec.DecodeInt(&v.Base.Deep.Depth, e)
+			return bsoncodec.DecodeInt(&v.Base.Deep.Depth, e)
 		case "note":
-			err = bsoncodec.DecodePointer(&v.Base.Deep.Note, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodePointer(&v.Base.Deep.Note, e, bsoncodec.DecodeString[string])
 		case "p":
 			bsoncodec.Alloc(&v.Opt)
-			err = bsoncodec.DecodeInt(&v.Opt.P, e)
+			return bsoncodec.DecodeInt(&v.Opt.P, e)
 		case "q":
 			bsoncodec.Alloc(&v.Opt)
-			err = bsoncodec.DecodeSlice(&v.Opt.Q, e, bsoncodec.DecodeString[string])
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			if err := bsoncodec.DecodeInlineEntry(&v.Extra, it.Key(), e, bsoncodec.DecodeFallback[any]); err != nil {
-				return err
-			}
-			continue
+			return bsoncodec.DecodeSlice(&v.Opt.Q, e, bsoncodec.DecodeString[string])
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	}, func(key []byte, e bsoncodec.Value) error {
+		return bsoncodec.DecodeInlineEntry(&v.Extra, key, e, bsoncodec.DecodeFallback[any])
+	})
 }
 
-// MarshalBSON encodes Item as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Item) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(81)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Item) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Item) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Item.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Item) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Item) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.SKU, w, "sku")
@@ -909,70 +876,45 @@ func (v *Item) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Item) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = Item{}
 		return nil
 	}
-	it, err := val.Document("codecfuzz.Item")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("codecfuzz.Item", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "sku":
-			err = bsoncodec.DecodeString(&v.SKU, e)
+			return bsoncodec.DecodeString(&v.SKU, e)
 		case "qty":
-			err = bsoncodec.DecodeInt(&v.Qty, e)
+			return bsoncodec.DecodeInt(&v.Qty, e)
 		case "price":
-			err = bsoncodec.DecodeFloat(&v.Price, e)
+			return bsoncodec.DecodeFloat(&v.Price, e)
 		case "big":
-			err = bsoncodec.DecodeInt(&v.Big, e)
+			return bsoncodec.DecodeInt(&v.Big, e)
 		case "seen":
-			err = bsoncodec.DecodeTime(&v.Seen, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeTime(&v.Seen, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	})
 }
 
-// MarshalBSON encodes Kinds as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Kinds) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(3160)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Kinds) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Kinds) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Kinds.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Kinds) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Kinds) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -1105,214 +1047,189 @@ func (v *Kinds) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Kinds) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = Kinds{}
 		return nil
 	}
-	it, err := val.Document("codecfuzz.Kinds")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("codecfuzz.Kinds", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeObjectID(&v.ID, e)
+			return bsoncodec.DecodeObjectID(&v.ID, e)
 		case "b":
-			err = bsoncodec.DecodeBool(&v.B, e)
+			return bsoncodec.DecodeBool(&v.B, e)
 		case "s":
-			err = bsoncodec.DecodeString(&v.S, e)
+			return bsoncodec.DecodeString(&v.S, e)
 		case "i":
-			err = bsoncodec.DecodeInt(&v.I, e)
+			return bsoncodec.DecodeInt(&v.I, e)
 		case "i8":
-			err = bsoncodec.DecodeInt(&v.I8, e)
+			return bsoncodec.DecodeInt(&v.I8, e)
 		case "i16":
-			err = bsoncodec.DecodeInt(&v.I16, e)
+			return bsoncodec.DecodeInt(&v.I16, e)
 		case "i32":
-			err = bsoncodec.DecodeInt(&v.I32, e)
+			return bsoncodec.DecodeInt(&v.I32, e)
 		case "i64":
-			err = bsoncodec.DecodeInt(&v.I64, e)
+			return bsoncodec.DecodeInt(&v.I64, e)
 		case "u":
-			err = bsoncodec.DecodeUint(&v.U, e)
+			return bsoncodec.DecodeUint(&v.U, e)
 		case "u8":
-			err = bsoncodec.DecodeUint(&v.U8, e)
+			return bsoncodec.DecodeUint(&v.U8, e)
 		case "u16":
-			err = bsoncodec.DecodeUint(&v.U16, e)
+			return bsoncodec.DecodeUint(&v.U16, e)
 		case "u32":
-			err = bsoncodec.DecodeUint(&v.U32, e)
+			return bsoncodec.DecodeUint(&v.U32, e)
 		case "u64":
-			err = bsoncodec.DecodeUint(&v.U64, e)
+			return bsoncodec.DecodeUint(&v.U64, e)
 		case "f32":
-			err = bsoncodec.DecodeFloat(&v.F32, e)
+			return bsoncodec.DecodeFloat(&v.F32, e)
 		case "f64":
-			err = bsoncodec.DecodeFloat(&v.F64, e)
+			return bsoncodec.DecodeFloat(&v.F64, e)
 		case "t":
-			err = bsoncodec.DecodeTime(&v.T, e)
+			return bsoncodec.DecodeTime(&v.T, e)
 		case "oid":
-			err = bsoncodec.DecodeObjectID(&v.OID, e)
+			return bsoncodec.DecodeObjectID(&v.OID, e)
 		case "bytes":
-			err = bsoncodec.DecodeBytes(&v.Bytes, e)
+			return bsoncodec.DecodeBytes(&v.Bytes, e)
 		case "status":
-			err = bsoncodec.DecodeString(&v.Status, e)
+			return bsoncodec.DecodeString(&v.Status, e)
 		case "level":
-			err = bsoncodec.DecodeInt(&v.Level, e)
+			return bsoncodec.DecodeInt(&v.Level, e)
 		case "dur":
-			err = bsoncodec.DecodeInt(&v.Dur, e)
+			return bsoncodec.DecodeInt(&v.Dur, e)
 		case "flag":
-			err = bsoncodec.DecodeBool(&v.Flag, e)
+			return bsoncodec.DecodeBool(&v.Flag, e)
 		case "pi64":
-			err = bsoncodec.DecodePointer(&v.PI64, e, bsoncodec.DecodeInt[int64])
+			return bsoncodec.DecodePointer(&v.PI64, e, bsoncodec.DecodeInt[int64])
 		case "ps":
-			err = bsoncodec.DecodePointer(&v.PS, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodePointer(&v.PS, e, bsoncodec.DecodeString[string])
 		case "pt":
-			err = bsoncodec.DecodePointer(&v.PT, e, bsoncodec.DecodeTime)
+			return bsoncodec.DecodePointer(&v.PT, e, bsoncodec.DecodeTime)
 		case "pp":
-			err = bsoncodec.DecodePointer(&v.PP, e, func(v **int32, e bsoncodec.Value) error {
+			return bsoncodec.DecodePointer(&v.PP, e, func(v **int32, e bsoncodec.Value) error {
 				return bsoncodec.DecodePointer(v, e, bsoncodec.DecodeInt[int32])
 			})
 		case "strs":
-			err = bsoncodec.DecodeSlice(&v.Strs, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeSlice(&v.Strs, e, bsoncodec.DecodeString[string])
 		case "ints":
-			err = bsoncodec.DecodeSlice(&v.Ints, e, bsoncodec.DecodeInt[int])
+			return bsoncodec.DecodeSlice(&v.Ints, e, bsoncodec.DecodeInt[int])
 		case "items":
-			err = bsoncodec.DecodeSlice(&v.Items, e, (*Item).decodeBSON)
+			return bsoncodec.DecodeSlice(&v.Items, e, (*Item).decodeBSON)
 		case "pitems":
-			err = bsoncodec.DecodeSlice(&v.PItems, e, func(v **Item, e bsoncodec.Value) error {
+			return bsoncodec.DecodeSlice(&v.PItems, e, func(v **Item, e bsoncodec.Value) error {
 				return bsoncodec.DecodePointer(v, e, (*Item).decodeBSON)
 			})
 		case "nested":
-			err = bsoncodec.DecodeSlice(&v.Nested, e, func(v *[]string, e bsoncodec.Value) error {
+			return bsoncodec.DecodeSlice(&v.Nested, e, func(v *[]string, e bsoncodec.Value) error {
 				return bsoncodec.DecodeSlice(v, e, bsoncodec.DecodeString[string])
 			})
 		case "tags":
-			err = bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
 		case "m":
-			err = bsoncodec.DecodeMap(&v.M, e, bsoncodec.DecodeInt[int64])
+			return bsoncodec.DecodeMap(&v.M, e, bsoncodec.DecodeInt[int64])
 		case "mitems":
-			err = bsoncodec.DecodeMap(&v.MItems, e, (*Item).decodeBSON)
+			return bsoncodec.DecodeMap(&v.MItems, e, (*Item).decodeBSON)
 		case "mptr":
-			err = bsoncodec.DecodeMap(&v.MPtr, e, func(v **Item, e bsoncodec.Value) error {
+			return bsoncodec.DecodeMap(&v.MPtr, e, func(v **Item, e bsoncodec.Value) error {
 				return bsoncodec.DecodePointer(v, e, (*Item).decodeBSON)
 			})
 		case "attrs":
-			err = bsoncodec.DecodeMap(&v.Attrs, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeMap(&v.Attrs, e, bsoncodec.DecodeString[string])
 		case "sub":
-			err = v.Sub.decodeBSON(e)
+			return v.Sub.decodeBSON(e)
 		case "psub":
-			err = bsoncodec.DecodePointer(&v.PSub, e, (*Item).decodeBSON)
+			return bsoncodec.DecodePointer(&v.PSub, e, (*Item).decodeBSON)
 		case "tree":
-			err = v.Tree.decodeBSON(e)
+			return v.Tree.decodeBSON(e)
 		case "any":
-			err = bsoncodec.DecodeFallback(&v.Any, e)
+			return bsoncodec.DecodeFallback(&v.Any, e)
 		case "arr":
-			err = bsoncodec.DecodeFallback(&v.Arr, e)
+			return bsoncodec.DecodeFallback(&v.Arr, e)
 		case "mint":
-			err = bsoncodec.DecodeFallback(&v.MInt, e)
+			return bsoncodec.DecodeFallback(&v.MInt, e)
 		case "custom":
-			err = bsoncodec.DecodeFallback(&v.Custom, e)
+			return bsoncodec.DecodeFallback(&v.Custom, e)
 		case "pcust":
-			err = bsoncodec.DecodeFallback(&v.PCust, e)
+			return bsoncodec.DecodeFallback(&v.PCust, e)
 		case "dec":
-			err = bsoncodec.DecodeFallback(&v.Dec, e)
+			return bsoncodec.DecodeFallback(&v.Dec, e)
 		case "doc":
-			err = bsoncodec.DecodeFallback(&v.Doc, e)
+			return bsoncodec.DecodeFallback(&v.Doc, e)
 		case "raw":
-			err = bsoncodec.DecodeFallback(&v.Raw, e)
+			return bsoncodec.DecodeFallback(&v.Raw, e)
 		case "blob":
-			err = bsoncodec.DecodeFallback(&v.Blob, e)
+			return bsoncodec.DecodeFallback(&v.Blob, e)
 		case "anys":
-			err = bsoncodec.DecodeFallback(&v.Anys, e)
+			return bsoncodec.DecodeFallback(&v.Anys, e)
 		case "os":
-			err = bsoncodec.DecodeString(&v.OS, e)
+			return bsoncodec.DecodeString(&v.OS, e)
 		case "ob":
-			err = bsoncodec.DecodeBool(&v.OB, e)
+			return bsoncodec.DecodeBool(&v.OB, e)
 		case "oi":
-			err = bsoncodec.DecodeInt(&v.OI, e)
+			return bsoncodec.DecodeInt(&v.OI, e)
 		case "ou":
-			err = bsoncodec.DecodeUint(&v.OU, e)
+			return bsoncodec.DecodeUint(&v.OU, e)
 		case "of":
-			err = bsoncodec.DecodeFloat(&v.OF, e)
+			return bsoncodec.DecodeFloat(&v.OF, e)
 		case "ot":
-			err = bsoncodec.DecodeTime(&v.OT, e)
+			return bsoncodec.DecodeTime(&v.OT, e)
 		case "ooid":
-			err = bsoncodec.DecodeObjectID(&v.OOID, e)
+			return bsoncodec.DecodeObjectID(&v.OOID, e)
 		case "op":
-			err = bsoncodec.DecodePointer(&v.OP, e, bsoncodec.DecodeInt[int])
+			return bsoncodec.DecodePointer(&v.OP, e, bsoncodec.DecodeInt[int])
 		case "opt":
-			err = bsoncodec.DecodePointer(&v.OPT, e, bsoncodec.DecodeTime)
+			return bsoncodec.DecodePointer(&v.OPT, e, bsoncodec.DecodeTime)
 		case "osl":
-			err = bsoncodec.DecodeSlice(&v.OSl, e, bsoncodec.DecodeInt[int])
+			return bsoncodec.DecodeSlice(&v.OSl, e, bsoncodec.DecodeInt[int])
 		case "om":
-			err = bsoncodec.DecodeMap(&v.OM, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeMap(&v.OM, e, bsoncodec.DecodeString[string])
 		case "osub":
-			err = v.OSub.decodeBSON(e)
+			return v.OSub.decodeBSON(e)
 		case "opsub":
-			err = bsoncodec.DecodePointer(&v.OPSub, e, (*Item).decodeBSON)
+			return bsoncodec.DecodePointer(&v.OPSub, e, (*Item).decodeBSON)
 		case "oany":
-			err = bsoncodec.DecodeFallback(&v.OAny, e)
+			return bsoncodec.DecodeFallback(&v.OAny, e)
 		case "oz":
-			err = v.OZ.decodeBSON(e)
+			return v.OZ.decodeBSON(e)
 		case "obyt":
-			err = bsoncodec.DecodeBytes(&v.OByt, e)
+			return bsoncodec.DecodeBytes(&v.OByt, e)
 		case "min":
-			err = bsoncodec.DecodeInt(&v.Min, e)
+			return bsoncodec.DecodeInt(&v.Min, e)
 		case "minu":
-			err = bsoncodec.DecodeUint(&v.MinU, e)
+			return bsoncodec.DecodeUint(&v.MinU, e)
 		case "minsub":
-			err = v.MinSub.decodeBSON(e)
+			return v.MinSub.decodeBSON(e)
 		case "minsl":
-			err = bsoncodec.DecodeSlice(&v.MinSl, e, bsoncodec.DecodeInt[int64])
+			return bsoncodec.DecodeSlice(&v.MinSl, e, bsoncodec.DecodeInt[int64])
 		case "trunc":
-			err = bsoncodec.DecodeInt(&v.Trunc, e.Truncated())
+			return bsoncodec.DecodeInt(&v.Trunc, e.Truncated())
 		case "truncf":
-			err = bsoncodec.DecodeFloat(&v.TruncF, e.Truncated())
+			return bsoncodec.DecodeFloat(&v.TruncF, e.Truncated())
 		case "trsub":
-			err = v.TrSub.decodeBSON(e.Truncated())
+			return v.TrSub.decodeBSON(e.Truncated())
 		case "Upper":
-			err = bsoncodec.DecodeString(&v.Upper, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeString(&v.Upper, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	})
 }
 
-// MarshalBSON encodes Node as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Node) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(385)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Node) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Node) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Node.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Node) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Node) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.Name, w, "name")
@@ -1321,99 +1238,60 @@ func (v *Node) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Node) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = Node{}
 		return nil
 	}
-	it, err := val.Document("codecfuzz.Node")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("codecfuzz.Node", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "name":
-			err = bsoncodec.DecodeString(&v.Name, e)
+			return bsoncodec.DecodeString(&v.Name, e)
 		case "kids":
-			err = bsoncodec.DecodeSlice(&v.Kids, e, (*Node).decodeBSON)
+			return bsoncodec.DecodeSlice(&v.Kids, e, (*Node).decodeBSON)
 		case "next":
-			err = bsoncodec.DecodePointer(&v.Next, e, (*Node).decodeBSON)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodePointer(&v.Next, e, (*Node).decodeBSON)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	})
 }
 
-// MarshalBSON encodes Zeroish as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Zeroish) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(12)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Zeroish) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Zeroish.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Zeroish) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Zeroish) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeInt(&v.N, w, "n")
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Zeroish) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = Zeroish{}
 		return nil
 	}
-	it, err := val.Document("codecfuzz.Zeroish")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("codecfuzz.Zeroish", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "n":
-			err = bsoncodec.DecodeInt(&v.N, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeInt(&v.N, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	})
 }

@@ -336,31 +336,22 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// MarshalBSON encodes Book as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Book) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(329)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Book) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Book) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Book.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Book) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Book) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -377,78 +368,55 @@ func (v *Book) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Book) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = Book{}
 		return nil
 	}
-	it, err := val.Document("library.Book")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("library.Book", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeObjectID(&v.ID, e)
+			return bsoncodec.DecodeObjectID(&v.ID, e)
 		case "title":
-			err = bsoncodec.DecodeString(&v.Title, e)
+			return bsoncodec.DecodeString(&v.Title, e)
 		case "authors":
-			err = bsoncodec.DecodeSlice(&v.Authors, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeSlice(&v.Authors, e, bsoncodec.DecodeString[string])
 		case "tags":
-			err = bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
 		case "copies":
-			err = bsoncodec.DecodeInt(&v.Copies, e)
+			return bsoncodec.DecodeInt(&v.Copies, e)
 		case "editions":
-			err = bsoncodec.DecodeSlice(&v.Editions, e, (*Edition).decodeBSON)
+			return bsoncodec.DecodeSlice(&v.Editions, e, (*Edition).decodeBSON)
 		case "created":
-			err = bsoncodec.DecodeTime(&v.Created, e)
+			return bsoncodec.DecodeTime(&v.Created, e)
 		case "updated":
-			err = bsoncodec.DecodeTime(&v.Updated, e)
+			return bsoncodec.DecodeTime(&v.Updated, e)
 		case "version":
-			err = bsoncodec.DecodeInt(&v.Version, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeInt(&v.Version, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	})
 }
 
-// MarshalBSON encodes Edition as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Edition) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(69)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Edition) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Edition.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Edition) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Edition) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeInt(&v.Year, w, "year")
@@ -457,37 +425,21 @@ func (v *Edition) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Edition) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = Edition{}
 		return nil
 	}
-	it, err := val.Document("library.Edition")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("library.Edition", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "year":
-			err = bsoncodec.DecodeInt(&v.Year, e)
+			return bsoncodec.DecodeInt(&v.Year, e)
 		case "format":
-			err = bsoncodec.DecodeString(&v.Format, e)
+			return bsoncodec.DecodeString(&v.Format, e)
 		case "isbn":
-			err = bsoncodec.DecodeString(&v.ISBN, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeString(&v.ISBN, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	})
 }

@@ -539,31 +539,24 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// MarshalBSON encodes Account as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Account) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(258)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Account) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Account.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -581,76 +574,53 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = Account{}
 		return nil
 	}
-	it, err := val.Document("shop.Account")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.Account", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeObjectID(&v.ID, e)
+			return bsoncodec.DecodeObjectID(&v.ID, e)
 		case "owner":
-			err = bsoncodec.DecodeString(&v.Owner, e)
+			return bsoncodec.DecodeString(&v.Owner, e)
 		case "balance":
-			err = bsoncodec.DecodeInt(&v.Balance, e)
+			return bsoncodec.DecodeInt(&v.Balance, e)
 		case "address":
-			err = v.Address.decodeBSON(e)
+			return v.Address.decodeBSON(e)
 		case "tags":
-			err = bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
 		case "created_at":
-			err = bsoncodec.DecodeTime(&v.CreatedAt, e)
+			return bsoncodec.DecodeTime(&v.CreatedAt, e)
 		case "updated_at":
-			err = bsoncodec.DecodeTime(&v.UpdatedAt, e)
+			return bsoncodec.DecodeTime(&v.UpdatedAt, e)
 		case "version":
-			err = bsoncodec.DecodeInt(&v.Version, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeInt(&v.Version, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	})
 }
 
-// MarshalBSON encodes Address as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Address) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(56)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Address) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Address.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Address) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.City, w, "city")
@@ -658,64 +628,39 @@ func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Address) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = Address{}
 		return nil
 	}
-	it, err := val.Document("shop.Address")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.Address", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "city":
-			err = bsoncodec.DecodeString(&v.City, e)
+			return bsoncodec.DecodeString(&v.City, e)
 		case "zip":
-			err = bsoncodec.DecodeString(&v.Zip, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeString(&v.Zip, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	})
 }
 
-// MarshalBSON encodes Event as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Event) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(65)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Event) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Event) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Event.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Event) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Event) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.Key, w, "_id")
@@ -724,99 +669,58 @@ func (v *Event) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Event) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = Event{}
 		return nil
 	}
-	it, err := val.Document("shop.Event")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.Event", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeString(&v.Key, e)
+			return bsoncodec.DecodeString(&v.Key, e)
 		case "at":
-			err = bsoncodec.DecodeTime(&v.At, e)
+			return bsoncodec.DecodeTime(&v.At, e)
 		case "origin":
-			err = bsoncodec.DecodePointer(&v.Origin, e, (*Origin).decodeBSON)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodePointer(&v.Origin, e, (*Origin).decodeBSON)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	})
 }
 
-// MarshalBSON encodes Origin as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Origin) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(15)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Origin) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Origin) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Origin.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Origin) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
+// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Origin) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeInt(&v.Line, w, "line")
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
+// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Origin) decodeBSON(val bsoncodec.Value) error {
 	if val.IsNull() {
 		*v = Origin{}
 		return nil
 	}
-	it, err := val.Document("shop.Origin")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.Origin", func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "line":
-			err = bsoncodec.DecodeInt(&v.Line, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeInt(&v.Line, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.Unknown
+	})
 }
