@@ -3,36 +3,68 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// BulkWrite is the generated BulkWrite: one ordered bulk write of ops on
-// r's collection, each op stamped as the single-document method of its kind
-// stamps (see [BulkOp]); it stops at the first failing op, whose index the
-// driver's mongo.BulkWriteException in the error gives. An op that cannot be
-// sent fails the whole write before anything is sent. The documents of
-// insert and replace ops that were not applied get their old values back,
-// and so do all of them when the transaction the write ran in is aborted.
+// BulkWrite is the generated BulkWrite: one ordered bulk write of the n ops
+// op(0) … op(n-1) on r's collection, each op stamped as the
+// single-document method of its kind stamps (see [BulkOp]); it stops at the
+// first failing op, whose index the driver's mongo.BulkWriteException in
+// the error gives. An op that cannot be sent (nil, an insert or replacement
+// without a document or with a document of another type than r's, an
+// update without an update) fails the whole write with an error matching
+// [ErrInvalidQuery] before anything is sent. The documents of insert and
+// replace ops that were not applied get their old values back, and so do
+// all of them when the transaction the write ran in is aborted.
 //
-//	return runtime.BulkWrite(ctx, r.core(), ops)
+//	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
 //
-// It is generic only to read the ops; the write itself is Repo code.
-func BulkWrite[T any](ctx context.Context, r Repo, ops []BulkOp[T]) (BulkResult, error) {
-	specs := make([]bulkSpec, len(ops))
-	for i, op := range ops {
-		s, err := BulkSpecOf[T](op)
+// The ops come through a function, not generic code: any BulkOp[T] is a
+// BulkOp[any], so nothing is compiled per collection type but that line.
+func (r Repo) BulkWrite(ctx context.Context, n int, op func(i int) BulkOp[any]) (BulkResult, error) {
+	specs := make([]bulkSpec, n)
+	var docType reflect.Type // of r's documents, once an op carries one
+	for i := range specs {
+		s, err := r.s.bulkSpecOf(op(i), &docType)
 		if err != nil {
 			o := r.begin(ctx, "bulkWrite")
 			return BulkResult{}, o.done(err)
 		}
-		specs[i] = bulkSpec{kind: s.Kind, filter: s.Filter, update: s.Update}
-		if s.Doc != nil {
-			specs[i].doc = s.Doc
-		}
+		specs[i] = s
 	}
 	return r.bulkWrite(ctx, specs)
+}
+
+// bulkSpecOf spells out op as [BulkSpecOf] does, checking a document's
+// type against the schema's: *docType is set the first time it is needed.
+func (s *Schema) bulkSpecOf(op BulkOp[any], docType *reflect.Type) (bulkSpec, error) {
+	if op == nil {
+		return bulkSpec{}, fmt.Errorf("%w: nil bulk op", ErrInvalidQuery)
+	}
+	kind, filter, update, doc := op.bulkOp()
+	spec := bulkSpec{kind: kind, filter: filter, update: update}
+	switch kind {
+	case BulkInsert, BulkReplace:
+		if *docType == nil {
+			*docType = reflect.TypeOf(s.New())
+		}
+		if reflect.TypeOf(doc) != *docType {
+			return bulkSpec{}, fmt.Errorf("%w: %s of a %T in a bulk write of %s", ErrInvalidQuery, kind, doc, (*docType).Elem())
+		}
+		if reflect.ValueOf(doc).IsNil() {
+			return bulkSpec{}, fmt.Errorf("%w: %s of a nil document", ErrInvalidQuery, kind)
+		}
+		spec.doc = doc
+	case BulkUpdateOne, BulkUpdateMany:
+		if update == nil {
+			return bulkSpec{}, fmt.Errorf("%w: %s without an update", ErrInvalidQuery, kind)
+		}
+	}
+	return spec, nil
 }
 
 // bulkSpec is a BulkSpec with its document in an any, as Repo code takes

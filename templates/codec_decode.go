@@ -11,21 +11,17 @@ import (
 // decodeFunc decodes a document with a switch on its keys, in the order of
 // the struct's fields; bsoncodec's Value.DecodeFields walks the elements
 // and applies the driver's rules around them (the lower-case retry, skipping
-// unknown keys, the key in errors):
+// unknown keys, the key in errors, null or undefined as the zero value):
 //
 //	func (v *Account) decodeBSON(val bsoncodec.Value) error {
-//		if val.IsNull() {
-//			*v = Account{}
-//			return nil
-//		}
-//		return val.DecodeFields("shop.Account", func(key []byte, e bsoncodec.Value) error {
+//		return val.DecodeFields("shop.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
 //			switch string(key) {
 //			case "_id":
 //				return bsoncodec.DecodeObjectID(&v.ID, e)
 //			case "owner":
 //				return bsoncodec.DecodeString(&v.Owner, e)
 //			}
-//			return bsoncodec.Unknown
+//			return bsoncodec.ErrUnknownKey
 //		})
 //	}
 //
@@ -39,9 +35,10 @@ func decodeFunc(pkg *model.Package, c *model.Codec) jen.Code {
 	elemFunc := func(body ...jen.Code) jen.Code {
 		return jen.Func().Params(jen.Id("key").Index().Byte(), jen.Id("e").Add(codecQual("Value"))).Error().Block(body...)
 	}
-	walk, args := "DecodeFields", []jen.Code{jen.Lit(pkg.Name + "." + c.Name), elemFunc(
+	zero := jen.Func().Params().Add(jen.Custom(jen.Options{Open: "{ ", Close: " }"}, jen.Op("*").Id("v").Op("=").Id(c.Name).Values()))
+	walk, args := "DecodeFields", []jen.Code{jen.Lit(pkg.Name + "." + c.Name), zero, elemFunc(
 		jen.Switch(jen.String().Call(jen.Id("key"))).Block(cases...),
-		jen.Return(codecQual("Unknown")),
+		jen.Return(codecQual("ErrUnknownKey")),
 	)}
 	if m := c.InlineMap; m != nil {
 		walk = "DecodeFieldsInline"
@@ -51,10 +48,6 @@ func decodeFunc(pkg *model.Package, c *model.Codec) jen.Code {
 	}
 	return doc("decodeBSON decodes a document into v; null or undefined leave v zero.").
 		Func().Params(jen.Id("v").Op("*").Id(c.Name)).Id("decodeBSON").Params(jen.Id("val").Add(codecQual("Value"))).Error().Block(
-		jen.If(jen.Id("val").Dot("IsNull").Call()).Block(
-			jen.Op("*").Id("v").Op("=").Id(c.Name).Values(),
-			jen.Return(jen.Nil()),
-		),
 		jen.Return(jen.Id("val").Dot(walk).Call(args...)),
 	).Line()
 }

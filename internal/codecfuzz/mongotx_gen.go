@@ -14,9 +14,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// InlinesFields are the typed fields of Inlines, the documents of the
-// "inlines" collection. They build filters, updates and sort orders whose
-// field names and value types the compiler checks.
+// InlinesFields are the typed fields of Inlines, for filters, updates and
+// sorts.
 var InlinesFields = struct {
 	ID    runtime.NumberField[int64]
 	Name  runtime.StringField[string]
@@ -35,184 +34,123 @@ var InlinesFields = struct {
 	Q:     runtime.NewSliceField[string]("q"),
 }
 
-// InlinesRepo reads and writes Inlines documents in the "inlines" collection.
-// Every method runs in the transaction of its context, if any; a repository of
-// the Store that Store.WithTx passes to its function always runs in that
-// transaction. Errors are *runtime.OpError values naming the collection and
-// the operation.
-type InlinesRepo struct {
-	coll *mongo.Collection
-	tx   *runtime.Tx // nil, or the transaction every call joins
-}
+// InlinesRepo reads and writes Inlines documents in the "inlines" collection,
+// in the transaction of the context or of Store.WithTx. Each method is
+// documented in full at the [runtime.Repo] method of that name.
+type InlinesRepo struct{ core runtime.Repo }
 
 // NewInlinesRepo returns the repository of the "inlines" collection in db.
 func NewInlinesRepo(db *mongo.Database) *InlinesRepo {
-	return &InlinesRepo{coll: db.Collection("inlines")}
+	return &InlinesRepo{runtime.NewRepo(db.Collection("inlines"), nil, &schemaOfInlines)}
 }
 
-// schemaOfInlines is what runtime.Repo needs to know of Inlines documents.
 var schemaOfInlines = runtime.Schema{
 	New:    func() any { return new(Inlines) },
 	ID:     func(doc any) any { return doc.(*Inlines).ID },
-	Decode: func(doc any, data []byte) error { return doc.(*Inlines).UnmarshalBSON(data) },
+	Decode: runtime.UnmarshalBSON,
 }
 
-// core is the shared repository code, on r's collection and transaction.
-func (r *InlinesRepo) core() runtime.Repo {
-	return runtime.NewRepo(r.coll, r.tx, &schemaOfInlines)
-}
-
-// Collection returns the driver's collection, for what the repository does not
-// cover. Calls on it run in a transaction only when their context carries it.
-func (r *InlinesRepo) Collection() *mongo.Collection {
-	return r.coll
-}
+// Collection returns the driver's collection, for what r does not cover.
+func (r *InlinesRepo) Collection() *mongo.Collection { return r.core.Collection() }
 
 // Insert stores doc as a new document.
-func (r *InlinesRepo) Insert(ctx context.Context, doc *Inlines) error {
-	return r.core().Insert(ctx, doc)
-}
+func (r *InlinesRepo) Insert(ctx context.Context, doc *Inlines) error { return r.core.Insert(ctx, doc) }
 
-// InsertMany stores docs as new documents in one ordered write: it stops at
-// the first document that fails, and those before it stay stored unless a
-// transaction they are part of aborts. It does nothing when docs is empty.
+// InsertMany stores docs in one ordered write, each as Insert does.
 func (r *InlinesRepo) InsertMany(ctx context.Context, docs []*Inlines) error {
-	return r.core().InsertMany(ctx, docs)
+	return r.core.InsertMany(ctx, docs)
 }
 
-// Get returns the document with the given ID, or an error matching
-// runtime.ErrNotFound when there is none.
+// Get returns the document with the given ID, or runtime.ErrNotFound.
 func (r *InlinesRepo) Get(ctx context.Context, id int64) (*Inlines, error) {
-	return runtime.One[*Inlines](r.core().Get(ctx, id))
+	return runtime.One[*Inlines](r.core.Get(ctx, id))
 }
 
-// FindOne returns the first document matching filter (any document for a nil
-// filter) in the order opts give, or an error matching runtime.ErrNotFound
-// when none matches. Of opts, only sort and skip apply.
+// FindOne returns the first document matching filter, or runtime.ErrNotFound.
 func (r *InlinesRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Inlines, error) {
-	return runtime.One[*Inlines](r.core().FindOne(ctx, filter, opts...))
+	return runtime.One[*Inlines](r.core.FindOne(ctx, filter, opts...))
 }
 
-// Find returns the documents matching filter (all documents for a nil filter),
-// shaped by opts: sort, skip, limit and batch size. No match gives an empty
-// slice and a nil error. Use Iter for results too large to hold at once.
+// Find returns the documents matching filter, shaped by opts.
 func (r *InlinesRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Inlines, error) {
-	return runtime.All[*Inlines](r.core().Find(ctx, filter, opts...))
+	return runtime.All[*Inlines](r.core.Find(ctx, filter, opts...))
 }
 
-// Iter returns the documents matching filter (all documents for a nil filter)
-// one at a time, shaped by opts like Find. The query runs when the loop
-// starts; breaking out of the loop closes the cursor. An error is yielded as
-// (nil, err) and ends the sequence.
+// Iter yields the documents matching filter one at a time, shaped by opts.
 func (r *InlinesRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Inlines, error] {
-	return runtime.Each[*Inlines](r.core().Iter(ctx, filter, opts...))
+	return runtime.Each[*Inlines](r.core.Iter(ctx, filter, opts...))
 }
 
-// Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions. Of opts,
-// Skip, Limit and WithDeleted apply; the others change nothing.
+// Count returns the exact number of documents matching filter.
 func (r *InlinesRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
-	return r.core().Count(ctx, filter, opts...)
+	return r.core.Count(ctx, filter, opts...)
 }
 
-// Replace overwrites the stored document that has doc's ID with doc. It fails
-// with an error matching runtime.ErrNotFound when there is no document with
-// that ID.
+// Replace overwrites the document with doc's ID.
 func (r *InlinesRepo) Replace(ctx context.Context, doc *Inlines) error {
-	return r.core().Replace(ctx, doc)
+	return r.core.Replace(ctx, doc)
 }
 
-// UpdateByID applies update to the document with the given ID, or fails with
-// an error matching runtime.ErrNotFound when there is none.
+// UpdateByID updates the document with the given ID, or runtime.ErrNotFound.
 func (r *InlinesRepo) UpdateByID(ctx context.Context, id int64, update runtime.Update) error {
-	return r.core().UpdateByID(ctx, id, update)
+	return r.core.UpdateByID(ctx, id, update)
 }
 
-// UpdateMany applies update to every document matching filter (all documents
-// for a nil filter) and returns how many documents it modified; a document the
-// update leaves as it was is matched but not counted.
+// UpdateMany updates every document matching filter and counts those changed.
 func (r *InlinesRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	return r.core().UpdateMany(ctx, filter, update)
+	return r.core.UpdateMany(ctx, filter, update)
 }
 
-// FindOneAndUpdate applies update to the first document matching filter, in
-// the sort order of opts, and returns the document as it is after the update;
-// it fails with an error matching runtime.ErrNotFound when none matches.
+// FindOneAndUpdate applies update to the first match and returns it updated.
 func (r *InlinesRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Inlines, error) {
-	return runtime.One[*Inlines](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+	return runtime.One[*Inlines](r.core.FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete deletes the document with the given ID, or fails with an error
-// matching runtime.ErrNotFound when there is none.
-func (r *InlinesRepo) Delete(ctx context.Context, id int64) error {
-	return r.core().Delete(ctx, id)
-}
+// Delete deletes the document with the given ID, or runtime.ErrNotFound.
+func (r *InlinesRepo) Delete(ctx context.Context, id int64) error { return r.core.Delete(ctx, id) }
 
-// DeleteMany deletes every document matching filter and returns how many it
-// deleted. A nil filter deletes all documents of the collection.
+// DeleteMany deletes every document matching filter and returns how many.
 func (r *InlinesRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().DeleteMany(ctx, filter)
+	return r.core.DeleteMany(ctx, filter)
 }
 
-// Upsert applies update to the first document matching filter or, when none
-// matches, inserts a new document made of filter's equalities and update;
-// inserted reports which. Two concurrent Upserts of one new key may both
-// insert: with a unique index on the key, one of them then fails with an error
-// matching runtime.ErrDuplicateKey, to be retried.
+// Upsert updates the first document matching filter, or inserts one if none.
 func (r *InlinesRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
-	return r.core().Upsert(ctx, filter, update)
+	return r.core.Upsert(ctx, filter, update)
 }
 
-// FindOneAndReplace replaces the first document matching filter, in the sort
-// order of opts, by doc and returns the document as it is after the
-// replacement; it fails with an error matching runtime.ErrNotFound when none
-// matches.
+// FindOneAndReplace replaces the first match by doc, as Replace does.
 func (r *InlinesRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Inlines, opts ...runtime.FindOption) (*Inlines, error) {
-	return runtime.One[*Inlines](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+	return runtime.One[*Inlines](r.core.FindOneAndReplace(ctx, filter, doc, opts...))
 }
 
-// FindOneAndDelete deletes the first document matching filter, in the sort
-// order of opts, and returns it; it fails with an error matching
-// runtime.ErrNotFound when none matches.
+// FindOneAndDelete deletes the first document matching filter and returns it.
 func (r *InlinesRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Inlines, error) {
-	return runtime.One[*Inlines](r.core().FindOneAndDelete(ctx, filter, opts...))
+	return runtime.One[*Inlines](r.core.FindOneAndDelete(ctx, filter, opts...))
 }
 
-// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
-// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
-// first failing op. Each op gets the stamps and version of the single-document
-// method of its kind.
+// BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *InlinesRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Inlines]) (runtime.BulkResult, error) {
-	return runtime.BulkWrite(ctx, r.core(), ops)
+	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
 }
 
 // Name is the name of the collection, "inlines".
-func (r *InlinesRepo) Name() string {
-	return r.coll.Name()
-}
+func (r *InlinesRepo) Name() string { return r.core.Name() }
 
-// Distinct runs the distinct command in the repository's transaction. Call the
-// typed runtime.Distinct(ctx, r, InlinesFields.F, filter), which returns the
-// values as a slice of F's type.
+// Distinct serves the typed runtime.Distinct(ctx, r, InlinesFields.F, filter).
 func (r *InlinesRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core().Distinct(ctx, fieldName, filter, opts...)
+	return r.core.Distinct(ctx, fieldName, filter, opts...)
 }
 
-// EnsureIndexes does nothing: Inlines declares no indexes. It exists so that
-// every repository has it.
-func (r *InlinesRepo) EnsureIndexes(ctx context.Context) error {
-	return r.core().EnsureIndexes(ctx)
-}
+// EnsureIndexes does nothing: Inlines declares no indexes.
+func (r *InlinesRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
 
-// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
-// r's transaction, if any.
+// AggregateScope runs runtime.Aggregate on r in r's transaction.
 func (r *InlinesRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core().AggregateScope(p)
+	return r.core.AggregateScope(p)
 }
 
-// KindsFields are the typed fields of Kinds, the documents of the "kinds"
-// collection. They build filters, updates and sort orders whose field names
-// and value types the compiler checks.
+// KindsFields are the typed fields of Kinds, for filters, updates and sorts.
 var KindsFields = struct {
 	ID     runtime.OrderedField[bson.ObjectID]
 	B      runtime.ValueField[bool]
@@ -524,198 +462,129 @@ type KindsTrSubFields struct {
 	Seen  runtime.OrderedField[time.Time] // trsub.seen
 }
 
-// KindsRepo reads and writes Kinds documents in the "kinds" collection. Every
-// method runs in the transaction of its context, if any; a repository of the
-// Store that Store.WithTx passes to its function always runs in that
-// transaction. Errors are *runtime.OpError values naming the collection and
-// the operation.
-type KindsRepo struct {
-	coll *mongo.Collection
-	tx   *runtime.Tx // nil, or the transaction every call joins
-}
+// KindsRepo reads and writes Kinds documents in the "kinds" collection, in the
+// transaction of the context or of Store.WithTx. Each method is documented in
+// full at the [runtime.Repo] method of that name.
+type KindsRepo struct{ core runtime.Repo }
 
 // NewKindsRepo returns the repository of the "kinds" collection in db.
 func NewKindsRepo(db *mongo.Database) *KindsRepo {
-	return &KindsRepo{coll: db.Collection("kinds")}
+	return &KindsRepo{runtime.NewRepo(db.Collection("kinds"), nil, &schemaOfKinds)}
 }
 
-// schemaOfKinds is what runtime.Repo needs to know of Kinds documents.
 var schemaOfKinds = runtime.Schema{
 	New:    func() any { return new(Kinds) },
 	ID:     func(doc any) any { return doc.(*Kinds).ID },
 	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Kinds).ID },
-	Decode: func(doc any, data []byte) error { return doc.(*Kinds).UnmarshalBSON(data) },
+	Decode: runtime.UnmarshalBSON,
 }
 
-// core is the shared repository code, on r's collection and transaction.
-func (r *KindsRepo) core() runtime.Repo {
-	return runtime.NewRepo(r.coll, r.tx, &schemaOfKinds)
-}
+// Collection returns the driver's collection, for what r does not cover.
+func (r *KindsRepo) Collection() *mongo.Collection { return r.core.Collection() }
 
-// Collection returns the driver's collection, for what the repository does not
-// cover. Calls on it run in a transaction only when their context carries it.
-func (r *KindsRepo) Collection() *mongo.Collection {
-	return r.coll
-}
+// Insert stores doc, setting a zero ID in doc.
+func (r *KindsRepo) Insert(ctx context.Context, doc *Kinds) error { return r.core.Insert(ctx, doc) }
 
-// Insert stores doc as a new document. A zero ID becomes a new ObjectID, all
-// in doc itself, so that doc equals the stored document. When Insert fails doc
-// keeps these values, so inserting it again reuses its ID: a write that did
-// reach the server is then reported as a duplicate key instead of being stored
-// twice. In a transaction, doc gets its old values back when the attempt
-// aborts, so that a function Store.WithTx retries finds doc as the first
-// attempt did.
-func (r *KindsRepo) Insert(ctx context.Context, doc *Kinds) error {
-	return r.core().Insert(ctx, doc)
-}
-
-// InsertMany stores docs as new documents in one ordered write: it stops at
-// the first document that fails, and those before it stay stored unless a
-// transaction they are part of aborts. It does nothing when docs is empty.
-// Each document is prepared, and in a transaction restored when the attempt
-// aborts, as Insert does.
+// InsertMany stores docs in one ordered write, each as Insert does.
 func (r *KindsRepo) InsertMany(ctx context.Context, docs []*Kinds) error {
-	return r.core().InsertMany(ctx, docs)
+	return r.core.InsertMany(ctx, docs)
 }
 
-// Get returns the document with the given ID, or an error matching
-// runtime.ErrNotFound when there is none.
+// Get returns the document with the given ID, or runtime.ErrNotFound.
 func (r *KindsRepo) Get(ctx context.Context, id bson.ObjectID) (*Kinds, error) {
-	return runtime.One[*Kinds](r.core().Get(ctx, id))
+	return runtime.One[*Kinds](r.core.Get(ctx, id))
 }
 
-// FindOne returns the first document matching filter (any document for a nil
-// filter) in the order opts give, or an error matching runtime.ErrNotFound
-// when none matches. Of opts, only sort and skip apply.
+// FindOne returns the first document matching filter, or runtime.ErrNotFound.
 func (r *KindsRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Kinds, error) {
-	return runtime.One[*Kinds](r.core().FindOne(ctx, filter, opts...))
+	return runtime.One[*Kinds](r.core.FindOne(ctx, filter, opts...))
 }
 
-// Find returns the documents matching filter (all documents for a nil filter),
-// shaped by opts: sort, skip, limit and batch size. No match gives an empty
-// slice and a nil error. Use Iter for results too large to hold at once.
+// Find returns the documents matching filter, shaped by opts.
 func (r *KindsRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Kinds, error) {
-	return runtime.All[*Kinds](r.core().Find(ctx, filter, opts...))
+	return runtime.All[*Kinds](r.core.Find(ctx, filter, opts...))
 }
 
-// Iter returns the documents matching filter (all documents for a nil filter)
-// one at a time, shaped by opts like Find. The query runs when the loop
-// starts; breaking out of the loop closes the cursor. An error is yielded as
-// (nil, err) and ends the sequence.
+// Iter yields the documents matching filter one at a time, shaped by opts.
 func (r *KindsRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Kinds, error] {
-	return runtime.Each[*Kinds](r.core().Iter(ctx, filter, opts...))
+	return runtime.Each[*Kinds](r.core.Iter(ctx, filter, opts...))
 }
 
-// Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions. Of opts,
-// Skip, Limit and WithDeleted apply; the others change nothing.
+// Count returns the exact number of documents matching filter.
 func (r *KindsRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
-	return r.core().Count(ctx, filter, opts...)
+	return r.core.Count(ctx, filter, opts...)
 }
 
-// Replace overwrites the stored document that has doc's ID with doc. It fails
-// with an error matching runtime.ErrNotFound when there is no document with
-// that ID.
-func (r *KindsRepo) Replace(ctx context.Context, doc *Kinds) error {
-	return r.core().Replace(ctx, doc)
-}
+// Replace overwrites the document with doc's ID.
+func (r *KindsRepo) Replace(ctx context.Context, doc *Kinds) error { return r.core.Replace(ctx, doc) }
 
-// UpdateByID applies update to the document with the given ID, or fails with
-// an error matching runtime.ErrNotFound when there is none.
+// UpdateByID updates the document with the given ID, or runtime.ErrNotFound.
 func (r *KindsRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update runtime.Update) error {
-	return r.core().UpdateByID(ctx, id, update)
+	return r.core.UpdateByID(ctx, id, update)
 }
 
-// UpdateMany applies update to every document matching filter (all documents
-// for a nil filter) and returns how many documents it modified; a document the
-// update leaves as it was is matched but not counted.
+// UpdateMany updates every document matching filter and counts those changed.
 func (r *KindsRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	return r.core().UpdateMany(ctx, filter, update)
+	return r.core.UpdateMany(ctx, filter, update)
 }
 
-// FindOneAndUpdate applies update to the first document matching filter, in
-// the sort order of opts, and returns the document as it is after the update;
-// it fails with an error matching runtime.ErrNotFound when none matches.
+// FindOneAndUpdate applies update to the first match and returns it updated.
 func (r *KindsRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Kinds, error) {
-	return runtime.One[*Kinds](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+	return runtime.One[*Kinds](r.core.FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete deletes the document with the given ID, or fails with an error
-// matching runtime.ErrNotFound when there is none.
+// Delete deletes the document with the given ID, or runtime.ErrNotFound.
 func (r *KindsRepo) Delete(ctx context.Context, id bson.ObjectID) error {
-	return r.core().Delete(ctx, id)
+	return r.core.Delete(ctx, id)
 }
 
-// DeleteMany deletes every document matching filter and returns how many it
-// deleted. A nil filter deletes all documents of the collection.
+// DeleteMany deletes every document matching filter and returns how many.
 func (r *KindsRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().DeleteMany(ctx, filter)
+	return r.core.DeleteMany(ctx, filter)
 }
 
-// Upsert applies update to the first document matching filter or, when none
-// matches, inserts a new document made of filter's equalities and update;
-// inserted reports which. Two concurrent Upserts of one new key may both
-// insert: with a unique index on the key, one of them then fails with an error
-// matching runtime.ErrDuplicateKey, to be retried.
+// Upsert updates the first document matching filter, or inserts one if none.
 func (r *KindsRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
-	return r.core().Upsert(ctx, filter, update)
+	return r.core.Upsert(ctx, filter, update)
 }
 
-// FindOneAndReplace replaces the first document matching filter, in the sort
-// order of opts, by doc and returns the document as it is after the
-// replacement; it fails with an error matching runtime.ErrNotFound when none
-// matches.
+// FindOneAndReplace replaces the first match by doc, as Replace does.
 func (r *KindsRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Kinds, opts ...runtime.FindOption) (*Kinds, error) {
-	return runtime.One[*Kinds](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+	return runtime.One[*Kinds](r.core.FindOneAndReplace(ctx, filter, doc, opts...))
 }
 
-// FindOneAndDelete deletes the first document matching filter, in the sort
-// order of opts, and returns it; it fails with an error matching
-// runtime.ErrNotFound when none matches.
+// FindOneAndDelete deletes the first document matching filter and returns it.
 func (r *KindsRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Kinds, error) {
-	return runtime.One[*Kinds](r.core().FindOneAndDelete(ctx, filter, opts...))
+	return runtime.One[*Kinds](r.core.FindOneAndDelete(ctx, filter, opts...))
 }
 
-// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
-// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
-// first failing op. Each op gets the stamps and version of the single-document
-// method of its kind.
+// BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *KindsRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Kinds]) (runtime.BulkResult, error) {
-	return runtime.BulkWrite(ctx, r.core(), ops)
+	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
 }
 
 // Name is the name of the collection, "kinds".
-func (r *KindsRepo) Name() string {
-	return r.coll.Name()
-}
+func (r *KindsRepo) Name() string { return r.core.Name() }
 
-// Distinct runs the distinct command in the repository's transaction. Call the
-// typed runtime.Distinct(ctx, r, KindsFields.F, filter), which returns the
-// values as a slice of F's type.
+// Distinct serves the typed runtime.Distinct(ctx, r, KindsFields.F, filter).
 func (r *KindsRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core().Distinct(ctx, fieldName, filter, opts...)
+	return r.core.Distinct(ctx, fieldName, filter, opts...)
 }
 
-// EnsureIndexes does nothing: Kinds declares no indexes. It exists so that
-// every repository has it.
-func (r *KindsRepo) EnsureIndexes(ctx context.Context) error {
-	return r.core().EnsureIndexes(ctx)
-}
+// EnsureIndexes does nothing: Kinds declares no indexes.
+func (r *KindsRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
 
-// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
-// r's transaction, if any.
+// AggregateScope runs runtime.Aggregate on r in r's transaction.
 func (r *KindsRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core().AggregateScope(p)
+	return r.core.AggregateScope(p)
 }
 
 // Store holds a repository for every collection type of package codecfuzz, all
 // in one database, and runs functions in transactions over them with WithTx.
 // Create it with NewStore.
 type Store struct {
-	// Inlines is the repository of the "inlines" collection.
-	Inlines *InlinesRepo
-	// Kinds is the repository of the "kinds" collection.
-	Kinds *KindsRepo
+	Inlines *InlinesRepo // the "inlines" collection
+	Kinds   *KindsRepo   // the "kinds" collection
 
 	db *mongo.Database
 	tx *runtime.Tx // nil, or the transaction every repository joins
@@ -733,10 +602,11 @@ func NewStore(db *mongo.Database) *Store {
 // EnsureIndexes creates the indexes of every collection, one collection after
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	if err := s.Inlines.EnsureIndexes(ctx); err != nil {
-		return err
-	}
-	return s.Kinds.EnsureIndexes(ctx)
+	return runtime.EnsureIndexes(
+		ctx,
+		s.Inlines,
+		s.Kinds,
+	)
 }
 
 // WithTx runs fn in a transaction with runtime.WithTx, which retries it as the
@@ -762,8 +632,8 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Inlines InlinesRepo
 		Kinds   KindsRepo
 	}{
-		Inlines: InlinesRepo{coll: s.Inlines.coll, tx: tx},
-		Kinds:   KindsRepo{coll: s.Kinds.coll, tx: tx},
+		Inlines: InlinesRepo{s.Inlines.core.Bound(tx)},
+		Kinds:   KindsRepo{s.Kinds.core.Bound(tx)},
 	}
 	b.Store = Store{
 		Inlines: &b.Inlines,
@@ -819,11 +689,7 @@ func (v *Inlines) encodeBSON(w *bsoncodec.Writer, key string) {
 
 // decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Inlines) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Inlines{}
-		return nil
-	}
-	return val.DecodeFieldsInline("codecfuzz.Inlines", func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFieldsInline("codecfuzz.Inlines", func() { *v = Inlines{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeInt(&v.ID, e)
@@ -842,7 +708,7 @@ func (v *Inlines) decodeBSON(val bsoncodec.Value) error {
 			bsoncodec.Alloc(&v.Opt)
 			return bsoncodec.DecodeSlice(&v.Opt.Q, e, bsoncodec.DecodeString[string])
 		}
-		return bsoncodec.Unknown
+		return bsoncodec.ErrUnknownKey
 	}, func(key []byte, e bsoncodec.Value) error {
 		return bsoncodec.DecodeInlineEntry(&v.Extra, key, e, bsoncodec.DecodeFallback[any])
 	})
@@ -878,11 +744,7 @@ func (v *Item) encodeBSON(w *bsoncodec.Writer, key string) {
 
 // decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Item) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Item{}
-		return nil
-	}
-	return val.DecodeFields("codecfuzz.Item", func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("codecfuzz.Item", func() { *v = Item{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "sku":
 			return bsoncodec.DecodeString(&v.SKU, e)
@@ -895,7 +757,7 @@ func (v *Item) decodeBSON(val bsoncodec.Value) error {
 		case "seen":
 			return bsoncodec.DecodeTime(&v.Seen, e)
 		}
-		return bsoncodec.Unknown
+		return bsoncodec.ErrUnknownKey
 	})
 }
 
@@ -1049,11 +911,7 @@ func (v *Kinds) encodeBSON(w *bsoncodec.Writer, key string) {
 
 // decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Kinds) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Kinds{}
-		return nil
-	}
-	return val.DecodeFields("codecfuzz.Kinds", func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("codecfuzz.Kinds", func() { *v = Kinds{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -1210,7 +1068,7 @@ func (v *Kinds) decodeBSON(val bsoncodec.Value) error {
 		case "Upper":
 			return bsoncodec.DecodeString(&v.Upper, e)
 		}
-		return bsoncodec.Unknown
+		return bsoncodec.ErrUnknownKey
 	})
 }
 
@@ -1240,11 +1098,7 @@ func (v *Node) encodeBSON(w *bsoncodec.Writer, key string) {
 
 // decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Node) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Node{}
-		return nil
-	}
-	return val.DecodeFields("codecfuzz.Node", func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("codecfuzz.Node", func() { *v = Node{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "name":
 			return bsoncodec.DecodeString(&v.Name, e)
@@ -1253,7 +1107,7 @@ func (v *Node) decodeBSON(val bsoncodec.Value) error {
 		case "next":
 			return bsoncodec.DecodePointer(&v.Next, e, (*Node).decodeBSON)
 		}
-		return bsoncodec.Unknown
+		return bsoncodec.ErrUnknownKey
 	})
 }
 
@@ -1283,15 +1137,11 @@ func (v *Zeroish) encodeBSON(w *bsoncodec.Writer, key string) {
 
 // decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Zeroish) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Zeroish{}
-		return nil
-	}
-	return val.DecodeFields("codecfuzz.Zeroish", func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("codecfuzz.Zeroish", func() { *v = Zeroish{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "n":
 			return bsoncodec.DecodeInt(&v.N, e)
 		}
-		return bsoncodec.Unknown
+		return bsoncodec.ErrUnknownKey
 	})
 }
