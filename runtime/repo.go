@@ -60,7 +60,6 @@ func (r Repo) Collection() *mongo.Collection { return r.coll }
 //
 //	var schemaOfAccount = runtime.Schema{
 //		New:     func() any { return new(Account) },
-//		ID:      func(doc any) any { return doc.(*Account).ID },
 //		AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
 //		Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Account).Updated }),
 //		Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
@@ -73,7 +72,8 @@ type Schema struct {
 	// New returns a new zero document, a *T, for reads to decode into.
 	New func() any
 
-	// ID returns the document's _id value.
+	// ID returns the document's _id value. It may be nil when AutoID is
+	// set: the _id is then the ObjectID AutoID points to.
 	ID func(doc any) any
 
 	// AutoID returns the document's _id field when it is a bson.ObjectID:
@@ -115,6 +115,14 @@ type Schema struct {
 // for all of them.
 func UnmarshalBSON(doc any, data []byte) error {
 	return doc.(bson.Unmarshaler).UnmarshalBSON(data)
+}
+
+// id is the _id of doc.
+func (s *Schema) id(doc any) any {
+	if s.ID == nil {
+		return *s.AutoID(doc)
+	}
+	return s.ID(doc)
 }
 
 // op is one operation of a repository under way: the context its driver

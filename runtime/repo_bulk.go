@@ -10,8 +10,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// BulkWrite is the generated BulkWrite: one ordered bulk write of the n ops
-// op(0) … op(n-1) on r's collection, each op stamped as the
+// BulkWrite is the generated BulkWrite: one ordered bulk write of ops, a
+// []BulkOp[T], on r's collection, each op stamped as the
 // single-document method of its kind stamps (see [BulkOp]); it stops at the
 // first failing op, whose index the driver's mongo.BulkWriteException in
 // the error gives. An op that cannot be sent (nil, an insert or replacement
@@ -21,15 +21,19 @@ import (
 // replace ops that were not applied get their old values back, and so do
 // all of them when the transaction the write ran in is aborted.
 //
-//	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
+//	return r.core.BulkWrite(ctx, ops)
 //
-// The ops come through a function, not generic code: any BulkOp[T] is a
-// BulkOp[any], so nothing is compiled per collection type but that line.
-func (r Repo) BulkWrite(ctx context.Context, n int, op func(i int) BulkOp[any]) (BulkResult, error) {
-	specs := make([]bulkSpec, n)
+// The slice comes in an any, read by reflection, rather than through
+// generic code, which the compiler would compile again for every
+// collection type: every BulkOp[T] is a BulkOp[any] (the method set does not
+// depend on T), so each op is read by the same code.
+func (r Repo) BulkWrite(ctx context.Context, ops any) (BulkResult, error) {
+	list := reflect.ValueOf(ops)
+	specs := make([]bulkSpec, list.Len())
 	var docType reflect.Type // of r's documents, once an op carries one
 	for i := range specs {
-		s, err := r.s.bulkSpecOf(op(i), &docType)
+		op, _ := list.Index(i).Interface().(BulkOp[any]) // a nil op stays nil
+		s, err := r.s.bulkSpecOf(op, &docType)
 		if err != nil {
 			o := r.begin(ctx, "bulkWrite")
 			return BulkResult{}, o.done(err)
@@ -134,7 +138,7 @@ func (r Repo) bulkModel(s bulkSpec) (mongo.WriteModel, *undo) {
 		return mongo.NewInsertOneModel().SetDocument(s.doc), &u
 	case BulkReplace:
 		u := r.s.stampReplace(s.doc)
-		filter := bson.D{{Key: "_id", Value: r.s.ID(s.doc)}}
+		filter := bson.D{{Key: "_id", Value: r.s.id(s.doc)}}
 		if u.version != nil {
 			filter = append(filter, u.kind.is(r.s.Version.path, u.oldVersion))
 		}

@@ -99,7 +99,7 @@ func (r Repo) Replace(ctx context.Context, doc any) error {
 	if err != nil {
 		return o.done(err)
 	}
-	id := r.s.ID(doc)
+	id := r.s.id(doc)
 	u := r.s.stampReplace(doc)
 	filter := make(bson.D, 1, 2)
 	filter[0] = bson.E{Key: "_id", Value: id}

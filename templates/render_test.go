@@ -137,7 +137,7 @@ func TestRenderDelegates(t *testing.T) {
 		"type AccountRepo struct{ core runtime.Repo }\n",
 		"\treturn &AccountRepo{runtime.NewRepo(db.Collection(\"accounts\"), nil, &schemaOfAccount)}\n",
 		"func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error { return r.core.Insert(ctx, doc) }\n",
-		"\treturn r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })\n",
+		"\treturn r.core.BulkWrite(ctx, ops)\n",
 		"func (r *AccountRepo) Collection() *mongo.Collection { return r.core.Collection() }\n",
 		"func (r *AccountRepo) Name() string { return r.core.Name() }\n",
 		"\t\tAccount: AccountRepo{s.Account.core.Bound(tx)},\n",
@@ -215,12 +215,13 @@ func TestRenderStamps(t *testing.T) {
 }
 
 // TestRenderSchemaIDs checks how the schema reaches the _id: an ObjectID
-// _id gets AutoID, any other type does not.
+// _id gets AutoID, which gives the runtime the value too; any other type
+// gets ID.
 func TestRenderSchemaIDs(t *testing.T) {
 	src, _ := render(t, accountModel())
 	for _, w := range []string{
 		"var schemaOfEvent = runtime.Schema{\n\tNew:    func() any { return new(Event) },\n\tID:     func(doc any) any { return doc.(*Event).Key },\n",
-		"\tNew:     func() any { return new(Account) },\n\tID:      func(doc any) any { return doc.(*Account).ID },\n\tAutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },\n",
+		"\tNew:     func() any { return new(Account) },\n\tAutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },\n",
 	} {
 		if !bytes.Contains(src, []byte(w)) {
 			t.Errorf("output lacks %q", w)

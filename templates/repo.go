@@ -76,7 +76,6 @@ func repoCtor(p *typePlan) jen.Code {
 //
 //	var schemaOfAccount = runtime.Schema{
 //		New:     func() any { return new(Account) },
-//		ID:      func(doc any) any { return doc.(*Account).ID },
 //		AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
 //		Updated: runtime.NewStamp("updated_at", func(doc any) *time.Time { return &doc.(*Account).UpdatedAt }),
 //		Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
@@ -93,10 +92,12 @@ func schemaVar(p *typePlan) jen.Code {
 	entry := func(name string, value jen.Code) jen.Code { return jen.Id(name).Op(":").Add(value) }
 	entries := []jen.Code{
 		entry("New", jen.Func().Params().Any().Add(inline(jen.Return(jen.New(jen.Id(t.Name)))))),
-		entry("ID", accessor(p, t.ID, jen.Any(), false)),
 	}
 	if p.insertsID {
+		// AutoID gives the runtime the _id too.
 		entries = append(entries, entry("AutoID", accessor(p, t.ID, jen.Op("*").Qual(bsonPath, "ObjectID"), true)))
+	} else {
+		entries = append(entries, entry("ID", accessor(p, t.ID, jen.Any(), false)))
 	}
 	for _, s := range []struct {
 		name string

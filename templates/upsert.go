@@ -61,13 +61,13 @@ func findOneAndDeleteMethod(p *typePlan) jen.Code {
 // bulkWriteMethod sends several writes at once:
 //
 //	func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
-//		return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
+//		return r.core.BulkWrite(ctx, ops)
 //	}
 func bulkWriteMethod(p *typePlan) jen.Code {
 	return doc("BulkWrite sends ops in one ordered bulk write, each stamped as its method.").
 		Add(method(p, "BulkWrite")).Params(ctxParam(), jen.Id("ops").Op("...").Qual(runtimePath, "BulkOp").Types(jen.Id(p.t.Name))).
 		Params(rt("BulkResult"), jen.Error()).Add(inline(
-		delegate("BulkWrite", jen.Len(jen.Id("ops")), jen.Func().Params(jen.Id("i").Int()).Add(rt("BulkOp")).Types(jen.Any()).Add(inline(jen.Return(jen.Id("ops").Index(jen.Id("i")))))),
+		delegate("BulkWrite", jen.Id("ops")),
 	)).Line()
 }
 

@@ -43,7 +43,6 @@ func NewAccountRepo(db *mongo.Database) *AccountRepo {
 
 var schemaOfAccount = runtime.Schema{
 	New:     func() any { return new(Account) },
-	ID:      func(doc any) any { return doc.(*Account).ID },
 	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
 	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Account).Updated }),
 	Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
@@ -134,7 +133,7 @@ func (r *AccountRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filte
 
 // BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
-	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "accounts".
@@ -208,7 +207,6 @@ func NewOrderRepo(db *mongo.Database) *OrderRepo {
 
 var schemaOfOrder = runtime.Schema{
 	New:     func() any { return new(Order) },
-	ID:      func(doc any) any { return doc.(*Order).ID },
 	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Order).ID },
 	Created: runtime.NewStamp("created", func(doc any) *time.Time { return &doc.(*Order).Created }),
 	Indexes: []mongo.IndexModel{
@@ -304,7 +302,7 @@ func (r *OrderRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter,
 
 // BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *OrderRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Order]) (runtime.BulkResult, error) {
-	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "orders".
@@ -454,7 +452,7 @@ func (r *ProductRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filte
 
 // BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *ProductRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Product]) (runtime.BulkResult, error) {
-	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "products".

@@ -131,7 +131,7 @@ func (r *InlinesRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filte
 
 // BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *InlinesRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Inlines]) (runtime.BulkResult, error) {
-	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "inlines".
@@ -474,7 +474,6 @@ func NewKindsRepo(db *mongo.Database) *KindsRepo {
 
 var schemaOfKinds = runtime.Schema{
 	New:    func() any { return new(Kinds) },
-	ID:     func(doc any) any { return doc.(*Kinds).ID },
 	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Kinds).ID },
 	Decode: runtime.UnmarshalBSON,
 }
@@ -560,7 +559,7 @@ func (r *KindsRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter,
 
 // BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *KindsRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Kinds]) (runtime.BulkResult, error) {
-	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "kinds".

@@ -120,7 +120,7 @@ func (r *AccountRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filte
 
 // BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
-	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "accounts".
@@ -166,7 +166,6 @@ func NewEntryRepo(db *mongo.Database) *EntryRepo {
 
 var schemaOfEntry = runtime.Schema{
 	New:     func() any { return new(Entry) },
-	ID:      func(doc any) any { return doc.(*Entry).ID },
 	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Entry).ID },
 	Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "transfer", Value: 1}}}},
 	Decode:  runtime.UnmarshalBSON,
@@ -253,7 +252,7 @@ func (r *EntryRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter,
 
 // BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *EntryRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Entry]) (runtime.BulkResult, error) {
-	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "ledger".

@@ -67,7 +67,6 @@ func NewBookRepo(db *mongo.Database) *BookRepo {
 
 var schemaOfBook = runtime.Schema{
 	New:     func() any { return new(Book) },
-	ID:      func(doc any) any { return doc.(*Book).ID },
 	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Book).ID },
 	Created: runtime.NewStamp("created", func(doc any) *time.Time { return &doc.(*Book).Created }),
 	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Book).Updated }),
@@ -159,7 +158,7 @@ func (r *BookRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, 
 
 // BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *BookRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Book]) (runtime.BulkResult, error) {
-	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "books".

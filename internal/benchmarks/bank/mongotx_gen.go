@@ -49,7 +49,6 @@ func NewAccountRepo(db *mongo.Database) *AccountRepo {
 
 var schemaOfAccount = runtime.Schema{
 	New:     func() any { return new(Account) },
-	ID:      func(doc any) any { return doc.(*Account).ID },
 	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
 	Created: runtime.NewStamp("created", func(doc any) *time.Time { return &doc.(*Account).Created }),
 	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Account).Updated }),
@@ -144,7 +143,7 @@ func (r *AccountRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filte
 
 // BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
-	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "accounts".
@@ -230,7 +229,6 @@ func NewCustomerRepo(db *mongo.Database) *CustomerRepo {
 
 var schemaOfCustomer = runtime.Schema{
 	New:    func() any { return new(Customer) },
-	ID:     func(doc any) any { return doc.(*Customer).ID },
 	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Customer).ID },
 	Decode: runtime.UnmarshalBSON,
 }
@@ -320,7 +318,7 @@ func (r *CustomerRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filt
 
 // BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *CustomerRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Customer]) (runtime.BulkResult, error) {
-	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "customers".

@@ -62,7 +62,6 @@ func NewAccountRepo(db *mongo.Database) *AccountRepo {
 
 var schemaOfAccount = runtime.Schema{
 	New:     func() any { return new(Account) },
-	ID:      func(doc any) any { return doc.(*Account).ID },
 	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
 	Created: runtime.NewStamp("created_at", func(doc any) *time.Time { return &doc.(*Account).CreatedAt }),
 	Updated: runtime.NewStamp("updated_at", func(doc any) *time.Time { return &doc.(*Account).UpdatedAt }),
@@ -160,7 +159,7 @@ func (r *AccountRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filte
 
 // BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
-	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "accounts".
@@ -308,7 +307,7 @@ func (r *EventRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter,
 
 // BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *EventRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Event]) (runtime.BulkResult, error) {
-	return r.core.BulkWrite(ctx, len(ops), func(i int) runtime.BulkOp[any] { return ops[i] })
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "events".
