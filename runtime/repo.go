@@ -10,8 +10,10 @@ import (
 // Repo is the code every generated repository shares: a generated method is
 // one call to the Repo method of the same name, its result typed by [One],
 // [All] or [Each] when it holds documents. Applications use the generated
-// repositories, whose methods have the typed signatures and the
-// documentation; Repo is exported for them.
+// repositories, whose methods have the typed signatures and a summary each;
+// the doc of the Repo method of the same name is that method's contract in
+// full (doc being the generated type's *T, id its _id). Repo is exported
+// for them.
 //
 // Repo is not generic, on purpose: its code is compiled once, in this
 // package, rather than once per collection type in every package that has
@@ -25,9 +27,10 @@ import (
 // nothing), runs each of its driver calls inside [Enter] (each cursor batch
 // of a read on its own, so that the body of a loop over Iter may run other
 // operations of the transaction), and returns errors as [*OpError] values
-// through [Failed]. A write that changes the caller's document registers its
-// old values with [RestoreOnAbort], so that a retried transaction callback
-// finds the document as the first attempt did.
+// naming the collection and the operation, through [Failed]. A write that
+// changes the caller's document registers its old values with
+// [RestoreOnAbort], so that a retried transaction callback finds the
+// document as the first attempt did.
 type Repo struct {
 	coll *mongo.Collection
 	tx   *Tx // nil, or the transaction every call joins
