@@ -52,6 +52,9 @@ func (v Value) decodeFields(goType string, zero func(), field, rest func(key []b
 	for it.Next() {
 		key, e := it.Key(), it.Value()
 		err := field(key, e)
+		if err == nil {
+			continue
+		}
 		if err == ErrUnknownKey {
 			if lower, ok := Lower(key); ok {
 				key = lower
