@@ -128,8 +128,8 @@ func encodeFunc(c *model.Codec) jen.Code {
 		body = append(body, codecQual("EncodeInlineMap").Call(jen.Op("&").Add(fieldSel(m)), jen.Id("w"), taken, encodeElem(m.Type.Elem)))
 	}
 	body = append(body, jen.Id("w").Dot("End").Call(jen.Id("start")))
-	return doc("encodeBSON writes v as the document at key (the top level when w is new).").
-		Func().Params(jen.Id("v").Op("*").Id(c.Name)).Id("encodeBSON").
+	// Unexported, without a doc comment: MarshalBSON's says what it does.
+	return jen.Func().Params(jen.Id("v").Op("*").Id(c.Name)).Id("encodeBSON").
 		Params(jen.Id("w").Op("*").Add(codecQual("Writer")), jen.Id("key").String()).Block(body...).Line()
 }
 

@@ -46,8 +46,7 @@ func decodeFunc(pkg *model.Package, c *model.Codec) jen.Code {
 			jen.Return(codecQual("DecodeInlineEntry").Call(jen.Op("&").Add(fieldSel(m)), jen.Id("key"), jen.Id("e"), decodeElem(m.Type.Elem))),
 		))
 	}
-	return doc("decodeBSON decodes a document into v; null or undefined leave v zero.").
-		Func().Params(jen.Id("v").Op("*").Id(c.Name)).Id("decodeBSON").Params(jen.Id("val").Add(codecQual("Value"))).Error().Block(
+	return jen.Func().Params(jen.Id("v").Op("*").Id(c.Name)).Id("decodeBSON").Params(jen.Id("val").Add(codecQual("Value"))).Error().Block(
 		jen.Return(jen.Id("val").Dot(walk).Call(args...)),
 	).Line()
 }

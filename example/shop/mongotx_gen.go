@@ -559,7 +559,6 @@ func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -572,7 +571,6 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("shop.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
@@ -606,7 +604,6 @@ func (v *Order) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Order) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -622,7 +619,6 @@ func (v *Order) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Order) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("shop.Order", func() { *v = Order{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
@@ -660,7 +656,6 @@ func (v *OrderLine) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *OrderLine) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.SKU, w, "sku")
@@ -669,7 +664,6 @@ func (v *OrderLine) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *OrderLine) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("shop.OrderLine", func() { *v = OrderLine{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
@@ -701,7 +695,6 @@ func (v *Product) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Product) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.SKU, w, "_id")
@@ -714,7 +707,6 @@ func (v *Product) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Product) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("shop.Product", func() { *v = Product{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {

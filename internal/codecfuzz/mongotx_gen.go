@@ -660,7 +660,6 @@ func (v *Inlines) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Inlines) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeInt64(&v.ID, w, "_id")
@@ -686,7 +685,6 @@ func (v *Inlines) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Inlines) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFieldsInline("codecfuzz.Inlines", func() { *v = Inlines{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
@@ -728,7 +726,6 @@ func (v *Item) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Item) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.SKU, w, "sku")
@@ -741,7 +738,6 @@ func (v *Item) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Item) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("codecfuzz.Item", func() { *v = Item{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
@@ -775,7 +771,6 @@ func (v *Kinds) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Kinds) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -908,7 +903,6 @@ func (v *Kinds) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Kinds) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("codecfuzz.Kinds", func() { *v = Kinds{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
@@ -1086,7 +1080,6 @@ func (v *Node) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Node) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.Name, w, "name")
@@ -1095,7 +1088,6 @@ func (v *Node) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Node) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("codecfuzz.Node", func() { *v = Node{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
@@ -1127,14 +1119,12 @@ func (v *Zeroish) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Zeroish) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeInt(&v.N, w, "n")
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Zeroish) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("codecfuzz.Zeroish", func() { *v = Zeroish{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {

@@ -359,7 +359,6 @@ func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.ID, w, "_id")
@@ -367,7 +366,6 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("faults.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
@@ -395,7 +393,6 @@ func (v *Entry) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Entry) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -408,7 +405,6 @@ func (v *Entry) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Entry) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("faults.Entry", func() { *v = Entry{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {

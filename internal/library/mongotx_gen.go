@@ -260,7 +260,6 @@ func (v *Book) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Book) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -277,7 +276,6 @@ func (v *Book) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Book) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("library.Book", func() { *v = Book{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
@@ -321,7 +319,6 @@ func (v *Edition) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Edition) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeInt(&v.Year, w, "year")
@@ -330,7 +327,6 @@ func (v *Edition) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Edition) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("library.Edition", func() { *v = Edition{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {

@@ -420,7 +420,6 @@ func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -436,7 +435,6 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("bank.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
@@ -478,7 +476,6 @@ func (v *Address) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.Street, w, "street")
@@ -487,7 +484,6 @@ func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Address) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("bank.Address", func() { *v = Address{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
@@ -519,7 +515,6 @@ func (v *Customer) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Customer) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -538,7 +533,6 @@ func (v *Customer) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Customer) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("bank.Customer", func() { *v = Customer{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {

@@ -408,7 +408,6 @@ func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -426,7 +425,6 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("shop.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
@@ -468,7 +466,6 @@ func (v *Address) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.City, w, "city")
@@ -476,7 +473,6 @@ func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Address) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("shop.Address", func() { *v = Address{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
@@ -504,7 +500,6 @@ func (v *Event) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Event) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.Key, w, "_id")
@@ -513,7 +508,6 @@ func (v *Event) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Event) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("shop.Event", func() { *v = Event{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
@@ -543,14 +537,12 @@ func (v *Origin) UnmarshalBSONValue(t byte, data []byte) error {
 	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top level when w is new).
 func (v *Origin) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeInt(&v.Line, w, "line")
 	w.End(start)
 }
 
-// decodeBSON decodes a document into v; null or undefined leave v zero.
 func (v *Origin) decodeBSON(val bsoncodec.Value) error {
 	return val.DecodeFields("shop.Origin", func() { *v = Origin{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
