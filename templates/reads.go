@@ -4,7 +4,8 @@ import "github.com/dave/jennifer/jen"
 
 // The methods that read documents. Each is one call to the runtime.Repo
 // method of the same name, whose result runtime.One, All or Each gives the
-// document type; their doc comments are the API's documentation.
+// document type. Their doc comments are one-line summaries (one line keeps
+// the output small); the runtime.Repo method's doc is the full contract.
 
 // getMethod reads one document by ID:
 //

@@ -136,7 +136,9 @@ func accessor(p *typePlan, f *model.Field, result jen.Code, addr bool) jen.Code 
 	return jen.Func().Params(jen.Id("doc").Any()).Add(result).Add(inline(jen.Return(value)))
 }
 
-// inline is a function body on one line, { return x }, which gofmt keeps.
+// inline is a function body on one line, { return x }, which gofmt keeps
+// when the whole declaration is short (about 100 columns) and breaks into
+// three lines otherwise: every one-call method body is written so.
 func inline(stmt jen.Code) jen.Code {
 	return jen.Custom(jen.Options{Open: "{ ", Close: " }"}, stmt)
 }

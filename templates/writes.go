@@ -7,8 +7,9 @@ import (
 )
 
 // The methods that write documents. Each is one call to the runtime.Repo
-// method of the same name, which applies the stamps the schema declares;
-// their doc comments say what those stamps are for this type.
+// method of the same name, which applies the stamps the schema declares.
+// Their doc comments are one-line summaries; the repository's doc says what
+// every write stamps (writesNote), Insert's what it sets.
 
 // insertStampsNote names what Insert sets in the document, or "":
 // ", setting a zero ID, Updated and Version in doc".
