@@ -7,11 +7,12 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// BulkSpec is what a [BulkOp] does, spelled out for the repository that
-// sends it. A generated BulkWrite reads each op with [BulkSpecOf], applies
-// its type's stamps (on Doc for an insert or replacement, by combining into
-// Update for an update, and by setting Filter to the ID and version for a
-// replacement), then turns it into the driver's model with WriteModel.
+// BulkSpec is what a [BulkOp] does, spelled out for code that sends it
+// itself: [BulkSpecOf] reads an op, WriteModel turns it into the driver's
+// model. (A generated BulkWrite goes through [Repo.BulkWrite], which reads
+// the ops the same way and also applies the type's stamps: on the document
+// of an insert or replacement, combined into the update of an update, and
+// the ID and version as the filter of a replacement.)
 type BulkSpec[T any] struct {
 	Kind   BulkKind
 	Filter Filter // the documents an update or delete applies to; for a replacement the repository sets it

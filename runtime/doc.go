@@ -66,8 +66,8 @@
 // [Select] reads only some fields (the _id always comes along, as MongoDB
 // projects it); the others keep their zero value. [InsertOp], [UpdateOneOp],
 // [UpdateManyOp], [ReplaceOp], [DeleteOneOp] and [DeleteManyOp] are the ops
-// of a repository's BulkWrite, which reads them with [BulkSpecOf] and
-// reports a [BulkResult]. [Distinct] returns the distinct values of a field
+// of a repository's BulkWrite ([Repo.BulkWrite]), which reports a
+// [BulkResult]; [BulkSpecOf] spells an op out for code of one's own. [Distinct] returns the distinct values of a field
 // as a []V of its Go type, the elements for an array.
 //
 // # Aggregation

@@ -32,7 +32,7 @@ type StructSliceField[S any] struct {
 // NewStructSliceField returns the field of an array of sub-documents at the
 // dotted BSON path.
 func NewStructSliceField[S any](path string) StructSliceField[S] {
-	return StructSliceField[S]{NewSliceField[S](path)}
+	return StructSliceField[S]{SliceField[S]{ValueField[[]S]{path}}}
 }
 
 // ElemMatch matches documents whose array holds at least one element that

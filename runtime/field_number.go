@@ -19,7 +19,7 @@ type NumberField[V Number] struct {
 
 // NewNumberField returns the numeric field at the dotted BSON path.
 func NewNumberField[V Number](path string) NumberField[V] {
-	return NumberField[V]{NewOrderedField[V](path)}
+	return NumberField[V]{OrderedField[V]{ValueField[V]{path}}}
 }
 
 // Inc is the update that adds v to the field; a missing field is set to v

@@ -13,7 +13,7 @@ type OrderedField[V any] struct {
 
 // NewOrderedField returns the ordered field at the dotted BSON path.
 func NewOrderedField[V any](path string) OrderedField[V] {
-	return OrderedField[V]{NewValueField[V](path)}
+	return OrderedField[V]{ValueField[V]{path}}
 }
 
 // Gt matches documents whose field is greater than v.

@@ -20,7 +20,7 @@ type SliceField[E any] struct {
 
 // NewSliceField returns the array field at the dotted BSON path.
 func NewSliceField[E any](path string) SliceField[E] {
-	return SliceField[E]{NewValueField[[]E](path)}
+	return SliceField[E]{ValueField[[]E]{path}}
 }
 
 // Contains matches documents whose array holds an element equal to e.

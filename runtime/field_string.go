@@ -14,7 +14,7 @@ type StringField[V ~string] struct {
 
 // NewStringField returns the string field at the dotted BSON path.
 func NewStringField[V ~string](path string) StringField[V] {
-	return StringField[V]{NewOrderedField[V](path)}
+	return StringField[V]{OrderedField[V]{ValueField[V]{path}}}
 }
 
 // Regex matches documents whose field matches the PCRE pattern with the

@@ -10,23 +10,27 @@ import (
 // Repo is the code every generated repository shares: a generated method is
 // one call to the Repo method of the same name, its result typed by [One],
 // [All] or [Each] when it holds documents. Applications use the generated
-// repositories, whose methods have the typed signatures and the
-// documentation; Repo is exported for them.
+// repositories, whose methods have the typed signatures and a summary each;
+// the doc of the Repo method of the same name is that method's contract in
+// full (doc being the generated type's *T, id its _id). Repo is exported
+// for them.
 //
 // Repo is not generic, on purpose: its code is compiled once, in this
 // package, rather than once per collection type in every package that has
 // generated code. Documents pass through it as the generated type's
 // pointers in an any; the [Schema] says how to reach their fields.
 //
-// A Repo is a small value made per call from the generated repository's
-// collection and transaction and the type's Schema. Every operation begins
+// A Repo is a small value, made once per generated repository from its
+// collection and the type's Schema, and copied by [Repo.Bound] for a
+// transaction. Every operation begins
 // by binding its context to the repository's transaction (a nil Tx binds
 // nothing), runs each of its driver calls inside [Enter] (each cursor batch
 // of a read on its own, so that the body of a loop over Iter may run other
 // operations of the transaction), and returns errors as [*OpError] values
-// through [Failed]. A write that changes the caller's document registers its
-// old values with [RestoreOnAbort], so that a retried transaction callback
-// finds the document as the first attempt did.
+// naming the collection and the operation, through [Failed]. A write that
+// changes the caller's document registers its old values with
+// [RestoreOnAbort], so that a retried transaction callback finds the
+// document as the first attempt did.
 type Repo struct {
 	coll *mongo.Collection
 	tx   *Tx // nil, or the transaction every call joins
@@ -39,6 +43,18 @@ func NewRepo(coll *mongo.Collection, tx *Tx, s *Schema) Repo {
 	return Repo{coll: coll, tx: tx, s: s}
 }
 
+// Bound returns r bound to tx: every operation of the copy joins tx. A
+// generated Store's WithTx binds its repositories with it.
+func (r Repo) Bound(tx *Tx) Repo {
+	r.tx = tx
+	return r
+}
+
+// Collection returns the driver's collection, for what the repository does
+// not cover. Calls on it run in a transaction only when their context
+// carries it.
+func (r Repo) Collection() *mongo.Collection { return r.coll }
+
 // Schema is what a [Repo] knows of one collection type's documents: how to
 // make one, where their _id is, which fields the repository maintains and
 // which indexes they declare. Its functions get the generated type's
@@ -47,10 +63,10 @@ func NewRepo(coll *mongo.Collection, tx *Tx, s *Schema) Repo {
 //
 //	var schemaOfAccount = runtime.Schema{
 //		New:     func() any { return new(Account) },
-//		ID:      func(doc any) any { return doc.(*Account).ID },
 //		AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
 //		Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Account).Updated }),
 //		Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
+//		Decode:  runtime.UnmarshalBSON,
 //	}
 //
 // A Schema is read, never changed, by the Repos that use it, so one serves
@@ -59,7 +75,8 @@ type Schema struct {
 	// New returns a new zero document, a *T, for reads to decode into.
 	New func() any
 
-	// ID returns the document's _id value.
+	// ID returns the document's _id value. It may be nil when AutoID is
+	// set: the _id is then the ObjectID AutoID points to.
 	ID func(doc any) any
 
 	// AutoID returns the document's _id field when it is a bson.ObjectID:
@@ -78,10 +95,10 @@ type Schema struct {
 	// Indexes are the indexes EnsureIndexes creates.
 	Indexes []mongo.IndexModel
 
-	// Decode, when not nil, decodes the BSON document data into doc with
-	// the type's generated UnmarshalBSON: reads then decode each document
-	// from the reply's bytes, without the driver's decoder. Nil when the
-	// type has no generated codec (mongotxgen -codecs=false).
+	// Decode, when not nil, decodes the BSON document data into doc:
+	// reads then decode each document from the reply's bytes, without the
+	// driver's decoder. A type with a generated codec has [UnmarshalBSON]
+	// here; nil when it has none (mongotxgen -codecs=false).
 	Decode func(doc any, data []byte) error
 
 	// The model lifecycle (repo_softdelete.go, repo_hooks.go).
@@ -94,6 +111,21 @@ type Schema struct {
 	// stores the whole document; AfterLoad its AfterLoad method after
 	// every decode. Nil when the type has no such method.
 	BeforeSave, AfterLoad func(ctx context.Context, doc any) error
+}
+
+// UnmarshalBSON decodes data into doc with doc's own UnmarshalBSON method:
+// the [Schema.Decode] of every type with a generated codec, one function
+// for all of them.
+func UnmarshalBSON(doc any, data []byte) error {
+	return doc.(bson.Unmarshaler).UnmarshalBSON(data)
+}
+
+// id is the _id of doc.
+func (s *Schema) id(doc any) any {
+	if s.ID == nil {
+		return *s.AutoID(doc)
+	}
+	return s.ID(doc)
 }
 
 // op is one operation of a repository under way: the context its driver

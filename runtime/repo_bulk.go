@@ -3,36 +3,72 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// BulkWrite is the generated BulkWrite: one ordered bulk write of ops on
-// r's collection, each op stamped as the single-document method of its kind
-// stamps (see [BulkOp]); it stops at the first failing op, whose index the
-// driver's mongo.BulkWriteException in the error gives. An op that cannot be
-// sent fails the whole write before anything is sent. The documents of
-// insert and replace ops that were not applied get their old values back,
-// and so do all of them when the transaction the write ran in is aborted.
+// BulkWrite is the generated BulkWrite: one ordered bulk write of ops, a
+// []BulkOp[T], on r's collection, each op stamped as the
+// single-document method of its kind stamps (see [BulkOp]); it stops at the
+// first failing op, whose index the driver's mongo.BulkWriteException in
+// the error gives. An op that cannot be sent (nil, an insert or replacement
+// without a document or with a document of another type than r's, an
+// update without an update) fails the whole write with an error matching
+// [ErrInvalidQuery] before anything is sent. The documents of insert and
+// replace ops that were not applied get their old values back, and so do
+// all of them when the transaction the write ran in is aborted.
 //
-//	return runtime.BulkWrite(ctx, r.core(), ops)
+//	return r.core.BulkWrite(ctx, ops)
 //
-// It is generic only to read the ops; the write itself is Repo code.
-func BulkWrite[T any](ctx context.Context, r Repo, ops []BulkOp[T]) (BulkResult, error) {
-	specs := make([]bulkSpec, len(ops))
-	for i, op := range ops {
-		s, err := BulkSpecOf[T](op)
+// The slice comes in an any, read by reflection, rather than through
+// generic code, which the compiler would compile again for every
+// collection type: every BulkOp[T] is a BulkOp[any] (the method set does not
+// depend on T), so each op is read by the same code.
+func (r Repo) BulkWrite(ctx context.Context, ops any) (BulkResult, error) {
+	list := reflect.ValueOf(ops)
+	specs := make([]bulkSpec, list.Len())
+	var docType reflect.Type // of r's documents, once an op carries one
+	for i := range specs {
+		op, _ := list.Index(i).Interface().(BulkOp[any]) // a nil op stays nil
+		s, err := r.s.bulkSpecOf(op, &docType)
 		if err != nil {
 			o := r.begin(ctx, "bulkWrite")
 			return BulkResult{}, o.done(err)
 		}
-		specs[i] = bulkSpec{kind: s.Kind, filter: s.Filter, update: s.Update}
-		if s.Doc != nil {
-			specs[i].doc = s.Doc
-		}
+		specs[i] = s
 	}
 	return r.bulkWrite(ctx, specs)
+}
+
+// bulkSpecOf spells out op as [BulkSpecOf] does, checking a document's
+// type against the schema's: *docType is set the first time it is needed.
+func (s *Schema) bulkSpecOf(op BulkOp[any], docType *reflect.Type) (bulkSpec, error) {
+	if op == nil {
+		return bulkSpec{}, fmt.Errorf("%w: nil bulk op", ErrInvalidQuery)
+	}
+	kind, filter, update, doc := op.bulkOp()
+	spec := bulkSpec{kind: kind, filter: filter, update: update}
+	switch kind {
+	case BulkInsert, BulkReplace:
+		if *docType == nil {
+			*docType = reflect.TypeOf(s.New())
+		}
+		if reflect.TypeOf(doc) != *docType {
+			return bulkSpec{}, fmt.Errorf("%w: %s of a %T in a bulk write of %s", ErrInvalidQuery, kind, doc, (*docType).Elem())
+		}
+		if reflect.ValueOf(doc).IsNil() {
+			return bulkSpec{}, fmt.Errorf("%w: %s of a nil document", ErrInvalidQuery, kind)
+		}
+		spec.doc = doc
+	case BulkUpdateOne, BulkUpdateMany:
+		if update == nil {
+			return bulkSpec{}, fmt.Errorf("%w: %s without an update", ErrInvalidQuery, kind)
+		}
+	}
+	return spec, nil
 }
 
 // bulkSpec is a BulkSpec with its document in an any, as Repo code takes
@@ -102,7 +138,7 @@ func (r Repo) bulkModel(s bulkSpec) (mongo.WriteModel, *undo) {
 		return mongo.NewInsertOneModel().SetDocument(s.doc), &u
 	case BulkReplace:
 		u := r.s.stampReplace(s.doc)
-		filter := bson.D{{Key: "_id", Value: r.s.ID(s.doc)}}
+		filter := bson.D{{Key: "_id", Value: r.s.id(s.doc)}}
 		if u.version != nil {
 			filter = append(filter, u.kind.is(r.s.Version.path, u.oldVersion))
 		}

@@ -8,14 +8,15 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// FindOneAndReplace is the generated FindOneAndReplace: it replaces the
-// first document matching filter, in the order of opts, by doc, prepared
-// as Replace prepares it (updated set, version incremented), and returns
-// the document as stored after. When the type has a version, the stored
-// document must also have doc's version: a document matching filter with
-// another version is an error matching [ErrVersionConflict], no match one
-// matching [ErrNotFound]. When it fails doc gets its old values back, and
-// so it does when the transaction it ran in is aborted.
+// FindOneAndReplace is the generated FindOneAndReplace: it replaces the first
+// document matching filter, in the sort order of opts, by doc, prepared as
+// [Repo.Replace] prepares it (updated stamp set, version incremented, the
+// BeforeSave hook run), and returns the document as stored after. When the
+// type has a version, the stored document must also have doc's version: a
+// document matching filter with another version is an error matching
+// [ErrVersionConflict], no match one matching [ErrNotFound]. When it fails
+// doc gets its old values back, and so it does when the transaction it ran in
+// is aborted.
 func (r Repo) FindOneAndReplace(ctx context.Context, filter Filter, doc any, opts ...FindOption) (any, error) {
 	o := r.begin(ctx, "findOneAndReplace")
 	if err := r.s.beforeSave(o.ctx, doc); err != nil {
@@ -47,8 +48,9 @@ func (r Repo) FindOneAndReplace(ctx context.Context, filter Filter, doc any, opt
 }
 
 // FindOneAndDelete is the generated FindOneAndDelete: it deletes the first
-// document matching filter, in the order of opts, and returns it, or fails
-// with an error matching [ErrNotFound].
+// document matching filter, in the sort order of opts, and returns it, or
+// fails with an error matching [ErrNotFound] when none matches. For a
+// soft-deleted type it marks the document, as [Repo.Delete] does.
 func (r Repo) FindOneAndDelete(ctx context.Context, filter Filter, opts ...FindOption) (any, error) {
 	o := r.begin(ctx, "findOneAndDelete")
 	span, err := o.enter()

@@ -92,9 +92,12 @@ func (r Repo) softDeleteMany(o op, filter bson.D) (int64, error) {
 }
 
 // Restore is the generated Restore: it clears the deleted mark of the
-// document whose _id is id, with the stamps of an update, so that the
-// repository sees it again. Restoring a live document does nothing; no
-// document with that _id is an error matching [ErrNotFound].
+// document whose _id is id, with the stamps of an update, so that every
+// method sees the document again. Restoring a document that is not deleted
+// does nothing; it fails with an error matching [ErrNotFound] when there is
+// no document with that _id, and with a duplicate key error
+// ([ErrDuplicateKey]) when a document not deleted has taken one of its unique
+// values since.
 func (r Repo) Restore(ctx context.Context, id any) error {
 	o := r.begin(ctx, "restore")
 	filter := bson.D{{Key: "_id", Value: id}, {Key: r.s.Deleted, Value: bson.D{{Key: "$ne", Value: nil}}}}
@@ -111,8 +114,8 @@ func (r Repo) Restore(ctx context.Context, id any) error {
 }
 
 // HardDelete is the generated HardDelete: it removes the document whose _id
-// is id, deleted or not, for good, or fails with an error matching
-// [ErrNotFound].
+// is id for good, deleted or not, or fails with an error matching
+// [ErrNotFound] when there is none.
 func (r Repo) HardDelete(ctx context.Context, id any) error {
 	return r.remove(r.begin(ctx, "hardDelete"), id)
 }
@@ -134,10 +137,11 @@ func exists(o op, filter bson.D) error {
 	return nil
 }
 
-// AggregateScope makes the generated repository a [ScopedAggregator]: the
-// aggregate runs in the repository's transaction and, for a soft-deleted
-// type, starts with the $match that leaves deleted documents out, unless
-// the stages include [WithDeleted].
+// AggregateScope makes the generated repository a [ScopedAggregator]:
+// [Aggregate] and [AggregateIter] on it run in the repository's transaction,
+// if any, and for a soft-deleted type the pipeline starts with the $match
+// that leaves deleted documents out, unless the stages include
+// [WithDeleted].
 func (r Repo) AggregateScope(p Pipeline) (*Tx, []bson.D) {
 	if r.s.Deleted == "" || p.Options.WithDeleted {
 		return r.tx, nil

@@ -34,9 +34,10 @@ type ticketMeta struct {
 	Created time.Time `bson:"created"`
 }
 
+// ticketSchema has no ID: AutoID gives the _id, as the generator writes it
+// for an ObjectID _id.
 var ticketSchema = runtime.Schema{
 	New:     func() any { return new(ticket) },
-	ID:      func(doc any) any { return doc.(*ticket).ID },
 	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*ticket).ID },
 	Created: runtime.NewStamp("meta.created", func(doc any) *time.Time { return &doc.(*ticket).Meta.Created }),
 	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*ticket).Updated }),

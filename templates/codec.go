@@ -35,23 +35,23 @@ func codecDecls(pkg *model.Package, c *model.Codec) []jen.Code {
 	recv := func() *jen.Statement { return jen.Id("v").Op("*").Id(c.Name) }
 	return []jen.Code{
 		// A value receiver: the driver writes null for a nil *T only then.
-		doc("MarshalBSON encodes %s as the driver's struct codec does, without reflection.", c.Name).
+		doc("MarshalBSON encodes v as the driver's struct codec does, without reflection.").
 			Func().Params(jen.Id("v").Id(c.Name)).Id("MarshalBSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 			jen.Id("w").Op(":=").Add(codecQual("NewWriter")).Call(jen.Lit(sizeHint(pkg, c, 0))),
 			jen.Id("v").Dot("encodeBSON").Call(jen.Id("w"), jen.Lit("")),
 			jen.Return(jen.Id("w").Dot("Result").Call()),
 		).Line(),
-		doc("UnmarshalBSON decodes a document into v as the driver's struct codec does, without reflection.").
-			Func().Params(recv()).Id("UnmarshalBSON").Params(jen.Id("data").Index().Byte()).Error().Block(
+		doc("UnmarshalBSON decodes a document into v as the driver's struct codec does.").
+			Func().Params(recv()).Id("UnmarshalBSON").Params(jen.Id("data").Index().Byte()).Error().Add(inline(
 			jen.Return(jen.Id("v").Dot("decodeBSON").Call(codecQual("DocumentValue").Call(jen.Id("data")))),
-		).Line(),
-		doc("UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec does: the driver calls it for fields of type %s.", c.Name).
-			Func().Params(recv()).Id("UnmarshalBSONValue").Params(jen.Id("t").Byte(), jen.Id("data").Index().Byte()).Error().Block(
-			jen.Return(jen.Id("v").Dot("decodeBSON").Call(codecQual("Value").Values(jen.Dict{
-				jen.Id("Type"): jen.Qual(bsonPath, "Type").Call(jen.Id("t")),
-				jen.Id("Data"): jen.Id("data"),
-			}))),
-		).Line(),
+		)).Line(),
+		doc("UnmarshalBSONValue decodes a value into v: the driver calls it for fields.").
+			Func().Params(recv()).Id("UnmarshalBSONValue").Params(jen.Id("t").Byte(), jen.Id("data").Index().Byte()).Error().Add(inline(
+			jen.Return(jen.Id("v").Dot("decodeBSON").Call(codecQual("Value").Values(
+				jen.Id("Type").Op(":").Qual(bsonPath, "Type").Call(jen.Id("t")),
+				jen.Id("Data").Op(":").Id("data"),
+			))),
+		)).Line(),
 		encodeFunc(c),
 		decodeFunc(pkg, c),
 	}
@@ -128,8 +128,8 @@ func encodeFunc(c *model.Codec) jen.Code {
 		body = append(body, codecQual("EncodeInlineMap").Call(jen.Op("&").Add(fieldSel(m)), jen.Id("w"), taken, encodeElem(m.Type.Elem)))
 	}
 	body = append(body, jen.Id("w").Dot("End").Call(jen.Id("start")))
-	return doc("encodeBSON writes v as the document at key (the top-level document when w is new).").
-		Func().Params(jen.Id("v").Op("*").Id(c.Name)).Id("encodeBSON").
+	// Unexported, without a doc comment: MarshalBSON's says what it does.
+	return jen.Func().Params(jen.Id("v").Op("*").Id(c.Name)).Id("encodeBSON").
 		Params(jen.Id("w").Op("*").Add(codecQual("Writer")), jen.Id("key").String()).Block(body...).Line()
 }
 

@@ -8,76 +8,46 @@ import (
 	"github.com/mongotxgen/mongotxgen/generator/model"
 )
 
-// decodeFunc walks the document's elements, a case per key:
+// decodeFunc decodes a document with a switch on its keys, in the order of
+// the struct's fields; bsoncodec's Value.DecodeFields walks the elements
+// and applies the driver's rules around them (the lower-case retry, skipping
+// unknown keys, the key in errors, null or undefined as the zero value):
 //
 //	func (v *Account) decodeBSON(val bsoncodec.Value) error {
-//		if val.IsNull() {
-//			*v = Account{}
-//			return nil
-//		}
-//		it, err := val.Document("shop.Account")
-//		if err != nil {
-//			return err
-//		}
-//		for it.Next() {
-//			key, e := it.Key(), it.Value()
-//		retry:
+//		return val.DecodeFields("shop.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
 //			switch string(key) {
 //			case "_id":
-//				err = bsoncodec.DecodeObjectID(&v.ID, e)
+//				return bsoncodec.DecodeObjectID(&v.ID, e)
 //			case "owner":
-//				err = bsoncodec.DecodeString(&v.Owner, e)
-//			default:
-//				if lower, ok := bsoncodec.Lower(key); ok {
-//					key = lower
-//					goto retry
-//				}
-//				continue
+//				return bsoncodec.DecodeString(&v.Owner, e)
 //			}
-//			if err != nil {
-//				return bsoncodec.AtKey(key, err)
-//			}
-//		}
-//		return it.Err()
+//			return bsoncodec.ErrUnknownKey
+//		})
 //	}
 //
-// An unknown key is looked up again in lower case, then stored in the
-// inline map or skipped, as the driver does.
+// A struct with an inline map gets the keys it does not know through
+// DecodeFieldsInline's second function.
 func decodeFunc(pkg *model.Package, c *model.Codec) jen.Code {
-	cases := make([]jen.Code, 0, len(c.Fields)+1)
+	cases := make([]jen.Code, 0, len(c.Fields))
 	for _, f := range c.Fields {
 		cases = append(cases, jen.Case(jen.Lit(f.Key)).Block(decodeField(f)...))
 	}
-	unknown := []jen.Code{
-		jen.If(jen.List(jen.Id("lower"), jen.Id("ok")).Op(":=").Add(codecQual("Lower")).Call(jen.Id("key")), jen.Id("ok")).Block(
-			jen.Id("key").Op("=").Id("lower"),
-			jen.Goto().Id("retry"),
-		),
+	elemFunc := func(body ...jen.Code) jen.Code {
+		return jen.Func().Params(jen.Id("key").Index().Byte(), jen.Id("e").Add(codecQual("Value"))).Error().Block(body...)
 	}
+	zero := jen.Func().Params().Add(jen.Custom(jen.Options{Open: "{ ", Close: " }"}, jen.Op("*").Id("v").Op("=").Id(c.Name).Values()))
+	walk, args := "DecodeFields", []jen.Code{jen.Lit(pkg.Name + "." + c.Name), zero, elemFunc(
+		jen.Switch(jen.String().Call(jen.Id("key"))).Block(cases...),
+		jen.Return(codecQual("ErrUnknownKey")),
+	)}
 	if m := c.InlineMap; m != nil {
-		unknown = append(unknown,
-			jen.If(jen.Err().Op(":=").Add(codecQual("DecodeInlineEntry")).Call(jen.Op("&").Add(fieldSel(m)), jen.Id("it").Dot("Key").Call(), jen.Id("e"), decodeElem(m.Type.Elem)), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Err()),
-			))
+		walk = "DecodeFieldsInline"
+		args = append(args, elemFunc(
+			jen.Return(codecQual("DecodeInlineEntry").Call(jen.Op("&").Add(fieldSel(m)), jen.Id("key"), jen.Id("e"), decodeElem(m.Type.Elem))),
+		))
 	}
-	unknown = append(unknown, jen.Continue())
-	cases = append(cases, jen.Default().Block(unknown...))
-
-	return doc("decodeBSON decodes val into v: a document, or null or undefined, which leave v zero.").
-		Func().Params(jen.Id("v").Op("*").Id(c.Name)).Id("decodeBSON").Params(jen.Id("val").Add(codecQual("Value"))).Error().Block(
-		jen.If(jen.Id("val").Dot("IsNull").Call()).Block(
-			jen.Op("*").Id("v").Op("=").Id(c.Name).Values(),
-			jen.Return(jen.Nil()),
-		),
-		jen.List(jen.Id("it"), jen.Err()).Op(":=").Id("val").Dot("Document").Call(jen.Lit(pkg.Name+"."+c.Name)),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		jen.For(jen.Id("it").Dot("Next").Call()).Block(
-			jen.List(jen.Id("key"), jen.Id("e")).Op(":=").List(jen.Id("it").Dot("Key").Call(), jen.Id("it").Dot("Value").Call()),
-			jen.Id("retry").Op(":"),
-			jen.Switch(jen.String().Call(jen.Id("key"))).Block(cases...),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(codecQual("AtKey").Call(jen.Id("key"), jen.Err()))),
-		),
-		jen.Return(jen.Id("it").Dot("Err").Call()),
+	return jen.Func().Params(jen.Id("v").Op("*").Id(c.Name)).Id("decodeBSON").Params(jen.Id("val").Add(codecQual("Value"))).Error().Block(
+		jen.Return(jen.Id("val").Dot(walk).Call(args...)),
 	).Line()
 }
 
@@ -98,7 +68,7 @@ func decodeField(f *model.CodecField) []jen.Code {
 	}
 	sel := func() *jen.Statement { return fieldSel(f) }
 	p := place{addr: func() *jen.Statement { return jen.Op("&").Add(sel()) }, val: sel}
-	return append(out, jen.Err().Op("=").Add(decodeValue(f.Type, p, e)))
+	return append(out, jen.Return(decodeValue(f.Type, p, e)))
 }
 
 // decodeValue is the expression decoding the value e into p, an error.

@@ -24,8 +24,8 @@ import (
 //		},
 //	}
 func fieldsVar(p *typePlan) jen.Code {
-	return doc("%s are the typed fields of %s, the documents of the %q collection. They build filters, updates and sort orders whose field names and value types the compiler checks.",
-		p.fieldsVar, p.t.Name, p.t.Collection).
+	return doc("%s are the typed fields of %s, for filters, updates and sorts.",
+		p.fieldsVar, p.t.Name).
 		Var().Id(p.fieldsVar).Op("=").Add(fieldsStruct(p.fields)).Add(fieldsValues(p.fields)).Line()
 }
 

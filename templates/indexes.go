@@ -11,22 +11,23 @@ import (
 // ensureIndexesMethod creates the indexes the schema lists:
 //
 //	func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
-//		return r.core().EnsureIndexes(ctx)
+//		return r.core.EnsureIndexes(ctx)
 //	}
 //
 // For a type without indexes the runtime sends nothing; the doc says so.
 func ensureIndexesMethod(p *typePlan) jen.Code {
-	text := "EnsureIndexes creates the indexes %s declares, in one command. Creating an index that already exists with the same definition does nothing, so it is safe to call at every start."
+	text := "EnsureIndexes creates the indexes %s declares, in one command."
 	if len(p.t.Indexes) == 0 {
-		text = "EnsureIndexes does nothing: %s declares no indexes. It exists so that every repository has it."
+		text = "EnsureIndexes does nothing: %s declares no indexes."
 	}
 	return doc(text, p.t.Name).
-		Add(method(p, "EnsureIndexes")).Params(ctxParam()).Error().Block(
+		Add(method(p, "EnsureIndexes")).Params(ctxParam()).Error().Add(inline(
 		delegate("EnsureIndexes"),
-	).Line()
+	)).Line()
 }
 
-// indexModels is the schema's list of the type's indexes, one a line:
+// indexModels is the schema's list of the type's indexes, one a line (a
+// single one on the line of the list):
 //
 //	[]mongo.IndexModel{
 //		{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)},
@@ -36,6 +37,9 @@ func indexModels(t *model.Type) jen.Code {
 	models := make([]jen.Code, len(t.Indexes))
 	for i, ix := range t.Indexes {
 		models[i] = indexModel(ix)
+	}
+	if len(models) == 1 {
+		return jen.Index().Qual(mongoPath, "IndexModel").Values(models...)
 	}
 	return jen.Index().Qual(mongoPath, "IndexModel").Add(multiValues(models...))
 }

@@ -37,11 +37,11 @@ func lifecycleMethods(p *typePlan) jen.Code {
 		s.Add(aggregateLoadedMethod(p)).Line()
 	}
 	if f := p.t.Deleted; f != nil {
-		s.Add(doc("Restore brings back the soft-deleted document with the given ID: it clears %s, sets the stamps of an update, and every method sees the document again. Restoring a document that is not deleted does nothing; it fails with an error matching runtime.ErrNotFound when there is no document with that ID, and with a duplicate key error when a document not deleted has taken one of its unique values since.", f.GoPath).
+		s.Add(doc("Restore clears %s of the document with the given ID, so that the methods see it again.", f.GoPath).
 			Add(method(p, "Restore")).Params(ctxParam(), jen.Id("id").Add(idType(p))).Error().Block(
 			delegate("Restore", args("id")...),
 		).Line()).Line()
-		s.Add(doc("HardDelete removes the document with the given ID for good, deleted or not, or fails with an error matching runtime.ErrNotFound when there is none.").
+		s.Add(doc("HardDelete removes the document with the given ID for good, deleted or not.").
 			Add(method(p, "HardDelete")).Params(ctxParam(), jen.Id("id").Add(idType(p))).Error().Block(
 			delegate("HardDelete", args("id")...),
 		).Line()).Line()
@@ -52,18 +52,19 @@ func lifecycleMethods(p *typePlan) jen.Code {
 // aggregateScopeMethod makes the repository a runtime.ScopedAggregator:
 //
 //	func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-//		return r.core().AggregateScope(p)
+//		return r.core.AggregateScope(p)
 //	}
 func aggregateScopeMethod(p *typePlan) jen.Code {
-	text := "AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in r's transaction, if any."
+	text := "AggregateScope runs runtime.Aggregate on r in r's transaction"
 	if f := p.t.Deleted; f != nil {
-		text += " Their pipeline starts with the $match that leaves out the documents whose " + f.GoPath + " is set, unless the stages include runtime.WithDeleted()."
+		text += ", without documents whose " + f.GoPath + " is set"
 	}
+	text += "."
 	return doc("%s", text).
 		Add(method(p, "AggregateScope")).Params(jen.Id("p").Qual(runtimePath, "Pipeline")).
-		Params(jen.Op("*").Qual(runtimePath, "Tx"), jen.Index().Qual(bsonPath, "D")).Block(
-		jen.Return(jen.Id("r").Dot("core").Call().Dot("AggregateScope").Call(jen.Id("p"))),
-	).Line()
+		Params(jen.Op("*").Qual(runtimePath, "Tx"), jen.Index().Qual(bsonPath, "D")).Add(inline(
+		jen.Return(jen.Id("r").Dot("core").Dot("AggregateScope").Call(jen.Id("p"))),
+	)).Line()
 }
 
 // aggregateLoadedMethod makes the repository a runtime.Loader: an
@@ -76,7 +77,7 @@ func aggregateScopeMethod(p *typePlan) jen.Code {
 //		return nil
 //	}
 func aggregateLoadedMethod(p *typePlan) jen.Code {
-	return doc("AggregateLoaded runs the AfterLoad hook of %s on a result of runtime.Aggregate or runtime.AggregateIter on r when the results are %s values, and does nothing for other result types.", p.t.Name, p.t.Name).
+	return doc("AggregateLoaded runs AfterLoad on the %s results of runtime.Aggregate on r.", p.t.Name).
 		Add(method(p, "AggregateLoaded")).Params(ctxParam(), jen.Id("result").Any()).Error().Block(
 		jen.If(jen.List(jen.Id("doc"), jen.Id("ok")).Op(":=").Id("result").Assert(docPtr(p)), jen.Id("ok")).Block(
 			jen.Return(jen.Id("doc").Dot("AfterLoad").Call(jen.Id("ctx"))),
@@ -90,15 +91,15 @@ func aggregateLoadedMethod(p *typePlan) jen.Code {
 func lifecycleTypeDoc(p *typePlan) string {
 	var s string
 	if f := p.t.Deleted; f != nil {
-		s += " " + p.t.Name + " is soft-deleted: Delete sets " + f.GoPath + ", and every read, count, update and aggregate leaves out the documents that have it set, unless given runtime.WithDeleted() (where a method takes find options)."
+		s += " " + p.t.Name + " is soft-deleted: Delete sets " + f.GoPath + ", and the methods leave such documents out unless given runtime.WithDeleted()."
 	}
 	switch {
 	case p.t.BeforeSave && p.t.AfterLoad:
-		s += " BeforeSave runs before every write that stores a whole document, AfterLoad after every read of one; an error of either ends the operation."
+		s += " BeforeSave runs before every write of a whole document, AfterLoad after every read."
 	case p.t.BeforeSave:
-		s += " BeforeSave runs before every write that stores a whole document (Insert, InsertMany, Replace); its error ends the write, with nothing sent."
+		s += " BeforeSave runs before every write of a whole document."
 	case p.t.AfterLoad:
-		s += " AfterLoad runs on every document read; its error ends the read."
+		s += " AfterLoad runs after every read."
 	}
 	return s
 }
@@ -106,15 +107,24 @@ func lifecycleTypeDoc(p *typePlan) string {
 // deleteDoc is the doc comment of Delete.
 func deleteDoc(p *typePlan) string {
 	if f := p.t.Deleted; f != nil {
-		return "Delete soft-deletes the document with the given ID: it sets " + f.GoPath + " to the current time, with the stamps of an update, and the repository leaves the document out from then on (see Restore and HardDelete). It fails with an error matching runtime.ErrNotFound when there is no such document or it is deleted already."
+		return "Delete soft-deletes the document with the given ID, setting " + f.GoPath + ", or runtime.ErrNotFound."
 	}
-	return "Delete deletes the document with the given ID, or fails with an error matching runtime.ErrNotFound when there is none."
+	return "Delete deletes the document with the given ID, or runtime.ErrNotFound."
 }
 
 // deleteManyDoc is the doc comment of DeleteMany.
 func deleteManyDoc(p *typePlan) string {
 	if p.t.Deleted != nil {
-		return "DeleteMany soft-deletes every document matching filter that is not deleted already, as Delete does, and returns how many it deleted. A nil filter deletes all documents of the collection."
+		return "DeleteMany soft-deletes every document matching filter and returns how many."
 	}
-	return "DeleteMany deletes every document matching filter and returns how many it deleted. A nil filter deletes all documents of the collection."
+	return "DeleteMany deletes every document matching filter and returns how many."
+}
+
+// findOneAndDeleteDoc is the doc comment of FindOneAndDelete.
+func findOneAndDeleteDoc(p *typePlan) string {
+	verb := "deletes"
+	if p.t.Deleted != nil {
+		verb = "soft-deletes"
+	}
+	return "FindOneAndDelete " + verb + " the first document matching filter and returns it."
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/mongotxgen/mongotxgen/generator/model"
 )
@@ -245,11 +244,6 @@ func (s *nameSet) err() error {
 		return nil
 	}
 	return fmt.Errorf("%s", strings.Join(s.errs, "\n"))
-}
-
-func upperFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // reservedParams are the identifiers generated method bodies use besides

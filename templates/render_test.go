@@ -102,7 +102,7 @@ func TestRenderDeclarations(t *testing.T) {
 	_, f := render(t, accountModel())
 	got := funcs(f)
 	common := []string{
-		"core", "Collection", "Insert", "InsertMany", "Get", "FindOne", "Find", "Iter", "Count", "Replace",
+		"Collection", "Insert", "InsertMany", "Get", "FindOne", "Find", "Iter", "Count", "Replace",
 		"UpdateByID", "UpdateMany", "FindOneAndUpdate", "Delete", "DeleteMany",
 		"Upsert", "FindOneAndReplace", "FindOneAndDelete", "BulkWrite", "Name", "Distinct", "EnsureIndexes", "AggregateScope",
 	}
@@ -134,23 +134,29 @@ func TestRenderDeclarations(t *testing.T) {
 func TestRenderDelegates(t *testing.T) {
 	src, _ := render(t, accountModel())
 	for _, w := range []string{
-		"func (r *AccountRepo) core() runtime.Repo {\n\treturn runtime.NewRepo(r.coll, r.tx, &schemaOfAccount)\n}",
-		"func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {\n\treturn r.core().Insert(ctx, doc)\n}",
-		"func (r *EventRepo) Get(ctx context.Context, id string) (*Event, error) {\n\treturn runtime.One[*Event](r.core().Get(ctx, id))\n}",
-		"\treturn r.core().InsertMany(ctx, docs)\n",
-		"\treturn runtime.One[*Account](r.core().FindOne(ctx, filter, opts...))\n",
-		"\treturn runtime.All[*Account](r.core().Find(ctx, filter, opts...))\n",
-		"\treturn runtime.Each[*Account](r.core().Iter(ctx, filter, opts...))\n",
-		"\treturn r.core().Count(ctx, filter, opts...)\n",
-		"\treturn r.core().Replace(ctx, doc)\n",
-		"\treturn r.core().UpdateByID(ctx, id, update)\n",
-		"\treturn r.core().UpdateMany(ctx, filter, update)\n",
-		"\treturn runtime.One[*Account](r.core().FindOneAndUpdate(ctx, filter, update, opts...))\n",
-		"\treturn r.core().Delete(ctx, id)\n",
-		"\treturn r.core().DeleteMany(ctx, filter)\n",
-		"\treturn r.core().EnsureIndexes(ctx)\n",
-		"\treturn runtime.One[*Account](r.core().GetBy(ctx, \"getByOwner\", AccountFields.Owner.Eq(owner)))\n",
-		"\treturn runtime.All[*Account](r.core().FindBy(ctx, \"findByAddressCity\", AccountFields.Address.City.Eq(city), opts...))\n",
+		"type AccountRepo struct{ core runtime.Repo }\n",
+		"\treturn &AccountRepo{runtime.NewRepo(db.Collection(\"accounts\"), nil, &schemaOfAccount)}\n",
+		"func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error { return r.core.Insert(ctx, doc) }\n",
+		"\treturn r.core.BulkWrite(ctx, ops)\n",
+		"func (r *AccountRepo) Collection() *mongo.Collection { return r.core.Collection() }\n",
+		"func (r *AccountRepo) Name() string { return r.core.Name() }\n",
+		"\t\tAccount: AccountRepo{s.Account.core.Bound(tx)},\n",
+		"\treturn runtime.EnsureIndexes(\n\t\tctx,\n\t\ts.Account,\n\t\ts.Event,\n\t)\n",
+		"func (r *EventRepo) Get(ctx context.Context, id string) (*Event, error) {\n\treturn runtime.One[*Event](r.core.Get(ctx, id))\n}",
+		"\treturn r.core.InsertMany(ctx, docs)\n",
+		"\treturn runtime.One[*Account](r.core.FindOne(ctx, filter, opts...))\n",
+		"\treturn runtime.All[*Account](r.core.Find(ctx, filter, opts...))\n",
+		"\treturn runtime.Each[*Account](r.core.Iter(ctx, filter, opts...))\n",
+		"\treturn r.core.Count(ctx, filter, opts...)\n",
+		"\treturn r.core.Replace(ctx, doc)\n",
+		"\treturn r.core.UpdateByID(ctx, id, update)\n",
+		"\treturn r.core.UpdateMany(ctx, filter, update)\n",
+		"\treturn runtime.One[*Account](r.core.FindOneAndUpdate(ctx, filter, update, opts...))\n",
+		"\treturn r.core.Delete(ctx, id)\n",
+		"\treturn r.core.DeleteMany(ctx, filter)\n",
+		"func (r *AccountRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }\n",
+		"\treturn runtime.One[*Account](r.core.GetBy(ctx, \"getByOwner\", AccountFields.Owner.Eq(owner)))\n",
+		"\treturn runtime.All[*Account](r.core.FindBy(ctx, \"findByAddressCity\", AccountFields.Address.City.Eq(city), opts...))\n",
 	} {
 		if !bytes.Contains(src, []byte(w)) {
 			t.Errorf("output lacks %q", w)
@@ -209,12 +215,13 @@ func TestRenderStamps(t *testing.T) {
 }
 
 // TestRenderSchemaIDs checks how the schema reaches the _id: an ObjectID
-// _id gets AutoID, any other type does not.
+// _id gets AutoID, which gives the runtime the value too; any other type
+// gets ID.
 func TestRenderSchemaIDs(t *testing.T) {
 	src, _ := render(t, accountModel())
 	for _, w := range []string{
 		"var schemaOfEvent = runtime.Schema{\n\tNew:    func() any { return new(Event) },\n\tID:     func(doc any) any { return doc.(*Event).Key },\n",
-		"\tNew:     func() any { return new(Account) },\n\tID:      func(doc any) any { return doc.(*Account).ID },\n\tAutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },\n",
+		"\tNew:     func() any { return new(Account) },\n\tAutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },\n",
 	} {
 		if !bytes.Contains(src, []byte(w)) {
 			t.Errorf("output lacks %q", w)
@@ -226,7 +233,7 @@ func TestRenderSchemaIDs(t *testing.T) {
 // codecs decodes with them, and that without codecs it has no Decode (the
 // repository then uses the driver's decoder).
 func TestRenderSchemaDecode(t *testing.T) {
-	const decode = "\tDecode: func(doc any, data []byte) error { return doc.(*Event).UnmarshalBSON(data) },\n}"
+	const decode = "\tDecode: runtime.UnmarshalBSON,\n}"
 	src, _ := render(t, accountModel())
 	if !bytes.Contains(src, []byte(decode)) {
 		t.Errorf("output lacks %q", decode)
@@ -249,7 +256,7 @@ func TestRenderIndexes(t *testing.T) {
 		"\t\t{Keys: bson.D{{Key: \"address.city\", Value: 1}}},\n",
 		`{Keys: bson.D{{Key: "owner", Value: 1}, {Key: "balance", Value: -1}}, Options: options.Index().SetName("by_owner_balance").SetSparse(true)},`,
 		`Options: options.Index().SetExpireAfterSeconds(2592000)},`,
-		"// EnsureIndexes does nothing: Event declares no indexes. It exists so that\n// every repository has it.\nfunc (r *EventRepo) EnsureIndexes(ctx context.Context) error {\n\treturn r.core().EnsureIndexes(ctx)\n}",
+		"// EnsureIndexes does nothing: Event declares no indexes.\nfunc (r *EventRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }\n",
 	} {
 		if !bytes.Contains(src, []byte(w)) {
 			t.Errorf("output lacks %q", w)

@@ -20,7 +20,6 @@ func repo(p *typePlan) jen.Code {
 	s := jen.Add(repoType(p)).Line().
 		Add(repoCtor(p)).Line().
 		Add(schemaVar(p)).Line().
-		Add(coreMethod(p)).Line().
 		Add(collectionMethod(p)).Line().
 		Add(insertMethod(p)).Line().
 		Add(insertManyMethod(p)).Line().
@@ -48,56 +47,42 @@ func repo(p *typePlan) jen.Code {
 	return s
 }
 
-// hasInsertStamps reports whether Insert changes the document before writing it.
-func (p *typePlan) hasInsertStamps() bool {
-	return p.insertsID || p.t.Version != nil || p.t.Created != nil || p.t.Updated != nil
-}
-
-// repoType declares the repository:
+// repoType declares the repository, which holds its runtime.Repo:
 //
 //	// AccountRepo reads and writes Account documents in the "accounts" collection. ...
-//	type AccountRepo struct {
-//		coll *mongo.Collection
-//		tx   *runtime.Tx // nil, or the transaction every call joins
-//	}
+//	type AccountRepo struct{ core runtime.Repo }
 func repoType(p *typePlan) jen.Code {
-	return doc("%s reads and writes %s documents in the %q collection. Every method runs in the transaction of its context, if any; a repository of the Store that Store.WithTx passes to its function always runs in that transaction. Errors are *runtime.OpError values naming the collection and the operation.%s",
-		p.repoType, p.t.Name, p.t.Collection, lifecycleTypeDoc(p)).
-		Type().Id(p.repoType).Struct(
-		jen.Id("coll").Op("*").Qual(mongoPath, "Collection"),
-		jen.Id("tx").Op("*").Qual(runtimePath, "Tx").Comment("nil, or the transaction every call joins"),
-	).Line()
+	return doc("%s reads and writes %s documents in the %q collection, in the transaction of the context or of Store.WithTx.%s%s Each method is documented in full at the [runtime.Repo] method of that name.",
+		p.repoType, p.t.Name, p.t.Collection, writesNote(p), lifecycleTypeDoc(p)).
+		Type().Id(p.repoType).Add(jen.Custom(jen.Options{Open: "struct{ ", Close: " }"}, jen.Id("core").Add(rt("Repo")))).Line()
 }
 
 // repoCtor is the repository's constructor:
 //
 //	// NewAccountRepo returns the repository of the "accounts" collection in db.
 //	func NewAccountRepo(db *mongo.Database) *AccountRepo {
-//		return &AccountRepo{coll: db.Collection("accounts")}
+//		return &AccountRepo{runtime.NewRepo(db.Collection("accounts"), nil, &schemaOfAccount)}
 //	}
 func repoCtor(p *typePlan) jen.Code {
 	return doc("%s returns the repository of the %q collection in db.", p.repoCtor, p.t.Collection).
 		Func().Id(p.repoCtor).Params(jen.Id("db").Op("*").Qual(mongoPath, "Database")).Op("*").Id(p.repoType).Block(
-		jen.Return(jen.Op("&").Id(p.repoType).Values(jen.Dict{
-			jen.Id("coll"): jen.Id("db").Dot("Collection").Call(jen.Lit(p.t.Collection)),
-		})),
+		jen.Return(jen.Op("&").Id(p.repoType).Values(rt("NewRepo").Call(
+			jen.Id("db").Dot("Collection").Call(jen.Lit(p.t.Collection)), jen.Nil(), jen.Op("&").Id(p.schemaVar)))),
 	).Line()
 }
 
 // schemaVar tells the runtime's repository code what is particular to the
 // type's documents; only the entries that apply appear:
 //
-//	// schemaOfAccount is what runtime.Repo needs to know of Account documents.
 //	var schemaOfAccount = runtime.Schema{
 //		New:     func() any { return new(Account) },
-//		ID:      func(doc any) any { return doc.(*Account).ID },
 //		AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
 //		Updated: runtime.NewStamp("updated_at", func(doc any) *time.Time { return &doc.(*Account).UpdatedAt }),
 //		Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
 //		Indexes: []mongo.IndexModel{
 //			{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)},
 //		},
-//		Decode: func(doc any, data []byte) error { return doc.(*Account).UnmarshalBSON(data) },
+//		Decode:  runtime.UnmarshalBSON,
 //	}
 //
 // Decode is there when the type has generated codecs: reads then decode
@@ -107,10 +92,12 @@ func schemaVar(p *typePlan) jen.Code {
 	entry := func(name string, value jen.Code) jen.Code { return jen.Id(name).Op(":").Add(value) }
 	entries := []jen.Code{
 		entry("New", jen.Func().Params().Any().Add(inline(jen.Return(jen.New(jen.Id(t.Name)))))),
-		entry("ID", accessor(p, t.ID, jen.Any(), false)),
 	}
 	if p.insertsID {
+		// AutoID gives the runtime the _id too.
 		entries = append(entries, entry("AutoID", accessor(p, t.ID, jen.Op("*").Qual(bsonPath, "ObjectID"), true)))
+	} else {
+		entries = append(entries, entry("ID", accessor(p, t.ID, jen.Any(), false)))
 	}
 	for _, s := range []struct {
 		name string
@@ -129,12 +116,10 @@ func schemaVar(p *typePlan) jen.Code {
 		entries = append(entries, entry("Indexes", indexModels(t)))
 	}
 	if p.codec {
-		entries = append(entries, entry("Decode", jen.Func().Params(jen.Id("doc").Any(), jen.Id("data").Index().Byte()).Error().Add(
-			inline(jen.Return(jen.Id("doc").Assert(docPtr(p)).Dot("UnmarshalBSON").Call(jen.Id("data")))))))
+		entries = append(entries, entry("Decode", rt("UnmarshalBSON")))
 	}
 	entries = append(entries, lifecycleEntries(p)...)
-	return doc("%s is what runtime.Repo needs to know of %s documents.", p.schemaVar, t.Name).
-		Var().Id(p.schemaVar).Op("=").Add(rt("Schema")).Add(multiValues(entries...)).Line()
+	return jen.Var().Id(p.schemaVar).Op("=").Add(rt("Schema")).Add(multiValues(entries...)).Line()
 }
 
 // accessor is func(doc any) result { return doc.(*Account).Path }, or
@@ -151,39 +136,28 @@ func accessor(p *typePlan, f *model.Field, result jen.Code, addr bool) jen.Code 
 	return jen.Func().Params(jen.Id("doc").Any()).Add(result).Add(inline(jen.Return(value)))
 }
 
-// inline is a function body on one line, { return x }, which gofmt keeps.
+// inline is a function body on one line, { return x }, which gofmt keeps
+// when the whole declaration is short (about 100 columns) and breaks into
+// three lines otherwise: every one-call method body is written so.
 func inline(stmt jen.Code) jen.Code {
 	return jen.Custom(jen.Options{Open: "{ ", Close: " }"}, stmt)
 }
 
-// coreMethod is what every method delegates to:
-//
-//	// core is the shared repository code, on r's collection and transaction.
-//	func (r *AccountRepo) core() runtime.Repo {
-//		return runtime.NewRepo(r.coll, r.tx, &schemaOfAccount)
-//	}
-func coreMethod(p *typePlan) jen.Code {
-	return doc("core is the shared repository code, on r's collection and transaction.").
-		Add(method(p, "core")).Params().Add(rt("Repo")).Block(
-		jen.Return(rt("NewRepo").Call(jen.Id("r").Dot("coll"), jen.Id("r").Dot("tx"), jen.Op("&").Id(p.schemaVar))),
-	).Line()
-}
-
 // collectionMethod is the escape hatch to the driver:
 //
-//	func (r *AccountRepo) Collection() *mongo.Collection { return r.coll }
+//	func (r *AccountRepo) Collection() *mongo.Collection { return r.core.Collection() }
 func collectionMethod(p *typePlan) jen.Code {
-	return doc("Collection returns the driver's collection, for what the repository does not cover. Calls on it run in a transaction only when their context carries it.").
-		Add(method(p, "Collection")).Params().Op("*").Qual(mongoPath, "Collection").Block(
-		jen.Return(jen.Id("r").Dot("coll")),
-	).Line()
+	return doc("Collection returns the driver's collection, for what r does not cover.").
+		Add(method(p, "Collection")).Params().Op("*").Qual(mongoPath, "Collection").Add(inline(
+		jen.Return(jen.Id("r").Dot("core").Dot("Collection").Call()),
+	)).Line()
 }
 
 // delegate is the body of a public method, a call to the runtime.Repo
 // method of the same name with the method's context and other arguments:
 //
 //	func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
-//		return r.core().Insert(ctx, doc)
+//		return r.core.Insert(ctx, doc)
 //	}
 func delegate(name string, args ...jen.Code) *jen.Statement {
 	return jen.Return(coreCall(name, args...))
@@ -193,15 +167,15 @@ func delegate(name string, args ...jen.Code) *jen.Statement {
 // the runtime function as (One, All or Each) gives the document type:
 //
 //	func (r *AccountRepo) Get(ctx context.Context, id bson.ObjectID) (*Account, error) {
-//		return runtime.One[*Account](r.core().Get(ctx, id))
+//		return runtime.One[*Account](r.core.Get(ctx, id))
 //	}
 func delegateAs(p *typePlan, as, name string, args ...jen.Code) *jen.Statement {
 	return jen.Return(rt(as).Types(docPtr(p)).Call(coreCall(name, args...)))
 }
 
-// coreCall is r.core().name(ctx, args...).
+// coreCall is r.core.name(ctx, args...).
 func coreCall(name string, args ...jen.Code) *jen.Statement {
-	return jen.Id("r").Dot("core").Call().Dot(name).Call(append([]jen.Code{jen.Id("ctx")}, args...)...)
+	return jen.Id("r").Dot("core").Dot(name).Call(append([]jen.Code{jen.Id("ctx")}, args...)...)
 }
 
 // ctxParam is ctx context.Context.

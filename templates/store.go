@@ -22,8 +22,7 @@ func store(pkg *model.Package, plans []*typePlan) jen.Code {
 //
 //	// Store holds a repository for every collection type of package shop. ...
 //	type Store struct {
-//		// Account is the repository of the "accounts" collection.
-//		Account *AccountRepo
+//		Account *AccountRepo // the "accounts" collection
 //
 //		db *mongo.Database
 //		tx *runtime.Tx // nil, or the transaction every repository joins
@@ -31,10 +30,7 @@ func store(pkg *model.Package, plans []*typePlan) jen.Code {
 func storeType(pkg *model.Package, plans []*typePlan) jen.Code {
 	members := make([]jen.Code, 0, len(plans)+3)
 	for _, p := range plans {
-		members = append(members,
-			jen.Commentf("%s is the repository of the %q collection.", p.storeName, p.t.Collection),
-			jen.Id(p.storeName).Op("*").Id(p.repoType),
-		)
+		members = append(members, jen.Id(p.storeName).Op("*").Id(p.repoType).Commentf("the %q collection", p.t.Collection))
 	}
 	members = append(members,
 		jen.Line(),
@@ -69,26 +65,29 @@ func storeCtor(pkg *model.Package, plans []*typePlan) jen.Code {
 // storeEnsureIndexes creates every collection's indexes:
 //
 //	func (s *Store) EnsureIndexes(ctx context.Context) error {
-//		if err := s.Account.EnsureIndexes(ctx); err != nil {
-//			return err
-//		}
-//		return s.Transfer.EnsureIndexes(ctx)
+//		return runtime.EnsureIndexes(
+//			ctx,
+//			s.Account,
+//			s.Transfer,
+//		)
 //	}
+//
+// A store of one collection calls its repository's method.
 func storeEnsureIndexes(plans []*typePlan) jen.Code {
-	call := func(p *typePlan) *jen.Statement {
-		return jen.Id("s").Dot(p.storeName).Dot("EnsureIndexes").Call(jen.Id("ctx"))
+	body := jen.Return(jen.Id("s").Dot(plans[0].storeName).Dot("EnsureIndexes").Call(jen.Id("ctx")))
+	if len(plans) > 1 {
+		items := []jen.Code{jen.Id("ctx")}
+		for _, p := range plans {
+			items = append(items, jen.Id("s").Dot(p.storeName))
+		}
+		body = jen.Return(rt("EnsureIndexes").Add(jen.Custom(jen.Options{Open: "(", Close: ")", Separator: ",", Multi: true}, items...)))
 	}
-	body := make([]jen.Code, 0, len(plans))
-	for _, p := range plans[:len(plans)-1] {
-		body = append(body, jen.If(jen.Err().Op(":=").Add(call(p)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
-	}
-	body = append(body, jen.Return(call(plans[len(plans)-1])))
 	what := "the indexes of every collection, one collection after another, stopping at the first error"
 	if len(plans) == 1 {
 		what = fmt.Sprintf("the indexes of the %q collection", plans[0].t.Collection)
 	}
 	return doc("EnsureIndexes creates %s. It is safe to call at every start.", what).
-		Func().Params(jen.Id("s").Op("*").Id("Store")).Id("EnsureIndexes").Params(ctxParam()).Error().Block(body...).Line()
+		Func().Params(jen.Id("s").Op("*").Id("Store")).Id("EnsureIndexes").Params(ctxParam()).Error().Block(body).Line()
 }
 
 // storeWithTx runs a function in a transaction with a bound Store:
@@ -125,7 +124,7 @@ func storeWithTx() jen.Code {
 //			Store   Store
 //			Account AccountRepo
 //		}{
-//			Account: AccountRepo{coll: s.Account.coll, tx: tx},
+//			Account: AccountRepo{s.Account.core.Bound(tx)},
 //		}
 //		b.Store = Store{
 //			Account: &b.Account,
@@ -144,9 +143,7 @@ func storeBound(plans []*typePlan) jen.Code {
 	for _, p := range plans {
 		fields = append(fields, jen.Id(p.storeName).Id(p.repoType))
 		repos = append(repos, jen.Id(p.storeName).Op(":").Id(p.repoType).Values(
-			jen.Id("coll").Op(":").Id("s").Dot(p.storeName).Dot("coll"),
-			jen.Id("tx").Op(":").Id("tx"),
-		))
+			jen.Id("s").Dot(p.storeName).Dot("core").Dot("Bound").Call(jen.Id("tx"))))
 		items = append(items, jen.Id(p.storeName).Op(":").Op("&").Id("b").Dot(p.storeName))
 	}
 	items = append(items,

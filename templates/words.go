@@ -2,36 +2,8 @@ package templates
 
 import "strings"
 
-// Small pieces of English for the doc comments of generated methods.
-
-func pronoun(n int) string {
-	if n > 1 {
-		return "both"
-	}
-	return "it"
-}
-
-func pronounPossessive(n int) string {
-	if n > 1 {
-		return "their"
-	}
-	return "its"
-}
-
-func verbS(n int) string {
-	if n > 1 {
-		return ""
-	}
-	return "s"
-}
-
-func plural(n int) string {
-	if n > 1 {
-		return "s"
-	}
-	return ""
-}
-
+// lowerFirst is s with its first letter in lower case: the name of a
+// generated method as the operation its errors name.
 func lowerFirst(s string) string {
 	if s == "" {
 		return s

@@ -14,9 +14,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// AccountFields are the typed fields of Account, the documents of the
-// "accounts" collection. They build filters, updates and sort orders whose
-// field names and value types the compiler checks.
+// AccountFields are the typed fields of Account, for filters, updates and
+// sorts.
 var AccountFields = struct {
 	ID      runtime.OrderedField[bson.ObjectID]
 	Owner   runtime.StringField[string]
@@ -31,220 +30,135 @@ var AccountFields = struct {
 	Updated: runtime.NewOrderedField[time.Time]("updated"),
 }
 
-// AccountRepo reads and writes Account documents in the "accounts" collection.
-// Every method runs in the transaction of its context, if any; a repository of
-// the Store that Store.WithTx passes to its function always runs in that
-// transaction. Errors are *runtime.OpError values naming the collection and
-// the operation.
-type AccountRepo struct {
-	coll *mongo.Collection
-	tx   *runtime.Tx // nil, or the transaction every call joins
-}
+// AccountRepo reads and writes Account documents in the "accounts" collection,
+// in the transaction of the context or of Store.WithTx. Writes set Updated and
+// increment Version, which Replace checks. Each method is documented in full
+// at the [runtime.Repo] method of that name.
+type AccountRepo struct{ core runtime.Repo }
 
 // NewAccountRepo returns the repository of the "accounts" collection in db.
 func NewAccountRepo(db *mongo.Database) *AccountRepo {
-	return &AccountRepo{coll: db.Collection("accounts")}
+	return &AccountRepo{runtime.NewRepo(db.Collection("accounts"), nil, &schemaOfAccount)}
 }
 
-// schemaOfAccount is what runtime.Repo needs to know of Account documents.
 var schemaOfAccount = runtime.Schema{
 	New:     func() any { return new(Account) },
-	ID:      func(doc any) any { return doc.(*Account).ID },
 	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
 	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Account).Updated }),
 	Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
-	Indexes: []mongo.IndexModel{
-		{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)},
-	},
-	Decode: func(doc any, data []byte) error { return doc.(*Account).UnmarshalBSON(data) },
+	Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)}},
+	Decode:  runtime.UnmarshalBSON,
 }
 
-// core is the shared repository code, on r's collection and transaction.
-func (r *AccountRepo) core() runtime.Repo {
-	return runtime.NewRepo(r.coll, r.tx, &schemaOfAccount)
-}
+// Collection returns the driver's collection, for what r does not cover.
+func (r *AccountRepo) Collection() *mongo.Collection { return r.core.Collection() }
 
-// Collection returns the driver's collection, for what the repository does not
-// cover. Calls on it run in a transaction only when their context carries it.
-func (r *AccountRepo) Collection() *mongo.Collection {
-	return r.coll
-}
+// Insert stores doc, setting a zero ID, Updated and Version in doc.
+func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error { return r.core.Insert(ctx, doc) }
 
-// Insert stores doc as a new document. A zero ID becomes a new ObjectID,
-// Updated is set to the current time and Version starts at 1, all in doc
-// itself, so that doc equals the stored document. When Insert fails doc keeps
-// these values, so inserting it again reuses its ID: a write that did reach
-// the server is then reported as a duplicate key instead of being stored
-// twice. In a transaction, doc gets its old values back when the attempt
-// aborts, so that a function Store.WithTx retries finds doc as the first
-// attempt did.
-func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
-	return r.core().Insert(ctx, doc)
-}
-
-// InsertMany stores docs as new documents in one ordered write: it stops at
-// the first document that fails, and those before it stay stored unless a
-// transaction they are part of aborts. It does nothing when docs is empty.
-// Each document is prepared, and in a transaction restored when the attempt
-// aborts, as Insert does.
+// InsertMany stores docs in one ordered write, each as Insert does.
 func (r *AccountRepo) InsertMany(ctx context.Context, docs []*Account) error {
-	return r.core().InsertMany(ctx, docs)
+	return r.core.InsertMany(ctx, docs)
 }
 
-// Get returns the document with the given ID, or an error matching
-// runtime.ErrNotFound when there is none.
+// Get returns the document with the given ID, or runtime.ErrNotFound.
 func (r *AccountRepo) Get(ctx context.Context, id bson.ObjectID) (*Account, error) {
-	return runtime.One[*Account](r.core().Get(ctx, id))
+	return runtime.One[*Account](r.core.Get(ctx, id))
 }
 
-// FindOne returns the first document matching filter (any document for a nil
-// filter) in the order opts give, or an error matching runtime.ErrNotFound
-// when none matches. Of opts, only sort and skip apply.
+// FindOne returns the first document matching filter, or runtime.ErrNotFound.
 func (r *AccountRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOne(ctx, filter, opts...))
+	return runtime.One[*Account](r.core.FindOne(ctx, filter, opts...))
 }
 
-// Find returns the documents matching filter (all documents for a nil filter),
-// shaped by opts: sort, skip, limit and batch size. No match gives an empty
-// slice and a nil error. Use Iter for results too large to hold at once.
+// Find returns the documents matching filter, shaped by opts.
 func (r *AccountRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Account, error) {
-	return runtime.All[*Account](r.core().Find(ctx, filter, opts...))
+	return runtime.All[*Account](r.core.Find(ctx, filter, opts...))
 }
 
-// Iter returns the documents matching filter (all documents for a nil filter)
-// one at a time, shaped by opts like Find. The query runs when the loop
-// starts; breaking out of the loop closes the cursor. An error is yielded as
-// (nil, err) and ends the sequence.
+// Iter yields the documents matching filter one at a time, shaped by opts.
 func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Account, error] {
-	return runtime.Each[*Account](r.core().Iter(ctx, filter, opts...))
+	return runtime.Each[*Account](r.core.Iter(ctx, filter, opts...))
 }
 
-// Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions. Of opts,
-// Skip, Limit and WithDeleted apply; the others change nothing.
+// Count returns the exact number of documents matching filter.
 func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
-	return r.core().Count(ctx, filter, opts...)
+	return r.core.Count(ctx, filter, opts...)
 }
 
-// Replace overwrites the stored document that has doc's ID with doc. It fails
-// with an error matching runtime.ErrVersionConflict when the stored Version is
-// no longer doc.Version, that is when the document changed since doc was read.
-// A stored document without the field, written before the type had it, is at
-// Version 0. It fails with an error matching runtime.ErrNotFound when there is
-// no document with that ID. On success doc.Version is one more and doc.Updated
-// is the time of the write; when Replace fails both keep their old values, and
-// in a transaction get their old values back when the attempt aborts, so that
-// a function Store.WithTx retries does not conflict with its own rolled-back
-// write.
+// Replace overwrites the document with doc's ID if its Version is still doc's.
 func (r *AccountRepo) Replace(ctx context.Context, doc *Account) error {
-	return r.core().Replace(ctx, doc)
+	return r.core.Replace(ctx, doc)
 }
 
-// UpdateByID applies update to the document with the given ID, or fails with
-// an error matching runtime.ErrNotFound when there is none. Besides update, it
-// sets Updated to the current time and adds 1 to Version.
+// UpdateByID updates the document with the given ID, or runtime.ErrNotFound.
 func (r *AccountRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update runtime.Update) error {
-	return r.core().UpdateByID(ctx, id, update)
+	return r.core.UpdateByID(ctx, id, update)
 }
 
-// UpdateMany applies update to every document matching filter (all documents
-// for a nil filter) and returns how many documents it modified; a document the
-// update leaves as it was is matched but not counted. Besides update, it sets
-// Updated to the current time and adds 1 to Version.
+// UpdateMany updates every document matching filter and counts those changed.
 func (r *AccountRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	return r.core().UpdateMany(ctx, filter, update)
+	return r.core.UpdateMany(ctx, filter, update)
 }
 
-// FindOneAndUpdate applies update to the first document matching filter, in
-// the sort order of opts, and returns the document as it is after the update;
-// it fails with an error matching runtime.ErrNotFound when none matches.
-// Besides update, it sets Updated to the current time and adds 1 to Version.
+// FindOneAndUpdate applies update to the first match and returns it updated.
 func (r *AccountRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+	return runtime.One[*Account](r.core.FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete deletes the document with the given ID, or fails with an error
-// matching runtime.ErrNotFound when there is none.
+// Delete deletes the document with the given ID, or runtime.ErrNotFound.
 func (r *AccountRepo) Delete(ctx context.Context, id bson.ObjectID) error {
-	return r.core().Delete(ctx, id)
+	return r.core.Delete(ctx, id)
 }
 
-// DeleteMany deletes every document matching filter and returns how many it
-// deleted. A nil filter deletes all documents of the collection.
+// DeleteMany deletes every document matching filter and returns how many.
 func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().DeleteMany(ctx, filter)
+	return r.core.DeleteMany(ctx, filter)
 }
 
-// Upsert applies update to the first document matching filter or, when none
-// matches, inserts a new document made of filter's equalities and update;
-// inserted reports which. Besides update, it sets Updated to the current time
-// and adds 1 to Version. Two concurrent Upserts of one new key may both
-// insert: with a unique index on the key, one of them then fails with an error
-// matching runtime.ErrDuplicateKey, to be retried.
+// Upsert updates the first document matching filter, or inserts one if none.
 func (r *AccountRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
-	return r.core().Upsert(ctx, filter, update)
+	return r.core.Upsert(ctx, filter, update)
 }
 
-// FindOneAndReplace replaces the first document matching filter, in the sort
-// order of opts, by doc and returns the document as it is after the
-// replacement; it fails with an error matching runtime.ErrNotFound when none
-// matches. The stored Version must be doc's (else an error matching
-// runtime.ErrVersionConflict); doc gets Updated set to the current time and 1
-// added to Version, given back when the write fails or its transaction aborts.
+// FindOneAndReplace replaces the first match by doc, as Replace does.
 func (r *AccountRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Account, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+	return runtime.One[*Account](r.core.FindOneAndReplace(ctx, filter, doc, opts...))
 }
 
-// FindOneAndDelete deletes the first document matching filter, in the sort
-// order of opts, and returns it; it fails with an error matching
-// runtime.ErrNotFound when none matches.
+// FindOneAndDelete deletes the first document matching filter and returns it.
 func (r *AccountRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOneAndDelete(ctx, filter, opts...))
+	return runtime.One[*Account](r.core.FindOneAndDelete(ctx, filter, opts...))
 }
 
-// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
-// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
-// first failing op. Each op gets the stamps and version of the single-document
-// method of its kind.
+// BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
-	return runtime.BulkWrite(ctx, r.core(), ops)
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "accounts".
-func (r *AccountRepo) Name() string {
-	return r.coll.Name()
-}
+func (r *AccountRepo) Name() string { return r.core.Name() }
 
-// Distinct runs the distinct command in the repository's transaction. Call the
-// typed runtime.Distinct(ctx, r, AccountFields.F, filter), which returns the
-// values as a slice of F's type.
+// Distinct serves the typed runtime.Distinct(ctx, r, AccountFields.F, filter).
 func (r *AccountRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core().Distinct(ctx, fieldName, filter, opts...)
+	return r.core.Distinct(ctx, fieldName, filter, opts...)
 }
 
-// EnsureIndexes creates the indexes Account declares, in one command. Creating
-// an index that already exists with the same definition does nothing, so it is
-// safe to call at every start.
-func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
-	return r.core().EnsureIndexes(ctx)
-}
+// EnsureIndexes creates the indexes Account declares, in one command.
+func (r *AccountRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
 
-// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
-// r's transaction, if any.
+// AggregateScope runs runtime.Aggregate on r in r's transaction.
 func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core().AggregateScope(p)
+	return r.core.AggregateScope(p)
 }
 
-// GetByOwner returns the document whose Owner is owner, or an error matching
-// runtime.ErrNotFound when there is none. Owner is unique, so there is at most
-// one.
+// GetByOwner returns the document whose Owner is owner, or
+// runtime.ErrNotFound.
 func (r *AccountRepo) GetByOwner(ctx context.Context, owner string) (*Account, error) {
-	return runtime.One[*Account](r.core().GetBy(ctx, "getByOwner", AccountFields.Owner.Eq(owner)))
+	return runtime.One[*Account](r.core.GetBy(ctx, "getByOwner", AccountFields.Owner.Eq(owner)))
 }
 
-// OrderFields are the typed fields of Order, the documents of the "orders"
-// collection. They build filters, updates and sort orders whose field names
-// and value types the compiler checks.
+// OrderFields are the typed fields of Order, for filters, updates and sorts.
 var OrderFields = struct {
 	ID        runtime.OrderedField[bson.ObjectID]
 	Customer  runtime.StringField[string]
@@ -278,29 +192,21 @@ type OrderLinesFields struct {
 	Price runtime.NumberField[int64]  // lines.price
 }
 
-// OrderRepo reads and writes Order documents in the "orders" collection. Every
-// method runs in the transaction of its context, if any; a repository of the
-// Store that Store.WithTx passes to its function always runs in that
-// transaction. Errors are *runtime.OpError values naming the collection and
-// the operation. Order is soft-deleted: Delete sets Cancelled, and every read,
-// count, update and aggregate leaves out the documents that have it set,
-// unless given runtime.WithDeleted() (where a method takes find options).
-// BeforeSave runs before every write that stores a whole document (Insert,
-// InsertMany, Replace); its error ends the write, with nothing sent.
-type OrderRepo struct {
-	coll *mongo.Collection
-	tx   *runtime.Tx // nil, or the transaction every call joins
-}
+// OrderRepo reads and writes Order documents in the "orders" collection, in
+// the transaction of the context or of Store.WithTx. Order is soft-deleted:
+// Delete sets Cancelled, and the methods leave such documents out unless given
+// runtime.WithDeleted(). BeforeSave runs before every write of a whole
+// document. Each method is documented in full at the [runtime.Repo] method of
+// that name.
+type OrderRepo struct{ core runtime.Repo }
 
 // NewOrderRepo returns the repository of the "orders" collection in db.
 func NewOrderRepo(db *mongo.Database) *OrderRepo {
-	return &OrderRepo{coll: db.Collection("orders")}
+	return &OrderRepo{runtime.NewRepo(db.Collection("orders"), nil, &schemaOfOrder)}
 }
 
-// schemaOfOrder is what runtime.Repo needs to know of Order documents.
 var schemaOfOrder = runtime.Schema{
 	New:     func() any { return new(Order) },
-	ID:      func(doc any) any { return doc.(*Order).ID },
 	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Order).ID },
 	Created: runtime.NewStamp("created", func(doc any) *time.Time { return &doc.(*Order).Created }),
 	Indexes: []mongo.IndexModel{
@@ -308,206 +214,133 @@ var schemaOfOrder = runtime.Schema{
 		{Keys: bson.D{{Key: "customer", Value: 1}, {Key: "created", Value: -1}}, Options: options.Index().SetName("customer_recent")},
 		{Keys: bson.D{{Key: "lines.sku", Value: 1}}},
 	},
-	Decode:     func(doc any, data []byte) error { return doc.(*Order).UnmarshalBSON(data) },
+	Decode:     runtime.UnmarshalBSON,
 	Deleted:    "cancelled",
 	BeforeSave: func(ctx context.Context, doc any) error { return doc.(*Order).BeforeSave(ctx) },
 }
 
-// core is the shared repository code, on r's collection and transaction.
-func (r *OrderRepo) core() runtime.Repo {
-	return runtime.NewRepo(r.coll, r.tx, &schemaOfOrder)
-}
+// Collection returns the driver's collection, for what r does not cover.
+func (r *OrderRepo) Collection() *mongo.Collection { return r.core.Collection() }
 
-// Collection returns the driver's collection, for what the repository does not
-// cover. Calls on it run in a transaction only when their context carries it.
-func (r *OrderRepo) Collection() *mongo.Collection {
-	return r.coll
-}
+// Insert stores doc, setting a zero ID and Created in doc.
+func (r *OrderRepo) Insert(ctx context.Context, doc *Order) error { return r.core.Insert(ctx, doc) }
 
-// Insert stores doc as a new document. A zero ID becomes a new ObjectID and a
-// zero Created is set to the current time (one the caller set is kept, for
-// imported documents), all in doc itself, so that doc equals the stored
-// document. When Insert fails doc keeps these values, so inserting it again
-// reuses its ID: a write that did reach the server is then reported as a
-// duplicate key instead of being stored twice. In a transaction, doc gets its
-// old values back when the attempt aborts, so that a function Store.WithTx
-// retries finds doc as the first attempt did.
-func (r *OrderRepo) Insert(ctx context.Context, doc *Order) error {
-	return r.core().Insert(ctx, doc)
-}
-
-// InsertMany stores docs as new documents in one ordered write: it stops at
-// the first document that fails, and those before it stay stored unless a
-// transaction they are part of aborts. It does nothing when docs is empty.
-// Each document is prepared, and in a transaction restored when the attempt
-// aborts, as Insert does.
+// InsertMany stores docs in one ordered write, each as Insert does.
 func (r *OrderRepo) InsertMany(ctx context.Context, docs []*Order) error {
-	return r.core().InsertMany(ctx, docs)
+	return r.core.InsertMany(ctx, docs)
 }
 
-// Get returns the document with the given ID, or an error matching
-// runtime.ErrNotFound when there is none.
+// Get returns the document with the given ID, or runtime.ErrNotFound.
 func (r *OrderRepo) Get(ctx context.Context, id bson.ObjectID) (*Order, error) {
-	return runtime.One[*Order](r.core().Get(ctx, id))
+	return runtime.One[*Order](r.core.Get(ctx, id))
 }
 
-// FindOne returns the first document matching filter (any document for a nil
-// filter) in the order opts give, or an error matching runtime.ErrNotFound
-// when none matches. Of opts, only sort and skip apply.
+// FindOne returns the first document matching filter, or runtime.ErrNotFound.
 func (r *OrderRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Order, error) {
-	return runtime.One[*Order](r.core().FindOne(ctx, filter, opts...))
+	return runtime.One[*Order](r.core.FindOne(ctx, filter, opts...))
 }
 
-// Find returns the documents matching filter (all documents for a nil filter),
-// shaped by opts: sort, skip, limit and batch size. No match gives an empty
-// slice and a nil error. Use Iter for results too large to hold at once.
+// Find returns the documents matching filter, shaped by opts.
 func (r *OrderRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Order, error) {
-	return runtime.All[*Order](r.core().Find(ctx, filter, opts...))
+	return runtime.All[*Order](r.core.Find(ctx, filter, opts...))
 }
 
-// Iter returns the documents matching filter (all documents for a nil filter)
-// one at a time, shaped by opts like Find. The query runs when the loop
-// starts; breaking out of the loop closes the cursor. An error is yielded as
-// (nil, err) and ends the sequence.
+// Iter yields the documents matching filter one at a time, shaped by opts.
 func (r *OrderRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Order, error] {
-	return runtime.Each[*Order](r.core().Iter(ctx, filter, opts...))
+	return runtime.Each[*Order](r.core.Iter(ctx, filter, opts...))
 }
 
-// Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions. Of opts,
-// Skip, Limit and WithDeleted apply; the others change nothing.
+// Count returns the exact number of documents matching filter.
 func (r *OrderRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
-	return r.core().Count(ctx, filter, opts...)
+	return r.core.Count(ctx, filter, opts...)
 }
 
-// Replace overwrites the stored document that has doc's ID with doc. It fails
-// with an error matching runtime.ErrNotFound when there is no document with
-// that ID.
-func (r *OrderRepo) Replace(ctx context.Context, doc *Order) error {
-	return r.core().Replace(ctx, doc)
-}
+// Replace overwrites the document with doc's ID.
+func (r *OrderRepo) Replace(ctx context.Context, doc *Order) error { return r.core.Replace(ctx, doc) }
 
-// UpdateByID applies update to the document with the given ID, or fails with
-// an error matching runtime.ErrNotFound when there is none.
+// UpdateByID updates the document with the given ID, or runtime.ErrNotFound.
 func (r *OrderRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update runtime.Update) error {
-	return r.core().UpdateByID(ctx, id, update)
+	return r.core.UpdateByID(ctx, id, update)
 }
 
-// UpdateMany applies update to every document matching filter (all documents
-// for a nil filter) and returns how many documents it modified; a document the
-// update leaves as it was is matched but not counted.
+// UpdateMany updates every document matching filter and counts those changed.
 func (r *OrderRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	return r.core().UpdateMany(ctx, filter, update)
+	return r.core.UpdateMany(ctx, filter, update)
 }
 
-// FindOneAndUpdate applies update to the first document matching filter, in
-// the sort order of opts, and returns the document as it is after the update;
-// it fails with an error matching runtime.ErrNotFound when none matches.
+// FindOneAndUpdate applies update to the first match and returns it updated.
 func (r *OrderRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Order, error) {
-	return runtime.One[*Order](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+	return runtime.One[*Order](r.core.FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete soft-deletes the document with the given ID: it sets Cancelled to the
-// current time, with the stamps of an update, and the repository leaves the
-// document out from then on (see Restore and HardDelete). It fails with an
-// error matching runtime.ErrNotFound when there is no such document or it is
-// deleted already.
+// Delete soft-deletes the document with the given ID, setting Cancelled, or
+// runtime.ErrNotFound.
 func (r *OrderRepo) Delete(ctx context.Context, id bson.ObjectID) error {
-	return r.core().Delete(ctx, id)
+	return r.core.Delete(ctx, id)
 }
 
-// DeleteMany soft-deletes every document matching filter that is not deleted
-// already, as Delete does, and returns how many it deleted. A nil filter
-// deletes all documents of the collection.
+// DeleteMany soft-deletes every document matching filter and returns how many.
 func (r *OrderRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().DeleteMany(ctx, filter)
+	return r.core.DeleteMany(ctx, filter)
 }
 
-// Upsert applies update to the first document matching filter or, when none
-// matches, inserts a new document made of filter's equalities and update;
-// inserted reports which. A new document gets Created set to the current time
-// ($setOnInsert). Two concurrent Upserts of one new key may both insert: with
-// a unique index on the key, one of them then fails with an error matching
-// runtime.ErrDuplicateKey, to be retried.
+// Upsert updates the first document matching filter, or inserts one if none.
 func (r *OrderRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
-	return r.core().Upsert(ctx, filter, update)
+	return r.core.Upsert(ctx, filter, update)
 }
 
-// FindOneAndReplace replaces the first document matching filter, in the sort
-// order of opts, by doc and returns the document as it is after the
-// replacement; it fails with an error matching runtime.ErrNotFound when none
-// matches.
+// FindOneAndReplace replaces the first match by doc, as Replace does.
 func (r *OrderRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Order, opts ...runtime.FindOption) (*Order, error) {
-	return runtime.One[*Order](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+	return runtime.One[*Order](r.core.FindOneAndReplace(ctx, filter, doc, opts...))
 }
 
-// FindOneAndDelete deletes the first document matching filter, in the sort
-// order of opts, and returns it; it fails with an error matching
-// runtime.ErrNotFound when none matches.
+// FindOneAndDelete soft-deletes the first document matching filter and returns
+// it.
 func (r *OrderRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Order, error) {
-	return runtime.One[*Order](r.core().FindOneAndDelete(ctx, filter, opts...))
+	return runtime.One[*Order](r.core.FindOneAndDelete(ctx, filter, opts...))
 }
 
-// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
-// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
-// first failing op. Each op gets the stamps and version of the single-document
-// method of its kind.
+// BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *OrderRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Order]) (runtime.BulkResult, error) {
-	return runtime.BulkWrite(ctx, r.core(), ops)
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "orders".
-func (r *OrderRepo) Name() string {
-	return r.coll.Name()
-}
+func (r *OrderRepo) Name() string { return r.core.Name() }
 
-// Distinct runs the distinct command in the repository's transaction. Call the
-// typed runtime.Distinct(ctx, r, OrderFields.F, filter), which returns the
-// values as a slice of F's type.
+// Distinct serves the typed runtime.Distinct(ctx, r, OrderFields.F, filter).
 func (r *OrderRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core().Distinct(ctx, fieldName, filter, opts...)
+	return r.core.Distinct(ctx, fieldName, filter, opts...)
 }
 
-// EnsureIndexes creates the indexes Order declares, in one command. Creating
-// an index that already exists with the same definition does nothing, so it is
-// safe to call at every start.
-func (r *OrderRepo) EnsureIndexes(ctx context.Context) error {
-	return r.core().EnsureIndexes(ctx)
-}
+// EnsureIndexes creates the indexes Order declares, in one command.
+func (r *OrderRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
 
-// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
-// r's transaction, if any. Their pipeline starts with the $match that leaves
-// out the documents whose Cancelled is set, unless the stages include
-// runtime.WithDeleted().
+// AggregateScope runs runtime.Aggregate on r in r's transaction, without
+// documents whose Cancelled is set.
 func (r *OrderRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core().AggregateScope(p)
+	return r.core.AggregateScope(p)
 }
 
-// Restore brings back the soft-deleted document with the given ID: it clears
-// Cancelled, sets the stamps of an update, and every method sees the document
-// again. Restoring a document that is not deleted does nothing; it fails with
-// an error matching runtime.ErrNotFound when there is no document with that
-// ID, and with a duplicate key error when a document not deleted has taken one
-// of its unique values since.
+// Restore clears Cancelled of the document with the given ID, so that the
+// methods see it again.
 func (r *OrderRepo) Restore(ctx context.Context, id bson.ObjectID) error {
-	return r.core().Restore(ctx, id)
+	return r.core.Restore(ctx, id)
 }
 
-// HardDelete removes the document with the given ID for good, deleted or not,
-// or fails with an error matching runtime.ErrNotFound when there is none.
+// HardDelete removes the document with the given ID for good, deleted or not.
 func (r *OrderRepo) HardDelete(ctx context.Context, id bson.ObjectID) error {
-	return r.core().HardDelete(ctx, id)
+	return r.core.HardDelete(ctx, id)
 }
 
 // FindByCustomer returns the documents whose Customer is customer, shaped by
-// opts like Find.
+// opts as Find.
 func (r *OrderRepo) FindByCustomer(ctx context.Context, customer string, opts ...runtime.FindOption) ([]*Order, error) {
-	return runtime.All[*Order](r.core().FindBy(ctx, "findByCustomer", OrderFields.Customer.Eq(customer), opts...))
+	return runtime.All[*Order](r.core.FindBy(ctx, "findByCustomer", OrderFields.Customer.Eq(customer), opts...))
 }
 
-// ProductFields are the typed fields of Product, the documents of the
-// "products" collection. They build filters, updates and sort orders whose
-// field names and value types the compiler checks.
+// ProductFields are the typed fields of Product, for filters, updates and
+// sorts.
 var ProductFields = struct {
 	SKU   runtime.StringField[string]
 	Name  runtime.StringField[string]
@@ -522,191 +355,129 @@ var ProductFields = struct {
 	Tags:  runtime.NewSliceField[string]("tags"),
 }
 
-// ProductRepo reads and writes Product documents in the "products" collection.
-// Every method runs in the transaction of its context, if any; a repository of
-// the Store that Store.WithTx passes to its function always runs in that
-// transaction. Errors are *runtime.OpError values naming the collection and
-// the operation.
-type ProductRepo struct {
-	coll *mongo.Collection
-	tx   *runtime.Tx // nil, or the transaction every call joins
-}
+// ProductRepo reads and writes Product documents in the "products" collection,
+// in the transaction of the context or of Store.WithTx. Each method is
+// documented in full at the [runtime.Repo] method of that name.
+type ProductRepo struct{ core runtime.Repo }
 
 // NewProductRepo returns the repository of the "products" collection in db.
 func NewProductRepo(db *mongo.Database) *ProductRepo {
-	return &ProductRepo{coll: db.Collection("products")}
+	return &ProductRepo{runtime.NewRepo(db.Collection("products"), nil, &schemaOfProduct)}
 }
 
-// schemaOfProduct is what runtime.Repo needs to know of Product documents.
 var schemaOfProduct = runtime.Schema{
 	New:    func() any { return new(Product) },
 	ID:     func(doc any) any { return doc.(*Product).SKU },
-	Decode: func(doc any, data []byte) error { return doc.(*Product).UnmarshalBSON(data) },
+	Decode: runtime.UnmarshalBSON,
 }
 
-// core is the shared repository code, on r's collection and transaction.
-func (r *ProductRepo) core() runtime.Repo {
-	return runtime.NewRepo(r.coll, r.tx, &schemaOfProduct)
-}
-
-// Collection returns the driver's collection, for what the repository does not
-// cover. Calls on it run in a transaction only when their context carries it.
-func (r *ProductRepo) Collection() *mongo.Collection {
-	return r.coll
-}
+// Collection returns the driver's collection, for what r does not cover.
+func (r *ProductRepo) Collection() *mongo.Collection { return r.core.Collection() }
 
 // Insert stores doc as a new document.
-func (r *ProductRepo) Insert(ctx context.Context, doc *Product) error {
-	return r.core().Insert(ctx, doc)
-}
+func (r *ProductRepo) Insert(ctx context.Context, doc *Product) error { return r.core.Insert(ctx, doc) }
 
-// InsertMany stores docs as new documents in one ordered write: it stops at
-// the first document that fails, and those before it stay stored unless a
-// transaction they are part of aborts. It does nothing when docs is empty.
+// InsertMany stores docs in one ordered write, each as Insert does.
 func (r *ProductRepo) InsertMany(ctx context.Context, docs []*Product) error {
-	return r.core().InsertMany(ctx, docs)
+	return r.core.InsertMany(ctx, docs)
 }
 
-// Get returns the document with the given ID, or an error matching
-// runtime.ErrNotFound when there is none.
+// Get returns the document with the given ID, or runtime.ErrNotFound.
 func (r *ProductRepo) Get(ctx context.Context, id string) (*Product, error) {
-	return runtime.One[*Product](r.core().Get(ctx, id))
+	return runtime.One[*Product](r.core.Get(ctx, id))
 }
 
-// FindOne returns the first document matching filter (any document for a nil
-// filter) in the order opts give, or an error matching runtime.ErrNotFound
-// when none matches. Of opts, only sort and skip apply.
+// FindOne returns the first document matching filter, or runtime.ErrNotFound.
 func (r *ProductRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Product, error) {
-	return runtime.One[*Product](r.core().FindOne(ctx, filter, opts...))
+	return runtime.One[*Product](r.core.FindOne(ctx, filter, opts...))
 }
 
-// Find returns the documents matching filter (all documents for a nil filter),
-// shaped by opts: sort, skip, limit and batch size. No match gives an empty
-// slice and a nil error. Use Iter for results too large to hold at once.
+// Find returns the documents matching filter, shaped by opts.
 func (r *ProductRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Product, error) {
-	return runtime.All[*Product](r.core().Find(ctx, filter, opts...))
+	return runtime.All[*Product](r.core.Find(ctx, filter, opts...))
 }
 
-// Iter returns the documents matching filter (all documents for a nil filter)
-// one at a time, shaped by opts like Find. The query runs when the loop
-// starts; breaking out of the loop closes the cursor. An error is yielded as
-// (nil, err) and ends the sequence.
+// Iter yields the documents matching filter one at a time, shaped by opts.
 func (r *ProductRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Product, error] {
-	return runtime.Each[*Product](r.core().Iter(ctx, filter, opts...))
+	return runtime.Each[*Product](r.core.Iter(ctx, filter, opts...))
 }
 
-// Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions. Of opts,
-// Skip, Limit and WithDeleted apply; the others change nothing.
+// Count returns the exact number of documents matching filter.
 func (r *ProductRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
-	return r.core().Count(ctx, filter, opts...)
+	return r.core.Count(ctx, filter, opts...)
 }
 
-// Replace overwrites the stored document that has doc's ID with doc. It fails
-// with an error matching runtime.ErrNotFound when there is no document with
-// that ID.
+// Replace overwrites the document with doc's ID.
 func (r *ProductRepo) Replace(ctx context.Context, doc *Product) error {
-	return r.core().Replace(ctx, doc)
+	return r.core.Replace(ctx, doc)
 }
 
-// UpdateByID applies update to the document with the given ID, or fails with
-// an error matching runtime.ErrNotFound when there is none.
+// UpdateByID updates the document with the given ID, or runtime.ErrNotFound.
 func (r *ProductRepo) UpdateByID(ctx context.Context, id string, update runtime.Update) error {
-	return r.core().UpdateByID(ctx, id, update)
+	return r.core.UpdateByID(ctx, id, update)
 }
 
-// UpdateMany applies update to every document matching filter (all documents
-// for a nil filter) and returns how many documents it modified; a document the
-// update leaves as it was is matched but not counted.
+// UpdateMany updates every document matching filter and counts those changed.
 func (r *ProductRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	return r.core().UpdateMany(ctx, filter, update)
+	return r.core.UpdateMany(ctx, filter, update)
 }
 
-// FindOneAndUpdate applies update to the first document matching filter, in
-// the sort order of opts, and returns the document as it is after the update;
-// it fails with an error matching runtime.ErrNotFound when none matches.
+// FindOneAndUpdate applies update to the first match and returns it updated.
 func (r *ProductRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Product, error) {
-	return runtime.One[*Product](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+	return runtime.One[*Product](r.core.FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete deletes the document with the given ID, or fails with an error
-// matching runtime.ErrNotFound when there is none.
-func (r *ProductRepo) Delete(ctx context.Context, id string) error {
-	return r.core().Delete(ctx, id)
-}
+// Delete deletes the document with the given ID, or runtime.ErrNotFound.
+func (r *ProductRepo) Delete(ctx context.Context, id string) error { return r.core.Delete(ctx, id) }
 
-// DeleteMany deletes every document matching filter and returns how many it
-// deleted. A nil filter deletes all documents of the collection.
+// DeleteMany deletes every document matching filter and returns how many.
 func (r *ProductRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().DeleteMany(ctx, filter)
+	return r.core.DeleteMany(ctx, filter)
 }
 
-// Upsert applies update to the first document matching filter or, when none
-// matches, inserts a new document made of filter's equalities and update;
-// inserted reports which. Two concurrent Upserts of one new key may both
-// insert: with a unique index on the key, one of them then fails with an error
-// matching runtime.ErrDuplicateKey, to be retried.
+// Upsert updates the first document matching filter, or inserts one if none.
 func (r *ProductRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
-	return r.core().Upsert(ctx, filter, update)
+	return r.core.Upsert(ctx, filter, update)
 }
 
-// FindOneAndReplace replaces the first document matching filter, in the sort
-// order of opts, by doc and returns the document as it is after the
-// replacement; it fails with an error matching runtime.ErrNotFound when none
-// matches.
+// FindOneAndReplace replaces the first match by doc, as Replace does.
 func (r *ProductRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Product, opts ...runtime.FindOption) (*Product, error) {
-	return runtime.One[*Product](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+	return runtime.One[*Product](r.core.FindOneAndReplace(ctx, filter, doc, opts...))
 }
 
-// FindOneAndDelete deletes the first document matching filter, in the sort
-// order of opts, and returns it; it fails with an error matching
-// runtime.ErrNotFound when none matches.
+// FindOneAndDelete deletes the first document matching filter and returns it.
 func (r *ProductRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Product, error) {
-	return runtime.One[*Product](r.core().FindOneAndDelete(ctx, filter, opts...))
+	return runtime.One[*Product](r.core.FindOneAndDelete(ctx, filter, opts...))
 }
 
-// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
-// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
-// first failing op. Each op gets the stamps and version of the single-document
-// method of its kind.
+// BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *ProductRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Product]) (runtime.BulkResult, error) {
-	return runtime.BulkWrite(ctx, r.core(), ops)
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "products".
-func (r *ProductRepo) Name() string {
-	return r.coll.Name()
-}
+func (r *ProductRepo) Name() string { return r.core.Name() }
 
-// Distinct runs the distinct command in the repository's transaction. Call the
-// typed runtime.Distinct(ctx, r, ProductFields.F, filter), which returns the
-// values as a slice of F's type.
+// Distinct serves the typed runtime.Distinct(ctx, r, ProductFields.F, filter).
 func (r *ProductRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core().Distinct(ctx, fieldName, filter, opts...)
+	return r.core.Distinct(ctx, fieldName, filter, opts...)
 }
 
-// EnsureIndexes does nothing: Product declares no indexes. It exists so that
-// every repository has it.
-func (r *ProductRepo) EnsureIndexes(ctx context.Context) error {
-	return r.core().EnsureIndexes(ctx)
-}
+// EnsureIndexes does nothing: Product declares no indexes.
+func (r *ProductRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
 
-// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
-// r's transaction, if any.
+// AggregateScope runs runtime.Aggregate on r in r's transaction.
 func (r *ProductRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core().AggregateScope(p)
+	return r.core.AggregateScope(p)
 }
 
 // Store holds a repository for every collection type of package shop, all in
 // one database, and runs functions in transactions over them with WithTx.
 // Create it with NewStore.
 type Store struct {
-	// Account is the repository of the "accounts" collection.
-	Account *AccountRepo
-	// Order is the repository of the "orders" collection.
-	Order *OrderRepo
-	// Product is the repository of the "products" collection.
-	Product *ProductRepo
+	Account *AccountRepo // the "accounts" collection
+	Order   *OrderRepo   // the "orders" collection
+	Product *ProductRepo // the "products" collection
 
 	db *mongo.Database
 	tx *runtime.Tx // nil, or the transaction every repository joins
@@ -725,13 +496,12 @@ func NewStore(db *mongo.Database) *Store {
 // EnsureIndexes creates the indexes of every collection, one collection after
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	if err := s.Account.EnsureIndexes(ctx); err != nil {
-		return err
-	}
-	if err := s.Order.EnsureIndexes(ctx); err != nil {
-		return err
-	}
-	return s.Product.EnsureIndexes(ctx)
+	return runtime.EnsureIndexes(
+		ctx,
+		s.Account,
+		s.Order,
+		s.Product,
+	)
 }
 
 // WithTx runs fn in a transaction with runtime.WithTx, which retries it as the
@@ -758,9 +528,9 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Order   OrderRepo
 		Product ProductRepo
 	}{
-		Account: AccountRepo{coll: s.Account.coll, tx: tx},
-		Order:   OrderRepo{coll: s.Order.coll, tx: tx},
-		Product: ProductRepo{coll: s.Product.coll, tx: tx},
+		Account: AccountRepo{s.Account.core.Bound(tx)},
+		Order:   OrderRepo{s.Order.core.Bound(tx)},
+		Product: ProductRepo{s.Product.core.Bound(tx)},
 	}
 	b.Store = Store{
 		Account: &b.Account,
@@ -772,31 +542,23 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// MarshalBSON encodes Account as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Account) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(100)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Account) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Account.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -809,70 +571,39 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Account{}
-		return nil
-	}
-	it, err := val.Document("shop.Account")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeObjectID(&v.ID, e)
+			return bsoncodec.DecodeObjectID(&v.ID, e)
 		case "owner":
-			err = bsoncodec.DecodeString(&v.Owner, e)
+			return bsoncodec.DecodeString(&v.Owner, e)
 		case "balance":
-			err = bsoncodec.DecodeInt(&v.Balance, e)
+			return bsoncodec.DecodeInt(&v.Balance, e)
 		case "version":
-			err = bsoncodec.DecodeInt(&v.Version, e)
+			return bsoncodec.DecodeInt(&v.Version, e)
 		case "updated":
-			err = bsoncodec.DecodeTime(&v.Updated, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeTime(&v.Updated, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }
 
-// MarshalBSON encodes Order as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Order) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(174)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Order) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Order) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Order.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Order) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Order) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -888,72 +619,43 @@ func (v *Order) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Order) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Order{}
-		return nil
-	}
-	it, err := val.Document("shop.Order")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.Order", func() { *v = Order{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeObjectID(&v.ID, e)
+			return bsoncodec.DecodeObjectID(&v.ID, e)
 		case "customer":
-			err = bsoncodec.DecodeString(&v.Customer, e)
+			return bsoncodec.DecodeString(&v.Customer, e)
 		case "lines":
-			err = bsoncodec.DecodeSlice(&v.Lines, e, (*OrderLine).decodeBSON)
+			return bsoncodec.DecodeSlice(&v.Lines, e, (*OrderLine).decodeBSON)
 		case "total":
-			err = bsoncodec.DecodeInt(&v.Total, e)
+			return bsoncodec.DecodeInt(&v.Total, e)
 		case "created":
-			err = bsoncodec.DecodeTime(&v.Created, e)
+			return bsoncodec.DecodeTime(&v.Created, e)
 		case "cancelled":
-			err = bsoncodec.DecodePointer(&v.Cancelled, e, bsoncodec.DecodeTime)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodePointer(&v.Cancelled, e, bsoncodec.DecodeTime)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }
 
-// MarshalBSON encodes OrderLine as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v OrderLine) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(58)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *OrderLine) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type OrderLine.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *OrderLine) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *OrderLine) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.SKU, w, "sku")
@@ -962,66 +664,37 @@ func (v *OrderLine) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *OrderLine) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = OrderLine{}
-		return nil
-	}
-	it, err := val.Document("shop.OrderLine")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.OrderLine", func() { *v = OrderLine{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "sku":
-			err = bsoncodec.DecodeString(&v.SKU, e)
+			return bsoncodec.DecodeString(&v.SKU, e)
 		case "qty":
-			err = bsoncodec.DecodeInt(&v.Qty, e)
+			return bsoncodec.DecodeInt(&v.Qty, e)
 		case "price":
-			err = bsoncodec.DecodeInt(&v.Price, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeInt(&v.Price, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }
 
-// MarshalBSON encodes Product as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Product) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(156)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Product) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Product.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Product) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Product) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.SKU, w, "_id")
@@ -1034,41 +707,20 @@ func (v *Product) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Product) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Product{}
-		return nil
-	}
-	it, err := val.Document("shop.Product")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.Product", func() { *v = Product{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeString(&v.SKU, e)
+			return bsoncodec.DecodeString(&v.SKU, e)
 		case "name":
-			err = bsoncodec.DecodeString(&v.Name, e)
+			return bsoncodec.DecodeString(&v.Name, e)
 		case "price":
-			err = bsoncodec.DecodeInt(&v.Price, e)
+			return bsoncodec.DecodeInt(&v.Price, e)
 		case "stock":
-			err = bsoncodec.DecodeInt(&v.Stock, e)
+			return bsoncodec.DecodeInt(&v.Stock, e)
 		case "tags":
-			err = bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }

@@ -14,9 +14,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// InlinesFields are the typed fields of Inlines, the documents of the
-// "inlines" collection. They build filters, updates and sort orders whose
-// field names and value types the compiler checks.
+// InlinesFields are the typed fields of Inlines, for filters, updates and
+// sorts.
 var InlinesFields = struct {
 	ID    runtime.NumberField[int64]
 	Name  runtime.StringField[string]
@@ -35,184 +34,123 @@ var InlinesFields = struct {
 	Q:     runtime.NewSliceField[string]("q"),
 }
 
-// InlinesRepo reads and writes Inlines documents in the "inlines" collection.
-// Every method runs in the transaction of its context, if any; a repository of
-// the Store that Store.WithTx passes to its function always runs in that
-// transaction. Errors are *runtime.OpError values naming the collection and
-// the operation.
-type InlinesRepo struct {
-	coll *mongo.Collection
-	tx   *runtime.Tx // nil, or the transaction every call joins
-}
+// InlinesRepo reads and writes Inlines documents in the "inlines" collection,
+// in the transaction of the context or of Store.WithTx. Each method is
+// documented in full at the [runtime.Repo] method of that name.
+type InlinesRepo struct{ core runtime.Repo }
 
 // NewInlinesRepo returns the repository of the "inlines" collection in db.
 func NewInlinesRepo(db *mongo.Database) *InlinesRepo {
-	return &InlinesRepo{coll: db.Collection("inlines")}
+	return &InlinesRepo{runtime.NewRepo(db.Collection("inlines"), nil, &schemaOfInlines)}
 }
 
-// schemaOfInlines is what runtime.Repo needs to know of Inlines documents.
 var schemaOfInlines = runtime.Schema{
 	New:    func() any { return new(Inlines) },
 	ID:     func(doc any) any { return doc.(*Inlines).ID },
-	Decode: func(doc any, data []byte) error { return doc.(*Inlines).UnmarshalBSON(data) },
+	Decode: runtime.UnmarshalBSON,
 }
 
-// core is the shared repository code, on r's collection and transaction.
-func (r *InlinesRepo) core() runtime.Repo {
-	return runtime.NewRepo(r.coll, r.tx, &schemaOfInlines)
-}
-
-// Collection returns the driver's collection, for what the repository does not
-// cover. Calls on it run in a transaction only when their context carries it.
-func (r *InlinesRepo) Collection() *mongo.Collection {
-	return r.coll
-}
+// Collection returns the driver's collection, for what r does not cover.
+func (r *InlinesRepo) Collection() *mongo.Collection { return r.core.Collection() }
 
 // Insert stores doc as a new document.
-func (r *InlinesRepo) Insert(ctx context.Context, doc *Inlines) error {
-	return r.core().Insert(ctx, doc)
-}
+func (r *InlinesRepo) Insert(ctx context.Context, doc *Inlines) error { return r.core.Insert(ctx, doc) }
 
-// InsertMany stores docs as new documents in one ordered write: it stops at
-// the first document that fails, and those before it stay stored unless a
-// transaction they are part of aborts. It does nothing when docs is empty.
+// InsertMany stores docs in one ordered write, each as Insert does.
 func (r *InlinesRepo) InsertMany(ctx context.Context, docs []*Inlines) error {
-	return r.core().InsertMany(ctx, docs)
+	return r.core.InsertMany(ctx, docs)
 }
 
-// Get returns the document with the given ID, or an error matching
-// runtime.ErrNotFound when there is none.
+// Get returns the document with the given ID, or runtime.ErrNotFound.
 func (r *InlinesRepo) Get(ctx context.Context, id int64) (*Inlines, error) {
-	return runtime.One[*Inlines](r.core().Get(ctx, id))
+	return runtime.One[*Inlines](r.core.Get(ctx, id))
 }
 
-// FindOne returns the first document matching filter (any document for a nil
-// filter) in the order opts give, or an error matching runtime.ErrNotFound
-// when none matches. Of opts, only sort and skip apply.
+// FindOne returns the first document matching filter, or runtime.ErrNotFound.
 func (r *InlinesRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Inlines, error) {
-	return runtime.One[*Inlines](r.core().FindOne(ctx, filter, opts...))
+	return runtime.One[*Inlines](r.core.FindOne(ctx, filter, opts...))
 }
 
-// Find returns the documents matching filter (all documents for a nil filter),
-// shaped by opts: sort, skip, limit and batch size. No match gives an empty
-// slice and a nil error. Use Iter for results too large to hold at once.
+// Find returns the documents matching filter, shaped by opts.
 func (r *InlinesRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Inlines, error) {
-	return runtime.All[*Inlines](r.core().Find(ctx, filter, opts...))
+	return runtime.All[*Inlines](r.core.Find(ctx, filter, opts...))
 }
 
-// Iter returns the documents matching filter (all documents for a nil filter)
-// one at a time, shaped by opts like Find. The query runs when the loop
-// starts; breaking out of the loop closes the cursor. An error is yielded as
-// (nil, err) and ends the sequence.
+// Iter yields the documents matching filter one at a time, shaped by opts.
 func (r *InlinesRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Inlines, error] {
-	return runtime.Each[*Inlines](r.core().Iter(ctx, filter, opts...))
+	return runtime.Each[*Inlines](r.core.Iter(ctx, filter, opts...))
 }
 
-// Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions. Of opts,
-// Skip, Limit and WithDeleted apply; the others change nothing.
+// Count returns the exact number of documents matching filter.
 func (r *InlinesRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
-	return r.core().Count(ctx, filter, opts...)
+	return r.core.Count(ctx, filter, opts...)
 }
 
-// Replace overwrites the stored document that has doc's ID with doc. It fails
-// with an error matching runtime.ErrNotFound when there is no document with
-// that ID.
+// Replace overwrites the document with doc's ID.
 func (r *InlinesRepo) Replace(ctx context.Context, doc *Inlines) error {
-	return r.core().Replace(ctx, doc)
+	return r.core.Replace(ctx, doc)
 }
 
-// UpdateByID applies update to the document with the given ID, or fails with
-// an error matching runtime.ErrNotFound when there is none.
+// UpdateByID updates the document with the given ID, or runtime.ErrNotFound.
 func (r *InlinesRepo) UpdateByID(ctx context.Context, id int64, update runtime.Update) error {
-	return r.core().UpdateByID(ctx, id, update)
+	return r.core.UpdateByID(ctx, id, update)
 }
 
-// UpdateMany applies update to every document matching filter (all documents
-// for a nil filter) and returns how many documents it modified; a document the
-// update leaves as it was is matched but not counted.
+// UpdateMany updates every document matching filter and counts those changed.
 func (r *InlinesRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	return r.core().UpdateMany(ctx, filter, update)
+	return r.core.UpdateMany(ctx, filter, update)
 }
 
-// FindOneAndUpdate applies update to the first document matching filter, in
-// the sort order of opts, and returns the document as it is after the update;
-// it fails with an error matching runtime.ErrNotFound when none matches.
+// FindOneAndUpdate applies update to the first match and returns it updated.
 func (r *InlinesRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Inlines, error) {
-	return runtime.One[*Inlines](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+	return runtime.One[*Inlines](r.core.FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete deletes the document with the given ID, or fails with an error
-// matching runtime.ErrNotFound when there is none.
-func (r *InlinesRepo) Delete(ctx context.Context, id int64) error {
-	return r.core().Delete(ctx, id)
-}
+// Delete deletes the document with the given ID, or runtime.ErrNotFound.
+func (r *InlinesRepo) Delete(ctx context.Context, id int64) error { return r.core.Delete(ctx, id) }
 
-// DeleteMany deletes every document matching filter and returns how many it
-// deleted. A nil filter deletes all documents of the collection.
+// DeleteMany deletes every document matching filter and returns how many.
 func (r *InlinesRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().DeleteMany(ctx, filter)
+	return r.core.DeleteMany(ctx, filter)
 }
 
-// Upsert applies update to the first document matching filter or, when none
-// matches, inserts a new document made of filter's equalities and update;
-// inserted reports which. Two concurrent Upserts of one new key may both
-// insert: with a unique index on the key, one of them then fails with an error
-// matching runtime.ErrDuplicateKey, to be retried.
+// Upsert updates the first document matching filter, or inserts one if none.
 func (r *InlinesRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
-	return r.core().Upsert(ctx, filter, update)
+	return r.core.Upsert(ctx, filter, update)
 }
 
-// FindOneAndReplace replaces the first document matching filter, in the sort
-// order of opts, by doc and returns the document as it is after the
-// replacement; it fails with an error matching runtime.ErrNotFound when none
-// matches.
+// FindOneAndReplace replaces the first match by doc, as Replace does.
 func (r *InlinesRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Inlines, opts ...runtime.FindOption) (*Inlines, error) {
-	return runtime.One[*Inlines](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+	return runtime.One[*Inlines](r.core.FindOneAndReplace(ctx, filter, doc, opts...))
 }
 
-// FindOneAndDelete deletes the first document matching filter, in the sort
-// order of opts, and returns it; it fails with an error matching
-// runtime.ErrNotFound when none matches.
+// FindOneAndDelete deletes the first document matching filter and returns it.
 func (r *InlinesRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Inlines, error) {
-	return runtime.One[*Inlines](r.core().FindOneAndDelete(ctx, filter, opts...))
+	return runtime.One[*Inlines](r.core.FindOneAndDelete(ctx, filter, opts...))
 }
 
-// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
-// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
-// first failing op. Each op gets the stamps and version of the single-document
-// method of its kind.
+// BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *InlinesRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Inlines]) (runtime.BulkResult, error) {
-	return runtime.BulkWrite(ctx, r.core(), ops)
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "inlines".
-func (r *InlinesRepo) Name() string {
-	return r.coll.Name()
-}
+func (r *InlinesRepo) Name() string { return r.core.Name() }
 
-// Distinct runs the distinct command in the repository's transaction. Call the
-// typed runtime.Distinct(ctx, r, InlinesFields.F, filter), which returns the
-// values as a slice of F's type.
+// Distinct serves the typed runtime.Distinct(ctx, r, InlinesFields.F, filter).
 func (r *InlinesRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core().Distinct(ctx, fieldName, filter, opts...)
+	return r.core.Distinct(ctx, fieldName, filter, opts...)
 }
 
-// EnsureIndexes does nothing: Inlines declares no indexes. It exists so that
-// every repository has it.
-func (r *InlinesRepo) EnsureIndexes(ctx context.Context) error {
-	return r.core().EnsureIndexes(ctx)
-}
+// EnsureIndexes does nothing: Inlines declares no indexes.
+func (r *InlinesRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
 
-// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
-// r's transaction, if any.
+// AggregateScope runs runtime.Aggregate on r in r's transaction.
 func (r *InlinesRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core().AggregateScope(p)
+	return r.core.AggregateScope(p)
 }
 
-// KindsFields are the typed fields of Kinds, the documents of the "kinds"
-// collection. They build filters, updates and sort orders whose field names
-// and value types the compiler checks.
+// KindsFields are the typed fields of Kinds, for filters, updates and sorts.
 var KindsFields = struct {
 	ID     runtime.OrderedField[bson.ObjectID]
 	B      runtime.ValueField[bool]
@@ -524,198 +462,128 @@ type KindsTrSubFields struct {
 	Seen  runtime.OrderedField[time.Time] // trsub.seen
 }
 
-// KindsRepo reads and writes Kinds documents in the "kinds" collection. Every
-// method runs in the transaction of its context, if any; a repository of the
-// Store that Store.WithTx passes to its function always runs in that
-// transaction. Errors are *runtime.OpError values naming the collection and
-// the operation.
-type KindsRepo struct {
-	coll *mongo.Collection
-	tx   *runtime.Tx // nil, or the transaction every call joins
-}
+// KindsRepo reads and writes Kinds documents in the "kinds" collection, in the
+// transaction of the context or of Store.WithTx. Each method is documented in
+// full at the [runtime.Repo] method of that name.
+type KindsRepo struct{ core runtime.Repo }
 
 // NewKindsRepo returns the repository of the "kinds" collection in db.
 func NewKindsRepo(db *mongo.Database) *KindsRepo {
-	return &KindsRepo{coll: db.Collection("kinds")}
+	return &KindsRepo{runtime.NewRepo(db.Collection("kinds"), nil, &schemaOfKinds)}
 }
 
-// schemaOfKinds is what runtime.Repo needs to know of Kinds documents.
 var schemaOfKinds = runtime.Schema{
 	New:    func() any { return new(Kinds) },
-	ID:     func(doc any) any { return doc.(*Kinds).ID },
 	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Kinds).ID },
-	Decode: func(doc any, data []byte) error { return doc.(*Kinds).UnmarshalBSON(data) },
+	Decode: runtime.UnmarshalBSON,
 }
 
-// core is the shared repository code, on r's collection and transaction.
-func (r *KindsRepo) core() runtime.Repo {
-	return runtime.NewRepo(r.coll, r.tx, &schemaOfKinds)
-}
+// Collection returns the driver's collection, for what r does not cover.
+func (r *KindsRepo) Collection() *mongo.Collection { return r.core.Collection() }
 
-// Collection returns the driver's collection, for what the repository does not
-// cover. Calls on it run in a transaction only when their context carries it.
-func (r *KindsRepo) Collection() *mongo.Collection {
-	return r.coll
-}
+// Insert stores doc, setting a zero ID in doc.
+func (r *KindsRepo) Insert(ctx context.Context, doc *Kinds) error { return r.core.Insert(ctx, doc) }
 
-// Insert stores doc as a new document. A zero ID becomes a new ObjectID, all
-// in doc itself, so that doc equals the stored document. When Insert fails doc
-// keeps these values, so inserting it again reuses its ID: a write that did
-// reach the server is then reported as a duplicate key instead of being stored
-// twice. In a transaction, doc gets its old values back when the attempt
-// aborts, so that a function Store.WithTx retries finds doc as the first
-// attempt did.
-func (r *KindsRepo) Insert(ctx context.Context, doc *Kinds) error {
-	return r.core().Insert(ctx, doc)
-}
-
-// InsertMany stores docs as new documents in one ordered write: it stops at
-// the first document that fails, and those before it stay stored unless a
-// transaction they are part of aborts. It does nothing when docs is empty.
-// Each document is prepared, and in a transaction restored when the attempt
-// aborts, as Insert does.
+// InsertMany stores docs in one ordered write, each as Insert does.
 func (r *KindsRepo) InsertMany(ctx context.Context, docs []*Kinds) error {
-	return r.core().InsertMany(ctx, docs)
+	return r.core.InsertMany(ctx, docs)
 }
 
-// Get returns the document with the given ID, or an error matching
-// runtime.ErrNotFound when there is none.
+// Get returns the document with the given ID, or runtime.ErrNotFound.
 func (r *KindsRepo) Get(ctx context.Context, id bson.ObjectID) (*Kinds, error) {
-	return runtime.One[*Kinds](r.core().Get(ctx, id))
+	return runtime.One[*Kinds](r.core.Get(ctx, id))
 }
 
-// FindOne returns the first document matching filter (any document for a nil
-// filter) in the order opts give, or an error matching runtime.ErrNotFound
-// when none matches. Of opts, only sort and skip apply.
+// FindOne returns the first document matching filter, or runtime.ErrNotFound.
 func (r *KindsRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Kinds, error) {
-	return runtime.One[*Kinds](r.core().FindOne(ctx, filter, opts...))
+	return runtime.One[*Kinds](r.core.FindOne(ctx, filter, opts...))
 }
 
-// Find returns the documents matching filter (all documents for a nil filter),
-// shaped by opts: sort, skip, limit and batch size. No match gives an empty
-// slice and a nil error. Use Iter for results too large to hold at once.
+// Find returns the documents matching filter, shaped by opts.
 func (r *KindsRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Kinds, error) {
-	return runtime.All[*Kinds](r.core().Find(ctx, filter, opts...))
+	return runtime.All[*Kinds](r.core.Find(ctx, filter, opts...))
 }
 
-// Iter returns the documents matching filter (all documents for a nil filter)
-// one at a time, shaped by opts like Find. The query runs when the loop
-// starts; breaking out of the loop closes the cursor. An error is yielded as
-// (nil, err) and ends the sequence.
+// Iter yields the documents matching filter one at a time, shaped by opts.
 func (r *KindsRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Kinds, error] {
-	return runtime.Each[*Kinds](r.core().Iter(ctx, filter, opts...))
+	return runtime.Each[*Kinds](r.core.Iter(ctx, filter, opts...))
 }
 
-// Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions. Of opts,
-// Skip, Limit and WithDeleted apply; the others change nothing.
+// Count returns the exact number of documents matching filter.
 func (r *KindsRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
-	return r.core().Count(ctx, filter, opts...)
+	return r.core.Count(ctx, filter, opts...)
 }
 
-// Replace overwrites the stored document that has doc's ID with doc. It fails
-// with an error matching runtime.ErrNotFound when there is no document with
-// that ID.
-func (r *KindsRepo) Replace(ctx context.Context, doc *Kinds) error {
-	return r.core().Replace(ctx, doc)
-}
+// Replace overwrites the document with doc's ID.
+func (r *KindsRepo) Replace(ctx context.Context, doc *Kinds) error { return r.core.Replace(ctx, doc) }
 
-// UpdateByID applies update to the document with the given ID, or fails with
-// an error matching runtime.ErrNotFound when there is none.
+// UpdateByID updates the document with the given ID, or runtime.ErrNotFound.
 func (r *KindsRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update runtime.Update) error {
-	return r.core().UpdateByID(ctx, id, update)
+	return r.core.UpdateByID(ctx, id, update)
 }
 
-// UpdateMany applies update to every document matching filter (all documents
-// for a nil filter) and returns how many documents it modified; a document the
-// update leaves as it was is matched but not counted.
+// UpdateMany updates every document matching filter and counts those changed.
 func (r *KindsRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	return r.core().UpdateMany(ctx, filter, update)
+	return r.core.UpdateMany(ctx, filter, update)
 }
 
-// FindOneAndUpdate applies update to the first document matching filter, in
-// the sort order of opts, and returns the document as it is after the update;
-// it fails with an error matching runtime.ErrNotFound when none matches.
+// FindOneAndUpdate applies update to the first match and returns it updated.
 func (r *KindsRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Kinds, error) {
-	return runtime.One[*Kinds](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+	return runtime.One[*Kinds](r.core.FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete deletes the document with the given ID, or fails with an error
-// matching runtime.ErrNotFound when there is none.
+// Delete deletes the document with the given ID, or runtime.ErrNotFound.
 func (r *KindsRepo) Delete(ctx context.Context, id bson.ObjectID) error {
-	return r.core().Delete(ctx, id)
+	return r.core.Delete(ctx, id)
 }
 
-// DeleteMany deletes every document matching filter and returns how many it
-// deleted. A nil filter deletes all documents of the collection.
+// DeleteMany deletes every document matching filter and returns how many.
 func (r *KindsRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().DeleteMany(ctx, filter)
+	return r.core.DeleteMany(ctx, filter)
 }
 
-// Upsert applies update to the first document matching filter or, when none
-// matches, inserts a new document made of filter's equalities and update;
-// inserted reports which. Two concurrent Upserts of one new key may both
-// insert: with a unique index on the key, one of them then fails with an error
-// matching runtime.ErrDuplicateKey, to be retried.
+// Upsert updates the first document matching filter, or inserts one if none.
 func (r *KindsRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
-	return r.core().Upsert(ctx, filter, update)
+	return r.core.Upsert(ctx, filter, update)
 }
 
-// FindOneAndReplace replaces the first document matching filter, in the sort
-// order of opts, by doc and returns the document as it is after the
-// replacement; it fails with an error matching runtime.ErrNotFound when none
-// matches.
+// FindOneAndReplace replaces the first match by doc, as Replace does.
 func (r *KindsRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Kinds, opts ...runtime.FindOption) (*Kinds, error) {
-	return runtime.One[*Kinds](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+	return runtime.One[*Kinds](r.core.FindOneAndReplace(ctx, filter, doc, opts...))
 }
 
-// FindOneAndDelete deletes the first document matching filter, in the sort
-// order of opts, and returns it; it fails with an error matching
-// runtime.ErrNotFound when none matches.
+// FindOneAndDelete deletes the first document matching filter and returns it.
 func (r *KindsRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Kinds, error) {
-	return runtime.One[*Kinds](r.core().FindOneAndDelete(ctx, filter, opts...))
+	return runtime.One[*Kinds](r.core.FindOneAndDelete(ctx, filter, opts...))
 }
 
-// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
-// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
-// first failing op. Each op gets the stamps and version of the single-document
-// method of its kind.
+// BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *KindsRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Kinds]) (runtime.BulkResult, error) {
-	return runtime.BulkWrite(ctx, r.core(), ops)
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "kinds".
-func (r *KindsRepo) Name() string {
-	return r.coll.Name()
-}
+func (r *KindsRepo) Name() string { return r.core.Name() }
 
-// Distinct runs the distinct command in the repository's transaction. Call the
-// typed runtime.Distinct(ctx, r, KindsFields.F, filter), which returns the
-// values as a slice of F's type.
+// Distinct serves the typed runtime.Distinct(ctx, r, KindsFields.F, filter).
 func (r *KindsRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core().Distinct(ctx, fieldName, filter, opts...)
+	return r.core.Distinct(ctx, fieldName, filter, opts...)
 }
 
-// EnsureIndexes does nothing: Kinds declares no indexes. It exists so that
-// every repository has it.
-func (r *KindsRepo) EnsureIndexes(ctx context.Context) error {
-	return r.core().EnsureIndexes(ctx)
-}
+// EnsureIndexes does nothing: Kinds declares no indexes.
+func (r *KindsRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
 
-// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
-// r's transaction, if any.
+// AggregateScope runs runtime.Aggregate on r in r's transaction.
 func (r *KindsRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core().AggregateScope(p)
+	return r.core.AggregateScope(p)
 }
 
 // Store holds a repository for every collection type of package codecfuzz, all
 // in one database, and runs functions in transactions over them with WithTx.
 // Create it with NewStore.
 type Store struct {
-	// Inlines is the repository of the "inlines" collection.
-	Inlines *InlinesRepo
-	// Kinds is the repository of the "kinds" collection.
-	Kinds *KindsRepo
+	Inlines *InlinesRepo // the "inlines" collection
+	Kinds   *KindsRepo   // the "kinds" collection
 
 	db *mongo.Database
 	tx *runtime.Tx // nil, or the transaction every repository joins
@@ -733,10 +601,11 @@ func NewStore(db *mongo.Database) *Store {
 // EnsureIndexes creates the indexes of every collection, one collection after
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	if err := s.Inlines.EnsureIndexes(ctx); err != nil {
-		return err
-	}
-	return s.Kinds.EnsureIndexes(ctx)
+	return runtime.EnsureIndexes(
+		ctx,
+		s.Inlines,
+		s.Kinds,
+	)
 }
 
 // WithTx runs fn in a transaction with runtime.WithTx, which retries it as the
@@ -762,8 +631,8 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Inlines InlinesRepo
 		Kinds   KindsRepo
 	}{
-		Inlines: InlinesRepo{coll: s.Inlines.coll, tx: tx},
-		Kinds:   KindsRepo{coll: s.Kinds.coll, tx: tx},
+		Inlines: InlinesRepo{s.Inlines.core.Bound(tx)},
+		Kinds:   KindsRepo{s.Kinds.core.Bound(tx)},
 	}
 	b.Store = Store{
 		Inlines: &b.Inlines,
@@ -774,31 +643,23 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// MarshalBSON encodes Inlines as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Inlines) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(250)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Inlines) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Inlines.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Inlines) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Inlines) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeInt64(&v.ID, w, "_id")
@@ -824,79 +685,47 @@ func (v *Inlines) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Inlines) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Inlines{}
-		return nil
-	}
-	it, err := val.Document("codecfuzz.Inlines")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFieldsInline("codecfuzz.Inlines", func() { *v = Inlines{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeInt(&v.ID, e)
+			return bsoncodec.DecodeInt(&v.ID, e)
 		case "name":
-			err = bsoncodec.DecodeString(&v.Name, e)
+			return bsoncodec.DecodeString(&v.Name, e)
 		case "label":
-			err = bsoncodec.DecodeString(&v.Base.Label, e)
+			return bsoncodec.DecodeString(&v.Base.Label, e)
 		case "depth":
-			err = bsoncodec.DecodeInt(&v.Base.Deep.Depth, e)
+			return bsoncodec.DecodeInt(&v.Base.Deep.Depth, e)
 		case "note":
-			err = bsoncodec.DecodePointer(&v.Base.Deep.Note, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodePointer(&v.Base.Deep.Note, e, bsoncodec.DecodeString[string])
 		case "p":
 			bsoncodec.Alloc(&v.Opt)
-			err = bsoncodec.DecodeInt(&v.Opt.P, e)
+			return bsoncodec.DecodeInt(&v.Opt.P, e)
 		case "q":
 			bsoncodec.Alloc(&v.Opt)
-			err = bsoncodec.DecodeSlice(&v.Opt.Q, e, bsoncodec.DecodeString[string])
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			if err := bsoncodec.DecodeInlineEntry(&v.Extra, it.Key(), e, bsoncodec.DecodeFallback[any]); err != nil {
-				return err
-			}
-			continue
+			return bsoncodec.DecodeSlice(&v.Opt.Q, e, bsoncodec.DecodeString[string])
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	}, func(key []byte, e bsoncodec.Value) error {
+		return bsoncodec.DecodeInlineEntry(&v.Extra, key, e, bsoncodec.DecodeFallback[any])
+	})
 }
 
-// MarshalBSON encodes Item as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Item) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(81)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Item) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Item) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Item.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Item) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Item) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.SKU, w, "sku")
@@ -909,70 +738,39 @@ func (v *Item) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Item) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Item{}
-		return nil
-	}
-	it, err := val.Document("codecfuzz.Item")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("codecfuzz.Item", func() { *v = Item{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "sku":
-			err = bsoncodec.DecodeString(&v.SKU, e)
+			return bsoncodec.DecodeString(&v.SKU, e)
 		case "qty":
-			err = bsoncodec.DecodeInt(&v.Qty, e)
+			return bsoncodec.DecodeInt(&v.Qty, e)
 		case "price":
-			err = bsoncodec.DecodeFloat(&v.Price, e)
+			return bsoncodec.DecodeFloat(&v.Price, e)
 		case "big":
-			err = bsoncodec.DecodeInt(&v.Big, e)
+			return bsoncodec.DecodeInt(&v.Big, e)
 		case "seen":
-			err = bsoncodec.DecodeTime(&v.Seen, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeTime(&v.Seen, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }
 
-// MarshalBSON encodes Kinds as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Kinds) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(3160)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Kinds) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Kinds) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Kinds.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Kinds) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Kinds) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -1105,214 +903,183 @@ func (v *Kinds) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Kinds) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Kinds{}
-		return nil
-	}
-	it, err := val.Document("codecfuzz.Kinds")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("codecfuzz.Kinds", func() { *v = Kinds{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeObjectID(&v.ID, e)
+			return bsoncodec.DecodeObjectID(&v.ID, e)
 		case "b":
-			err = bsoncodec.DecodeBool(&v.B, e)
+			return bsoncodec.DecodeBool(&v.B, e)
 		case "s":
-			err = bsoncodec.DecodeString(&v.S, e)
+			return bsoncodec.DecodeString(&v.S, e)
 		case "i":
-			err = bsoncodec.DecodeInt(&v.I, e)
+			return bsoncodec.DecodeInt(&v.I, e)
 		case "i8":
-			err = bsoncodec.DecodeInt(&v.I8, e)
+			return bsoncodec.DecodeInt(&v.I8, e)
 		case "i16":
-			err = bsoncodec.DecodeInt(&v.I16, e)
+			return bsoncodec.DecodeInt(&v.I16, e)
 		case "i32":
-			err = bsoncodec.DecodeInt(&v.I32, e)
+			return bsoncodec.DecodeInt(&v.I32, e)
 		case "i64":
-			err = bsoncodec.DecodeInt(&v.I64, e)
+			return bsoncodec.DecodeInt(&v.I64, e)
 		case "u":
-			err = bsoncodec.DecodeUint(&v.U, e)
+			return bsoncodec.DecodeUint(&v.U, e)
 		case "u8":
-			err = bsoncodec.DecodeUint(&v.U8, e)
+			return bsoncodec.DecodeUint(&v.U8, e)
 		case "u16":
-			err = bsoncodec.DecodeUint(&v.U16, e)
+			return bsoncodec.DecodeUint(&v.U16, e)
 		case "u32":
-			err = bsoncodec.DecodeUint(&v.U32, e)
+			return bsoncodec.DecodeUint(&v.U32, e)
 		case "u64":
-			err = bsoncodec.DecodeUint(&v.U64, e)
+			return bsoncodec.DecodeUint(&v.U64, e)
 		case "f32":
-			err = bsoncodec.DecodeFloat(&v.F32, e)
+			return bsoncodec.DecodeFloat(&v.F32, e)
 		case "f64":
-			err = bsoncodec.DecodeFloat(&v.F64, e)
+			return bsoncodec.DecodeFloat(&v.F64, e)
 		case "t":
-			err = bsoncodec.DecodeTime(&v.T, e)
+			return bsoncodec.DecodeTime(&v.T, e)
 		case "oid":
-			err = bsoncodec.DecodeObjectID(&v.OID, e)
+			return bsoncodec.DecodeObjectID(&v.OID, e)
 		case "bytes":
-			err = bsoncodec.DecodeBytes(&v.Bytes, e)
+			return bsoncodec.DecodeBytes(&v.Bytes, e)
 		case "status":
-			err = bsoncodec.DecodeString(&v.Status, e)
+			return bsoncodec.DecodeString(&v.Status, e)
 		case "level":
-			err = bsoncodec.DecodeInt(&v.Level, e)
+			return bsoncodec.DecodeInt(&v.Level, e)
 		case "dur":
-			err = bsoncodec.DecodeInt(&v.Dur, e)
+			return bsoncodec.DecodeInt(&v.Dur, e)
 		case "flag":
-			err = bsoncodec.DecodeBool(&v.Flag, e)
+			return bsoncodec.DecodeBool(&v.Flag, e)
 		case "pi64":
-			err = bsoncodec.DecodePointer(&v.PI64, e, bsoncodec.DecodeInt[int64])
+			return bsoncodec.DecodePointer(&v.PI64, e, bsoncodec.DecodeInt[int64])
 		case "ps":
-			err = bsoncodec.DecodePointer(&v.PS, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodePointer(&v.PS, e, bsoncodec.DecodeString[string])
 		case "pt":
-			err = bsoncodec.DecodePointer(&v.PT, e, bsoncodec.DecodeTime)
+			return bsoncodec.DecodePointer(&v.PT, e, bsoncodec.DecodeTime)
 		case "pp":
-			err = bsoncodec.DecodePointer(&v.PP, e, func(v **int32, e bsoncodec.Value) error {
+			return bsoncodec.DecodePointer(&v.PP, e, func(v **int32, e bsoncodec.Value) error {
 				return bsoncodec.DecodePointer(v, e, bsoncodec.DecodeInt[int32])
 			})
 		case "strs":
-			err = bsoncodec.DecodeSlice(&v.Strs, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeSlice(&v.Strs, e, bsoncodec.DecodeString[string])
 		case "ints":
-			err = bsoncodec.DecodeSlice(&v.Ints, e, bsoncodec.DecodeInt[int])
+			return bsoncodec.DecodeSlice(&v.Ints, e, bsoncodec.DecodeInt[int])
 		case "items":
-			err = bsoncodec.DecodeSlice(&v.Items, e, (*Item).decodeBSON)
+			return bsoncodec.DecodeSlice(&v.Items, e, (*Item).decodeBSON)
 		case "pitems":
-			err = bsoncodec.DecodeSlice(&v.PItems, e, func(v **Item, e bsoncodec.Value) error {
+			return bsoncodec.DecodeSlice(&v.PItems, e, func(v **Item, e bsoncodec.Value) error {
 				return bsoncodec.DecodePointer(v, e, (*Item).decodeBSON)
 			})
 		case "nested":
-			err = bsoncodec.DecodeSlice(&v.Nested, e, func(v *[]string, e bsoncodec.Value) error {
+			return bsoncodec.DecodeSlice(&v.Nested, e, func(v *[]string, e bsoncodec.Value) error {
 				return bsoncodec.DecodeSlice(v, e, bsoncodec.DecodeString[string])
 			})
 		case "tags":
-			err = bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
 		case "m":
-			err = bsoncodec.DecodeMap(&v.M, e, bsoncodec.DecodeInt[int64])
+			return bsoncodec.DecodeMap(&v.M, e, bsoncodec.DecodeInt[int64])
 		case "mitems":
-			err = bsoncodec.DecodeMap(&v.MItems, e, (*Item).decodeBSON)
+			return bsoncodec.DecodeMap(&v.MItems, e, (*Item).decodeBSON)
 		case "mptr":
-			err = bsoncodec.DecodeMap(&v.MPtr, e, func(v **Item, e bsoncodec.Value) error {
+			return bsoncodec.DecodeMap(&v.MPtr, e, func(v **Item, e bsoncodec.Value) error {
 				return bsoncodec.DecodePointer(v, e, (*Item).decodeBSON)
 			})
 		case "attrs":
-			err = bsoncodec.DecodeMap(&v.Attrs, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeMap(&v.Attrs, e, bsoncodec.DecodeString[string])
 		case "sub":
-			err = v.Sub.decodeBSON(e)
+			return v.Sub.decodeBSON(e)
 		case "psub":
-			err = bsoncodec.DecodePointer(&v.PSub, e, (*Item).decodeBSON)
+			return bsoncodec.DecodePointer(&v.PSub, e, (*Item).decodeBSON)
 		case "tree":
-			err = v.Tree.decodeBSON(e)
+			return v.Tree.decodeBSON(e)
 		case "any":
-			err = bsoncodec.DecodeFallback(&v.Any, e)
+			return bsoncodec.DecodeFallback(&v.Any, e)
 		case "arr":
-			err = bsoncodec.DecodeFallback(&v.Arr, e)
+			return bsoncodec.DecodeFallback(&v.Arr, e)
 		case "mint":
-			err = bsoncodec.DecodeFallback(&v.MInt, e)
+			return bsoncodec.DecodeFallback(&v.MInt, e)
 		case "custom":
-			err = bsoncodec.DecodeFallback(&v.Custom, e)
+			return bsoncodec.DecodeFallback(&v.Custom, e)
 		case "pcust":
-			err = bsoncodec.DecodeFallback(&v.PCust, e)
+			return bsoncodec.DecodeFallback(&v.PCust, e)
 		case "dec":
-			err = bsoncodec.DecodeFallback(&v.Dec, e)
+			return bsoncodec.DecodeFallback(&v.Dec, e)
 		case "doc":
-			err = bsoncodec.DecodeFallback(&v.Doc, e)
+			return bsoncodec.DecodeFallback(&v.Doc, e)
 		case "raw":
-			err = bsoncodec.DecodeFallback(&v.Raw, e)
+			return bsoncodec.DecodeFallback(&v.Raw, e)
 		case "blob":
-			err = bsoncodec.DecodeFallback(&v.Blob, e)
+			return bsoncodec.DecodeFallback(&v.Blob, e)
 		case "anys":
-			err = bsoncodec.DecodeFallback(&v.Anys, e)
+			return bsoncodec.DecodeFallback(&v.Anys, e)
 		case "os":
-			err = bsoncodec.DecodeString(&v.OS, e)
+			return bsoncodec.DecodeString(&v.OS, e)
 		case "ob":
-			err = bsoncodec.DecodeBool(&v.OB, e)
+			return bsoncodec.DecodeBool(&v.OB, e)
 		case "oi":
-			err = bsoncodec.DecodeInt(&v.OI, e)
+			return bsoncodec.DecodeInt(&v.OI, e)
 		case "ou":
-			err = bsoncodec.DecodeUint(&v.OU, e)
+			return bsoncodec.DecodeUint(&v.OU, e)
 		case "of":
-			err = bsoncodec.DecodeFloat(&v.OF, e)
+			return bsoncodec.DecodeFloat(&v.OF, e)
 		case "ot":
-			err = bsoncodec.DecodeTime(&v.OT, e)
+			return bsoncodec.DecodeTime(&v.OT, e)
 		case "ooid":
-			err = bsoncodec.DecodeObjectID(&v.OOID, e)
+			return bsoncodec.DecodeObjectID(&v.OOID, e)
 		case "op":
-			err = bsoncodec.DecodePointer(&v.OP, e, bsoncodec.DecodeInt[int])
+			return bsoncodec.DecodePointer(&v.OP, e, bsoncodec.DecodeInt[int])
 		case "opt":
-			err = bsoncodec.DecodePointer(&v.OPT, e, bsoncodec.DecodeTime)
+			return bsoncodec.DecodePointer(&v.OPT, e, bsoncodec.DecodeTime)
 		case "osl":
-			err = bsoncodec.DecodeSlice(&v.OSl, e, bsoncodec.DecodeInt[int])
+			return bsoncodec.DecodeSlice(&v.OSl, e, bsoncodec.DecodeInt[int])
 		case "om":
-			err = bsoncodec.DecodeMap(&v.OM, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeMap(&v.OM, e, bsoncodec.DecodeString[string])
 		case "osub":
-			err = v.OSub.decodeBSON(e)
+			return v.OSub.decodeBSON(e)
 		case "opsub":
-			err = bsoncodec.DecodePointer(&v.OPSub, e, (*Item).decodeBSON)
+			return bsoncodec.DecodePointer(&v.OPSub, e, (*Item).decodeBSON)
 		case "oany":
-			err = bsoncodec.DecodeFallback(&v.OAny, e)
+			return bsoncodec.DecodeFallback(&v.OAny, e)
 		case "oz":
-			err = v.OZ.decodeBSON(e)
+			return v.OZ.decodeBSON(e)
 		case "obyt":
-			err = bsoncodec.DecodeBytes(&v.OByt, e)
+			return bsoncodec.DecodeBytes(&v.OByt, e)
 		case "min":
-			err = bsoncodec.DecodeInt(&v.Min, e)
+			return bsoncodec.DecodeInt(&v.Min, e)
 		case "minu":
-			err = bsoncodec.DecodeUint(&v.MinU, e)
+			return bsoncodec.DecodeUint(&v.MinU, e)
 		case "minsub":
-			err = v.MinSub.decodeBSON(e)
+			return v.MinSub.decodeBSON(e)
 		case "minsl":
-			err = bsoncodec.DecodeSlice(&v.MinSl, e, bsoncodec.DecodeInt[int64])
+			return bsoncodec.DecodeSlice(&v.MinSl, e, bsoncodec.DecodeInt[int64])
 		case "trunc":
-			err = bsoncodec.DecodeInt(&v.Trunc, e.Truncated())
+			return bsoncodec.DecodeInt(&v.Trunc, e.Truncated())
 		case "truncf":
-			err = bsoncodec.DecodeFloat(&v.TruncF, e.Truncated())
+			return bsoncodec.DecodeFloat(&v.TruncF, e.Truncated())
 		case "trsub":
-			err = v.TrSub.decodeBSON(e.Truncated())
+			return v.TrSub.decodeBSON(e.Truncated())
 		case "Upper":
-			err = bsoncodec.DecodeString(&v.Upper, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeString(&v.Upper, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }
 
-// MarshalBSON encodes Node as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Node) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(385)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Node) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Node) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Node.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Node) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Node) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.Name, w, "name")
@@ -1321,99 +1088,49 @@ func (v *Node) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Node) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Node{}
-		return nil
-	}
-	it, err := val.Document("codecfuzz.Node")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("codecfuzz.Node", func() { *v = Node{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "name":
-			err = bsoncodec.DecodeString(&v.Name, e)
+			return bsoncodec.DecodeString(&v.Name, e)
 		case "kids":
-			err = bsoncodec.DecodeSlice(&v.Kids, e, (*Node).decodeBSON)
+			return bsoncodec.DecodeSlice(&v.Kids, e, (*Node).decodeBSON)
 		case "next":
-			err = bsoncodec.DecodePointer(&v.Next, e, (*Node).decodeBSON)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodePointer(&v.Next, e, (*Node).decodeBSON)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }
 
-// MarshalBSON encodes Zeroish as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Zeroish) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(12)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Zeroish) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Zeroish.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Zeroish) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Zeroish) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeInt(&v.N, w, "n")
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Zeroish) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Zeroish{}
-		return nil
-	}
-	it, err := val.Document("codecfuzz.Zeroish")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("codecfuzz.Zeroish", func() { *v = Zeroish{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "n":
-			err = bsoncodec.DecodeInt(&v.N, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeInt(&v.N, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }

@@ -13,9 +13,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// AccountFields are the typed fields of Account, the documents of the
-// "accounts" collection. They build filters, updates and sort orders whose
-// field names and value types the compiler checks.
+// AccountFields are the typed fields of Account, for filters, updates and
+// sorts.
 var AccountFields = struct {
 	ID      runtime.StringField[string]
 	Balance runtime.NumberField[int64]
@@ -24,184 +23,123 @@ var AccountFields = struct {
 	Balance: runtime.NewNumberField[int64]("balance"),
 }
 
-// AccountRepo reads and writes Account documents in the "accounts" collection.
-// Every method runs in the transaction of its context, if any; a repository of
-// the Store that Store.WithTx passes to its function always runs in that
-// transaction. Errors are *runtime.OpError values naming the collection and
-// the operation.
-type AccountRepo struct {
-	coll *mongo.Collection
-	tx   *runtime.Tx // nil, or the transaction every call joins
-}
+// AccountRepo reads and writes Account documents in the "accounts" collection,
+// in the transaction of the context or of Store.WithTx. Each method is
+// documented in full at the [runtime.Repo] method of that name.
+type AccountRepo struct{ core runtime.Repo }
 
 // NewAccountRepo returns the repository of the "accounts" collection in db.
 func NewAccountRepo(db *mongo.Database) *AccountRepo {
-	return &AccountRepo{coll: db.Collection("accounts")}
+	return &AccountRepo{runtime.NewRepo(db.Collection("accounts"), nil, &schemaOfAccount)}
 }
 
-// schemaOfAccount is what runtime.Repo needs to know of Account documents.
 var schemaOfAccount = runtime.Schema{
 	New:    func() any { return new(Account) },
 	ID:     func(doc any) any { return doc.(*Account).ID },
-	Decode: func(doc any, data []byte) error { return doc.(*Account).UnmarshalBSON(data) },
+	Decode: runtime.UnmarshalBSON,
 }
 
-// core is the shared repository code, on r's collection and transaction.
-func (r *AccountRepo) core() runtime.Repo {
-	return runtime.NewRepo(r.coll, r.tx, &schemaOfAccount)
-}
-
-// Collection returns the driver's collection, for what the repository does not
-// cover. Calls on it run in a transaction only when their context carries it.
-func (r *AccountRepo) Collection() *mongo.Collection {
-	return r.coll
-}
+// Collection returns the driver's collection, for what r does not cover.
+func (r *AccountRepo) Collection() *mongo.Collection { return r.core.Collection() }
 
 // Insert stores doc as a new document.
-func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
-	return r.core().Insert(ctx, doc)
-}
+func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error { return r.core.Insert(ctx, doc) }
 
-// InsertMany stores docs as new documents in one ordered write: it stops at
-// the first document that fails, and those before it stay stored unless a
-// transaction they are part of aborts. It does nothing when docs is empty.
+// InsertMany stores docs in one ordered write, each as Insert does.
 func (r *AccountRepo) InsertMany(ctx context.Context, docs []*Account) error {
-	return r.core().InsertMany(ctx, docs)
+	return r.core.InsertMany(ctx, docs)
 }
 
-// Get returns the document with the given ID, or an error matching
-// runtime.ErrNotFound when there is none.
+// Get returns the document with the given ID, or runtime.ErrNotFound.
 func (r *AccountRepo) Get(ctx context.Context, id string) (*Account, error) {
-	return runtime.One[*Account](r.core().Get(ctx, id))
+	return runtime.One[*Account](r.core.Get(ctx, id))
 }
 
-// FindOne returns the first document matching filter (any document for a nil
-// filter) in the order opts give, or an error matching runtime.ErrNotFound
-// when none matches. Of opts, only sort and skip apply.
+// FindOne returns the first document matching filter, or runtime.ErrNotFound.
 func (r *AccountRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOne(ctx, filter, opts...))
+	return runtime.One[*Account](r.core.FindOne(ctx, filter, opts...))
 }
 
-// Find returns the documents matching filter (all documents for a nil filter),
-// shaped by opts: sort, skip, limit and batch size. No match gives an empty
-// slice and a nil error. Use Iter for results too large to hold at once.
+// Find returns the documents matching filter, shaped by opts.
 func (r *AccountRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Account, error) {
-	return runtime.All[*Account](r.core().Find(ctx, filter, opts...))
+	return runtime.All[*Account](r.core.Find(ctx, filter, opts...))
 }
 
-// Iter returns the documents matching filter (all documents for a nil filter)
-// one at a time, shaped by opts like Find. The query runs when the loop
-// starts; breaking out of the loop closes the cursor. An error is yielded as
-// (nil, err) and ends the sequence.
+// Iter yields the documents matching filter one at a time, shaped by opts.
 func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Account, error] {
-	return runtime.Each[*Account](r.core().Iter(ctx, filter, opts...))
+	return runtime.Each[*Account](r.core.Iter(ctx, filter, opts...))
 }
 
-// Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions. Of opts,
-// Skip, Limit and WithDeleted apply; the others change nothing.
+// Count returns the exact number of documents matching filter.
 func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
-	return r.core().Count(ctx, filter, opts...)
+	return r.core.Count(ctx, filter, opts...)
 }
 
-// Replace overwrites the stored document that has doc's ID with doc. It fails
-// with an error matching runtime.ErrNotFound when there is no document with
-// that ID.
+// Replace overwrites the document with doc's ID.
 func (r *AccountRepo) Replace(ctx context.Context, doc *Account) error {
-	return r.core().Replace(ctx, doc)
+	return r.core.Replace(ctx, doc)
 }
 
-// UpdateByID applies update to the document with the given ID, or fails with
-// an error matching runtime.ErrNotFound when there is none.
+// UpdateByID updates the document with the given ID, or runtime.ErrNotFound.
 func (r *AccountRepo) UpdateByID(ctx context.Context, id string, update runtime.Update) error {
-	return r.core().UpdateByID(ctx, id, update)
+	return r.core.UpdateByID(ctx, id, update)
 }
 
-// UpdateMany applies update to every document matching filter (all documents
-// for a nil filter) and returns how many documents it modified; a document the
-// update leaves as it was is matched but not counted.
+// UpdateMany updates every document matching filter and counts those changed.
 func (r *AccountRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	return r.core().UpdateMany(ctx, filter, update)
+	return r.core.UpdateMany(ctx, filter, update)
 }
 
-// FindOneAndUpdate applies update to the first document matching filter, in
-// the sort order of opts, and returns the document as it is after the update;
-// it fails with an error matching runtime.ErrNotFound when none matches.
+// FindOneAndUpdate applies update to the first match and returns it updated.
 func (r *AccountRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+	return runtime.One[*Account](r.core.FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete deletes the document with the given ID, or fails with an error
-// matching runtime.ErrNotFound when there is none.
-func (r *AccountRepo) Delete(ctx context.Context, id string) error {
-	return r.core().Delete(ctx, id)
-}
+// Delete deletes the document with the given ID, or runtime.ErrNotFound.
+func (r *AccountRepo) Delete(ctx context.Context, id string) error { return r.core.Delete(ctx, id) }
 
-// DeleteMany deletes every document matching filter and returns how many it
-// deleted. A nil filter deletes all documents of the collection.
+// DeleteMany deletes every document matching filter and returns how many.
 func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().DeleteMany(ctx, filter)
+	return r.core.DeleteMany(ctx, filter)
 }
 
-// Upsert applies update to the first document matching filter or, when none
-// matches, inserts a new document made of filter's equalities and update;
-// inserted reports which. Two concurrent Upserts of one new key may both
-// insert: with a unique index on the key, one of them then fails with an error
-// matching runtime.ErrDuplicateKey, to be retried.
+// Upsert updates the first document matching filter, or inserts one if none.
 func (r *AccountRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
-	return r.core().Upsert(ctx, filter, update)
+	return r.core.Upsert(ctx, filter, update)
 }
 
-// FindOneAndReplace replaces the first document matching filter, in the sort
-// order of opts, by doc and returns the document as it is after the
-// replacement; it fails with an error matching runtime.ErrNotFound when none
-// matches.
+// FindOneAndReplace replaces the first match by doc, as Replace does.
 func (r *AccountRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Account, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+	return runtime.One[*Account](r.core.FindOneAndReplace(ctx, filter, doc, opts...))
 }
 
-// FindOneAndDelete deletes the first document matching filter, in the sort
-// order of opts, and returns it; it fails with an error matching
-// runtime.ErrNotFound when none matches.
+// FindOneAndDelete deletes the first document matching filter and returns it.
 func (r *AccountRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOneAndDelete(ctx, filter, opts...))
+	return runtime.One[*Account](r.core.FindOneAndDelete(ctx, filter, opts...))
 }
 
-// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
-// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
-// first failing op. Each op gets the stamps and version of the single-document
-// method of its kind.
+// BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
-	return runtime.BulkWrite(ctx, r.core(), ops)
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "accounts".
-func (r *AccountRepo) Name() string {
-	return r.coll.Name()
-}
+func (r *AccountRepo) Name() string { return r.core.Name() }
 
-// Distinct runs the distinct command in the repository's transaction. Call the
-// typed runtime.Distinct(ctx, r, AccountFields.F, filter), which returns the
-// values as a slice of F's type.
+// Distinct serves the typed runtime.Distinct(ctx, r, AccountFields.F, filter).
 func (r *AccountRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core().Distinct(ctx, fieldName, filter, opts...)
+	return r.core.Distinct(ctx, fieldName, filter, opts...)
 }
 
-// EnsureIndexes does nothing: Account declares no indexes. It exists so that
-// every repository has it.
-func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
-	return r.core().EnsureIndexes(ctx)
-}
+// EnsureIndexes does nothing: Account declares no indexes.
+func (r *AccountRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
 
-// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
-// r's transaction, if any.
+// AggregateScope runs runtime.Aggregate on r in r's transaction.
 func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core().AggregateScope(p)
+	return r.core.AggregateScope(p)
 }
 
-// EntryFields are the typed fields of Entry, the documents of the "ledger"
-// collection. They build filters, updates and sort orders whose field names
-// and value types the compiler checks.
+// EntryFields are the typed fields of Entry, for filters, updates and sorts.
 var EntryFields = struct {
 	ID       runtime.OrderedField[bson.ObjectID]
 	Transfer runtime.StringField[string]
@@ -216,208 +154,135 @@ var EntryFields = struct {
 	Amount:   runtime.NewNumberField[int64]("amount"),
 }
 
-// EntryRepo reads and writes Entry documents in the "ledger" collection. Every
-// method runs in the transaction of its context, if any; a repository of the
-// Store that Store.WithTx passes to its function always runs in that
-// transaction. Errors are *runtime.OpError values naming the collection and
-// the operation.
-type EntryRepo struct {
-	coll *mongo.Collection
-	tx   *runtime.Tx // nil, or the transaction every call joins
-}
+// EntryRepo reads and writes Entry documents in the "ledger" collection, in
+// the transaction of the context or of Store.WithTx. Each method is documented
+// in full at the [runtime.Repo] method of that name.
+type EntryRepo struct{ core runtime.Repo }
 
 // NewEntryRepo returns the repository of the "ledger" collection in db.
 func NewEntryRepo(db *mongo.Database) *EntryRepo {
-	return &EntryRepo{coll: db.Collection("ledger")}
+	return &EntryRepo{runtime.NewRepo(db.Collection("ledger"), nil, &schemaOfEntry)}
 }
 
-// schemaOfEntry is what runtime.Repo needs to know of Entry documents.
 var schemaOfEntry = runtime.Schema{
-	New:    func() any { return new(Entry) },
-	ID:     func(doc any) any { return doc.(*Entry).ID },
-	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Entry).ID },
-	Indexes: []mongo.IndexModel{
-		{Keys: bson.D{{Key: "transfer", Value: 1}}},
-	},
-	Decode: func(doc any, data []byte) error { return doc.(*Entry).UnmarshalBSON(data) },
+	New:     func() any { return new(Entry) },
+	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Entry).ID },
+	Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "transfer", Value: 1}}}},
+	Decode:  runtime.UnmarshalBSON,
 }
 
-// core is the shared repository code, on r's collection and transaction.
-func (r *EntryRepo) core() runtime.Repo {
-	return runtime.NewRepo(r.coll, r.tx, &schemaOfEntry)
-}
+// Collection returns the driver's collection, for what r does not cover.
+func (r *EntryRepo) Collection() *mongo.Collection { return r.core.Collection() }
 
-// Collection returns the driver's collection, for what the repository does not
-// cover. Calls on it run in a transaction only when their context carries it.
-func (r *EntryRepo) Collection() *mongo.Collection {
-	return r.coll
-}
+// Insert stores doc, setting a zero ID in doc.
+func (r *EntryRepo) Insert(ctx context.Context, doc *Entry) error { return r.core.Insert(ctx, doc) }
 
-// Insert stores doc as a new document. A zero ID becomes a new ObjectID, all
-// in doc itself, so that doc equals the stored document. When Insert fails doc
-// keeps these values, so inserting it again reuses its ID: a write that did
-// reach the server is then reported as a duplicate key instead of being stored
-// twice. In a transaction, doc gets its old values back when the attempt
-// aborts, so that a function Store.WithTx retries finds doc as the first
-// attempt did.
-func (r *EntryRepo) Insert(ctx context.Context, doc *Entry) error {
-	return r.core().Insert(ctx, doc)
-}
-
-// InsertMany stores docs as new documents in one ordered write: it stops at
-// the first document that fails, and those before it stay stored unless a
-// transaction they are part of aborts. It does nothing when docs is empty.
-// Each document is prepared, and in a transaction restored when the attempt
-// aborts, as Insert does.
+// InsertMany stores docs in one ordered write, each as Insert does.
 func (r *EntryRepo) InsertMany(ctx context.Context, docs []*Entry) error {
-	return r.core().InsertMany(ctx, docs)
+	return r.core.InsertMany(ctx, docs)
 }
 
-// Get returns the document with the given ID, or an error matching
-// runtime.ErrNotFound when there is none.
+// Get returns the document with the given ID, or runtime.ErrNotFound.
 func (r *EntryRepo) Get(ctx context.Context, id bson.ObjectID) (*Entry, error) {
-	return runtime.One[*Entry](r.core().Get(ctx, id))
+	return runtime.One[*Entry](r.core.Get(ctx, id))
 }
 
-// FindOne returns the first document matching filter (any document for a nil
-// filter) in the order opts give, or an error matching runtime.ErrNotFound
-// when none matches. Of opts, only sort and skip apply.
+// FindOne returns the first document matching filter, or runtime.ErrNotFound.
 func (r *EntryRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Entry, error) {
-	return runtime.One[*Entry](r.core().FindOne(ctx, filter, opts...))
+	return runtime.One[*Entry](r.core.FindOne(ctx, filter, opts...))
 }
 
-// Find returns the documents matching filter (all documents for a nil filter),
-// shaped by opts: sort, skip, limit and batch size. No match gives an empty
-// slice and a nil error. Use Iter for results too large to hold at once.
+// Find returns the documents matching filter, shaped by opts.
 func (r *EntryRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Entry, error) {
-	return runtime.All[*Entry](r.core().Find(ctx, filter, opts...))
+	return runtime.All[*Entry](r.core.Find(ctx, filter, opts...))
 }
 
-// Iter returns the documents matching filter (all documents for a nil filter)
-// one at a time, shaped by opts like Find. The query runs when the loop
-// starts; breaking out of the loop closes the cursor. An error is yielded as
-// (nil, err) and ends the sequence.
+// Iter yields the documents matching filter one at a time, shaped by opts.
 func (r *EntryRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Entry, error] {
-	return runtime.Each[*Entry](r.core().Iter(ctx, filter, opts...))
+	return runtime.Each[*Entry](r.core.Iter(ctx, filter, opts...))
 }
 
-// Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions. Of opts,
-// Skip, Limit and WithDeleted apply; the others change nothing.
+// Count returns the exact number of documents matching filter.
 func (r *EntryRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
-	return r.core().Count(ctx, filter, opts...)
+	return r.core.Count(ctx, filter, opts...)
 }
 
-// Replace overwrites the stored document that has doc's ID with doc. It fails
-// with an error matching runtime.ErrNotFound when there is no document with
-// that ID.
-func (r *EntryRepo) Replace(ctx context.Context, doc *Entry) error {
-	return r.core().Replace(ctx, doc)
-}
+// Replace overwrites the document with doc's ID.
+func (r *EntryRepo) Replace(ctx context.Context, doc *Entry) error { return r.core.Replace(ctx, doc) }
 
-// UpdateByID applies update to the document with the given ID, or fails with
-// an error matching runtime.ErrNotFound when there is none.
+// UpdateByID updates the document with the given ID, or runtime.ErrNotFound.
 func (r *EntryRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update runtime.Update) error {
-	return r.core().UpdateByID(ctx, id, update)
+	return r.core.UpdateByID(ctx, id, update)
 }
 
-// UpdateMany applies update to every document matching filter (all documents
-// for a nil filter) and returns how many documents it modified; a document the
-// update leaves as it was is matched but not counted.
+// UpdateMany updates every document matching filter and counts those changed.
 func (r *EntryRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	return r.core().UpdateMany(ctx, filter, update)
+	return r.core.UpdateMany(ctx, filter, update)
 }
 
-// FindOneAndUpdate applies update to the first document matching filter, in
-// the sort order of opts, and returns the document as it is after the update;
-// it fails with an error matching runtime.ErrNotFound when none matches.
+// FindOneAndUpdate applies update to the first match and returns it updated.
 func (r *EntryRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Entry, error) {
-	return runtime.One[*Entry](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+	return runtime.One[*Entry](r.core.FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete deletes the document with the given ID, or fails with an error
-// matching runtime.ErrNotFound when there is none.
+// Delete deletes the document with the given ID, or runtime.ErrNotFound.
 func (r *EntryRepo) Delete(ctx context.Context, id bson.ObjectID) error {
-	return r.core().Delete(ctx, id)
+	return r.core.Delete(ctx, id)
 }
 
-// DeleteMany deletes every document matching filter and returns how many it
-// deleted. A nil filter deletes all documents of the collection.
+// DeleteMany deletes every document matching filter and returns how many.
 func (r *EntryRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().DeleteMany(ctx, filter)
+	return r.core.DeleteMany(ctx, filter)
 }
 
-// Upsert applies update to the first document matching filter or, when none
-// matches, inserts a new document made of filter's equalities and update;
-// inserted reports which. Two concurrent Upserts of one new key may both
-// insert: with a unique index on the key, one of them then fails with an error
-// matching runtime.ErrDuplicateKey, to be retried.
+// Upsert updates the first document matching filter, or inserts one if none.
 func (r *EntryRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
-	return r.core().Upsert(ctx, filter, update)
+	return r.core.Upsert(ctx, filter, update)
 }
 
-// FindOneAndReplace replaces the first document matching filter, in the sort
-// order of opts, by doc and returns the document as it is after the
-// replacement; it fails with an error matching runtime.ErrNotFound when none
-// matches.
+// FindOneAndReplace replaces the first match by doc, as Replace does.
 func (r *EntryRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Entry, opts ...runtime.FindOption) (*Entry, error) {
-	return runtime.One[*Entry](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+	return runtime.One[*Entry](r.core.FindOneAndReplace(ctx, filter, doc, opts...))
 }
 
-// FindOneAndDelete deletes the first document matching filter, in the sort
-// order of opts, and returns it; it fails with an error matching
-// runtime.ErrNotFound when none matches.
+// FindOneAndDelete deletes the first document matching filter and returns it.
 func (r *EntryRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Entry, error) {
-	return runtime.One[*Entry](r.core().FindOneAndDelete(ctx, filter, opts...))
+	return runtime.One[*Entry](r.core.FindOneAndDelete(ctx, filter, opts...))
 }
 
-// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
-// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
-// first failing op. Each op gets the stamps and version of the single-document
-// method of its kind.
+// BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *EntryRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Entry]) (runtime.BulkResult, error) {
-	return runtime.BulkWrite(ctx, r.core(), ops)
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "ledger".
-func (r *EntryRepo) Name() string {
-	return r.coll.Name()
-}
+func (r *EntryRepo) Name() string { return r.core.Name() }
 
-// Distinct runs the distinct command in the repository's transaction. Call the
-// typed runtime.Distinct(ctx, r, EntryFields.F, filter), which returns the
-// values as a slice of F's type.
+// Distinct serves the typed runtime.Distinct(ctx, r, EntryFields.F, filter).
 func (r *EntryRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core().Distinct(ctx, fieldName, filter, opts...)
+	return r.core.Distinct(ctx, fieldName, filter, opts...)
 }
 
-// EnsureIndexes creates the indexes Entry declares, in one command. Creating
-// an index that already exists with the same definition does nothing, so it is
-// safe to call at every start.
-func (r *EntryRepo) EnsureIndexes(ctx context.Context) error {
-	return r.core().EnsureIndexes(ctx)
-}
+// EnsureIndexes creates the indexes Entry declares, in one command.
+func (r *EntryRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
 
-// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
-// r's transaction, if any.
+// AggregateScope runs runtime.Aggregate on r in r's transaction.
 func (r *EntryRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core().AggregateScope(p)
+	return r.core.AggregateScope(p)
 }
 
 // FindByTransfer returns the documents whose Transfer is transfer, shaped by
-// opts like Find.
+// opts as Find.
 func (r *EntryRepo) FindByTransfer(ctx context.Context, transfer string, opts ...runtime.FindOption) ([]*Entry, error) {
-	return runtime.All[*Entry](r.core().FindBy(ctx, "findByTransfer", EntryFields.Transfer.Eq(transfer), opts...))
+	return runtime.All[*Entry](r.core.FindBy(ctx, "findByTransfer", EntryFields.Transfer.Eq(transfer), opts...))
 }
 
 // Store holds a repository for every collection type of package faults, all in
 // one database, and runs functions in transactions over them with WithTx.
 // Create it with NewStore.
 type Store struct {
-	// Account is the repository of the "accounts" collection.
-	Account *AccountRepo
-	// Entry is the repository of the "ledger" collection.
-	Entry *EntryRepo
+	Account *AccountRepo // the "accounts" collection
+	Entry   *EntryRepo   // the "ledger" collection
 
 	db *mongo.Database
 	tx *runtime.Tx // nil, or the transaction every repository joins
@@ -435,10 +300,11 @@ func NewStore(db *mongo.Database) *Store {
 // EnsureIndexes creates the indexes of every collection, one collection after
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	if err := s.Account.EnsureIndexes(ctx); err != nil {
-		return err
-	}
-	return s.Entry.EnsureIndexes(ctx)
+	return runtime.EnsureIndexes(
+		ctx,
+		s.Account,
+		s.Entry,
+	)
 }
 
 // WithTx runs fn in a transaction with runtime.WithTx, which retries it as the
@@ -464,8 +330,8 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Account AccountRepo
 		Entry   EntryRepo
 	}{
-		Account: AccountRepo{coll: s.Account.coll, tx: tx},
-		Entry:   EntryRepo{coll: s.Entry.coll, tx: tx},
+		Account: AccountRepo{s.Account.core.Bound(tx)},
+		Entry:   EntryRepo{s.Entry.core.Bound(tx)},
 	}
 	b.Store = Store{
 		Account: &b.Account,
@@ -476,31 +342,23 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// MarshalBSON encodes Account as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Account) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(47)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Account) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Account.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.ID, w, "_id")
@@ -508,64 +366,33 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Account{}
-		return nil
-	}
-	it, err := val.Document("faults.Account")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("faults.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeString(&v.ID, e)
+			return bsoncodec.DecodeString(&v.ID, e)
 		case "balance":
-			err = bsoncodec.DecodeInt(&v.Balance, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeInt(&v.Balance, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }
 
-// MarshalBSON encodes Entry as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Entry) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(118)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Entry) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Entry) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Entry.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Entry) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Entry) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -578,41 +405,20 @@ func (v *Entry) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Entry) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Entry{}
-		return nil
-	}
-	it, err := val.Document("faults.Entry")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("faults.Entry", func() { *v = Entry{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeObjectID(&v.ID, e)
+			return bsoncodec.DecodeObjectID(&v.ID, e)
 		case "transfer":
-			err = bsoncodec.DecodeString(&v.Transfer, e)
+			return bsoncodec.DecodeString(&v.Transfer, e)
 		case "from":
-			err = bsoncodec.DecodeString(&v.From, e)
+			return bsoncodec.DecodeString(&v.From, e)
 		case "to":
-			err = bsoncodec.DecodeString(&v.To, e)
+			return bsoncodec.DecodeString(&v.To, e)
 		case "amount":
-			err = bsoncodec.DecodeInt(&v.Amount, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeInt(&v.Amount, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }

@@ -14,9 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// BookFields are the typed fields of Book, the documents of the "books"
-// collection. They build filters, updates and sort orders whose field names
-// and value types the compiler checks.
+// BookFields are the typed fields of Book, for filters, updates and sorts.
 var BookFields = struct {
 	ID       runtime.OrderedField[bson.ObjectID]
 	Title    runtime.StringField[string]
@@ -56,25 +54,19 @@ type BookEditionsFields struct {
 	ISBN   runtime.StringField[string] // editions.isbn
 }
 
-// BookRepo reads and writes Book documents in the "books" collection. Every
-// method runs in the transaction of its context, if any; a repository of the
-// Store that Store.WithTx passes to its function always runs in that
-// transaction. Errors are *runtime.OpError values naming the collection and
-// the operation.
-type BookRepo struct {
-	coll *mongo.Collection
-	tx   *runtime.Tx // nil, or the transaction every call joins
-}
+// BookRepo reads and writes Book documents in the "books" collection, in the
+// transaction of the context or of Store.WithTx. Writes set Updated and
+// increment Version, which Replace checks. Each method is documented in full
+// at the [runtime.Repo] method of that name.
+type BookRepo struct{ core runtime.Repo }
 
 // NewBookRepo returns the repository of the "books" collection in db.
 func NewBookRepo(db *mongo.Database) *BookRepo {
-	return &BookRepo{coll: db.Collection("books")}
+	return &BookRepo{runtime.NewRepo(db.Collection("books"), nil, &schemaOfBook)}
 }
 
-// schemaOfBook is what runtime.Repo needs to know of Book documents.
 var schemaOfBook = runtime.Schema{
 	New:     func() any { return new(Book) },
-	ID:      func(doc any) any { return doc.(*Book).ID },
 	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Book).ID },
 	Created: runtime.NewStamp("created", func(doc any) *time.Time { return &doc.(*Book).Created }),
 	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Book).Updated }),
@@ -84,207 +76,124 @@ var schemaOfBook = runtime.Schema{
 		{Keys: bson.D{{Key: "editions.isbn", Value: 1}}, Options: options.Index().SetUnique(true)},
 		{Keys: bson.D{{Key: "editions.year", Value: 1}}},
 	},
-	Decode: func(doc any, data []byte) error { return doc.(*Book).UnmarshalBSON(data) },
+	Decode: runtime.UnmarshalBSON,
 }
 
-// core is the shared repository code, on r's collection and transaction.
-func (r *BookRepo) core() runtime.Repo {
-	return runtime.NewRepo(r.coll, r.tx, &schemaOfBook)
-}
+// Collection returns the driver's collection, for what r does not cover.
+func (r *BookRepo) Collection() *mongo.Collection { return r.core.Collection() }
 
-// Collection returns the driver's collection, for what the repository does not
-// cover. Calls on it run in a transaction only when their context carries it.
-func (r *BookRepo) Collection() *mongo.Collection {
-	return r.coll
-}
+// Insert stores doc, setting a zero ID, Created, Updated and Version in doc.
+func (r *BookRepo) Insert(ctx context.Context, doc *Book) error { return r.core.Insert(ctx, doc) }
 
-// Insert stores doc as a new document. A zero ID becomes a new ObjectID, a
-// zero Created is set to the current time (one the caller set is kept, for
-// imported documents), Updated is set to the current time and Version starts
-// at 1, all in doc itself, so that doc equals the stored document. When Insert
-// fails doc keeps these values, so inserting it again reuses its ID: a write
-// that did reach the server is then reported as a duplicate key instead of
-// being stored twice. In a transaction, doc gets its old values back when the
-// attempt aborts, so that a function Store.WithTx retries finds doc as the
-// first attempt did.
-func (r *BookRepo) Insert(ctx context.Context, doc *Book) error {
-	return r.core().Insert(ctx, doc)
-}
-
-// InsertMany stores docs as new documents in one ordered write: it stops at
-// the first document that fails, and those before it stay stored unless a
-// transaction they are part of aborts. It does nothing when docs is empty.
-// Each document is prepared, and in a transaction restored when the attempt
-// aborts, as Insert does.
+// InsertMany stores docs in one ordered write, each as Insert does.
 func (r *BookRepo) InsertMany(ctx context.Context, docs []*Book) error {
-	return r.core().InsertMany(ctx, docs)
+	return r.core.InsertMany(ctx, docs)
 }
 
-// Get returns the document with the given ID, or an error matching
-// runtime.ErrNotFound when there is none.
+// Get returns the document with the given ID, or runtime.ErrNotFound.
 func (r *BookRepo) Get(ctx context.Context, id bson.ObjectID) (*Book, error) {
-	return runtime.One[*Book](r.core().Get(ctx, id))
+	return runtime.One[*Book](r.core.Get(ctx, id))
 }
 
-// FindOne returns the first document matching filter (any document for a nil
-// filter) in the order opts give, or an error matching runtime.ErrNotFound
-// when none matches. Of opts, only sort and skip apply.
+// FindOne returns the first document matching filter, or runtime.ErrNotFound.
 func (r *BookRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Book, error) {
-	return runtime.One[*Book](r.core().FindOne(ctx, filter, opts...))
+	return runtime.One[*Book](r.core.FindOne(ctx, filter, opts...))
 }
 
-// Find returns the documents matching filter (all documents for a nil filter),
-// shaped by opts: sort, skip, limit and batch size. No match gives an empty
-// slice and a nil error. Use Iter for results too large to hold at once.
+// Find returns the documents matching filter, shaped by opts.
 func (r *BookRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Book, error) {
-	return runtime.All[*Book](r.core().Find(ctx, filter, opts...))
+	return runtime.All[*Book](r.core.Find(ctx, filter, opts...))
 }
 
-// Iter returns the documents matching filter (all documents for a nil filter)
-// one at a time, shaped by opts like Find. The query runs when the loop
-// starts; breaking out of the loop closes the cursor. An error is yielded as
-// (nil, err) and ends the sequence.
+// Iter yields the documents matching filter one at a time, shaped by opts.
 func (r *BookRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Book, error] {
-	return runtime.Each[*Book](r.core().Iter(ctx, filter, opts...))
+	return runtime.Each[*Book](r.core.Iter(ctx, filter, opts...))
 }
 
-// Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions. Of opts,
-// Skip, Limit and WithDeleted apply; the others change nothing.
+// Count returns the exact number of documents matching filter.
 func (r *BookRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
-	return r.core().Count(ctx, filter, opts...)
+	return r.core.Count(ctx, filter, opts...)
 }
 
-// Replace overwrites the stored document that has doc's ID with doc. It fails
-// with an error matching runtime.ErrVersionConflict when the stored Version is
-// no longer doc.Version, that is when the document changed since doc was read.
-// A stored document without the field, written before the type had it, is at
-// Version 0. It fails with an error matching runtime.ErrNotFound when there is
-// no document with that ID. On success doc.Version is one more and doc.Updated
-// is the time of the write; when Replace fails both keep their old values, and
-// in a transaction get their old values back when the attempt aborts, so that
-// a function Store.WithTx retries does not conflict with its own rolled-back
-// write.
-func (r *BookRepo) Replace(ctx context.Context, doc *Book) error {
-	return r.core().Replace(ctx, doc)
-}
+// Replace overwrites the document with doc's ID if its Version is still doc's.
+func (r *BookRepo) Replace(ctx context.Context, doc *Book) error { return r.core.Replace(ctx, doc) }
 
-// UpdateByID applies update to the document with the given ID, or fails with
-// an error matching runtime.ErrNotFound when there is none. Besides update, it
-// sets Updated to the current time and adds 1 to Version.
+// UpdateByID updates the document with the given ID, or runtime.ErrNotFound.
 func (r *BookRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update runtime.Update) error {
-	return r.core().UpdateByID(ctx, id, update)
+	return r.core.UpdateByID(ctx, id, update)
 }
 
-// UpdateMany applies update to every document matching filter (all documents
-// for a nil filter) and returns how many documents it modified; a document the
-// update leaves as it was is matched but not counted. Besides update, it sets
-// Updated to the current time and adds 1 to Version.
+// UpdateMany updates every document matching filter and counts those changed.
 func (r *BookRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	return r.core().UpdateMany(ctx, filter, update)
+	return r.core.UpdateMany(ctx, filter, update)
 }
 
-// FindOneAndUpdate applies update to the first document matching filter, in
-// the sort order of opts, and returns the document as it is after the update;
-// it fails with an error matching runtime.ErrNotFound when none matches.
-// Besides update, it sets Updated to the current time and adds 1 to Version.
+// FindOneAndUpdate applies update to the first match and returns it updated.
 func (r *BookRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Book, error) {
-	return runtime.One[*Book](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+	return runtime.One[*Book](r.core.FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete deletes the document with the given ID, or fails with an error
-// matching runtime.ErrNotFound when there is none.
-func (r *BookRepo) Delete(ctx context.Context, id bson.ObjectID) error {
-	return r.core().Delete(ctx, id)
-}
+// Delete deletes the document with the given ID, or runtime.ErrNotFound.
+func (r *BookRepo) Delete(ctx context.Context, id bson.ObjectID) error { return r.core.Delete(ctx, id) }
 
-// DeleteMany deletes every document matching filter and returns how many it
-// deleted. A nil filter deletes all documents of the collection.
+// DeleteMany deletes every document matching filter and returns how many.
 func (r *BookRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().DeleteMany(ctx, filter)
+	return r.core.DeleteMany(ctx, filter)
 }
 
-// Upsert applies update to the first document matching filter or, when none
-// matches, inserts a new document made of filter's equalities and update;
-// inserted reports which. A new document gets Created set to the current time
-// ($setOnInsert). Besides update, it sets Updated to the current time and adds
-// 1 to Version. Two concurrent Upserts of one new key may both insert: with a
-// unique index on the key, one of them then fails with an error matching
-// runtime.ErrDuplicateKey, to be retried.
+// Upsert updates the first document matching filter, or inserts one if none.
 func (r *BookRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
-	return r.core().Upsert(ctx, filter, update)
+	return r.core.Upsert(ctx, filter, update)
 }
 
-// FindOneAndReplace replaces the first document matching filter, in the sort
-// order of opts, by doc and returns the document as it is after the
-// replacement; it fails with an error matching runtime.ErrNotFound when none
-// matches. The stored Version must be doc's (else an error matching
-// runtime.ErrVersionConflict); doc gets Updated set to the current time and 1
-// added to Version, given back when the write fails or its transaction aborts.
+// FindOneAndReplace replaces the first match by doc, as Replace does.
 func (r *BookRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Book, opts ...runtime.FindOption) (*Book, error) {
-	return runtime.One[*Book](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+	return runtime.One[*Book](r.core.FindOneAndReplace(ctx, filter, doc, opts...))
 }
 
-// FindOneAndDelete deletes the first document matching filter, in the sort
-// order of opts, and returns it; it fails with an error matching
-// runtime.ErrNotFound when none matches.
+// FindOneAndDelete deletes the first document matching filter and returns it.
 func (r *BookRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Book, error) {
-	return runtime.One[*Book](r.core().FindOneAndDelete(ctx, filter, opts...))
+	return runtime.One[*Book](r.core.FindOneAndDelete(ctx, filter, opts...))
 }
 
-// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
-// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
-// first failing op. Each op gets the stamps and version of the single-document
-// method of its kind.
+// BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *BookRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Book]) (runtime.BulkResult, error) {
-	return runtime.BulkWrite(ctx, r.core(), ops)
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "books".
-func (r *BookRepo) Name() string {
-	return r.coll.Name()
-}
+func (r *BookRepo) Name() string { return r.core.Name() }
 
-// Distinct runs the distinct command in the repository's transaction. Call the
-// typed runtime.Distinct(ctx, r, BookFields.F, filter), which returns the
-// values as a slice of F's type.
+// Distinct serves the typed runtime.Distinct(ctx, r, BookFields.F, filter).
 func (r *BookRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core().Distinct(ctx, fieldName, filter, opts...)
+	return r.core.Distinct(ctx, fieldName, filter, opts...)
 }
 
-// EnsureIndexes creates the indexes Book declares, in one command. Creating an
-// index that already exists with the same definition does nothing, so it is
-// safe to call at every start.
-func (r *BookRepo) EnsureIndexes(ctx context.Context) error {
-	return r.core().EnsureIndexes(ctx)
-}
+// EnsureIndexes creates the indexes Book declares, in one command.
+func (r *BookRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
 
-// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
-// r's transaction, if any.
+// AggregateScope runs runtime.Aggregate on r in r's transaction.
 func (r *BookRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core().AggregateScope(p)
+	return r.core.AggregateScope(p)
 }
 
-// GetByTitle returns the document whose Title is title, or an error matching
-// runtime.ErrNotFound when there is none. Title is unique, so there is at most
-// one.
+// GetByTitle returns the document whose Title is title, or
+// runtime.ErrNotFound.
 func (r *BookRepo) GetByTitle(ctx context.Context, title string) (*Book, error) {
-	return runtime.One[*Book](r.core().GetBy(ctx, "getByTitle", BookFields.Title.Eq(title)))
+	return runtime.One[*Book](r.core.GetBy(ctx, "getByTitle", BookFields.Title.Eq(title)))
 }
 
-// GetByEditionsISBN returns the document whose Editions.ISBN is isbn, or an
-// error matching runtime.ErrNotFound when there is none. Editions.ISBN is
-// unique, so there is at most one.
+// GetByEditionsISBN returns the document whose Editions.ISBN is isbn, or
+// runtime.ErrNotFound.
 func (r *BookRepo) GetByEditionsISBN(ctx context.Context, isbn string) (*Book, error) {
-	return runtime.One[*Book](r.core().GetBy(ctx, "getByEditionsISBN", BookFields.Editions.ISBN.Eq(isbn)))
+	return runtime.One[*Book](r.core.GetBy(ctx, "getByEditionsISBN", BookFields.Editions.ISBN.Eq(isbn)))
 }
 
 // Store holds a repository for every collection type of package library, all
 // in one database, and runs functions in transactions over them with WithTx.
 // Create it with NewStore.
 type Store struct {
-	// Book is the repository of the "books" collection.
-	Book *BookRepo
+	Book *BookRepo // the "books" collection
 
 	db *mongo.Database
 	tx *runtime.Tx // nil, or the transaction every repository joins
@@ -326,7 +235,7 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Store Store
 		Book  BookRepo
 	}{
-		Book: BookRepo{coll: s.Book.coll, tx: tx},
+		Book: BookRepo{s.Book.core.Bound(tx)},
 	}
 	b.Store = Store{
 		Book: &b.Book,
@@ -336,31 +245,21 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// MarshalBSON encodes Book as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Book) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(329)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Book) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Book) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Book.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Book) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Book) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -377,78 +276,49 @@ func (v *Book) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Book) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Book{}
-		return nil
-	}
-	it, err := val.Document("library.Book")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("library.Book", func() { *v = Book{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeObjectID(&v.ID, e)
+			return bsoncodec.DecodeObjectID(&v.ID, e)
 		case "title":
-			err = bsoncodec.DecodeString(&v.Title, e)
+			return bsoncodec.DecodeString(&v.Title, e)
 		case "authors":
-			err = bsoncodec.DecodeSlice(&v.Authors, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeSlice(&v.Authors, e, bsoncodec.DecodeString[string])
 		case "tags":
-			err = bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
 		case "copies":
-			err = bsoncodec.DecodeInt(&v.Copies, e)
+			return bsoncodec.DecodeInt(&v.Copies, e)
 		case "editions":
-			err = bsoncodec.DecodeSlice(&v.Editions, e, (*Edition).decodeBSON)
+			return bsoncodec.DecodeSlice(&v.Editions, e, (*Edition).decodeBSON)
 		case "created":
-			err = bsoncodec.DecodeTime(&v.Created, e)
+			return bsoncodec.DecodeTime(&v.Created, e)
 		case "updated":
-			err = bsoncodec.DecodeTime(&v.Updated, e)
+			return bsoncodec.DecodeTime(&v.Updated, e)
 		case "version":
-			err = bsoncodec.DecodeInt(&v.Version, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeInt(&v.Version, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }
 
-// MarshalBSON encodes Edition as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Edition) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(69)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Edition) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Edition.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Edition) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Edition) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeInt(&v.Year, w, "year")
@@ -457,37 +327,16 @@ func (v *Edition) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Edition) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Edition{}
-		return nil
-	}
-	it, err := val.Document("library.Edition")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("library.Edition", func() { *v = Edition{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "year":
-			err = bsoncodec.DecodeInt(&v.Year, e)
+			return bsoncodec.DecodeInt(&v.Year, e)
 		case "format":
-			err = bsoncodec.DecodeString(&v.Format, e)
+			return bsoncodec.DecodeString(&v.Format, e)
 		case "isbn":
-			err = bsoncodec.DecodeString(&v.ISBN, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeString(&v.ISBN, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }

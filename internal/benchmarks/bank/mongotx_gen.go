@@ -14,9 +14,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// AccountFields are the typed fields of Account, the documents of the
-// "accounts" collection. They build filters, updates and sort orders whose
-// field names and value types the compiler checks.
+// AccountFields are the typed fields of Account, for filters, updates and
+// sorts.
 var AccountFields = struct {
 	ID       runtime.OrderedField[bson.ObjectID]
 	Owner    runtime.StringField[string]
@@ -37,25 +36,19 @@ var AccountFields = struct {
 	Updated:  runtime.NewOrderedField[time.Time]("updated"),
 }
 
-// AccountRepo reads and writes Account documents in the "accounts" collection.
-// Every method runs in the transaction of its context, if any; a repository of
-// the Store that Store.WithTx passes to its function always runs in that
-// transaction. Errors are *runtime.OpError values naming the collection and
-// the operation.
-type AccountRepo struct {
-	coll *mongo.Collection
-	tx   *runtime.Tx // nil, or the transaction every call joins
-}
+// AccountRepo reads and writes Account documents in the "accounts" collection,
+// in the transaction of the context or of Store.WithTx. Writes set Updated and
+// increment Version, which Replace checks. Each method is documented in full
+// at the [runtime.Repo] method of that name.
+type AccountRepo struct{ core runtime.Repo }
 
 // NewAccountRepo returns the repository of the "accounts" collection in db.
 func NewAccountRepo(db *mongo.Database) *AccountRepo {
-	return &AccountRepo{coll: db.Collection("accounts")}
+	return &AccountRepo{runtime.NewRepo(db.Collection("accounts"), nil, &schemaOfAccount)}
 }
 
-// schemaOfAccount is what runtime.Repo needs to know of Account documents.
 var schemaOfAccount = runtime.Schema{
 	New:     func() any { return new(Account) },
-	ID:      func(doc any) any { return doc.(*Account).ID },
 	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
 	Created: runtime.NewStamp("created", func(doc any) *time.Time { return &doc.(*Account).Created }),
 	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Account).Updated }),
@@ -64,203 +57,125 @@ var schemaOfAccount = runtime.Schema{
 		{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)},
 		{Keys: bson.D{{Key: "branch", Value: 1}}},
 	},
-	Decode: func(doc any, data []byte) error { return doc.(*Account).UnmarshalBSON(data) },
+	Decode: runtime.UnmarshalBSON,
 }
 
-// core is the shared repository code, on r's collection and transaction.
-func (r *AccountRepo) core() runtime.Repo {
-	return runtime.NewRepo(r.coll, r.tx, &schemaOfAccount)
-}
+// Collection returns the driver's collection, for what r does not cover.
+func (r *AccountRepo) Collection() *mongo.Collection { return r.core.Collection() }
 
-// Collection returns the driver's collection, for what the repository does not
-// cover. Calls on it run in a transaction only when their context carries it.
-func (r *AccountRepo) Collection() *mongo.Collection {
-	return r.coll
-}
+// Insert stores doc, setting a zero ID, Created, Updated and Version in doc.
+func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error { return r.core.Insert(ctx, doc) }
 
-// Insert stores doc as a new document. A zero ID becomes a new ObjectID, a
-// zero Created is set to the current time (one the caller set is kept, for
-// imported documents), Updated is set to the current time and Version starts
-// at 1, all in doc itself, so that doc equals the stored document. When Insert
-// fails doc keeps these values, so inserting it again reuses its ID: a write
-// that did reach the server is then reported as a duplicate key instead of
-// being stored twice. In a transaction, doc gets its old values back when the
-// attempt aborts, so that a function Store.WithTx retries finds doc as the
-// first attempt did.
-func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
-	return r.core().Insert(ctx, doc)
-}
-
-// InsertMany stores docs as new documents in one ordered write: it stops at
-// the first document that fails, and those before it stay stored unless a
-// transaction they are part of aborts. It does nothing when docs is empty.
-// Each document is prepared, and in a transaction restored when the attempt
-// aborts, as Insert does.
+// InsertMany stores docs in one ordered write, each as Insert does.
 func (r *AccountRepo) InsertMany(ctx context.Context, docs []*Account) error {
-	return r.core().InsertMany(ctx, docs)
+	return r.core.InsertMany(ctx, docs)
 }
 
-// Get returns the document with the given ID, or an error matching
-// runtime.ErrNotFound when there is none.
+// Get returns the document with the given ID, or runtime.ErrNotFound.
 func (r *AccountRepo) Get(ctx context.Context, id bson.ObjectID) (*Account, error) {
-	return runtime.One[*Account](r.core().Get(ctx, id))
+	return runtime.One[*Account](r.core.Get(ctx, id))
 }
 
-// FindOne returns the first document matching filter (any document for a nil
-// filter) in the order opts give, or an error matching runtime.ErrNotFound
-// when none matches. Of opts, only sort and skip apply.
+// FindOne returns the first document matching filter, or runtime.ErrNotFound.
 func (r *AccountRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOne(ctx, filter, opts...))
+	return runtime.One[*Account](r.core.FindOne(ctx, filter, opts...))
 }
 
-// Find returns the documents matching filter (all documents for a nil filter),
-// shaped by opts: sort, skip, limit and batch size. No match gives an empty
-// slice and a nil error. Use Iter for results too large to hold at once.
+// Find returns the documents matching filter, shaped by opts.
 func (r *AccountRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Account, error) {
-	return runtime.All[*Account](r.core().Find(ctx, filter, opts...))
+	return runtime.All[*Account](r.core.Find(ctx, filter, opts...))
 }
 
-// Iter returns the documents matching filter (all documents for a nil filter)
-// one at a time, shaped by opts like Find. The query runs when the loop
-// starts; breaking out of the loop closes the cursor. An error is yielded as
-// (nil, err) and ends the sequence.
+// Iter yields the documents matching filter one at a time, shaped by opts.
 func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Account, error] {
-	return runtime.Each[*Account](r.core().Iter(ctx, filter, opts...))
+	return runtime.Each[*Account](r.core.Iter(ctx, filter, opts...))
 }
 
-// Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions. Of opts,
-// Skip, Limit and WithDeleted apply; the others change nothing.
+// Count returns the exact number of documents matching filter.
 func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
-	return r.core().Count(ctx, filter, opts...)
+	return r.core.Count(ctx, filter, opts...)
 }
 
-// Replace overwrites the stored document that has doc's ID with doc. It fails
-// with an error matching runtime.ErrVersionConflict when the stored Version is
-// no longer doc.Version, that is when the document changed since doc was read.
-// A stored document without the field, written before the type had it, is at
-// Version 0. It fails with an error matching runtime.ErrNotFound when there is
-// no document with that ID. On success doc.Version is one more and doc.Updated
-// is the time of the write; when Replace fails both keep their old values, and
-// in a transaction get their old values back when the attempt aborts, so that
-// a function Store.WithTx retries does not conflict with its own rolled-back
-// write.
+// Replace overwrites the document with doc's ID if its Version is still doc's.
 func (r *AccountRepo) Replace(ctx context.Context, doc *Account) error {
-	return r.core().Replace(ctx, doc)
+	return r.core.Replace(ctx, doc)
 }
 
-// UpdateByID applies update to the document with the given ID, or fails with
-// an error matching runtime.ErrNotFound when there is none. Besides update, it
-// sets Updated to the current time and adds 1 to Version.
+// UpdateByID updates the document with the given ID, or runtime.ErrNotFound.
 func (r *AccountRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update runtime.Update) error {
-	return r.core().UpdateByID(ctx, id, update)
+	return r.core.UpdateByID(ctx, id, update)
 }
 
-// UpdateMany applies update to every document matching filter (all documents
-// for a nil filter) and returns how many documents it modified; a document the
-// update leaves as it was is matched but not counted. Besides update, it sets
-// Updated to the current time and adds 1 to Version.
+// UpdateMany updates every document matching filter and counts those changed.
 func (r *AccountRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	return r.core().UpdateMany(ctx, filter, update)
+	return r.core.UpdateMany(ctx, filter, update)
 }
 
-// FindOneAndUpdate applies update to the first document matching filter, in
-// the sort order of opts, and returns the document as it is after the update;
-// it fails with an error matching runtime.ErrNotFound when none matches.
-// Besides update, it sets Updated to the current time and adds 1 to Version.
+// FindOneAndUpdate applies update to the first match and returns it updated.
 func (r *AccountRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+	return runtime.One[*Account](r.core.FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete deletes the document with the given ID, or fails with an error
-// matching runtime.ErrNotFound when there is none.
+// Delete deletes the document with the given ID, or runtime.ErrNotFound.
 func (r *AccountRepo) Delete(ctx context.Context, id bson.ObjectID) error {
-	return r.core().Delete(ctx, id)
+	return r.core.Delete(ctx, id)
 }
 
-// DeleteMany deletes every document matching filter and returns how many it
-// deleted. A nil filter deletes all documents of the collection.
+// DeleteMany deletes every document matching filter and returns how many.
 func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().DeleteMany(ctx, filter)
+	return r.core.DeleteMany(ctx, filter)
 }
 
-// Upsert applies update to the first document matching filter or, when none
-// matches, inserts a new document made of filter's equalities and update;
-// inserted reports which. A new document gets Created set to the current time
-// ($setOnInsert). Besides update, it sets Updated to the current time and adds
-// 1 to Version. Two concurrent Upserts of one new key may both insert: with a
-// unique index on the key, one of them then fails with an error matching
-// runtime.ErrDuplicateKey, to be retried.
+// Upsert updates the first document matching filter, or inserts one if none.
 func (r *AccountRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
-	return r.core().Upsert(ctx, filter, update)
+	return r.core.Upsert(ctx, filter, update)
 }
 
-// FindOneAndReplace replaces the first document matching filter, in the sort
-// order of opts, by doc and returns the document as it is after the
-// replacement; it fails with an error matching runtime.ErrNotFound when none
-// matches. The stored Version must be doc's (else an error matching
-// runtime.ErrVersionConflict); doc gets Updated set to the current time and 1
-// added to Version, given back when the write fails or its transaction aborts.
+// FindOneAndReplace replaces the first match by doc, as Replace does.
 func (r *AccountRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Account, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+	return runtime.One[*Account](r.core.FindOneAndReplace(ctx, filter, doc, opts...))
 }
 
-// FindOneAndDelete deletes the first document matching filter, in the sort
-// order of opts, and returns it; it fails with an error matching
-// runtime.ErrNotFound when none matches.
+// FindOneAndDelete deletes the first document matching filter and returns it.
 func (r *AccountRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOneAndDelete(ctx, filter, opts...))
+	return runtime.One[*Account](r.core.FindOneAndDelete(ctx, filter, opts...))
 }
 
-// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
-// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
-// first failing op. Each op gets the stamps and version of the single-document
-// method of its kind.
+// BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
-	return runtime.BulkWrite(ctx, r.core(), ops)
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "accounts".
-func (r *AccountRepo) Name() string {
-	return r.coll.Name()
-}
+func (r *AccountRepo) Name() string { return r.core.Name() }
 
-// Distinct runs the distinct command in the repository's transaction. Call the
-// typed runtime.Distinct(ctx, r, AccountFields.F, filter), which returns the
-// values as a slice of F's type.
+// Distinct serves the typed runtime.Distinct(ctx, r, AccountFields.F, filter).
 func (r *AccountRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core().Distinct(ctx, fieldName, filter, opts...)
+	return r.core.Distinct(ctx, fieldName, filter, opts...)
 }
 
-// EnsureIndexes creates the indexes Account declares, in one command. Creating
-// an index that already exists with the same definition does nothing, so it is
-// safe to call at every start.
-func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
-	return r.core().EnsureIndexes(ctx)
-}
+// EnsureIndexes creates the indexes Account declares, in one command.
+func (r *AccountRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
 
-// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
-// r's transaction, if any.
+// AggregateScope runs runtime.Aggregate on r in r's transaction.
 func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core().AggregateScope(p)
+	return r.core.AggregateScope(p)
 }
 
-// GetByOwner returns the document whose Owner is owner, or an error matching
-// runtime.ErrNotFound when there is none. Owner is unique, so there is at most
-// one.
+// GetByOwner returns the document whose Owner is owner, or
+// runtime.ErrNotFound.
 func (r *AccountRepo) GetByOwner(ctx context.Context, owner string) (*Account, error) {
-	return runtime.One[*Account](r.core().GetBy(ctx, "getByOwner", AccountFields.Owner.Eq(owner)))
+	return runtime.One[*Account](r.core.GetBy(ctx, "getByOwner", AccountFields.Owner.Eq(owner)))
 }
 
-// FindByBranch returns the documents whose Branch is branch, shaped by opts
-// like Find.
+// FindByBranch returns the documents whose Branch is branch, shaped by opts as
+// Find.
 func (r *AccountRepo) FindByBranch(ctx context.Context, branch string, opts ...runtime.FindOption) ([]*Account, error) {
-	return runtime.All[*Account](r.core().FindBy(ctx, "findByBranch", AccountFields.Branch.Eq(branch), opts...))
+	return runtime.All[*Account](r.core.FindBy(ctx, "findByBranch", AccountFields.Branch.Eq(branch), opts...))
 }
 
-// CustomerFields are the typed fields of Customer, the documents of the
-// "customers" collection. They build filters, updates and sort orders whose
-// field names and value types the compiler checks.
+// CustomerFields are the typed fields of Customer, for filters, updates and
+// sorts.
 var CustomerFields = struct {
 	ID      runtime.OrderedField[bson.ObjectID]
 	Name    runtime.StringField[string]
@@ -303,197 +218,132 @@ type CustomerAddressFields struct {
 }
 
 // CustomerRepo reads and writes Customer documents in the "customers"
-// collection. Every method runs in the transaction of its context, if any; a
-// repository of the Store that Store.WithTx passes to its function always runs
-// in that transaction. Errors are *runtime.OpError values naming the
-// collection and the operation.
-type CustomerRepo struct {
-	coll *mongo.Collection
-	tx   *runtime.Tx // nil, or the transaction every call joins
-}
+// collection, in the transaction of the context or of Store.WithTx. Each
+// method is documented in full at the [runtime.Repo] method of that name.
+type CustomerRepo struct{ core runtime.Repo }
 
 // NewCustomerRepo returns the repository of the "customers" collection in db.
 func NewCustomerRepo(db *mongo.Database) *CustomerRepo {
-	return &CustomerRepo{coll: db.Collection("customers")}
+	return &CustomerRepo{runtime.NewRepo(db.Collection("customers"), nil, &schemaOfCustomer)}
 }
 
-// schemaOfCustomer is what runtime.Repo needs to know of Customer documents.
 var schemaOfCustomer = runtime.Schema{
 	New:    func() any { return new(Customer) },
-	ID:     func(doc any) any { return doc.(*Customer).ID },
 	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Customer).ID },
-	Decode: func(doc any, data []byte) error { return doc.(*Customer).UnmarshalBSON(data) },
+	Decode: runtime.UnmarshalBSON,
 }
 
-// core is the shared repository code, on r's collection and transaction.
-func (r *CustomerRepo) core() runtime.Repo {
-	return runtime.NewRepo(r.coll, r.tx, &schemaOfCustomer)
-}
+// Collection returns the driver's collection, for what r does not cover.
+func (r *CustomerRepo) Collection() *mongo.Collection { return r.core.Collection() }
 
-// Collection returns the driver's collection, for what the repository does not
-// cover. Calls on it run in a transaction only when their context carries it.
-func (r *CustomerRepo) Collection() *mongo.Collection {
-	return r.coll
-}
-
-// Insert stores doc as a new document. A zero ID becomes a new ObjectID, all
-// in doc itself, so that doc equals the stored document. When Insert fails doc
-// keeps these values, so inserting it again reuses its ID: a write that did
-// reach the server is then reported as a duplicate key instead of being stored
-// twice. In a transaction, doc gets its old values back when the attempt
-// aborts, so that a function Store.WithTx retries finds doc as the first
-// attempt did.
+// Insert stores doc, setting a zero ID in doc.
 func (r *CustomerRepo) Insert(ctx context.Context, doc *Customer) error {
-	return r.core().Insert(ctx, doc)
+	return r.core.Insert(ctx, doc)
 }
 
-// InsertMany stores docs as new documents in one ordered write: it stops at
-// the first document that fails, and those before it stay stored unless a
-// transaction they are part of aborts. It does nothing when docs is empty.
-// Each document is prepared, and in a transaction restored when the attempt
-// aborts, as Insert does.
+// InsertMany stores docs in one ordered write, each as Insert does.
 func (r *CustomerRepo) InsertMany(ctx context.Context, docs []*Customer) error {
-	return r.core().InsertMany(ctx, docs)
+	return r.core.InsertMany(ctx, docs)
 }
 
-// Get returns the document with the given ID, or an error matching
-// runtime.ErrNotFound when there is none.
+// Get returns the document with the given ID, or runtime.ErrNotFound.
 func (r *CustomerRepo) Get(ctx context.Context, id bson.ObjectID) (*Customer, error) {
-	return runtime.One[*Customer](r.core().Get(ctx, id))
+	return runtime.One[*Customer](r.core.Get(ctx, id))
 }
 
-// FindOne returns the first document matching filter (any document for a nil
-// filter) in the order opts give, or an error matching runtime.ErrNotFound
-// when none matches. Of opts, only sort and skip apply.
+// FindOne returns the first document matching filter, or runtime.ErrNotFound.
 func (r *CustomerRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Customer, error) {
-	return runtime.One[*Customer](r.core().FindOne(ctx, filter, opts...))
+	return runtime.One[*Customer](r.core.FindOne(ctx, filter, opts...))
 }
 
-// Find returns the documents matching filter (all documents for a nil filter),
-// shaped by opts: sort, skip, limit and batch size. No match gives an empty
-// slice and a nil error. Use Iter for results too large to hold at once.
+// Find returns the documents matching filter, shaped by opts.
 func (r *CustomerRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Customer, error) {
-	return runtime.All[*Customer](r.core().Find(ctx, filter, opts...))
+	return runtime.All[*Customer](r.core.Find(ctx, filter, opts...))
 }
 
-// Iter returns the documents matching filter (all documents for a nil filter)
-// one at a time, shaped by opts like Find. The query runs when the loop
-// starts; breaking out of the loop closes the cursor. An error is yielded as
-// (nil, err) and ends the sequence.
+// Iter yields the documents matching filter one at a time, shaped by opts.
 func (r *CustomerRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Customer, error] {
-	return runtime.Each[*Customer](r.core().Iter(ctx, filter, opts...))
+	return runtime.Each[*Customer](r.core.Iter(ctx, filter, opts...))
 }
 
-// Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions. Of opts,
-// Skip, Limit and WithDeleted apply; the others change nothing.
+// Count returns the exact number of documents matching filter.
 func (r *CustomerRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
-	return r.core().Count(ctx, filter, opts...)
+	return r.core.Count(ctx, filter, opts...)
 }
 
-// Replace overwrites the stored document that has doc's ID with doc. It fails
-// with an error matching runtime.ErrNotFound when there is no document with
-// that ID.
+// Replace overwrites the document with doc's ID.
 func (r *CustomerRepo) Replace(ctx context.Context, doc *Customer) error {
-	return r.core().Replace(ctx, doc)
+	return r.core.Replace(ctx, doc)
 }
 
-// UpdateByID applies update to the document with the given ID, or fails with
-// an error matching runtime.ErrNotFound when there is none.
+// UpdateByID updates the document with the given ID, or runtime.ErrNotFound.
 func (r *CustomerRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update runtime.Update) error {
-	return r.core().UpdateByID(ctx, id, update)
+	return r.core.UpdateByID(ctx, id, update)
 }
 
-// UpdateMany applies update to every document matching filter (all documents
-// for a nil filter) and returns how many documents it modified; a document the
-// update leaves as it was is matched but not counted.
+// UpdateMany updates every document matching filter and counts those changed.
 func (r *CustomerRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	return r.core().UpdateMany(ctx, filter, update)
+	return r.core.UpdateMany(ctx, filter, update)
 }
 
-// FindOneAndUpdate applies update to the first document matching filter, in
-// the sort order of opts, and returns the document as it is after the update;
-// it fails with an error matching runtime.ErrNotFound when none matches.
+// FindOneAndUpdate applies update to the first match and returns it updated.
 func (r *CustomerRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Customer, error) {
-	return runtime.One[*Customer](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+	return runtime.One[*Customer](r.core.FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete deletes the document with the given ID, or fails with an error
-// matching runtime.ErrNotFound when there is none.
+// Delete deletes the document with the given ID, or runtime.ErrNotFound.
 func (r *CustomerRepo) Delete(ctx context.Context, id bson.ObjectID) error {
-	return r.core().Delete(ctx, id)
+	return r.core.Delete(ctx, id)
 }
 
-// DeleteMany deletes every document matching filter and returns how many it
-// deleted. A nil filter deletes all documents of the collection.
+// DeleteMany deletes every document matching filter and returns how many.
 func (r *CustomerRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().DeleteMany(ctx, filter)
+	return r.core.DeleteMany(ctx, filter)
 }
 
-// Upsert applies update to the first document matching filter or, when none
-// matches, inserts a new document made of filter's equalities and update;
-// inserted reports which. Two concurrent Upserts of one new key may both
-// insert: with a unique index on the key, one of them then fails with an error
-// matching runtime.ErrDuplicateKey, to be retried.
+// Upsert updates the first document matching filter, or inserts one if none.
 func (r *CustomerRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
-	return r.core().Upsert(ctx, filter, update)
+	return r.core.Upsert(ctx, filter, update)
 }
 
-// FindOneAndReplace replaces the first document matching filter, in the sort
-// order of opts, by doc and returns the document as it is after the
-// replacement; it fails with an error matching runtime.ErrNotFound when none
-// matches.
+// FindOneAndReplace replaces the first match by doc, as Replace does.
 func (r *CustomerRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Customer, opts ...runtime.FindOption) (*Customer, error) {
-	return runtime.One[*Customer](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+	return runtime.One[*Customer](r.core.FindOneAndReplace(ctx, filter, doc, opts...))
 }
 
-// FindOneAndDelete deletes the first document matching filter, in the sort
-// order of opts, and returns it; it fails with an error matching
-// runtime.ErrNotFound when none matches.
+// FindOneAndDelete deletes the first document matching filter and returns it.
 func (r *CustomerRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Customer, error) {
-	return runtime.One[*Customer](r.core().FindOneAndDelete(ctx, filter, opts...))
+	return runtime.One[*Customer](r.core.FindOneAndDelete(ctx, filter, opts...))
 }
 
-// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
-// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
-// first failing op. Each op gets the stamps and version of the single-document
-// method of its kind.
+// BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *CustomerRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Customer]) (runtime.BulkResult, error) {
-	return runtime.BulkWrite(ctx, r.core(), ops)
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "customers".
-func (r *CustomerRepo) Name() string {
-	return r.coll.Name()
-}
+func (r *CustomerRepo) Name() string { return r.core.Name() }
 
-// Distinct runs the distinct command in the repository's transaction. Call the
-// typed runtime.Distinct(ctx, r, CustomerFields.F, filter), which returns the
-// values as a slice of F's type.
+// Distinct serves the typed runtime.Distinct(ctx, r, CustomerFields.F,
+// filter).
 func (r *CustomerRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core().Distinct(ctx, fieldName, filter, opts...)
+	return r.core.Distinct(ctx, fieldName, filter, opts...)
 }
 
-// EnsureIndexes does nothing: Customer declares no indexes. It exists so that
-// every repository has it.
-func (r *CustomerRepo) EnsureIndexes(ctx context.Context) error {
-	return r.core().EnsureIndexes(ctx)
-}
+// EnsureIndexes does nothing: Customer declares no indexes.
+func (r *CustomerRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
 
-// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
-// r's transaction, if any.
+// AggregateScope runs runtime.Aggregate on r in r's transaction.
 func (r *CustomerRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core().AggregateScope(p)
+	return r.core.AggregateScope(p)
 }
 
 // Store holds a repository for every collection type of package bank, all in
 // one database, and runs functions in transactions over them with WithTx.
 // Create it with NewStore.
 type Store struct {
-	// Account is the repository of the "accounts" collection.
-	Account *AccountRepo
-	// Customer is the repository of the "customers" collection.
-	Customer *CustomerRepo
+	Account  *AccountRepo  // the "accounts" collection
+	Customer *CustomerRepo // the "customers" collection
 
 	db *mongo.Database
 	tx *runtime.Tx // nil, or the transaction every repository joins
@@ -511,10 +361,11 @@ func NewStore(db *mongo.Database) *Store {
 // EnsureIndexes creates the indexes of every collection, one collection after
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	if err := s.Account.EnsureIndexes(ctx); err != nil {
-		return err
-	}
-	return s.Customer.EnsureIndexes(ctx)
+	return runtime.EnsureIndexes(
+		ctx,
+		s.Account,
+		s.Customer,
+	)
 }
 
 // WithTx runs fn in a transaction with runtime.WithTx, which retries it as the
@@ -540,8 +391,8 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Account  AccountRepo
 		Customer CustomerRepo
 	}{
-		Account:  AccountRepo{coll: s.Account.coll, tx: tx},
-		Customer: CustomerRepo{coll: s.Customer.coll, tx: tx},
+		Account:  AccountRepo{s.Account.core.Bound(tx)},
+		Customer: CustomerRepo{s.Customer.core.Bound(tx)},
 	}
 	b.Store = Store{
 		Account:  &b.Account,
@@ -552,31 +403,23 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// MarshalBSON encodes Account as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Account) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(175)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Account) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Account.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -592,76 +435,47 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Account{}
-		return nil
-	}
-	it, err := val.Document("bank.Account")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("bank.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeObjectID(&v.ID, e)
+			return bsoncodec.DecodeObjectID(&v.ID, e)
 		case "owner":
-			err = bsoncodec.DecodeString(&v.Owner, e)
+			return bsoncodec.DecodeString(&v.Owner, e)
 		case "branch":
-			err = bsoncodec.DecodeString(&v.Branch, e)
+			return bsoncodec.DecodeString(&v.Branch, e)
 		case "currency":
-			err = bsoncodec.DecodeString(&v.Currency, e)
+			return bsoncodec.DecodeString(&v.Currency, e)
 		case "balance":
-			err = bsoncodec.DecodeInt(&v.Balance, e)
+			return bsoncodec.DecodeInt(&v.Balance, e)
 		case "version":
-			err = bsoncodec.DecodeInt(&v.Version, e)
+			return bsoncodec.DecodeInt(&v.Version, e)
 		case "created":
-			err = bsoncodec.DecodeTime(&v.Created, e)
+			return bsoncodec.DecodeTime(&v.Created, e)
 		case "updated":
-			err = bsoncodec.DecodeTime(&v.Updated, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeTime(&v.Updated, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }
 
-// MarshalBSON encodes Address as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Address) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(84)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Address) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Address.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Address) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.Street, w, "street")
@@ -670,66 +484,37 @@ func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Address) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Address{}
-		return nil
-	}
-	it, err := val.Document("bank.Address")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("bank.Address", func() { *v = Address{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "street":
-			err = bsoncodec.DecodeString(&v.Street, e)
+			return bsoncodec.DecodeString(&v.Street, e)
 		case "city":
-			err = bsoncodec.DecodeString(&v.City, e)
+			return bsoncodec.DecodeString(&v.City, e)
 		case "zip":
-			err = bsoncodec.DecodeString(&v.Zip, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeString(&v.Zip, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }
 
-// MarshalBSON encodes Customer as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Customer) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(320)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Customer) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Customer.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Customer) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Customer) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -748,53 +533,32 @@ func (v *Customer) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Customer) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Customer{}
-		return nil
-	}
-	it, err := val.Document("bank.Customer")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("bank.Customer", func() { *v = Customer{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeObjectID(&v.ID, e)
+			return bsoncodec.DecodeObjectID(&v.ID, e)
 		case "name":
-			err = bsoncodec.DecodeString(&v.Name, e)
+			return bsoncodec.DecodeString(&v.Name, e)
 		case "email":
-			err = bsoncodec.DecodeString(&v.Email, e)
+			return bsoncodec.DecodeString(&v.Email, e)
 		case "age":
-			err = bsoncodec.DecodeInt(&v.Age, e)
+			return bsoncodec.DecodeInt(&v.Age, e)
 		case "score":
-			err = bsoncodec.DecodeFloat(&v.Score, e)
+			return bsoncodec.DecodeFloat(&v.Score, e)
 		case "active":
-			err = bsoncodec.DecodeBool(&v.Active, e)
+			return bsoncodec.DecodeBool(&v.Active, e)
 		case "joined":
-			err = bsoncodec.DecodeTime(&v.Joined, e)
+			return bsoncodec.DecodeTime(&v.Joined, e)
 		case "tags":
-			err = bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
 		case "address":
-			err = v.Address.decodeBSON(e)
+			return v.Address.decodeBSON(e)
 		case "balance":
-			err = bsoncodec.DecodeInt(&v.Balance, e)
+			return bsoncodec.DecodeInt(&v.Balance, e)
 		case "visits":
-			err = bsoncodec.DecodeInt(&v.Visits, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeInt(&v.Visits, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }

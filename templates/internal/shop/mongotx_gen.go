@@ -14,9 +14,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// AccountFields are the typed fields of Account, the documents of the
-// "accounts" collection. They build filters, updates and sort orders whose
-// field names and value types the compiler checks.
+// AccountFields are the typed fields of Account, for filters, updates and
+// sorts.
 var AccountFields = struct {
 	ID        runtime.OrderedField[bson.ObjectID]
 	Owner     runtime.StringField[string]
@@ -50,25 +49,19 @@ type AccountAddressFields struct {
 	Zip  runtime.StringField[string] // address.zip
 }
 
-// AccountRepo reads and writes Account documents in the "accounts" collection.
-// Every method runs in the transaction of its context, if any; a repository of
-// the Store that Store.WithTx passes to its function always runs in that
-// transaction. Errors are *runtime.OpError values naming the collection and
-// the operation.
-type AccountRepo struct {
-	coll *mongo.Collection
-	tx   *runtime.Tx // nil, or the transaction every call joins
-}
+// AccountRepo reads and writes Account documents in the "accounts" collection,
+// in the transaction of the context or of Store.WithTx. Writes set UpdatedAt
+// and increment Version, which Replace checks. Each method is documented in
+// full at the [runtime.Repo] method of that name.
+type AccountRepo struct{ core runtime.Repo }
 
 // NewAccountRepo returns the repository of the "accounts" collection in db.
 func NewAccountRepo(db *mongo.Database) *AccountRepo {
-	return &AccountRepo{coll: db.Collection("accounts")}
+	return &AccountRepo{runtime.NewRepo(db.Collection("accounts"), nil, &schemaOfAccount)}
 }
 
-// schemaOfAccount is what runtime.Repo needs to know of Account documents.
 var schemaOfAccount = runtime.Schema{
 	New:     func() any { return new(Account) },
-	ID:      func(doc any) any { return doc.(*Account).ID },
 	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
 	Created: runtime.NewStamp("created_at", func(doc any) *time.Time { return &doc.(*Account).CreatedAt }),
 	Updated: runtime.NewStamp("updated_at", func(doc any) *time.Time { return &doc.(*Account).UpdatedAt }),
@@ -79,204 +72,125 @@ var schemaOfAccount = runtime.Schema{
 		{Keys: bson.D{{Key: "owner", Value: 1}, {Key: "balance", Value: -1}}, Options: options.Index().SetName("by_owner_balance").SetSparse(true)},
 		{Keys: bson.D{{Key: "created_at", Value: 1}}, Options: options.Index().SetExpireAfterSeconds(2592000)},
 	},
-	Decode: func(doc any, data []byte) error { return doc.(*Account).UnmarshalBSON(data) },
+	Decode: runtime.UnmarshalBSON,
 }
 
-// core is the shared repository code, on r's collection and transaction.
-func (r *AccountRepo) core() runtime.Repo {
-	return runtime.NewRepo(r.coll, r.tx, &schemaOfAccount)
-}
+// Collection returns the driver's collection, for what r does not cover.
+func (r *AccountRepo) Collection() *mongo.Collection { return r.core.Collection() }
 
-// Collection returns the driver's collection, for what the repository does not
-// cover. Calls on it run in a transaction only when their context carries it.
-func (r *AccountRepo) Collection() *mongo.Collection {
-	return r.coll
-}
+// Insert stores doc, setting a zero ID, CreatedAt, UpdatedAt and Version in
+// doc.
+func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error { return r.core.Insert(ctx, doc) }
 
-// Insert stores doc as a new document. A zero ID becomes a new ObjectID, a
-// zero CreatedAt is set to the current time (one the caller set is kept, for
-// imported documents), UpdatedAt is set to the current time and Version starts
-// at 1, all in doc itself, so that doc equals the stored document. When Insert
-// fails doc keeps these values, so inserting it again reuses its ID: a write
-// that did reach the server is then reported as a duplicate key instead of
-// being stored twice. In a transaction, doc gets its old values back when the
-// attempt aborts, so that a function Store.WithTx retries finds doc as the
-// first attempt did.
-func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error {
-	return r.core().Insert(ctx, doc)
-}
-
-// InsertMany stores docs as new documents in one ordered write: it stops at
-// the first document that fails, and those before it stay stored unless a
-// transaction they are part of aborts. It does nothing when docs is empty.
-// Each document is prepared, and in a transaction restored when the attempt
-// aborts, as Insert does.
+// InsertMany stores docs in one ordered write, each as Insert does.
 func (r *AccountRepo) InsertMany(ctx context.Context, docs []*Account) error {
-	return r.core().InsertMany(ctx, docs)
+	return r.core.InsertMany(ctx, docs)
 }
 
-// Get returns the document with the given ID, or an error matching
-// runtime.ErrNotFound when there is none.
+// Get returns the document with the given ID, or runtime.ErrNotFound.
 func (r *AccountRepo) Get(ctx context.Context, id bson.ObjectID) (*Account, error) {
-	return runtime.One[*Account](r.core().Get(ctx, id))
+	return runtime.One[*Account](r.core.Get(ctx, id))
 }
 
-// FindOne returns the first document matching filter (any document for a nil
-// filter) in the order opts give, or an error matching runtime.ErrNotFound
-// when none matches. Of opts, only sort and skip apply.
+// FindOne returns the first document matching filter, or runtime.ErrNotFound.
 func (r *AccountRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOne(ctx, filter, opts...))
+	return runtime.One[*Account](r.core.FindOne(ctx, filter, opts...))
 }
 
-// Find returns the documents matching filter (all documents for a nil filter),
-// shaped by opts: sort, skip, limit and batch size. No match gives an empty
-// slice and a nil error. Use Iter for results too large to hold at once.
+// Find returns the documents matching filter, shaped by opts.
 func (r *AccountRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Account, error) {
-	return runtime.All[*Account](r.core().Find(ctx, filter, opts...))
+	return runtime.All[*Account](r.core.Find(ctx, filter, opts...))
 }
 
-// Iter returns the documents matching filter (all documents for a nil filter)
-// one at a time, shaped by opts like Find. The query runs when the loop
-// starts; breaking out of the loop closes the cursor. An error is yielded as
-// (nil, err) and ends the sequence.
+// Iter yields the documents matching filter one at a time, shaped by opts.
 func (r *AccountRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Account, error] {
-	return runtime.Each[*Account](r.core().Iter(ctx, filter, opts...))
+	return runtime.Each[*Account](r.core.Iter(ctx, filter, opts...))
 }
 
-// Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions. Of opts,
-// Skip, Limit and WithDeleted apply; the others change nothing.
+// Count returns the exact number of documents matching filter.
 func (r *AccountRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
-	return r.core().Count(ctx, filter, opts...)
+	return r.core.Count(ctx, filter, opts...)
 }
 
-// Replace overwrites the stored document that has doc's ID with doc. It fails
-// with an error matching runtime.ErrVersionConflict when the stored Version is
-// no longer doc.Version, that is when the document changed since doc was read.
-// A stored document without the field, written before the type had it, is at
-// Version 0. It fails with an error matching runtime.ErrNotFound when there is
-// no document with that ID. On success doc.Version is one more and
-// doc.UpdatedAt is the time of the write; when Replace fails both keep their
-// old values, and in a transaction get their old values back when the attempt
-// aborts, so that a function Store.WithTx retries does not conflict with its
-// own rolled-back write.
+// Replace overwrites the document with doc's ID if its Version is still doc's.
 func (r *AccountRepo) Replace(ctx context.Context, doc *Account) error {
-	return r.core().Replace(ctx, doc)
+	return r.core.Replace(ctx, doc)
 }
 
-// UpdateByID applies update to the document with the given ID, or fails with
-// an error matching runtime.ErrNotFound when there is none. Besides update, it
-// sets UpdatedAt to the current time and adds 1 to Version.
+// UpdateByID updates the document with the given ID, or runtime.ErrNotFound.
 func (r *AccountRepo) UpdateByID(ctx context.Context, id bson.ObjectID, update runtime.Update) error {
-	return r.core().UpdateByID(ctx, id, update)
+	return r.core.UpdateByID(ctx, id, update)
 }
 
-// UpdateMany applies update to every document matching filter (all documents
-// for a nil filter) and returns how many documents it modified; a document the
-// update leaves as it was is matched but not counted. Besides update, it sets
-// UpdatedAt to the current time and adds 1 to Version.
+// UpdateMany updates every document matching filter and counts those changed.
 func (r *AccountRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	return r.core().UpdateMany(ctx, filter, update)
+	return r.core.UpdateMany(ctx, filter, update)
 }
 
-// FindOneAndUpdate applies update to the first document matching filter, in
-// the sort order of opts, and returns the document as it is after the update;
-// it fails with an error matching runtime.ErrNotFound when none matches.
-// Besides update, it sets UpdatedAt to the current time and adds 1 to Version.
+// FindOneAndUpdate applies update to the first match and returns it updated.
 func (r *AccountRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+	return runtime.One[*Account](r.core.FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete deletes the document with the given ID, or fails with an error
-// matching runtime.ErrNotFound when there is none.
+// Delete deletes the document with the given ID, or runtime.ErrNotFound.
 func (r *AccountRepo) Delete(ctx context.Context, id bson.ObjectID) error {
-	return r.core().Delete(ctx, id)
+	return r.core.Delete(ctx, id)
 }
 
-// DeleteMany deletes every document matching filter and returns how many it
-// deleted. A nil filter deletes all documents of the collection.
+// DeleteMany deletes every document matching filter and returns how many.
 func (r *AccountRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().DeleteMany(ctx, filter)
+	return r.core.DeleteMany(ctx, filter)
 }
 
-// Upsert applies update to the first document matching filter or, when none
-// matches, inserts a new document made of filter's equalities and update;
-// inserted reports which. A new document gets CreatedAt set to the current
-// time ($setOnInsert). Besides update, it sets UpdatedAt to the current time
-// and adds 1 to Version. Two concurrent Upserts of one new key may both
-// insert: with a unique index on the key, one of them then fails with an error
-// matching runtime.ErrDuplicateKey, to be retried.
+// Upsert updates the first document matching filter, or inserts one if none.
 func (r *AccountRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
-	return r.core().Upsert(ctx, filter, update)
+	return r.core.Upsert(ctx, filter, update)
 }
 
-// FindOneAndReplace replaces the first document matching filter, in the sort
-// order of opts, by doc and returns the document as it is after the
-// replacement; it fails with an error matching runtime.ErrNotFound when none
-// matches. The stored Version must be doc's (else an error matching
-// runtime.ErrVersionConflict); doc gets UpdatedAt set to the current time and
-// 1 added to Version, given back when the write fails or its transaction
-// aborts.
+// FindOneAndReplace replaces the first match by doc, as Replace does.
 func (r *AccountRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Account, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+	return runtime.One[*Account](r.core.FindOneAndReplace(ctx, filter, doc, opts...))
 }
 
-// FindOneAndDelete deletes the first document matching filter, in the sort
-// order of opts, and returns it; it fails with an error matching
-// runtime.ErrNotFound when none matches.
+// FindOneAndDelete deletes the first document matching filter and returns it.
 func (r *AccountRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Account, error) {
-	return runtime.One[*Account](r.core().FindOneAndDelete(ctx, filter, opts...))
+	return runtime.One[*Account](r.core.FindOneAndDelete(ctx, filter, opts...))
 }
 
-// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
-// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
-// first failing op. Each op gets the stamps and version of the single-document
-// method of its kind.
+// BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Account]) (runtime.BulkResult, error) {
-	return runtime.BulkWrite(ctx, r.core(), ops)
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "accounts".
-func (r *AccountRepo) Name() string {
-	return r.coll.Name()
-}
+func (r *AccountRepo) Name() string { return r.core.Name() }
 
-// Distinct runs the distinct command in the repository's transaction. Call the
-// typed runtime.Distinct(ctx, r, AccountFields.F, filter), which returns the
-// values as a slice of F's type.
+// Distinct serves the typed runtime.Distinct(ctx, r, AccountFields.F, filter).
 func (r *AccountRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core().Distinct(ctx, fieldName, filter, opts...)
+	return r.core.Distinct(ctx, fieldName, filter, opts...)
 }
 
-// EnsureIndexes creates the indexes Account declares, in one command. Creating
-// an index that already exists with the same definition does nothing, so it is
-// safe to call at every start.
-func (r *AccountRepo) EnsureIndexes(ctx context.Context) error {
-	return r.core().EnsureIndexes(ctx)
-}
+// EnsureIndexes creates the indexes Account declares, in one command.
+func (r *AccountRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
 
-// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
-// r's transaction, if any.
+// AggregateScope runs runtime.Aggregate on r in r's transaction.
 func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core().AggregateScope(p)
+	return r.core.AggregateScope(p)
 }
 
-// GetByOwner returns the document whose Owner is owner, or an error matching
-// runtime.ErrNotFound when there is none. Owner is unique, so there is at most
-// one.
+// GetByOwner returns the document whose Owner is owner, or
+// runtime.ErrNotFound.
 func (r *AccountRepo) GetByOwner(ctx context.Context, owner string) (*Account, error) {
-	return runtime.One[*Account](r.core().GetBy(ctx, "getByOwner", AccountFields.Owner.Eq(owner)))
+	return runtime.One[*Account](r.core.GetBy(ctx, "getByOwner", AccountFields.Owner.Eq(owner)))
 }
 
 // FindByAddressCity returns the documents whose Address.City is city, shaped
-// by opts like Find.
+// by opts as Find.
 func (r *AccountRepo) FindByAddressCity(ctx context.Context, city string, opts ...runtime.FindOption) ([]*Account, error) {
-	return runtime.All[*Account](r.core().FindBy(ctx, "findByAddressCity", AccountFields.Address.City.Eq(city), opts...))
+	return runtime.All[*Account](r.core.FindBy(ctx, "findByAddressCity", AccountFields.Address.City.Eq(city), opts...))
 }
 
-// EventFields are the typed fields of Event, the documents of the "events"
-// collection. They build filters, updates and sort orders whose field names
-// and value types the compiler checks.
+// EventFields are the typed fields of Event, for filters, updates and sorts.
 var EventFields = struct {
 	Key    runtime.StringField[string]
 	At     runtime.OrderedField[time.Time]
@@ -298,189 +212,126 @@ type EventOriginFields struct {
 	Line runtime.NumberField[int] // origin.line
 }
 
-// EventRepo reads and writes Event documents in the "events" collection. Every
-// method runs in the transaction of its context, if any; a repository of the
-// Store that Store.WithTx passes to its function always runs in that
-// transaction. Errors are *runtime.OpError values naming the collection and
-// the operation.
-type EventRepo struct {
-	coll *mongo.Collection
-	tx   *runtime.Tx // nil, or the transaction every call joins
-}
+// EventRepo reads and writes Event documents in the "events" collection, in
+// the transaction of the context or of Store.WithTx. Each method is documented
+// in full at the [runtime.Repo] method of that name.
+type EventRepo struct{ core runtime.Repo }
 
 // NewEventRepo returns the repository of the "events" collection in db.
 func NewEventRepo(db *mongo.Database) *EventRepo {
-	return &EventRepo{coll: db.Collection("events")}
+	return &EventRepo{runtime.NewRepo(db.Collection("events"), nil, &schemaOfEvent)}
 }
 
-// schemaOfEvent is what runtime.Repo needs to know of Event documents.
 var schemaOfEvent = runtime.Schema{
 	New:    func() any { return new(Event) },
 	ID:     func(doc any) any { return doc.(*Event).Key },
-	Decode: func(doc any, data []byte) error { return doc.(*Event).UnmarshalBSON(data) },
+	Decode: runtime.UnmarshalBSON,
 }
 
-// core is the shared repository code, on r's collection and transaction.
-func (r *EventRepo) core() runtime.Repo {
-	return runtime.NewRepo(r.coll, r.tx, &schemaOfEvent)
-}
-
-// Collection returns the driver's collection, for what the repository does not
-// cover. Calls on it run in a transaction only when their context carries it.
-func (r *EventRepo) Collection() *mongo.Collection {
-	return r.coll
-}
+// Collection returns the driver's collection, for what r does not cover.
+func (r *EventRepo) Collection() *mongo.Collection { return r.core.Collection() }
 
 // Insert stores doc as a new document.
-func (r *EventRepo) Insert(ctx context.Context, doc *Event) error {
-	return r.core().Insert(ctx, doc)
-}
+func (r *EventRepo) Insert(ctx context.Context, doc *Event) error { return r.core.Insert(ctx, doc) }
 
-// InsertMany stores docs as new documents in one ordered write: it stops at
-// the first document that fails, and those before it stay stored unless a
-// transaction they are part of aborts. It does nothing when docs is empty.
+// InsertMany stores docs in one ordered write, each as Insert does.
 func (r *EventRepo) InsertMany(ctx context.Context, docs []*Event) error {
-	return r.core().InsertMany(ctx, docs)
+	return r.core.InsertMany(ctx, docs)
 }
 
-// Get returns the document with the given ID, or an error matching
-// runtime.ErrNotFound when there is none.
+// Get returns the document with the given ID, or runtime.ErrNotFound.
 func (r *EventRepo) Get(ctx context.Context, id string) (*Event, error) {
-	return runtime.One[*Event](r.core().Get(ctx, id))
+	return runtime.One[*Event](r.core.Get(ctx, id))
 }
 
-// FindOne returns the first document matching filter (any document for a nil
-// filter) in the order opts give, or an error matching runtime.ErrNotFound
-// when none matches. Of opts, only sort and skip apply.
+// FindOne returns the first document matching filter, or runtime.ErrNotFound.
 func (r *EventRepo) FindOne(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Event, error) {
-	return runtime.One[*Event](r.core().FindOne(ctx, filter, opts...))
+	return runtime.One[*Event](r.core.FindOne(ctx, filter, opts...))
 }
 
-// Find returns the documents matching filter (all documents for a nil filter),
-// shaped by opts: sort, skip, limit and batch size. No match gives an empty
-// slice and a nil error. Use Iter for results too large to hold at once.
+// Find returns the documents matching filter, shaped by opts.
 func (r *EventRepo) Find(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) ([]*Event, error) {
-	return runtime.All[*Event](r.core().Find(ctx, filter, opts...))
+	return runtime.All[*Event](r.core.Find(ctx, filter, opts...))
 }
 
-// Iter returns the documents matching filter (all documents for a nil filter)
-// one at a time, shaped by opts like Find. The query runs when the loop
-// starts; breaking out of the loop closes the cursor. An error is yielded as
-// (nil, err) and ends the sequence.
+// Iter yields the documents matching filter one at a time, shaped by opts.
 func (r *EventRepo) Iter(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) iter.Seq2[*Event, error] {
-	return runtime.Each[*Event](r.core().Iter(ctx, filter, opts...))
+	return runtime.Each[*Event](r.core.Iter(ctx, filter, opts...))
 }
 
-// Count returns the number of documents matching filter (all documents for a
-// nil filter). It counts exactly, and works inside transactions. Of opts,
-// Skip, Limit and WithDeleted apply; the others change nothing.
+// Count returns the exact number of documents matching filter.
 func (r *EventRepo) Count(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (int64, error) {
-	return r.core().Count(ctx, filter, opts...)
+	return r.core.Count(ctx, filter, opts...)
 }
 
-// Replace overwrites the stored document that has doc's ID with doc. It fails
-// with an error matching runtime.ErrNotFound when there is no document with
-// that ID.
-func (r *EventRepo) Replace(ctx context.Context, doc *Event) error {
-	return r.core().Replace(ctx, doc)
-}
+// Replace overwrites the document with doc's ID.
+func (r *EventRepo) Replace(ctx context.Context, doc *Event) error { return r.core.Replace(ctx, doc) }
 
-// UpdateByID applies update to the document with the given ID, or fails with
-// an error matching runtime.ErrNotFound when there is none.
+// UpdateByID updates the document with the given ID, or runtime.ErrNotFound.
 func (r *EventRepo) UpdateByID(ctx context.Context, id string, update runtime.Update) error {
-	return r.core().UpdateByID(ctx, id, update)
+	return r.core.UpdateByID(ctx, id, update)
 }
 
-// UpdateMany applies update to every document matching filter (all documents
-// for a nil filter) and returns how many documents it modified; a document the
-// update leaves as it was is matched but not counted.
+// UpdateMany updates every document matching filter and counts those changed.
 func (r *EventRepo) UpdateMany(ctx context.Context, filter runtime.Filter, update runtime.Update) (int64, error) {
-	return r.core().UpdateMany(ctx, filter, update)
+	return r.core.UpdateMany(ctx, filter, update)
 }
 
-// FindOneAndUpdate applies update to the first document matching filter, in
-// the sort order of opts, and returns the document as it is after the update;
-// it fails with an error matching runtime.ErrNotFound when none matches.
+// FindOneAndUpdate applies update to the first match and returns it updated.
 func (r *EventRepo) FindOneAndUpdate(ctx context.Context, filter runtime.Filter, update runtime.Update, opts ...runtime.FindOption) (*Event, error) {
-	return runtime.One[*Event](r.core().FindOneAndUpdate(ctx, filter, update, opts...))
+	return runtime.One[*Event](r.core.FindOneAndUpdate(ctx, filter, update, opts...))
 }
 
-// Delete deletes the document with the given ID, or fails with an error
-// matching runtime.ErrNotFound when there is none.
-func (r *EventRepo) Delete(ctx context.Context, id string) error {
-	return r.core().Delete(ctx, id)
-}
+// Delete deletes the document with the given ID, or runtime.ErrNotFound.
+func (r *EventRepo) Delete(ctx context.Context, id string) error { return r.core.Delete(ctx, id) }
 
-// DeleteMany deletes every document matching filter and returns how many it
-// deleted. A nil filter deletes all documents of the collection.
+// DeleteMany deletes every document matching filter and returns how many.
 func (r *EventRepo) DeleteMany(ctx context.Context, filter runtime.Filter) (int64, error) {
-	return r.core().DeleteMany(ctx, filter)
+	return r.core.DeleteMany(ctx, filter)
 }
 
-// Upsert applies update to the first document matching filter or, when none
-// matches, inserts a new document made of filter's equalities and update;
-// inserted reports which. Two concurrent Upserts of one new key may both
-// insert: with a unique index on the key, one of them then fails with an error
-// matching runtime.ErrDuplicateKey, to be retried.
+// Upsert updates the first document matching filter, or inserts one if none.
 func (r *EventRepo) Upsert(ctx context.Context, filter runtime.Filter, update runtime.Update) (inserted bool, err error) {
-	return r.core().Upsert(ctx, filter, update)
+	return r.core.Upsert(ctx, filter, update)
 }
 
-// FindOneAndReplace replaces the first document matching filter, in the sort
-// order of opts, by doc and returns the document as it is after the
-// replacement; it fails with an error matching runtime.ErrNotFound when none
-// matches.
+// FindOneAndReplace replaces the first match by doc, as Replace does.
 func (r *EventRepo) FindOneAndReplace(ctx context.Context, filter runtime.Filter, doc *Event, opts ...runtime.FindOption) (*Event, error) {
-	return runtime.One[*Event](r.core().FindOneAndReplace(ctx, filter, doc, opts...))
+	return runtime.One[*Event](r.core.FindOneAndReplace(ctx, filter, doc, opts...))
 }
 
-// FindOneAndDelete deletes the first document matching filter, in the sort
-// order of opts, and returns it; it fails with an error matching
-// runtime.ErrNotFound when none matches.
+// FindOneAndDelete deletes the first document matching filter and returns it.
 func (r *EventRepo) FindOneAndDelete(ctx context.Context, filter runtime.Filter, opts ...runtime.FindOption) (*Event, error) {
-	return runtime.One[*Event](r.core().FindOneAndDelete(ctx, filter, opts...))
+	return runtime.One[*Event](r.core.FindOneAndDelete(ctx, filter, opts...))
 }
 
-// BulkWrite sends ops (runtime.InsertOp, UpdateOneOp, UpdateManyOp, ReplaceOp,
-// DeleteOneOp, DeleteManyOp) in one ordered bulk write, which stops at the
-// first failing op. Each op gets the stamps and version of the single-document
-// method of its kind.
+// BulkWrite sends ops in one ordered bulk write, each stamped as its method.
 func (r *EventRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Event]) (runtime.BulkResult, error) {
-	return runtime.BulkWrite(ctx, r.core(), ops)
+	return r.core.BulkWrite(ctx, ops)
 }
 
 // Name is the name of the collection, "events".
-func (r *EventRepo) Name() string {
-	return r.coll.Name()
-}
+func (r *EventRepo) Name() string { return r.core.Name() }
 
-// Distinct runs the distinct command in the repository's transaction. Call the
-// typed runtime.Distinct(ctx, r, EventFields.F, filter), which returns the
-// values as a slice of F's type.
+// Distinct serves the typed runtime.Distinct(ctx, r, EventFields.F, filter).
 func (r *EventRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core().Distinct(ctx, fieldName, filter, opts...)
+	return r.core.Distinct(ctx, fieldName, filter, opts...)
 }
 
-// EnsureIndexes does nothing: Event declares no indexes. It exists so that
-// every repository has it.
-func (r *EventRepo) EnsureIndexes(ctx context.Context) error {
-	return r.core().EnsureIndexes(ctx)
-}
+// EnsureIndexes does nothing: Event declares no indexes.
+func (r *EventRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
 
-// AggregateScope makes runtime.Aggregate and runtime.AggregateIter on r run in
-// r's transaction, if any.
+// AggregateScope runs runtime.Aggregate on r in r's transaction.
 func (r *EventRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core().AggregateScope(p)
+	return r.core.AggregateScope(p)
 }
 
 // Store holds a repository for every collection type of package shop, all in
 // one database, and runs functions in transactions over them with WithTx.
 // Create it with NewStore.
 type Store struct {
-	// Account is the repository of the "accounts" collection.
-	Account *AccountRepo
-	// Event is the repository of the "events" collection.
-	Event *EventRepo
+	Account *AccountRepo // the "accounts" collection
+	Event   *EventRepo   // the "events" collection
 
 	db *mongo.Database
 	tx *runtime.Tx // nil, or the transaction every repository joins
@@ -498,10 +349,11 @@ func NewStore(db *mongo.Database) *Store {
 // EnsureIndexes creates the indexes of every collection, one collection after
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	if err := s.Account.EnsureIndexes(ctx); err != nil {
-		return err
-	}
-	return s.Event.EnsureIndexes(ctx)
+	return runtime.EnsureIndexes(
+		ctx,
+		s.Account,
+		s.Event,
+	)
 }
 
 // WithTx runs fn in a transaction with runtime.WithTx, which retries it as the
@@ -527,8 +379,8 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Account AccountRepo
 		Event   EventRepo
 	}{
-		Account: AccountRepo{coll: s.Account.coll, tx: tx},
-		Event:   EventRepo{coll: s.Event.coll, tx: tx},
+		Account: AccountRepo{s.Account.core.Bound(tx)},
+		Event:   EventRepo{s.Event.core.Bound(tx)},
 	}
 	b.Store = Store{
 		Account: &b.Account,
@@ -539,31 +391,23 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// MarshalBSON encodes Account as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Account) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(258)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Account) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Account.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	if !v.ID.IsZero() {
@@ -581,76 +425,47 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Account{}
-		return nil
-	}
-	it, err := val.Document("shop.Account")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeObjectID(&v.ID, e)
+			return bsoncodec.DecodeObjectID(&v.ID, e)
 		case "owner":
-			err = bsoncodec.DecodeString(&v.Owner, e)
+			return bsoncodec.DecodeString(&v.Owner, e)
 		case "balance":
-			err = bsoncodec.DecodeInt(&v.Balance, e)
+			return bsoncodec.DecodeInt(&v.Balance, e)
 		case "address":
-			err = v.Address.decodeBSON(e)
+			return v.Address.decodeBSON(e)
 		case "tags":
-			err = bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
+			return bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
 		case "created_at":
-			err = bsoncodec.DecodeTime(&v.CreatedAt, e)
+			return bsoncodec.DecodeTime(&v.CreatedAt, e)
 		case "updated_at":
-			err = bsoncodec.DecodeTime(&v.UpdatedAt, e)
+			return bsoncodec.DecodeTime(&v.UpdatedAt, e)
 		case "version":
-			err = bsoncodec.DecodeInt(&v.Version, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeInt(&v.Version, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }
 
-// MarshalBSON encodes Address as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Address) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(56)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
 func (v *Address) UnmarshalBSON(data []byte) error {
 	return v.decodeBSON(bsoncodec.DocumentValue(data))
 }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Address.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Address) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.City, w, "city")
@@ -658,64 +473,33 @@ func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Address) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Address{}
-		return nil
-	}
-	it, err := val.Document("shop.Address")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.Address", func() { *v = Address{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "city":
-			err = bsoncodec.DecodeString(&v.City, e)
+			return bsoncodec.DecodeString(&v.City, e)
 		case "zip":
-			err = bsoncodec.DecodeString(&v.Zip, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeString(&v.Zip, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }
 
-// MarshalBSON encodes Event as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Event) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(65)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Event) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Event) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Event.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Event) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Event) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeString(&v.Key, w, "_id")
@@ -724,99 +508,47 @@ func (v *Event) encodeBSON(w *bsoncodec.Writer, key string) {
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Event) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Event{}
-		return nil
-	}
-	it, err := val.Document("shop.Event")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.Event", func() { *v = Event{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
-			err = bsoncodec.DecodeString(&v.Key, e)
+			return bsoncodec.DecodeString(&v.Key, e)
 		case "at":
-			err = bsoncodec.DecodeTime(&v.At, e)
+			return bsoncodec.DecodeTime(&v.At, e)
 		case "origin":
-			err = bsoncodec.DecodePointer(&v.Origin, e, (*Origin).decodeBSON)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodePointer(&v.Origin, e, (*Origin).decodeBSON)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }
 
-// MarshalBSON encodes Origin as the driver's struct codec does, without
-// reflection.
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
 func (v Origin) MarshalBSON() ([]byte, error) {
 	w := bsoncodec.NewWriter(15)
 	v.encodeBSON(w, "")
 	return w.Result()
 }
 
-// UnmarshalBSON decodes a document into v as the driver's struct codec does,
-// without reflection.
-func (v *Origin) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Origin) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
 
-// UnmarshalBSONValue decodes a BSON value into v as the driver's struct codec
-// does: the driver calls it for fields of type Origin.
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Origin) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{
-		Data: data,
-		Type: bson.Type(t),
-	})
+	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
 }
 
-// encodeBSON writes v as the document at key (the top-level document when w is
-// new).
 func (v *Origin) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
 	bsoncodec.EncodeInt(&v.Line, w, "line")
 	w.End(start)
 }
 
-// decodeBSON decodes val into v: a document, or null or undefined, which leave
-// v zero.
 func (v *Origin) decodeBSON(val bsoncodec.Value) error {
-	if val.IsNull() {
-		*v = Origin{}
-		return nil
-	}
-	it, err := val.Document("shop.Origin")
-	if err != nil {
-		return err
-	}
-	for it.Next() {
-		key, e := it.Key(), it.Value()
-	retry:
+	return val.DecodeFields("shop.Origin", func() { *v = Origin{} }, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "line":
-			err = bsoncodec.DecodeInt(&v.Line, e)
-		default:
-			if lower, ok := bsoncodec.Lower(key); ok {
-				key = lower
-				goto retry
-			}
-			continue
+			return bsoncodec.DecodeInt(&v.Line, e)
 		}
-		if err != nil {
-			return bsoncodec.AtKey(key, err)
-		}
-	}
-	return it.Err()
+		return bsoncodec.ErrUnknownKey
+	})
 }
