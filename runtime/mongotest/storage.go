@@ -21,11 +21,11 @@ type database struct {
 
 type collection struct {
 	db, name string
-	records  map[string]*record // by canonical _id key
-	order    []*record          // natural (insertion) order, may hold removed records
-	removed  int                // removed records still in order
-	indexes  []*index           // secondary indexes; _id_ is implicit
-	live     int                // records whose latest committed version is a document
+	records  recordSet // by canonical _id key (recordset.go)
+	order    []*record // natural (insertion) order, may hold removed records
+	removed  int       // removed records still in order
+	indexes  []*index  // secondary indexes; _id_ is implicit
+	live     int       // records whose latest committed version is a document
 	// nextSeq is the seq of the next record created: a collection creates
 	// fewer than 2^32 records in a test's lifetime.
 	nextSeq uint32
@@ -153,11 +153,11 @@ type docRef struct {
 
 // record returns the record for key, creating it when create is set.
 func (c *collection) record(key string, create bool) *record {
-	r := c.records[key]
+	r := c.records.get(key)
 	if r == nil && create {
 		r = &record{key: key, seq: c.nextSeq}
 		c.nextSeq++
-		c.records[key] = r
+		c.records.add(r)
 		c.order = append(c.order, r)
 	}
 	return r
@@ -207,7 +207,7 @@ func (c *collection) drop(r *record) {
 	if r.removed() {
 		return
 	}
-	delete(c.records, r.key)
+	c.records.remove(r)
 	r.key = ""
 	c.removed++
 	if c.removed > 64 && c.removed > len(c.order)/2 {
