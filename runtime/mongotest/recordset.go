@@ -1,13 +1,17 @@
 package mongotest
 
-import "hash/maphash"
+import (
+	"bytes"
+	"hash/maphash"
+)
 
-// recordSet is a collection's records by their _id key: a hash set of
-// record pointers, open addressing with linear probing, the key read from
-// the record itself. A map[string]*record keeps the key's string header
-// next to each pointer and grows its tables early: 24-byte slots, 25–53
-// bytes per record in all, where this set's 8-byte slots cost 11–21. Its
-// zero value is an empty set.
+// recordSet is a collection's records by _id: a hash set of record
+// pointers, open addressing with linear probing, keyed by the canonical
+// key of each record's _id (idKey), built on the stack when needed. A
+// map[string]*record keeps a key string per record (its header in each
+// 24-byte slot, its bytes allocated apart) and grows its tables early,
+// 40–70 bytes per record in all; this set's 8-byte slots cost 11–21 and
+// the _id value is the document's own. Its zero value is an empty set.
 type recordSet struct {
 	slots []*record // nil or a power of two long, at most 3/4 full
 	n     int
@@ -15,28 +19,34 @@ type recordSet struct {
 
 var recordSeed = maphash.MakeSeed()
 
+// keyBuf holds a key built on the stack: most keys are short.
+type keyBuf [64]byte
+
 // home is the slot where probing for key starts.
-func (s *recordSet) home(key string) int {
-	return int(maphash.String(recordSeed, key) & uint64(len(s.slots)-1))
+func (s *recordSet) home(key []byte) int {
+	return int(maphash.Bytes(recordSeed, key) & uint64(len(s.slots)-1))
 }
 
-// get is the record of key, nil if none.
-func (s *recordSet) get(key string) *record {
+// get is the record of _id value id, nil if none.
+func (s *recordSet) get(id any) *record {
 	if s.n == 0 {
 		return nil
 	}
+	var kb, rb keyBuf
+	key := appendKey(kb[:0], id)
 	mask := len(s.slots) - 1
 	for i := s.home(key); ; i = (i + 1) & mask {
-		switch r := s.slots[i]; {
-		case r == nil:
+		r := s.slots[i]
+		if r == nil {
 			return nil
-		case r.key == key:
+		}
+		if bytes.Equal(appendKey(rb[:0], r.id), key) {
 			return r
 		}
 	}
 }
 
-// add puts r in the set; no record of its key may be there.
+// add puts r in the set; no record of an equal _id may be there.
 func (s *recordSet) add(r *record) {
 	if 4*(s.n+1) > 3*len(s.slots) {
 		s.grow()
@@ -46,8 +56,9 @@ func (s *recordSet) add(r *record) {
 }
 
 func (s *recordSet) place(r *record) {
+	var kb keyBuf
 	mask := len(s.slots) - 1
-	i := s.home(r.key)
+	i := s.home(appendKey(kb[:0], r.id))
 	for s.slots[i] != nil {
 		i = (i + 1) & mask
 	}
@@ -67,8 +78,9 @@ func (s *recordSet) grow() {
 // remove takes r, which must be in the set, out of it. The records after
 // it in its probe run move back so that no lookup stops short of them.
 func (s *recordSet) remove(r *record) {
+	var kb keyBuf
 	mask := len(s.slots) - 1
-	i := s.home(r.key)
+	i := s.home(appendKey(kb[:0], r.id))
 	for s.slots[i] != r {
 		i = (i + 1) & mask
 	}
@@ -77,7 +89,7 @@ func (s *recordSet) remove(r *record) {
 	for j := (i + 1) & mask; s.slots[j] != nil; j = (j + 1) & mask {
 		// The record at j may fill the hole at i unless its home lies
 		// cyclically in (i, j]: then a lookup never passes i to reach it.
-		h := s.home(s.slots[j].key)
+		h := s.home(appendKey(kb[:0], s.slots[j].id))
 		if (j > i && (h <= i || h > j)) || (j < i && h <= i && h > j) {
 			s.slots[i], s.slots[j] = s.slots[j], nil
 			i = j

@@ -13,13 +13,25 @@ func TestRecordSet(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var s recordSet
 	want := map[string]*record{}
+	// Equal _ids of different types are one record, as in mongod's _id
+	// index.
+	ids := []func(int) any{
+		func(k int) any { return int32(k) },
+		func(k int) any { return int64(k) },
+		func(k int) any { return float64(k) },
+		func(k int) any { return strconv.Itoa(k) },
+	}
 	for step := range 20000 {
-		key := strconv.Itoa(rng.IntN(3000))
+		k := rng.IntN(3000)
+		key := idKey(ids[k%4](k))
 		if r := want[key]; r != nil && rng.IntN(3) > 0 {
 			s.remove(r)
 			delete(want, key)
 		} else if r == nil {
-			r = &record{key: key}
+			r = &record{id: ids[rng.IntN(3)](k)}
+			if k%4 == 3 {
+				r.id = ids[3](k)
+			}
 			s.add(r)
 			want[key] = r
 		}
@@ -28,9 +40,12 @@ func TestRecordSet(t *testing.T) {
 		}
 		if step%500 == 0 || step > 19900 {
 			for k := range 3000 {
-				key := strconv.Itoa(k)
-				if got := s.get(key); got != want[key] {
-					t.Fatalf("step %d: get(%q) = %v, want %v", step, key, got, want[key])
+				id := ids[k%4](k)
+				if k%4 != 3 {
+					id = ids[rng.IntN(3)](k)
+				}
+				if got, w := s.get(id), want[idKey(id)]; got != w {
+					t.Fatalf("step %d: get(%v) = %v, want %v", step, id, got, w)
 				}
 			}
 		}

@@ -39,7 +39,9 @@ type collection struct {
 // it, newest first: most records have a single version, and a record is
 // the storage's largest cost per document after the document itself.
 type record struct {
-	key   string // canonical _id key; "" once taken out of its collection's map
+	// id is the _id value (shared with the document), removedID once the
+	// record is taken out of its collection's set.
+	id    any
 	doc   bson.D // the newest committed version, nil: deleted
 	ts    uint32 // doc's commit time; 0: never committed
 	seq   uint32 // its place in natural order, orders equal index keys
@@ -73,8 +75,11 @@ type index struct {
 
 func (c *collection) ns() string { return c.db + "." + c.name }
 
-// removed reports whether r was taken out of its collection's map.
-func (r *record) removed() bool { return r.key == "" }
+// removedMark is the id of a record taken out of its collection.
+type removedMark struct{}
+
+// removed reports whether r was taken out of its collection's set.
+func (r *record) removed() bool { _, ok := r.id.(removedMark); return ok }
 
 // committed reports whether r has a committed version.
 func (r *record) committed() bool { return r.ts != 0 }
@@ -151,11 +156,12 @@ type docRef struct {
 	doc bson.D
 }
 
-// record returns the record for key, creating it when create is set.
-func (c *collection) record(key string, create bool) *record {
-	r := c.records.get(key)
+// record returns the record of _id value id, creating it when create is
+// set.
+func (c *collection) record(id any, create bool) *record {
+	r := c.records.get(id)
 	if r == nil && create {
-		r = &record{key: key, seq: c.nextSeq}
+		r = &record{id: id, seq: c.nextSeq}
 		c.nextSeq++
 		c.records.add(r)
 		c.order = append(c.order, r)
@@ -208,7 +214,7 @@ func (c *collection) drop(r *record) {
 		return
 	}
 	c.records.remove(r)
-	r.key = ""
+	r.id = removedMark{}
 	c.removed++
 	if c.removed > 64 && c.removed > len(c.order)/2 {
 		c.order = slices.DeleteFunc(c.order, (*record).removed)
@@ -217,8 +223,8 @@ func (c *collection) drop(r *record) {
 }
 
 // idKey is the canonical key of an _id value: values mongod's _id index
-// treats as equal (1, 1.0, NumberLong(1)) get the same key. It is built on
-// the stack and allocated once, exactly: every record keeps its key.
+// treats as equal (1, 1.0, NumberLong(1)) get the same key (appendKey
+// builds it where it need not be kept).
 func idKey(v any) string {
 	var buf [64]byte
 	return string(appendKey(buf[:0], v))
@@ -243,6 +249,9 @@ func appendKey(b []byte, v any) []byte {
 		return append(append(append(b, 'd'), x.String()...), ';')
 	case string:
 		return appendLenPrefixed(append(b, 's'), x)
+	case bson.ObjectID:
+		// The most common _id: keyed without marshalling, 12 bytes.
+		return append(append(b, 'o'), x[:]...)
 	case bson.D:
 		b = append(b, '{')
 		for _, e := range x {
