@@ -40,7 +40,7 @@ func (s *recordSet) get(id any) *record {
 		if r == nil {
 			return nil
 		}
-		if bytes.Equal(appendKey(rb[:0], r.id), key) {
+		if bytes.Equal(appendKey(rb[:0], r.id()), key) {
 			return r
 		}
 	}
@@ -58,7 +58,7 @@ func (s *recordSet) add(r *record) {
 func (s *recordSet) place(r *record) {
 	var kb keyBuf
 	mask := len(s.slots) - 1
-	i := s.home(appendKey(kb[:0], r.id))
+	i := s.home(appendKey(kb[:0], r.id()))
 	for s.slots[i] != nil {
 		i = (i + 1) & mask
 	}
@@ -80,7 +80,7 @@ func (s *recordSet) grow() {
 func (s *recordSet) remove(r *record) {
 	var kb keyBuf
 	mask := len(s.slots) - 1
-	i := s.home(appendKey(kb[:0], r.id))
+	i := s.home(appendKey(kb[:0], r.id()))
 	for s.slots[i] != r {
 		i = (i + 1) & mask
 	}
@@ -89,7 +89,7 @@ func (s *recordSet) remove(r *record) {
 	for j := (i + 1) & mask; s.slots[j] != nil; j = (j + 1) & mask {
 		// The record at j may fill the hole at i unless its home lies
 		// cyclically in (i, j]: then a lookup never passes i to reach it.
-		h := s.home(appendKey(kb[:0], s.slots[j].id))
+		h := s.home(appendKey(kb[:0], s.slots[j].id()))
 		if (j > i && (h <= i || h > j)) || (j < i && h <= i && h > j) {
 			s.slots[i], s.slots[j] = s.slots[j], nil
 			i = j

@@ -4,6 +4,9 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // TestRecordSet adds and removes random keys and checks the set against a
@@ -28,10 +31,11 @@ func TestRecordSet(t *testing.T) {
 			s.remove(r)
 			delete(want, key)
 		} else if r == nil {
-			r = &record{id: ids[rng.IntN(3)](k)}
+			id := ids[rng.IntN(3)](k)
 			if k%4 == 3 {
-				r.id = ids[3](k)
+				id = ids[3](k)
 			}
+			r = &record{ext: &recordExt{id: id}}
 			s.add(r)
 			want[key] = r
 		}
@@ -52,5 +56,63 @@ func TestRecordSet(t *testing.T) {
 	}
 	if got := (&recordSet{}).get("x"); got != nil {
 		t.Fatalf("empty set: get = %v", got)
+	}
+}
+
+// TestRecordExt: a record keeps its _id and older versions on the side
+// only while it needs them, and stays found by _id (of any numeric type)
+// through its insert, updates, delete and removal.
+func TestRecordExt(t *testing.T) {
+	now := time.Unix(1000, 0)
+	s := frozenServer(t, &now)
+	c := s.coll("db", "c", true)
+	r := c.record(int32(7), true)
+	put := func(doc bson.D) {
+		s.put(view{}, c, r, doc, false)
+		now = now.Add(time.Second)
+	}
+	found := func(step string) {
+		t.Helper()
+		for _, id := range []any{int32(7), int64(7), float64(7)} {
+			if got := c.records.get(id); got != r {
+				t.Fatalf("%s: get(%T 7) = %p, want the record %p", step, id, got, r)
+			}
+		}
+	}
+	put(bson.D{{Key: "_id", Value: int64(7)}, {Key: "v", Value: int32(0)}})
+	first := r.latestTS()
+	if r.ext != nil {
+		t.Fatalf("after the insert: ext %+v, want none", r.ext)
+	}
+	found("inserted")
+	put(bson.D{{Key: "_id", Value: int64(7)}, {Key: "v", Value: int32(1)}})
+	if r.older() == nil {
+		t.Fatal("after an update inside the window: no older version")
+	}
+	if got := r.at(first); got[1].Value != int32(0) {
+		t.Fatalf("read at the insert: %v", got)
+	}
+	found("updated")
+	// Commits to another record age the update out and prune r.
+	other := c.record("other", true)
+	for i := range int32(2) {
+		now = now.Add(2 * time.Minute)
+		s.put(view{}, c, other, bson.D{{Key: "_id", Value: "other"}, {Key: "v", Value: i}}, false)
+	}
+	if r.ext != nil {
+		t.Fatalf("once the old versions aged out: ext %+v, want none", r.ext)
+	}
+	found("aged out")
+	put(nil)
+	if r.ext == nil || r.latest() != nil {
+		t.Fatalf("after the delete: ext %v, doc %v", r.ext, r.latest())
+	}
+	found("deleted")
+	for i := range int32(2) {
+		now = now.Add(2 * time.Minute)
+		s.put(view{}, c, other, bson.D{{Key: "_id", Value: "other"}, {Key: "v", Value: i}}, false)
+	}
+	if !r.removed() || c.records.get(int32(7)) != nil {
+		t.Fatal("an aged-out deleted record is still kept")
 	}
 }

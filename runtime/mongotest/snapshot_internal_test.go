@@ -87,7 +87,7 @@ func TestHistoryWindow(t *testing.T) {
 // versionTimes lists the commit times of r's committed versions, oldest first.
 func versionTimes(r *record) []uint32 {
 	var ts []uint32
-	for v := r.older; v != nil; v = v.older {
+	for v := r.older(); v != nil; v = v.older {
 		ts = append(ts, v.ts)
 	}
 	slices.Reverse(ts)

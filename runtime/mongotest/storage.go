@@ -37,16 +37,23 @@ type collection struct {
 // record is one _id's history. Its newest committed version is kept in
 // the record itself and the older ones a snapshot may still read hang off
 // it, newest first: most records have a single version, and a record is
-// the storage's largest cost per document after the document itself.
+// the storage's largest cost per document after the document itself, so
+// it keeps in 48 bytes what every record needs and in ext the rest.
 type record struct {
-	// id is the _id value (shared with the document), removedID once the
-	// record is taken out of its collection's set.
-	id    any
 	doc   bson.D // the newest committed version, nil: deleted
 	ts    uint32 // doc's commit time; 0: never committed
 	seq   uint32 // its place in natural order, orders equal index keys
+	owner *txn   // the open transaction that has written it, if any
+	// ext is nil when the record has a document and no older version:
+	// then its _id is its document's.
+	ext *recordExt
+}
+
+type recordExt struct {
+	// id is the record's _id value, removedMark once the record is taken
+	// out of its collection's set.
+	id    any
 	older *version
-	owner *txn // the open transaction that has written it, if any
 }
 
 // version is a superseded committed version of a record.
@@ -79,13 +86,51 @@ func (c *collection) ns() string { return c.db + "." + c.name }
 type removedMark struct{}
 
 // removed reports whether r was taken out of its collection's set.
-func (r *record) removed() bool { _, ok := r.id.(removedMark); return ok }
+func (r *record) removed() bool {
+	if r.ext == nil {
+		return false
+	}
+	_, ok := r.ext.id.(removedMark)
+	return ok
+}
+
+// id is r's _id value.
+func (r *record) id() any {
+	if r.ext != nil {
+		return r.ext.id
+	}
+	return lookup(r.doc, "_id")
+}
+
+// older is r's newest superseded version, nil if none.
+func (r *record) older() *version {
+	if r.ext == nil {
+		return nil
+	}
+	return r.ext.older
+}
+
+// extend gives r its ext, before its document goes or a version is kept.
+func (r *record) extend() *recordExt {
+	if r.ext == nil {
+		r.ext = &recordExt{id: r.id()}
+	}
+	return r.ext
+}
+
+// tidy drops r's ext when its document holds its _id and nothing older
+// is kept.
+func (r *record) tidy() {
+	if r.ext != nil && r.ext.older == nil && r.doc != nil {
+		r.ext = nil
+	}
+}
 
 // committed reports whether r has a committed version.
 func (r *record) committed() bool { return r.ts != 0 }
 
 // hasOlder reports whether r keeps superseded versions.
-func (r *record) hasOlder() bool { return r.older != nil }
+func (r *record) hasOlder() bool { return r.older() != nil }
 
 // latest is the newest committed version of r, nil if deleted or never committed.
 func (r *record) latest() bson.D { return r.doc }
@@ -97,7 +142,7 @@ func (r *record) at(ts uint32) bson.D {
 	if r.ts <= ts {
 		return r.doc // nil when never committed
 	}
-	for v := r.older; v != nil; v = v.older {
+	for v := r.older(); v != nil; v = v.older {
 		if v.ts <= ts {
 			return v.doc
 		}
@@ -112,7 +157,7 @@ func (r *record) docs() []bson.D {
 	if r.doc != nil {
 		out = append(out, r.doc)
 	}
-	for v := r.older; v != nil; v = v.older {
+	for v := r.older(); v != nil; v = v.older {
 		if v.doc != nil {
 			out = append(out, v.doc)
 		}
@@ -161,7 +206,7 @@ type docRef struct {
 func (c *collection) record(id any, create bool) *record {
 	r := c.records.get(id)
 	if r == nil && create {
-		r = &record{id: id, seq: c.nextSeq}
+		r = &record{seq: c.nextSeq, ext: &recordExt{id: id}}
 		c.nextSeq++
 		c.records.add(r)
 		c.order = append(c.order, r)
@@ -181,7 +226,11 @@ func (c *collection) commitVersion(r *record, ts uint32, doc bson.D, oldest uint
 	}
 	c.indexDoc(r, doc) // already there when a transaction wrote it
 	if r.committed() {
-		r.older = &version{doc: r.doc, ts: r.ts, older: r.older}
+		x := r.extend()
+		x.older = &version{doc: r.doc, ts: r.ts, older: x.older}
+	}
+	if doc == nil {
+		r.extend()
 	}
 	r.doc, r.ts = doc, ts
 	c.prune(r, oldest)
@@ -191,9 +240,12 @@ func (c *collection) prune(r *record, oldest uint32) {
 	// Keep the newest version at or before oldest and everything after it.
 	var gone *version
 	if r.ts <= oldest {
-		gone, r.older = r.older, nil
+		gone = r.older()
+		if gone != nil {
+			r.ext.older = nil
+		}
 	} else {
-		for v := r.older; v != nil; v = v.older {
+		for v := r.older(); v != nil; v = v.older {
 			if v.ts <= oldest {
 				gone, v.older = v.older, nil
 				break
@@ -203,9 +255,10 @@ func (c *collection) prune(r *record, oldest uint32) {
 	for ; gone != nil; gone = gone.older {
 		c.unindexDoc(r, gone.doc)
 	}
-	if r.owner == nil && r.older == nil && r.doc == nil && r.ts <= oldest {
+	if r.owner == nil && r.older() == nil && r.doc == nil && r.ts <= oldest {
 		c.drop(r) // deleted and unseen by any snapshot, or never committed
 	}
+	r.tidy()
 }
 
 // drop forgets r; its slot in order is reclaimed once enough accumulate.
@@ -214,7 +267,7 @@ func (c *collection) drop(r *record) {
 		return
 	}
 	c.records.remove(r)
-	r.id = removedMark{}
+	r.extend().id = removedMark{}
 	c.removed++
 	if c.removed > 64 && c.removed > len(c.order)/2 {
 		c.order = slices.DeleteFunc(c.order, (*record).removed)
