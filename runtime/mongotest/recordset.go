@@ -55,15 +55,23 @@ func (s *recordSet) add(r *record) {
 	s.n++
 }
 
-func (s *recordSet) place(r *record) {
+// homeOf is the slot where probing for r starts.
+func (s *recordSet) homeOf(r *record) int {
 	var kb keyBuf
+	return s.home(appendKey(kb[:0], r.id()))
+}
+
+// probe is the first slot of r's probe run that holds want.
+func (s *recordSet) probe(r, want *record) int {
 	mask := len(s.slots) - 1
-	i := s.home(appendKey(kb[:0], r.id()))
-	for s.slots[i] != nil {
+	i := s.homeOf(r)
+	for s.slots[i] != want {
 		i = (i + 1) & mask
 	}
-	s.slots[i] = r
+	return i
 }
+
+func (s *recordSet) place(r *record) { s.slots[s.probe(r, nil)] = r }
 
 func (s *recordSet) grow() {
 	old := s.slots
@@ -78,18 +86,14 @@ func (s *recordSet) grow() {
 // remove takes r, which must be in the set, out of it. The records after
 // it in its probe run move back so that no lookup stops short of them.
 func (s *recordSet) remove(r *record) {
-	var kb keyBuf
 	mask := len(s.slots) - 1
-	i := s.home(appendKey(kb[:0], r.id()))
-	for s.slots[i] != r {
-		i = (i + 1) & mask
-	}
+	i := s.probe(r, r)
 	s.slots[i] = nil
 	s.n--
 	for j := (i + 1) & mask; s.slots[j] != nil; j = (j + 1) & mask {
 		// The record at j may fill the hole at i unless its home lies
 		// cyclically in (i, j]: then a lookup never passes i to reach it.
-		h := s.home(appendKey(kb[:0], s.slots[j].id()))
+		h := s.homeOf(s.slots[j])
 		if (j > i && (h <= i || h > j)) || (j < i && h <= i && h > j) {
 			s.slots[i], s.slots[j] = s.slots[j], nil
 			i = j
