@@ -187,7 +187,7 @@ func (s *Server) currentDoc(e *changeEvent) any {
 	if c == nil || c.creator != nil {
 		return nil
 	}
-	r := c.records[idKey(e.id)]
+	r := c.records.get(e.id)
 	if r == nil || r.latest() == nil {
 		return nil
 	}

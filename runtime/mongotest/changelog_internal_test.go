@@ -15,7 +15,7 @@ func TestChangeLogBounded(t *testing.T) {
 	s := frozenServer(t, &now)
 	c := s.coll("db", "c", true)
 	for i := range changeLogCap + 10 {
-		s.put(view{}, c, c.record(idKey(int32(i)), true), bson.D{{Key: "_id", Value: int32(i)}}, false)
+		s.put(view{}, c, c.record(int32(i), true), bson.D{{Key: "_id", Value: int32(i)}}, false)
 	}
 	l := &s.events
 	if n := l.events.n; n != changeLogCap {

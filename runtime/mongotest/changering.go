@@ -10,13 +10,15 @@ import (
 
 // The change log keeps up to changeLogCap events, whatever the size of the
 // collections: at that count the bytes of each event matter as much as a
-// stored document's own overhead. An event is therefore kept packed, 56
-// bytes, in a ring that grows to the cap and then reuses its slots:
+// stored document's own overhead. An event is therefore kept packed, 48
+// bytes, in blocks of eventBlockLen (12 KiB each, a size class) allocated as
+// the log grows and freed as it drops its oldest events, so that the log
+// keeps less than a block of empty slots:
 //   - what many events share (operation, namespace, transaction) is one
 //     interned eventOrigin;
-//   - the document before the write is kept only for an update or a
-//     replace (a delete's event keeps the deleted document, for its _id;
-//     an insert has none);
+//   - the document before the write is kept for a delete in the event's
+//     doc (an insert has none), for an update or a replace on the side, in
+//     pres: most events are inserts;
 //   - every event of a server has the server's start as its position's T.
 // eventsSince unpacks the events a stream reads into changeEvents.
 
@@ -25,8 +27,7 @@ type loggedEvent struct {
 	i, idx uint32 // position: the commit's I, the write's index within it
 	wall   int64  // Unix nanoseconds
 	origin unique.Handle[eventOrigin]
-	doc    bson.D  // after the write; for a delete, before it
-	pre    *bson.D // before an update or a replace
+	doc    bson.D // after the write; for a delete, before it
 }
 
 type eventOrigin struct {
@@ -40,22 +41,38 @@ type txnTag struct {
 	number int64
 }
 
-// eventRing holds the kept events, oldest first from ring[start].
+const eventBlockLen = 256
+
+type eventBlock [eventBlockLen]loggedEvent
+
+// eventRing holds the kept events, oldest first from blocks[0][start].
+// Events are numbered in the order they were pushed: event k of the ring
+// is number dropped+k.
 type eventRing struct {
-	ring     []loggedEvent
+	blocks   []*eventBlock
 	start, n int
-	t        uint32 // the T of every event's position
-	last     unique.Handle[eventOrigin]
+	dropped  uint64
+	// pres are the documents before the kept updates and replaces, in
+	// number order.
+	pres []preImage
+	t    uint32 // the T of every event's position
+	last unique.Handle[eventOrigin]
 }
 
-func (r *eventRing) at(k int) *loggedEvent { return &r.ring[(r.start+k)%len(r.ring)] }
+type preImage struct {
+	num uint64
+	doc bson.D
+}
 
-// push appends e; the ring must have room below changeLogCap.
+func (r *eventRing) at(k int) *loggedEvent {
+	j := r.start + k
+	return &r.blocks[j/eventBlockLen][j%eventBlockLen]
+}
+
+// push appends e.
 func (r *eventRing) push(e changeEvent, tag *txnTag) {
-	if r.n == len(r.ring) {
-		// By a quarter: a log of n events wastes at most n/4 slots, and
-		// each event is copied about four times in all.
-		r.resize(min(max(len(r.ring)+len(r.ring)/4, 64), changeLogCap))
+	if r.start+r.n == len(r.blocks)*eventBlockLen {
+		r.blocks = append(r.blocks, new(eventBlock))
 	}
 	o := eventOrigin{op: e.op, db: e.db, coll: e.coll, tx: tag}
 	if r.last == (unique.Handle[eventOrigin]{}) || r.last.Value() != o {
@@ -66,8 +83,7 @@ func (r *eventRing) push(e changeEvent, tag *txnTag) {
 	case e.doc == nil:
 		le.doc = e.pre
 	case e.pre != nil:
-		pre := e.pre
-		le.pre = &pre
+		r.pres = append(r.pres, preImage{num: r.dropped + uint64(r.n), doc: e.pre})
 	}
 	r.t = e.pos.t
 	*r.at(r.n) = le
@@ -78,20 +94,18 @@ func (r *eventRing) push(e changeEvent, tag *txnTag) {
 func (r *eventRing) dropOldest() streamPos {
 	p := r.pos(r.at(0))
 	*r.at(0) = loggedEvent{} // let its documents go
-	r.start = (r.start + 1) % len(r.ring)
+	if len(r.pres) > 0 && r.pres[0].num == r.dropped {
+		r.pres[0] = preImage{}
+		r.pres = r.pres[1:]
+	}
+	r.dropped++
 	r.n--
-	if len(r.ring) > 64 && r.n < len(r.ring)/4 {
-		r.resize(len(r.ring) / 2) // a quiet log gives its memory back
+	if r.start++; r.start == eventBlockLen {
+		r.blocks[0] = nil // a quiet log gives its memory back
+		r.blocks = r.blocks[1:]
+		r.start = 0
 	}
 	return p
-}
-
-func (r *eventRing) resize(size int) {
-	ring := make([]loggedEvent, size)
-	for k := range r.n {
-		ring[k] = *r.at(k)
-	}
-	r.ring, r.start = ring, 0
 }
 
 func (r *eventRing) pos(e *loggedEvent) streamPos {
@@ -105,19 +119,24 @@ func (r *eventRing) since(p streamPos, limit int) []changeEvent {
 	k := sort.Search(r.n, func(k int) bool { return r.pos(r.at(k)).cmp(p) > 0 })
 	out := make([]changeEvent, 0, min(limit, r.n-k))
 	for ; k < r.n && len(out) < limit; k++ {
-		out = append(out, r.unpack(r.at(k)))
+		out = append(out, r.unpack(k))
 	}
 	return out
 }
 
-func (r *eventRing) unpack(le *loggedEvent) changeEvent {
+// unpack is event k.
+func (r *eventRing) unpack(k int) changeEvent {
+	le := r.at(k)
 	o := le.origin.Value()
 	e := changeEvent{pos: r.pos(le), wall: time.Unix(0, le.wall), op: o.op, db: o.db, coll: o.coll, doc: le.doc}
-	switch {
-	case o.op == "delete":
+	switch o.op {
+	case "delete":
 		e.pre, e.doc = le.doc, nil
-	case le.pre != nil:
-		e.pre = *le.pre
+	case "update", "replace":
+		num := r.dropped + uint64(k)
+		if j := sort.Search(len(r.pres), func(j int) bool { return r.pres[j].num >= num }); j < len(r.pres) && r.pres[j].num == num {
+			e.pre = r.pres[j].doc
+		}
 	}
 	if e.pre != nil || e.doc != nil {
 		if e.id = lookup(e.doc, "_id"); e.doc == nil {

@@ -20,7 +20,7 @@ func (s *Server) coll(db, name string, create bool) *collection {
 	}
 	c := d.colls[name]
 	if c == nil && create {
-		c = &collection{db: db, name: name, records: map[string]*record{}}
+		c = &collection{db: db, name: name}
 		d.colls[name] = c
 	}
 	return c

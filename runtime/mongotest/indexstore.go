@@ -177,7 +177,13 @@ func (t *keyTree) insert(e keyEntry) {
 			return
 		}
 	}
-	c := slices.Insert(t.chunks[p.ci], p.i, e)
+	c := t.chunks[p.ci]
+	if len(c) == cap(c) && len(c) < chunkMax {
+		// Grow by doubling up to exactly chunkMax: append's own growth
+		// would leave a full chunk a third empty.
+		c = append(make([]keyEntry, 0, min(max(2*len(c), 4), chunkMax)), c...)
+	}
+	c = slices.Insert(c, p.i, e)
 	t.chunks[p.ci] = c
 	if len(c) > chunkMax {
 		half := len(c) / 2

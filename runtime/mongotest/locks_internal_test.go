@@ -141,7 +141,7 @@ func TestCommitOneTime(t *testing.T) {
 	tx := s.beginTxn(s.session("x"), 1, 0, false)
 	var recs []*record
 	for i, c := range []*collection{a, b, a} {
-		r := c.record(idKey(int32(i)), true)
+		r := c.record(int32(i), true)
 		s.put(view{tx: tx}, c, r, bson.D{{Key: "_id", Value: int32(i)}}, false)
 		recs = append(recs, r)
 	}

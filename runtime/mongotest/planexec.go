@@ -141,7 +141,7 @@ func idLookup(vals []any) bool {
 func byIDs(c *collection, v view, q *query, ids []any) ([]docRef, *cmdError) {
 	var out []docRef
 	for _, id := range ids {
-		r := c.records[idKey(id)]
+		r := c.records.get(id)
 		if r == nil {
 			continue
 		}

@@ -92,7 +92,7 @@ func checkEntries(t *testing.T, c *collection) {
 			for _, d := range r.docs() {
 				keys, _ := ix.keys(d)
 				for _, k := range keys {
-					want[r.key+" "+k.key] = true
+					want[idKey(r.id())+" "+k.key] = true
 				}
 			}
 		}
@@ -103,7 +103,7 @@ func checkEntries(t *testing.T, c *collection) {
 				for j := range vals {
 					vals[j] = e.val(j)
 				}
-				got[e.rec.key+" "+idKey(vals)] = true
+				got[idKey(e.rec.id())+" "+idKey(vals)] = true
 			}
 		}
 		if diff := cmp.Diff(want, got); diff != "" || ix.tree.n != len(got) {
@@ -115,7 +115,7 @@ func checkEntries(t *testing.T, c *collection) {
 func refKeys(refs []docRef) []string {
 	out := make([]string, len(refs))
 	for i, r := range refs {
-		out[i] = r.rec.key + " " + bsonString(r.doc)
+		out[i] = idKey(r.rec.id()) + " " + bsonString(r.doc)
 	}
 	return out
 }
@@ -200,7 +200,7 @@ func (g *docGen) indexes(t *testing.T, c *collection, n int) {
 // or aborted, and returns the views to read c through.
 func (g *docGen) populate(s *Server, c *collection) []view {
 	write := func(v view, id int, doc bson.D) {
-		r := c.record(idKey(int32(id)), true)
+		r := c.record(int32(id), true)
 		if wait, err := s.claim(v, r); wait != nil || err != nil {
 			return
 		}

@@ -9,7 +9,7 @@ import (
 // TestPlanChoice: the planner reads the index a filter constrains, with
 // the bounds it implies, and knows when the index's order is the answer's.
 func TestPlanChoice(t *testing.T) {
-	c := &collection{records: map[string]*record{}}
+	c := &collection{}
 	for _, spec := range []bson.D{
 		{{Key: "key", Value: bson.D{{Key: "email", Value: int32(1)}}}, {Key: "name", Value: "email_1"}, {Key: "unique", Value: true}},
 		{{Key: "key", Value: bson.D{{Key: "a", Value: int32(1)}, {Key: "b", Value: int32(-1)}}}, {Key: "name", Value: "a_1_b_-1"}},

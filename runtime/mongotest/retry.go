@@ -1,6 +1,8 @@
 package mongotest
 
 import (
+	"cmp"
+	"reflect"
 	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -30,8 +32,7 @@ func (s *Server) runRetryable(req *request, cmd command) (bson.D, error) {
 			s.abortTxn(ss.tx, "a newer txnNumber was used on its session")
 		}
 		ss.txnNumber, ss.tx, ss.retrying = req.txnNumber, nil, true
-		clear(ss.stmts)
-		ss.stmts = ss.stmts[:0]
+		ss.stmts.reset()
 	}
 	key, batched := statementsKey[req.name]
 	if !batched {
@@ -75,8 +76,8 @@ func (s *Server) runRetryable(req *request, cmd command) (bson.D, error) {
 // onPrimaryTransactionalWrite fail point acts here.
 func (s *Server) runStatement(req *request, cmd command, i int, body bson.D, batched bool) (bson.D, error) {
 	ss := req.sess
-	if i < len(ss.stmts) && ss.stmts[i] != nil {
-		return ss.stmts[i], nil // a retry: answer again, apply nothing
+	if res := ss.stmts.get(i); res != nil {
+		return res, nil // a retry: answer again, apply nothing
 	}
 	if fp := s.fireWriteFail(true); fp != nil {
 		// The write fails before it commits: nothing of it is applied.
@@ -97,15 +98,56 @@ func (s *Server) runStatement(req *request, cmd command, i int, body bson.D, bat
 	if err != nil || hasWriteErrors(res) {
 		return res, err
 	}
-	for len(ss.stmts) <= i {
-		ss.stmts = append(ss.stmts, nil)
-	}
-	ss.stmts[i] = res
+	ss.stmts.set(i, res)
 	if fp := s.fireWriteFail(false); fp != nil {
 		// The write committed; its reply is lost with the connection.
 		req.closeConn = req.closeConn || fp.closeConnection
 	}
 	return res, nil
+}
+
+// stmtReplies are the replies of the statements of a retryable write that
+// succeeded, by statement index. A batch's statements mostly get the same
+// reply ({n: 1} for each document of an insert): consecutive statements
+// with equal replies share one run, so that a session does not keep a
+// reply per document of its last insertMany.
+type stmtReplies struct {
+	runs []stmtRun // in statement order, disjoint
+}
+
+// stmtRun is the reply of statements from to to-1.
+type stmtRun struct {
+	from, to int
+	reply    bson.D
+}
+
+func (r *stmtReplies) reset() {
+	clear(r.runs)
+	r.runs = r.runs[:0]
+}
+
+// find is the index of the first run that ends after statement i.
+func (r *stmtReplies) find(i int) int {
+	k, _ := slices.BinarySearchFunc(r.runs, i, func(run stmtRun, i int) int { return cmp.Compare(run.to-1, i) })
+	return k
+}
+
+// get is statement i's reply, nil when it has not succeeded.
+func (r *stmtReplies) get(i int) bson.D {
+	if k := r.find(i); k < len(r.runs) && r.runs[k].from <= i {
+		return r.runs[k].reply
+	}
+	return nil
+}
+
+// set records res as the reply of statement i, which has none yet.
+func (r *stmtReplies) set(i int, res bson.D) {
+	k := r.find(i)
+	if k > 0 && r.runs[k-1].to == i && reflect.DeepEqual(r.runs[k-1].reply, res) {
+		r.runs[k-1].to++
+		return
+	}
+	r.runs = slices.Insert(r.runs, k, stmtRun{from: i, to: i + 1, reply: res})
 }
 
 // mergedReply merges the replies of a batch's statements, each run alone:

@@ -43,6 +43,7 @@ func scaleColl(b *testing.B, n int) (*mongo.Collection, float64) {
 		b.Fatal(err)
 	}
 	before := liveHeap()
+	writeHeapProfile(b, fmt.Sprintf("scale-%d-base", n))
 	const batch = 1000
 	for lo := 0; lo < n; lo += batch {
 		docs := make([]any, 0, batch)
@@ -53,7 +54,9 @@ func scaleColl(b *testing.B, n int) (*mongo.Collection, float64) {
 			b.Fatal(err)
 		}
 	}
-	return coll, float64(liveHeap()-before) / float64(n)
+	heap := float64(liveHeap()-before) / float64(n)
+	writeHeapProfile(b, fmt.Sprintf("scale-%d", n))
+	return coll, heap
 }
 
 func liveHeap() uint64 {

@@ -57,20 +57,20 @@ func sinkTarget(db string, v any, dbKey, collKey string) (string, string, *cmdEr
 func (s *Server) out(req *request, db, name string, docs []bson.D) error {
 	return s.applyAll(req, func() (*collection, []change, *cmdError) {
 		c := s.coll(db, name, true)
-		seen := map[string]bool{}
+		seen := map[*record]bool{}
 		var changes []change
 		for _, d := range docs {
 			d = withID(d)
-			key := idKey(d[0].Value)
-			if seen[key] {
+			r := c.record(d[0].Value, true)
+			if seen[r] {
 				return nil, nil, dupKeyError(c, "_id_", bson.D{{Key: "_id", Value: int32(1)}}, bson.D{{Key: "_id", Value: d[0].Value}})
 			}
-			seen[key] = true
-			changes = append(changes, change{rec: c.record(key, true), doc: d})
+			seen[r] = true
+			changes = append(changes, change{rec: r, doc: d})
 		}
 		refs, _ := matching(c, req.view(), nil) // no filter: nothing to fail
 		for _, r := range refs {
-			if !seen[r.rec.key] {
+			if !seen[r.rec] {
 				changes = append(changes, change{rec: r.rec})
 			}
 		}
@@ -170,7 +170,7 @@ func (s *Server) merge(req *request, m *mergeSpec, docs []bson.D) error {
 		var changes []change
 		for _, d := range docs {
 			d = withID(d)
-			r := c.record(idKey(d[0].Value), true)
+			r := c.record(d[0].Value, true)
 			old := v.doc(r)
 			switch {
 			case old == nil && m.whenNotMatched == "insert":

@@ -79,7 +79,7 @@ func TestHistoryWindow(t *testing.T) {
 	s.put(view{}, c, r, nil, false)
 	now = now.Add(2 * time.Minute)
 	s.put(view{}, c, c.record("other", true), bson.D{{Key: "_id", Value: "other"}}, false)
-	if !r.removed() || c.records["k"] != nil {
+	if !r.removed() || c.records.get("k") != nil {
 		t.Fatal("an aged-out deleted record is still kept")
 	}
 }
@@ -87,7 +87,7 @@ func TestHistoryWindow(t *testing.T) {
 // versionTimes lists the commit times of r's committed versions, oldest first.
 func versionTimes(r *record) []uint32 {
 	var ts []uint32
-	for v := r.older; v != nil; v = v.older {
+	for v := r.older(); v != nil; v = v.older {
 		ts = append(ts, v.ts)
 	}
 	slices.Reverse(ts)

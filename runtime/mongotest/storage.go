@@ -21,11 +21,11 @@ type database struct {
 
 type collection struct {
 	db, name string
-	records  map[string]*record // by canonical _id key
-	order    []*record          // natural (insertion) order, may hold removed records
-	removed  int                // removed records still in order
-	indexes  []*index           // secondary indexes; _id_ is implicit
-	live     int                // records whose latest committed version is a document
+	records  recordSet // by canonical _id key (recordset.go)
+	order    []*record // natural (insertion) order, may hold removed records
+	removed  int       // removed records still in order
+	indexes  []*index  // secondary indexes; _id_ is implicit
+	live     int       // records whose latest committed version is a document
 	// nextSeq is the seq of the next record created: a collection creates
 	// fewer than 2^32 records in a test's lifetime.
 	nextSeq uint32
@@ -37,14 +37,23 @@ type collection struct {
 // record is one _id's history. Its newest committed version is kept in
 // the record itself and the older ones a snapshot may still read hang off
 // it, newest first: most records have a single version, and a record is
-// the storage's largest cost per document after the document itself.
+// the storage's largest cost per document after the document itself, so
+// it keeps in 48 bytes what every record needs and in ext the rest.
 type record struct {
-	key   string // canonical _id key; "" once taken out of its collection's map
 	doc   bson.D // the newest committed version, nil: deleted
 	ts    uint32 // doc's commit time; 0: never committed
 	seq   uint32 // its place in natural order, orders equal index keys
+	owner *txn   // the open transaction that has written it, if any
+	// ext is nil when the record has a document and no older version:
+	// then its _id is its document's.
+	ext *recordExt
+}
+
+type recordExt struct {
+	// id is the record's _id value, removedMark once the record is taken
+	// out of its collection's set.
+	id    any
 	older *version
-	owner *txn // the open transaction that has written it, if any
 }
 
 // version is a superseded committed version of a record.
@@ -73,14 +82,55 @@ type index struct {
 
 func (c *collection) ns() string { return c.db + "." + c.name }
 
-// removed reports whether r was taken out of its collection's map.
-func (r *record) removed() bool { return r.key == "" }
+// removedMark is the id of a record taken out of its collection.
+type removedMark struct{}
+
+// removed reports whether r was taken out of its collection's set.
+func (r *record) removed() bool {
+	if r.ext == nil {
+		return false
+	}
+	_, ok := r.ext.id.(removedMark)
+	return ok
+}
+
+// id is r's _id value.
+func (r *record) id() any {
+	if r.ext != nil {
+		return r.ext.id
+	}
+	return lookup(r.doc, "_id")
+}
+
+// older is r's newest superseded version, nil if none.
+func (r *record) older() *version {
+	if r.ext == nil {
+		return nil
+	}
+	return r.ext.older
+}
+
+// extend gives r its ext, before its document goes or a version is kept.
+func (r *record) extend() *recordExt {
+	if r.ext == nil {
+		r.ext = &recordExt{id: r.id()}
+	}
+	return r.ext
+}
+
+// tidy drops r's ext when its document holds its _id and nothing older
+// is kept.
+func (r *record) tidy() {
+	if r.ext != nil && r.ext.older == nil && r.doc != nil {
+		r.ext = nil
+	}
+}
 
 // committed reports whether r has a committed version.
 func (r *record) committed() bool { return r.ts != 0 }
 
 // hasOlder reports whether r keeps superseded versions.
-func (r *record) hasOlder() bool { return r.older != nil }
+func (r *record) hasOlder() bool { return r.older() != nil }
 
 // latest is the newest committed version of r, nil if deleted or never committed.
 func (r *record) latest() bson.D { return r.doc }
@@ -92,7 +142,7 @@ func (r *record) at(ts uint32) bson.D {
 	if r.ts <= ts {
 		return r.doc // nil when never committed
 	}
-	for v := r.older; v != nil; v = v.older {
+	for v := r.older(); v != nil; v = v.older {
 		if v.ts <= ts {
 			return v.doc
 		}
@@ -107,7 +157,7 @@ func (r *record) docs() []bson.D {
 	if r.doc != nil {
 		out = append(out, r.doc)
 	}
-	for v := r.older; v != nil; v = v.older {
+	for v := r.older(); v != nil; v = v.older {
 		if v.doc != nil {
 			out = append(out, v.doc)
 		}
@@ -151,13 +201,14 @@ type docRef struct {
 	doc bson.D
 }
 
-// record returns the record for key, creating it when create is set.
-func (c *collection) record(key string, create bool) *record {
-	r := c.records[key]
+// record returns the record of _id value id, creating it when create is
+// set.
+func (c *collection) record(id any, create bool) *record {
+	r := c.records.get(id)
 	if r == nil && create {
-		r = &record{key: key, seq: c.nextSeq}
+		r = &record{seq: c.nextSeq, ext: &recordExt{id: id}}
 		c.nextSeq++
-		c.records[key] = r
+		c.records.add(r)
 		c.order = append(c.order, r)
 	}
 	return r
@@ -175,7 +226,11 @@ func (c *collection) commitVersion(r *record, ts uint32, doc bson.D, oldest uint
 	}
 	c.indexDoc(r, doc) // already there when a transaction wrote it
 	if r.committed() {
-		r.older = &version{doc: r.doc, ts: r.ts, older: r.older}
+		x := r.extend()
+		x.older = &version{doc: r.doc, ts: r.ts, older: x.older}
+	}
+	if doc == nil {
+		r.extend()
 	}
 	r.doc, r.ts = doc, ts
 	c.prune(r, oldest)
@@ -185,9 +240,12 @@ func (c *collection) prune(r *record, oldest uint32) {
 	// Keep the newest version at or before oldest and everything after it.
 	var gone *version
 	if r.ts <= oldest {
-		gone, r.older = r.older, nil
+		gone = r.older()
+		if gone != nil {
+			r.ext.older = nil
+		}
 	} else {
-		for v := r.older; v != nil; v = v.older {
+		for v := r.older(); v != nil; v = v.older {
 			if v.ts <= oldest {
 				gone, v.older = v.older, nil
 				break
@@ -197,9 +255,10 @@ func (c *collection) prune(r *record, oldest uint32) {
 	for ; gone != nil; gone = gone.older {
 		c.unindexDoc(r, gone.doc)
 	}
-	if r.owner == nil && r.older == nil && r.doc == nil && r.ts <= oldest {
+	if r.owner == nil && r.older() == nil && r.doc == nil && r.ts <= oldest {
 		c.drop(r) // deleted and unseen by any snapshot, or never committed
 	}
+	r.tidy()
 }
 
 // drop forgets r; its slot in order is reclaimed once enough accumulate.
@@ -207,8 +266,8 @@ func (c *collection) drop(r *record) {
 	if r.removed() {
 		return
 	}
-	delete(c.records, r.key)
-	r.key = ""
+	c.records.remove(r)
+	r.extend().id = removedMark{}
 	c.removed++
 	if c.removed > 64 && c.removed > len(c.order)/2 {
 		c.order = slices.DeleteFunc(c.order, (*record).removed)
@@ -217,8 +276,8 @@ func (c *collection) drop(r *record) {
 }
 
 // idKey is the canonical key of an _id value: values mongod's _id index
-// treats as equal (1, 1.0, NumberLong(1)) get the same key. It is built on
-// the stack and allocated once, exactly: every record keeps its key.
+// treats as equal (1, 1.0, NumberLong(1)) get the same key (appendKey
+// builds it where it need not be kept).
 func idKey(v any) string {
 	var buf [64]byte
 	return string(appendKey(buf[:0], v))
@@ -243,6 +302,9 @@ func appendKey(b []byte, v any) []byte {
 		return append(append(append(b, 'd'), x.String()...), ';')
 	case string:
 		return appendLenPrefixed(append(b, 's'), x)
+	case bson.ObjectID:
+		// The most common _id: keyed without marshalling, 12 bytes.
+		return append(append(b, 'o'), x[:]...)
 	case bson.D:
 		b = append(b, '{')
 		for _, e := range x {

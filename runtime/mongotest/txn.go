@@ -17,10 +17,10 @@ type session struct {
 	txnNumber int64 // highest txnNumber seen
 	tx        *txn  // the transaction numbered txnNumber, if it was one
 	// retrying: txnNumber is a retryable write; stmts are the replies of
-	// its statements that succeeded, by index (nil: not yet), answered
-	// again when the driver retries it.
+	// its statements that succeeded, answered again when the driver
+	// retries it.
 	retrying bool
-	stmts    []bson.D
+	stmts    stmtReplies
 	lastUse  time.Time // for $listLocalSessions
 }
 

@@ -106,9 +106,8 @@ func (s *Server) tryInsert(req *request, name string, doc bson.D) (wait *txn, er
 	if _, isArr := id.(bson.A); isArr {
 		return nil, &cmdError{Code: codeInvalidIDField, Msg: "The '_id' value cannot be of type array", asWriteError: true}
 	}
-	key := idKey(id)
 	v := req.view()
-	r := c.record(key, false)
+	r := c.record(id, false)
 	if r != nil {
 		if wait, err := s.claim(v, r); err != nil || wait != nil {
 			return wait, err
@@ -121,7 +120,7 @@ func (s *Server) tryInsert(req *request, name string, doc bson.D) (wait *txn, er
 		return wait, err
 	}
 	if r == nil {
-		r = c.record(key, true)
+		r = c.record(id, true)
 	}
 	s.put(v, c, r, doc, false)
 	return nil, nil
