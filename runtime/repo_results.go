@@ -105,8 +105,8 @@ func (q Query) run(opened func(n int), yield func(doc any) bool) error {
 			return cur.Err()
 		}
 		doc := q.s.New()
-		if q.s.Decode != nil {
-			err = q.s.Decode(doc, cur.Current)
+		if decode := q.s.decoder(doc); decode != nil {
+			err = decode(doc, cur.Current)
 		} else {
 			err = cur.Decode(doc)
 		}

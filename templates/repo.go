@@ -115,9 +115,6 @@ func schemaVar(p *typePlan) jen.Code {
 	if len(t.Indexes) > 0 {
 		entries = append(entries, entry("Indexes", indexModels(t)))
 	}
-	if p.codec {
-		entries = append(entries, entry("Decode", rt("UnmarshalBSON")))
-	}
 	entries = append(entries, lifecycleEntries(p)...)
 	return jen.Var().Id(p.schemaVar).Op("=").Add(rt("Schema")).Add(multiValues(entries...)).Line()
 }

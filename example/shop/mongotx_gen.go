@@ -47,7 +47,6 @@ var schemaOfAccount = runtime.Schema{
 	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Account).Updated }),
 	Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
 	Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)}},
-	Decode:  runtime.UnmarshalBSON,
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -214,7 +213,6 @@ var schemaOfOrder = runtime.Schema{
 		{Keys: bson.D{{Key: "customer", Value: 1}, {Key: "created", Value: -1}}, Options: options.Index().SetName("customer_recent")},
 		{Keys: bson.D{{Key: "lines.sku", Value: 1}}},
 	},
-	Decode:     runtime.UnmarshalBSON,
 	Deleted:    "cancelled",
 	BeforeSave: func(ctx context.Context, doc any) error { return doc.(*Order).BeforeSave(ctx) },
 }
@@ -366,9 +364,8 @@ func NewProductRepo(db *mongo.Database) *ProductRepo {
 }
 
 var schemaOfProduct = runtime.Schema{
-	New:    func() any { return new(Product) },
-	ID:     func(doc any) any { return doc.(*Product).SKU },
-	Decode: runtime.UnmarshalBSON,
+	New: func() any { return new(Product) },
+	ID:  func(doc any) any { return doc.(*Product).SKU },
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -497,10 +494,7 @@ func NewStore(db *mongo.Database) *Store {
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return runtime.EnsureIndexes(
-		ctx,
-		s.Account,
-		s.Order,
-		s.Product,
+		ctx, s.Account, s.Order, s.Product,
 	)
 }
 
@@ -528,16 +522,11 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Order   OrderRepo
 		Product ProductRepo
 	}{
-		Account: AccountRepo{s.Account.core.Bound(tx)},
-		Order:   OrderRepo{s.Order.core.Bound(tx)},
+		Account: AccountRepo{s.Account.core.Bound(tx)}, Order: OrderRepo{s.Order.core.Bound(tx)},
 		Product: ProductRepo{s.Product.core.Bound(tx)},
 	}
 	b.Store = Store{
-		Account: &b.Account,
-		Order:   &b.Order,
-		Product: &b.Product,
-		db:      s.db,
-		tx:      tx,
+		Account: &b.Account, Order: &b.Order, Product: &b.Product, db: s.db, tx: tx,
 	}
 	return &b.Store
 }

@@ -45,9 +45,8 @@ func NewInlinesRepo(db *mongo.Database) *InlinesRepo {
 }
 
 var schemaOfInlines = runtime.Schema{
-	New:    func() any { return new(Inlines) },
-	ID:     func(doc any) any { return doc.(*Inlines).ID },
-	Decode: runtime.UnmarshalBSON,
+	New: func() any { return new(Inlines) },
+	ID:  func(doc any) any { return doc.(*Inlines).ID },
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -475,7 +474,6 @@ func NewKindsRepo(db *mongo.Database) *KindsRepo {
 var schemaOfKinds = runtime.Schema{
 	New:    func() any { return new(Kinds) },
 	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Kinds).ID },
-	Decode: runtime.UnmarshalBSON,
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -602,9 +600,7 @@ func NewStore(db *mongo.Database) *Store {
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return runtime.EnsureIndexes(
-		ctx,
-		s.Inlines,
-		s.Kinds,
+		ctx, s.Inlines, s.Kinds,
 	)
 }
 
@@ -631,14 +627,10 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Inlines InlinesRepo
 		Kinds   KindsRepo
 	}{
-		Inlines: InlinesRepo{s.Inlines.core.Bound(tx)},
-		Kinds:   KindsRepo{s.Kinds.core.Bound(tx)},
+		Inlines: InlinesRepo{s.Inlines.core.Bound(tx)}, Kinds: KindsRepo{s.Kinds.core.Bound(tx)},
 	}
 	b.Store = Store{
-		Inlines: &b.Inlines,
-		Kinds:   &b.Kinds,
-		db:      s.db,
-		tx:      tx,
+		Inlines: &b.Inlines, Kinds: &b.Kinds, db: s.db, tx: tx,
 	}
 	return &b.Store
 }

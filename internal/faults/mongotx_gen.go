@@ -34,9 +34,8 @@ func NewAccountRepo(db *mongo.Database) *AccountRepo {
 }
 
 var schemaOfAccount = runtime.Schema{
-	New:    func() any { return new(Account) },
-	ID:     func(doc any) any { return doc.(*Account).ID },
-	Decode: runtime.UnmarshalBSON,
+	New: func() any { return new(Account) },
+	ID:  func(doc any) any { return doc.(*Account).ID },
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -168,7 +167,6 @@ var schemaOfEntry = runtime.Schema{
 	New:     func() any { return new(Entry) },
 	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Entry).ID },
 	Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "transfer", Value: 1}}}},
-	Decode:  runtime.UnmarshalBSON,
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -301,9 +299,7 @@ func NewStore(db *mongo.Database) *Store {
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return runtime.EnsureIndexes(
-		ctx,
-		s.Account,
-		s.Entry,
+		ctx, s.Account, s.Entry,
 	)
 }
 
@@ -330,14 +326,10 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Account AccountRepo
 		Entry   EntryRepo
 	}{
-		Account: AccountRepo{s.Account.core.Bound(tx)},
-		Entry:   EntryRepo{s.Entry.core.Bound(tx)},
+		Account: AccountRepo{s.Account.core.Bound(tx)}, Entry: EntryRepo{s.Entry.core.Bound(tx)},
 	}
 	b.Store = Store{
-		Account: &b.Account,
-		Entry:   &b.Entry,
-		db:      s.db,
-		tx:      tx,
+		Account: &b.Account, Entry: &b.Entry, db: s.db, tx: tx,
 	}
 	return &b.Store
 }

@@ -76,7 +76,6 @@ var schemaOfBook = runtime.Schema{
 		{Keys: bson.D{{Key: "editions.isbn", Value: 1}}, Options: options.Index().SetUnique(true)},
 		{Keys: bson.D{{Key: "editions.year", Value: 1}}},
 	},
-	Decode: runtime.UnmarshalBSON,
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -238,9 +237,7 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Book: BookRepo{s.Book.core.Bound(tx)},
 	}
 	b.Store = Store{
-		Book: &b.Book,
-		db:   s.db,
-		tx:   tx,
+		Book: &b.Book, db: s.db, tx: tx,
 	}
 	return &b.Store
 }

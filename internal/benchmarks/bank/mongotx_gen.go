@@ -57,7 +57,6 @@ var schemaOfAccount = runtime.Schema{
 		{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)},
 		{Keys: bson.D{{Key: "branch", Value: 1}}},
 	},
-	Decode: runtime.UnmarshalBSON,
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -230,7 +229,6 @@ func NewCustomerRepo(db *mongo.Database) *CustomerRepo {
 var schemaOfCustomer = runtime.Schema{
 	New:    func() any { return new(Customer) },
 	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Customer).ID },
-	Decode: runtime.UnmarshalBSON,
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -362,9 +360,7 @@ func NewStore(db *mongo.Database) *Store {
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return runtime.EnsureIndexes(
-		ctx,
-		s.Account,
-		s.Customer,
+		ctx, s.Account, s.Customer,
 	)
 }
 
@@ -395,10 +391,7 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Customer: CustomerRepo{s.Customer.core.Bound(tx)},
 	}
 	b.Store = Store{
-		Account:  &b.Account,
-		Customer: &b.Customer,
-		db:       s.db,
-		tx:       tx,
+		Account: &b.Account, Customer: &b.Customer, db: s.db, tx: tx,
 	}
 	return &b.Store
 }

@@ -72,7 +72,6 @@ var schemaOfAccount = runtime.Schema{
 		{Keys: bson.D{{Key: "owner", Value: 1}, {Key: "balance", Value: -1}}, Options: options.Index().SetName("by_owner_balance").SetSparse(true)},
 		{Keys: bson.D{{Key: "created_at", Value: 1}}, Options: options.Index().SetExpireAfterSeconds(2592000)},
 	},
-	Decode: runtime.UnmarshalBSON,
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -223,9 +222,8 @@ func NewEventRepo(db *mongo.Database) *EventRepo {
 }
 
 var schemaOfEvent = runtime.Schema{
-	New:    func() any { return new(Event) },
-	ID:     func(doc any) any { return doc.(*Event).Key },
-	Decode: runtime.UnmarshalBSON,
+	New: func() any { return new(Event) },
+	ID:  func(doc any) any { return doc.(*Event).Key },
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -350,9 +348,7 @@ func NewStore(db *mongo.Database) *Store {
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return runtime.EnsureIndexes(
-		ctx,
-		s.Account,
-		s.Event,
+		ctx, s.Account, s.Event,
 	)
 }
 
@@ -379,14 +375,10 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Account AccountRepo
 		Event   EventRepo
 	}{
-		Account: AccountRepo{s.Account.core.Bound(tx)},
-		Event:   EventRepo{s.Event.core.Bound(tx)},
+		Account: AccountRepo{s.Account.core.Bound(tx)}, Event: EventRepo{s.Event.core.Bound(tx)},
 	}
 	b.Store = Store{
-		Account: &b.Account,
-		Event:   &b.Event,
-		db:      s.db,
-		tx:      tx,
+		Account: &b.Account, Event: &b.Event, db: s.db, tx: tx,
 	}
 	return &b.Store
 }
