@@ -561,7 +561,7 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.Account", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -609,7 +609,7 @@ func (v *Order) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Order) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Order", func() { *v = Order{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.Order", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -654,7 +654,7 @@ func (v *OrderLine) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *OrderLine) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.OrderLine", func() { *v = OrderLine{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.OrderLine", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "sku":
 			return bsoncodec.DecodeString(&v.SKU, e)
@@ -697,7 +697,7 @@ func (v *Product) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Product) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Product", func() { *v = Product{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.Product", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeString(&v.SKU, e)

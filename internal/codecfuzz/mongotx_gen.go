@@ -678,7 +678,7 @@ func (v *Inlines) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Inlines) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFieldsInline("codecfuzz.Inlines", func() { *v = Inlines{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFieldsInline("codecfuzz.Inlines", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeInt(&v.ID, e)
@@ -731,7 +731,7 @@ func (v *Item) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Item) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("codecfuzz.Item", func() { *v = Item{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("codecfuzz.Item", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "sku":
 			return bsoncodec.DecodeString(&v.SKU, e)
@@ -896,7 +896,7 @@ func (v *Kinds) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Kinds) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("codecfuzz.Kinds", func() { *v = Kinds{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("codecfuzz.Kinds", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -1081,7 +1081,7 @@ func (v *Node) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Node) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("codecfuzz.Node", func() { *v = Node{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("codecfuzz.Node", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "name":
 			return bsoncodec.DecodeString(&v.Name, e)
@@ -1118,7 +1118,7 @@ func (v *Zeroish) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Zeroish) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("codecfuzz.Zeroish", func() { *v = Zeroish{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("codecfuzz.Zeroish", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "n":
 			return bsoncodec.DecodeInt(&v.N, e)

@@ -359,7 +359,7 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("faults.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("faults.Account", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeString(&v.ID, e)
@@ -398,7 +398,7 @@ func (v *Entry) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Entry) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("faults.Entry", func() { *v = Entry{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("faults.Entry", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)

@@ -274,7 +274,7 @@ func (v *Book) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Book) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("library.Book", func() { *v = Book{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("library.Book", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -325,7 +325,7 @@ func (v *Edition) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Edition) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("library.Edition", func() { *v = Edition{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("library.Edition", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "year":
 			return bsoncodec.DecodeInt(&v.Year, e)

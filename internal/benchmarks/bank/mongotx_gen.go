@@ -429,7 +429,7 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("bank.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("bank.Account", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -478,7 +478,7 @@ func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Address) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("bank.Address", func() { *v = Address{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("bank.Address", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "street":
 			return bsoncodec.DecodeString(&v.Street, e)
@@ -527,7 +527,7 @@ func (v *Customer) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Customer) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("bank.Customer", func() { *v = Customer{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("bank.Customer", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)

@@ -418,7 +418,7 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.Account", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -466,7 +466,7 @@ func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Address) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Address", func() { *v = Address{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.Address", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "city":
 			return bsoncodec.DecodeString(&v.City, e)
@@ -501,7 +501,7 @@ func (v *Event) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Event) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Event", func() { *v = Event{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.Event", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeString(&v.Key, e)
@@ -536,7 +536,7 @@ func (v *Origin) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Origin) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Origin", func() { *v = Origin{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.Origin", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "line":
 			return bsoncodec.DecodeInt(&v.Line, e)
