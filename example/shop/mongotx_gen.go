@@ -550,9 +550,7 @@ func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeString(&v.Owner, w, "owner")
 	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
 	bsoncodec.EncodeInt64(&v.Version, w, "version")
@@ -595,9 +593,7 @@ func (v *Order) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Order) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeString(&v.Customer, w, "customer")
 	bsoncodec.EncodeSlice(&v.Lines, w, "lines", (*OrderLine).encodeBSON)
 	bsoncodec.EncodeInt64(&v.Total, w, "total")

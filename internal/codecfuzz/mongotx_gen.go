@@ -765,9 +765,7 @@ func (v *Kinds) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Kinds) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeBool(&v.B, w, "b")
 	bsoncodec.EncodeString(&v.S, w, "s")
 	bsoncodec.EncodeInt(&v.I, w, "i")
@@ -842,9 +840,7 @@ func (v *Kinds) encodeBSON(w *bsoncodec.Writer, key string) {
 	if !v.OT.IsZero() {
 		bsoncodec.EncodeTime(&v.OT, w, "ot")
 	}
-	if !v.OOID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.OOID, w, "ooid")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.OOID, w, "ooid")
 	if v.OP != nil {
 		bsoncodec.EncodePointer(&v.OP, w, "op", bsoncodec.EncodeInt[int])
 	}

@@ -387,9 +387,7 @@ func (v *Entry) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Entry) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeString(&v.Transfer, w, "transfer")
 	bsoncodec.EncodeString(&v.From, w, "from")
 	bsoncodec.EncodeString(&v.To, w, "to")

@@ -259,9 +259,7 @@ func (v *Book) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Book) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeString(&v.Title, w, "title")
 	bsoncodec.EncodeSlice(&v.Authors, w, "authors", bsoncodec.EncodeString[string])
 	bsoncodec.EncodeSlice(&v.Tags, w, "tags", bsoncodec.EncodeString[string])

@@ -415,9 +415,7 @@ func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeString(&v.Owner, w, "owner")
 	bsoncodec.EncodeString(&v.Branch, w, "branch")
 	bsoncodec.EncodeString(&v.Currency, w, "currency")
@@ -510,9 +508,7 @@ func (v *Customer) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Customer) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeString(&v.Name, w, "name")
 	bsoncodec.EncodeString(&v.Email, w, "email")
 	bsoncodec.EncodeInt32(&v.Age, w, "age")

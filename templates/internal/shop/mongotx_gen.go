@@ -402,9 +402,7 @@ func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeString(&v.Owner, w, "owner")
 	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
 	v.Address.encodeBSON(w, "address")
