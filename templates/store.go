@@ -58,7 +58,7 @@ func storeCtor(pkg *model.Package, plans []*typePlan) jen.Code {
 	items = append(items, jen.Id("db").Op(":").Id("db"))
 	return doc("NewStore returns the store of package %s's collections in db.", pkg.Name).
 		Func().Id("NewStore").Params(jen.Id("db").Op("*").Qual(mongoPath, "Database")).Op("*").Id("Store").Block(
-		jen.Return(jen.Op("&").Id("Store").Add(multiValues(items...))),
+		jen.Return(jen.Op("&").Id("Store").Add(packed("{", "}", items))),
 	).Line()
 }
 

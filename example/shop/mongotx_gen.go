@@ -32,8 +32,7 @@ var AccountFields = struct {
 
 // AccountRepo reads and writes Account documents in the "accounts" collection,
 // in the transaction of the context or of Store.WithTx. Writes set Updated and
-// increment Version, which Replace checks. Each method is documented in full
-// at the [runtime.Repo] method of that name.
+// increment Version, which Replace checks. Full contracts: [runtime.Repo].
 type AccountRepo struct{ core runtime.Repo }
 
 // NewAccountRepo returns the repository of the "accounts" collection in db.
@@ -195,8 +194,7 @@ type OrderLinesFields struct {
 // the transaction of the context or of Store.WithTx. Order is soft-deleted:
 // Delete sets Cancelled, and the methods leave such documents out unless given
 // runtime.WithDeleted(). BeforeSave runs before every write of a whole
-// document. Each method is documented in full at the [runtime.Repo] method of
-// that name.
+// document. Full contracts: [runtime.Repo].
 type OrderRepo struct{ core runtime.Repo }
 
 // NewOrderRepo returns the repository of the "orders" collection in db.
@@ -354,8 +352,8 @@ var ProductFields = struct {
 }
 
 // ProductRepo reads and writes Product documents in the "products" collection,
-// in the transaction of the context or of Store.WithTx. Each method is
-// documented in full at the [runtime.Repo] method of that name.
+// in the transaction of the context or of Store.WithTx. Full contracts:
+// [runtime.Repo].
 type ProductRepo struct{ core runtime.Repo }
 
 // NewProductRepo returns the repository of the "products" collection in db.
@@ -483,10 +481,8 @@ type Store struct {
 // NewStore returns the store of package shop's collections in db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{
-		Account: NewAccountRepo(db),
-		Order:   NewOrderRepo(db),
-		Product: NewProductRepo(db),
-		db:      db,
+		Account: NewAccountRepo(db), Order: NewOrderRepo(db), Product: NewProductRepo(db),
+		db: db,
 	}
 }
 

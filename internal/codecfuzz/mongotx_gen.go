@@ -35,8 +35,8 @@ var InlinesFields = struct {
 }
 
 // InlinesRepo reads and writes Inlines documents in the "inlines" collection,
-// in the transaction of the context or of Store.WithTx. Each method is
-// documented in full at the [runtime.Repo] method of that name.
+// in the transaction of the context or of Store.WithTx. Full contracts:
+// [runtime.Repo].
 type InlinesRepo struct{ core runtime.Repo }
 
 // NewInlinesRepo returns the repository of the "inlines" collection in db.
@@ -462,8 +462,8 @@ type KindsTrSubFields struct {
 }
 
 // KindsRepo reads and writes Kinds documents in the "kinds" collection, in the
-// transaction of the context or of Store.WithTx. Each method is documented in
-// full at the [runtime.Repo] method of that name.
+// transaction of the context or of Store.WithTx. Full contracts:
+// [runtime.Repo].
 type KindsRepo struct{ core runtime.Repo }
 
 // NewKindsRepo returns the repository of the "kinds" collection in db.
@@ -590,9 +590,7 @@ type Store struct {
 // NewStore returns the store of package codecfuzz's collections in db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{
-		Inlines: NewInlinesRepo(db),
-		Kinds:   NewKindsRepo(db),
-		db:      db,
+		Inlines: NewInlinesRepo(db), Kinds: NewKindsRepo(db), db: db,
 	}
 }
 

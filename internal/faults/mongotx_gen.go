@@ -24,8 +24,8 @@ var AccountFields = struct {
 }
 
 // AccountRepo reads and writes Account documents in the "accounts" collection,
-// in the transaction of the context or of Store.WithTx. Each method is
-// documented in full at the [runtime.Repo] method of that name.
+// in the transaction of the context or of Store.WithTx. Full contracts:
+// [runtime.Repo].
 type AccountRepo struct{ core runtime.Repo }
 
 // NewAccountRepo returns the repository of the "accounts" collection in db.
@@ -154,8 +154,8 @@ var EntryFields = struct {
 }
 
 // EntryRepo reads and writes Entry documents in the "ledger" collection, in
-// the transaction of the context or of Store.WithTx. Each method is documented
-// in full at the [runtime.Repo] method of that name.
+// the transaction of the context or of Store.WithTx. Full contracts:
+// [runtime.Repo].
 type EntryRepo struct{ core runtime.Repo }
 
 // NewEntryRepo returns the repository of the "ledger" collection in db.
@@ -289,9 +289,7 @@ type Store struct {
 // NewStore returns the store of package faults's collections in db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{
-		Account: NewAccountRepo(db),
-		Entry:   NewEntryRepo(db),
-		db:      db,
+		Account: NewAccountRepo(db), Entry: NewEntryRepo(db), db: db,
 	}
 }
 

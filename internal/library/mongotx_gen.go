@@ -56,8 +56,7 @@ type BookEditionsFields struct {
 
 // BookRepo reads and writes Book documents in the "books" collection, in the
 // transaction of the context or of Store.WithTx. Writes set Updated and
-// increment Version, which Replace checks. Each method is documented in full
-// at the [runtime.Repo] method of that name.
+// increment Version, which Replace checks. Full contracts: [runtime.Repo].
 type BookRepo struct{ core runtime.Repo }
 
 // NewBookRepo returns the repository of the "books" collection in db.
@@ -201,8 +200,7 @@ type Store struct {
 // NewStore returns the store of package library's collections in db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{
-		Book: NewBookRepo(db),
-		db:   db,
+		Book: NewBookRepo(db), db: db,
 	}
 }
 

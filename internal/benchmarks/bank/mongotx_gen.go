@@ -38,8 +38,7 @@ var AccountFields = struct {
 
 // AccountRepo reads and writes Account documents in the "accounts" collection,
 // in the transaction of the context or of Store.WithTx. Writes set Updated and
-// increment Version, which Replace checks. Each method is documented in full
-// at the [runtime.Repo] method of that name.
+// increment Version, which Replace checks. Full contracts: [runtime.Repo].
 type AccountRepo struct{ core runtime.Repo }
 
 // NewAccountRepo returns the repository of the "accounts" collection in db.
@@ -217,8 +216,8 @@ type CustomerAddressFields struct {
 }
 
 // CustomerRepo reads and writes Customer documents in the "customers"
-// collection, in the transaction of the context or of Store.WithTx. Each
-// method is documented in full at the [runtime.Repo] method of that name.
+// collection, in the transaction of the context or of Store.WithTx. Full
+// contracts: [runtime.Repo].
 type CustomerRepo struct{ core runtime.Repo }
 
 // NewCustomerRepo returns the repository of the "customers" collection in db.
@@ -350,9 +349,7 @@ type Store struct {
 // NewStore returns the store of package bank's collections in db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{
-		Account:  NewAccountRepo(db),
-		Customer: NewCustomerRepo(db),
-		db:       db,
+		Account: NewAccountRepo(db), Customer: NewCustomerRepo(db), db: db,
 	}
 }
 

@@ -51,8 +51,7 @@ type AccountAddressFields struct {
 
 // AccountRepo reads and writes Account documents in the "accounts" collection,
 // in the transaction of the context or of Store.WithTx. Writes set UpdatedAt
-// and increment Version, which Replace checks. Each method is documented in
-// full at the [runtime.Repo] method of that name.
+// and increment Version, which Replace checks. Full contracts: [runtime.Repo].
 type AccountRepo struct{ core runtime.Repo }
 
 // NewAccountRepo returns the repository of the "accounts" collection in db.
@@ -212,8 +211,8 @@ type EventOriginFields struct {
 }
 
 // EventRepo reads and writes Event documents in the "events" collection, in
-// the transaction of the context or of Store.WithTx. Each method is documented
-// in full at the [runtime.Repo] method of that name.
+// the transaction of the context or of Store.WithTx. Full contracts:
+// [runtime.Repo].
 type EventRepo struct{ core runtime.Repo }
 
 // NewEventRepo returns the repository of the "events" collection in db.
@@ -338,9 +337,7 @@ type Store struct {
 // NewStore returns the store of package shop's collections in db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{
-		Account: NewAccountRepo(db),
-		Event:   NewEventRepo(db),
-		db:      db,
+		Account: NewAccountRepo(db), Event: NewEventRepo(db), db: db,
 	}
 }
 
