@@ -24,7 +24,7 @@ func NewSliceField[E any](path string) SliceField[E] {
 }
 
 // Contains matches documents whose array holds an element equal to e.
-func (f SliceField[E]) Contains(e E) Filter { return fieldFilter{path: f.path, val: e} }
+func (f SliceField[E]) Contains(e E) Filter { return fieldEq(f.path, e) }
 
 // ContainsAll matches documents whose array holds every one of es, in any
 // order ($all). With no values it matches nothing, as MongoDB's $all does.
@@ -69,7 +69,7 @@ func (f SliceField[E]) distinctValue(E) {}
 func (f SliceField[E]) Path() string { return f.path }
 
 // Eq matches documents whose field equals v ([ValueField.Eq]).
-func (f SliceField[E]) Eq(v []E) Filter { return fieldFilter{path: f.path, val: v} }
+func (f SliceField[E]) Eq(v []E) Filter { return fieldEq(f.path, v) }
 
 // Ne matches documents whose field does not equal v ([ValueField.Ne]).
 func (f SliceField[E]) Ne(v []E) Filter { return fieldOp(f.path, "$ne", v) }

@@ -55,7 +55,7 @@ func (f StringField[V]) Max(v V) Update { return fieldUpdate(f.path, "$max", v) 
 func (f StringField[V]) Path() string { return f.path }
 
 // Eq matches documents whose field equals v ([ValueField.Eq]).
-func (f StringField[V]) Eq(v V) Filter { return fieldFilter{path: f.path, val: v} }
+func (f StringField[V]) Eq(v V) Filter { return fieldEq(f.path, v) }
 
 // Ne matches documents whose field does not equal v ([ValueField.Ne]).
 func (f StringField[V]) Ne(v V) Filter { return fieldOp(f.path, "$ne", v) }

@@ -35,7 +35,7 @@ func (f ValueField[V]) Path() string { return f.path }
 
 // Eq matches documents whose field equals v. On an array field MongoDB also
 // matches an array that holds v as one of its elements.
-func (f ValueField[V]) Eq(v V) Filter { return fieldFilter{path: f.path, val: v} }
+func (f ValueField[V]) Eq(v V) Filter { return fieldEq(f.path, v) }
 
 // Ne matches documents whose field does not equal v, including those without it.
 func (f ValueField[V]) Ne(v V) Filter { return fieldOp(f.path, "$ne", v) }
@@ -71,14 +71,25 @@ func (f ValueField[V]) Desc() SortKey { return SortKey{Path: f.path, Desc: true}
 // field: V itself, except for arrays, whose elements MongoDB returns.
 func (f ValueField[V]) distinctValue(V) {}
 
-// fieldOp is the filter {path: {op: v}}. The kinds' methods call it and
-// fieldUpdate, functions rather than methods, so that no kind carries them
-// in its method set.
+// fieldOp is the filter {path: {op: v}}. The kinds' methods call it,
+// fieldEq and fieldUpdate: functions rather than methods, so that no kind
+// carries them in its method set, and not inlined, so that the methods and
+// the wrappers the compiler makes of them in every package using a kind
+// stay one call.
+//
+//go:noinline
 func fieldOp(path, op string, v any) Filter {
 	return fieldFilter{path: path, val: bson.D{{Key: op, Value: v}}}
 }
 
+// fieldEq is the filter {path: v}.
+//
+//go:noinline
+func fieldEq(path string, v any) Filter { return fieldFilter{path: path, val: v} }
+
 // fieldUpdate is the update {op: {path: v}}.
+//
+//go:noinline
 func fieldUpdate(path, op string, v any) Update {
 	return opUpdate{op: op, path: path, val: v}
 }
