@@ -32,7 +32,7 @@ type StructSliceField[S any] struct {
 // NewStructSliceField returns the field of an array of sub-documents at the
 // dotted BSON path.
 func NewStructSliceField[S any](path string) StructSliceField[S] {
-	return StructSliceField[S]{SliceField[S]{ValueField[[]S]{path}}}
+	return StructSliceField[S]{SliceField[S]{path}}
 }
 
 // ElemMatch matches documents whose array holds at least one element that
@@ -45,7 +45,7 @@ func (f StructSliceField[S]) ElemMatch(filters ...Filter) Filter {
 	if err != nil {
 		return fieldFilter{path: f.path, val: invalid{err}}
 	}
-	return f.op("$elemMatch", cond)
+	return fieldOp(f.path, "$elemMatch", cond)
 }
 
 // PullMatch is the update that removes every element matching all of
@@ -55,9 +55,9 @@ func (f StructSliceField[S]) ElemMatch(filters ...Filter) Filter {
 func (f StructSliceField[S]) PullMatch(filters ...Filter) Update {
 	cond, err := f.elementFilter("PullMatch", filters)
 	if err != nil {
-		return f.update("$pull", invalid{err})
+		return fieldUpdate(f.path, "$pull", invalid{err})
 	}
-	return f.update("$pull", cond)
+	return fieldUpdate(f.path, "$pull", cond)
 }
 
 // elementFilter is the conjunction of filters with paths relative to an

@@ -18,9 +18,9 @@ type Field[V any] struct {
 }
 
 // NewField returns the field at the dotted BSON path.
-func NewField[V any](path string) Field[V] { return Field[V]{OrderedField[V]{ValueField[V]{path}}} }
+func NewField[V any](path string) Field[V] { return Field[V]{OrderedField[V]{path}} }
 
 // Inc is the update that adds v to the field. It is meant for numeric fields;
 // on any other type the server rejects the update. [NumberField.Inc] is the
 // checked form.
-func (f Field[V]) Inc(v V) Update { return f.update("$inc", v) }
+func (f Field[V]) Inc(v V) Update { return fieldUpdate(f.path, "$inc", v) }

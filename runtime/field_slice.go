@@ -15,53 +15,88 @@ import "go.mongodb.org/mongo-driver/v2/bson"
 // one path (Push and Pull, PopFirst and PopLast, a Raw $push) is sent as it
 // is and the server rejects it as a conflict, as MongoDB does.
 type SliceField[E any] struct {
-	ValueField[[]E]
+	path string
 }
 
 // NewSliceField returns the array field at the dotted BSON path.
 func NewSliceField[E any](path string) SliceField[E] {
-	return SliceField[E]{ValueField[[]E]{path}}
+	return SliceField[E]{path}
 }
 
 // Contains matches documents whose array holds an element equal to e.
-func (f SliceField[E]) Contains(e E) Filter { return fieldFilter{path: f.path, val: e} }
+func (f SliceField[E]) Contains(e E) Filter { return fieldEq(f.path, e) }
 
 // ContainsAll matches documents whose array holds every one of es, in any
 // order ($all). With no values it matches nothing, as MongoDB's $all does.
-func (f SliceField[E]) ContainsAll(es ...E) Filter { return f.op("$all", list(es)) }
+func (f SliceField[E]) ContainsAll(es ...E) Filter { return fieldOp(f.path, "$all", list(es)) }
 
 // ContainsAny matches documents whose array holds at least one of es ($in).
 // With no values it matches nothing.
-func (f SliceField[E]) ContainsAny(es ...E) Filter { return f.op("$in", list(es)) }
+func (f SliceField[E]) ContainsAny(es ...E) Filter { return fieldOp(f.path, "$in", list(es)) }
 
 // Size matches documents whose array has exactly n elements ($size).
-func (f SliceField[E]) Size(n int) Filter { return f.op("$size", n) }
+func (f SliceField[E]) Size(n int) Filter { return fieldOp(f.path, "$size", n) }
 
 // Push is the update that appends es to the array, creating it when the
 // field is missing ($push with $each).
 func (f SliceField[E]) Push(es ...E) Update {
-	return f.update("$push", listArg{vals: list(es), each: true})
+	return fieldUpdate(f.path, "$push", listArg{vals: list(es), each: true})
 }
 
 // AddToSet is the update that appends those of es the array does not hold
 // yet, each at most once ($addToSet with $each).
 func (f SliceField[E]) AddToSet(es ...E) Update {
-	return f.update("$addToSet", listArg{vals: list(es), each: true})
+	return fieldUpdate(f.path, "$addToSet", listArg{vals: list(es), each: true})
 }
 
 // Pull is the update that removes every element equal to one of es; values
 // the array does not hold are ignored ($pullAll: whole-value equality, also
 // for documents).
-func (f SliceField[E]) Pull(es ...E) Update { return f.update("$pullAll", listArg{vals: list(es)}) }
+func (f SliceField[E]) Pull(es ...E) Update {
+	return fieldUpdate(f.path, "$pullAll", listArg{vals: list(es)})
+}
 
 // PopFirst is the update that removes the first element of the array ($pop -1).
-func (f SliceField[E]) PopFirst() Update { return f.update("$pop", -1) }
+func (f SliceField[E]) PopFirst() Update { return fieldUpdate(f.path, "$pop", -1) }
 
 // PopLast is the update that removes the last element of the array ($pop 1).
-func (f SliceField[E]) PopLast() Update { return f.update("$pop", 1) }
+func (f SliceField[E]) PopLast() Update { return fieldUpdate(f.path, "$pop", 1) }
 
 // distinctValue: MongoDB's distinct returns the elements of arrays.
 func (f SliceField[E]) distinctValue(E) {}
+
+// Path returns the dotted BSON path of the field ([ValueField.Path]).
+func (f SliceField[E]) Path() string { return f.path }
+
+// Eq matches documents whose field equals v ([ValueField.Eq]).
+func (f SliceField[E]) Eq(v []E) Filter { return fieldEq(f.path, v) }
+
+// Ne matches documents whose field does not equal v ([ValueField.Ne]).
+func (f SliceField[E]) Ne(v []E) Filter { return fieldOp(f.path, "$ne", v) }
+
+// In matches documents whose field equals any of vs ([ValueField.In]).
+func (f SliceField[E]) In(vs ...[]E) Filter { return fieldOp(f.path, "$in", list(vs)) }
+
+// Nin matches documents whose field equals none of vs ([ValueField.Nin]).
+func (f SliceField[E]) Nin(vs ...[]E) Filter { return fieldOp(f.path, "$nin", list(vs)) }
+
+// Exists matches documents that have the field, or lack it ([ValueField.Exists]).
+func (f SliceField[E]) Exists(b bool) Filter { return fieldOp(f.path, "$exists", b) }
+
+// Set is the update that sets the field to v ([ValueField.Set]).
+func (f SliceField[E]) Set(v []E) Update { return fieldUpdate(f.path, "$set", v) }
+
+// SetOnInsert sets the field to v only when an upsert inserts ([ValueField.SetOnInsert]).
+func (f SliceField[E]) SetOnInsert(v []E) Update { return fieldUpdate(f.path, "$setOnInsert", v) }
+
+// Unset is the update that removes the field ([ValueField.Unset]).
+func (f SliceField[E]) Unset() Update { return fieldUpdate(f.path, "$unset", "") }
+
+// Asc sorts by the field, smallest first.
+func (f SliceField[E]) Asc() SortKey { return SortKey{Path: f.path, Desc: false} }
+
+// Desc sorts by the field, largest first.
+func (f SliceField[E]) Desc() SortKey { return SortKey{Path: f.path, Desc: true} }
 
 // listArg is the argument of an array update that takes a list: {$each:
 // [...]} for $push and $addToSet, [...] for $pullAll. Two listArgs of one

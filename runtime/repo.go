@@ -66,7 +66,6 @@ func (r Repo) Collection() *mongo.Collection { return r.coll }
 //		AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
 //		Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Account).Updated }),
 //		Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
-//		Decode:  runtime.UnmarshalBSON,
 //	}
 //
 // A Schema is read, never changed, by the Repos that use it, so one serves
@@ -97,8 +96,9 @@ type Schema struct {
 
 	// Decode, when not nil, decodes the BSON document data into doc:
 	// reads then decode each document from the reply's bytes, without the
-	// driver's decoder. A type with a generated codec has [UnmarshalBSON]
-	// here; nil when it has none (mongotxgen -codecs=false).
+	// driver's decoder. When nil, a document with its own UnmarshalBSON
+	// method (a type with a generated codec) is decoded with it, as by
+	// [UnmarshalBSON], and any other with the driver's decoder.
 	Decode func(doc any, data []byte) error
 
 	// The model lifecycle (repo_softdelete.go, repo_hooks.go).

@@ -90,12 +90,25 @@ func (r Repo) findOne(o op, filter bson.D, opts *options.FindOneOptionsBuilder) 
 // with the driver's decoder. The error of res is returned as is.
 func (s *Schema) decodeResult(res *mongo.SingleResult) (any, error) {
 	doc := s.New()
-	if s.Decode == nil {
+	decode := s.decoder(doc)
+	if decode == nil {
 		return doc, res.Decode(doc)
 	}
 	raw, err := res.Raw()
 	if err != nil {
 		return nil, err
 	}
-	return doc, s.Decode(doc, raw)
+	return doc, decode(doc, raw)
+}
+
+// decoder is s.Decode, or [UnmarshalBSON] when that is nil and doc has its
+// own UnmarshalBSON method, or nil for the driver's decoder.
+func (s *Schema) decoder(doc any) func(doc any, data []byte) error {
+	if s.Decode != nil {
+		return s.Decode
+	}
+	if _, ok := doc.(bson.Unmarshaler); ok {
+		return UnmarshalBSON
+	}
+	return nil
 }

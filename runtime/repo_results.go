@@ -16,6 +16,12 @@ import (
 // the zero P with the error.
 //
 //	return runtime.One[*Account](r.core().Get(ctx, id))
+//
+// One is not inlined: each generated read that returns one document would
+// then compile its body again, about 1.5 ms of compile CPU per collection
+// type for one call at run time (BENCHMARKS.md, "Compact output").
+//
+//go:noinline
 func One[P any](doc any, err error) (P, error) {
 	p, _ := doc.(P)
 	return p, err
@@ -105,8 +111,8 @@ func (q Query) run(opened func(n int), yield func(doc any) bool) error {
 			return cur.Err()
 		}
 		doc := q.s.New()
-		if q.s.Decode != nil {
-			err = q.s.Decode(doc, cur.Current)
+		if decode := q.s.decoder(doc); decode != nil {
+			err = decode(doc, cur.Current)
 		} else {
 			err = cur.Decode(doc)
 		}

@@ -101,9 +101,7 @@ func codecQual(name string) *jen.Statement { return jen.Qual(bsoncodecPath, name
 //
 //	func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 //		start := w.BeginDocument(key)
-//		if !v.ID.IsZero() {
-//			bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-//		}
+//		bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 //		bsoncodec.EncodeString(&v.Owner, w, "owner")
 //		v.Address.encodeBSON(w, "address")
 //		w.End(start)
@@ -176,6 +174,8 @@ func encodeField(f *model.CodecField) jen.Code {
 	switch {
 	case t.Kind == model.CodecFallback && f.OmitEmpty:
 		stmt = codecQual("EncodeFallbackOmitEmpty").Call(jen.Op("&").Add(sel()), jen.Id("w"), jen.Lit(f.Key))
+	case t.Kind == model.CodecObjectID && f.OmitEmpty:
+		stmt = codecQual("EncodeObjectIDOmitEmpty").Call(jen.Op("&").Add(sel()), jen.Id("w"), jen.Lit(f.Key))
 	default:
 		stmt = encodeValue(t, place{addr: func() *jen.Statement { return jen.Op("&").Add(sel()) }, val: sel}, jen.Lit(f.Key))
 	}
@@ -183,7 +183,7 @@ func encodeField(f *model.CodecField) jen.Code {
 	if c := viaNil(f); c != nil {
 		conds = append(conds, c)
 	}
-	if f.OmitEmpty && t.Kind != model.CodecFallback {
+	if f.OmitEmpty && t.Kind != model.CodecFallback && t.Kind != model.CodecObjectID {
 		if c := notEmpty(t, sel); c != nil {
 			conds = append(conds, c)
 		}

@@ -14,7 +14,7 @@ import (
 // unknown keys, the key in errors, null or undefined as the zero value):
 //
 //	func (v *Account) decodeBSON(val bsoncodec.Value) error {
-//		return val.DecodeFields("shop.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
+//		return val.DecodeFields("shop.Account", v, func(key []byte, e bsoncodec.Value) error {
 //			switch string(key) {
 //			case "_id":
 //				return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -35,8 +35,7 @@ func decodeFunc(pkg *model.Package, c *model.Codec) jen.Code {
 	elemFunc := func(body ...jen.Code) jen.Code {
 		return jen.Func().Params(jen.Id("key").Index().Byte(), jen.Id("e").Add(codecQual("Value"))).Error().Block(body...)
 	}
-	zero := jen.Func().Params().Add(jen.Custom(jen.Options{Open: "{ ", Close: " }"}, jen.Op("*").Id("v").Op("=").Id(c.Name).Values()))
-	walk, args := "DecodeFields", []jen.Code{jen.Lit(pkg.Name + "." + c.Name), zero, elemFunc(
+	walk, args := "DecodeFields", []jen.Code{jen.Lit(pkg.Name + "." + c.Name), jen.Id("v"), elemFunc(
 		jen.Switch(jen.String().Call(jen.Id("key"))).Block(cases...),
 		jen.Return(codecQual("ErrUnknownKey")),
 	)}

@@ -52,7 +52,7 @@ func repo(p *typePlan) jen.Code {
 //	// AccountRepo reads and writes Account documents in the "accounts" collection. ...
 //	type AccountRepo struct{ core runtime.Repo }
 func repoType(p *typePlan) jen.Code {
-	return doc("%s reads and writes %s documents in the %q collection, in the transaction of the context or of Store.WithTx.%s%s Each method is documented in full at the [runtime.Repo] method of that name.",
+	return doc("%s reads and writes %s documents in the %q collection, in the transaction of the context or of Store.WithTx.%s%s Full contracts: [runtime.Repo].",
 		p.repoType, p.t.Name, p.t.Collection, writesNote(p), lifecycleTypeDoc(p)).
 		Type().Id(p.repoType).Add(jen.Custom(jen.Options{Open: "struct{ ", Close: " }"}, jen.Id("core").Add(rt("Repo")))).Line()
 }
@@ -114,9 +114,6 @@ func schemaVar(p *typePlan) jen.Code {
 	}
 	if len(t.Indexes) > 0 {
 		entries = append(entries, entry("Indexes", indexModels(t)))
-	}
-	if p.codec {
-		entries = append(entries, entry("Decode", rt("UnmarshalBSON")))
 	}
 	entries = append(entries, lifecycleEntries(p)...)
 	return jen.Var().Id(p.schemaVar).Op("=").Add(rt("Schema")).Add(multiValues(entries...)).Line()

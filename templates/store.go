@@ -58,7 +58,7 @@ func storeCtor(pkg *model.Package, plans []*typePlan) jen.Code {
 	items = append(items, jen.Id("db").Op(":").Id("db"))
 	return doc("NewStore returns the store of package %s's collections in db.", pkg.Name).
 		Func().Id("NewStore").Params(jen.Id("db").Op("*").Qual(mongoPath, "Database")).Op("*").Id("Store").Block(
-		jen.Return(jen.Op("&").Id("Store").Add(multiValues(items...))),
+		jen.Return(jen.Op("&").Id("Store").Add(packed("{", "}", items))),
 	).Line()
 }
 
@@ -66,13 +66,13 @@ func storeCtor(pkg *model.Package, plans []*typePlan) jen.Code {
 //
 //	func (s *Store) EnsureIndexes(ctx context.Context) error {
 //		return runtime.EnsureIndexes(
-//			ctx,
-//			s.Account,
-//			s.Transfer,
+//			ctx, s.Account, s.Transfer,
 //		)
 //	}
 //
-// A store of one collection calls its repository's method.
+// A store of one collection calls its repository's method. The lists of
+// every collection here and in bound are packed several to a line: each
+// line of them is a line of every type's budget (issue 14).
 func storeEnsureIndexes(plans []*typePlan) jen.Code {
 	body := jen.Return(jen.Id("s").Dot(plans[0].storeName).Dot("EnsureIndexes").Call(jen.Id("ctx")))
 	if len(plans) > 1 {
@@ -80,7 +80,7 @@ func storeEnsureIndexes(plans []*typePlan) jen.Code {
 		for _, p := range plans {
 			items = append(items, jen.Id("s").Dot(p.storeName))
 		}
-		body = jen.Return(rt("EnsureIndexes").Add(jen.Custom(jen.Options{Open: "(", Close: ")", Separator: ",", Multi: true}, items...)))
+		body = jen.Return(rt("EnsureIndexes").Add(packed("(", ")", items)))
 	}
 	what := "the indexes of every collection, one collection after another, stopping at the first error"
 	if len(plans) == 1 {
@@ -127,9 +127,7 @@ func storeWithTx() jen.Code {
 //			Account: AccountRepo{s.Account.core.Bound(tx)},
 //		}
 //		b.Store = Store{
-//			Account: &b.Account,
-//			db:      s.db,
-//			tx:      tx,
+//			Account: &b.Account, db: s.db, tx: tx,
 //		}
 //		return &b.Store
 //	}
@@ -152,8 +150,34 @@ func storeBound(plans []*typePlan) jen.Code {
 	)
 	return doc("bound returns a copy of s whose repositories run in tx. The copy and its repositories are one allocation: bound runs at every attempt of every transaction.").
 		Func().Params(jen.Id("s").Op("*").Id("Store")).Id("bound").Params(jen.Id("tx").Op("*").Qual(runtimePath, "Tx")).Op("*").Id("Store").Block(
-		jen.Id("b").Op(":=").Op("&").Struct(fields...).Add(multiValues(repos...)),
-		jen.Id("b").Dot("Store").Op("=").Id("Store").Add(multiValues(items...)),
+		jen.Id("b").Op(":=").Op("&").Struct(fields...).Add(packed("{", "}", repos)),
+		jen.Id("b").Dot("Store").Op("=").Id("Store").Add(packed("{", "}", items)),
 		jen.Return(jen.Op("&").Id("b").Dot("Store")),
 	).Line()
+}
+
+// packed is the list items between open and close, as many to a line as fit
+// in about 90 columns, each line ending with a comma:
+//
+//	(
+//		ctx, s.Account, s.Transfer,
+//	)
+func packed(open, close string, items []jen.Code) *jen.Statement {
+	const width = 90
+	var lines []jen.Code
+	var line []jen.Code
+	n := 0
+	for _, it := range items {
+		w := len(fmt.Sprintf("%#v", it)) + 2
+		if len(line) > 0 && n+w > width {
+			lines = append(lines, jen.Custom(jen.Options{Separator: ","}, line...))
+			line, n = nil, 0
+		}
+		line = append(line, it)
+		n += w
+	}
+	if len(line) > 0 {
+		lines = append(lines, jen.Custom(jen.Options{Separator: ","}, line...))
+	}
+	return jen.Custom(jen.Options{Open: open, Close: close, Separator: ",", Multi: true}, lines...)
 }

@@ -32,8 +32,7 @@ var AccountFields = struct {
 
 // AccountRepo reads and writes Account documents in the "accounts" collection,
 // in the transaction of the context or of Store.WithTx. Writes set Updated and
-// increment Version, which Replace checks. Each method is documented in full
-// at the [runtime.Repo] method of that name.
+// increment Version, which Replace checks. Full contracts: [runtime.Repo].
 type AccountRepo struct{ core runtime.Repo }
 
 // NewAccountRepo returns the repository of the "accounts" collection in db.
@@ -47,7 +46,6 @@ var schemaOfAccount = runtime.Schema{
 	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Account).Updated }),
 	Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
 	Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)}},
-	Decode:  runtime.UnmarshalBSON,
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -196,8 +194,7 @@ type OrderLinesFields struct {
 // the transaction of the context or of Store.WithTx. Order is soft-deleted:
 // Delete sets Cancelled, and the methods leave such documents out unless given
 // runtime.WithDeleted(). BeforeSave runs before every write of a whole
-// document. Each method is documented in full at the [runtime.Repo] method of
-// that name.
+// document. Full contracts: [runtime.Repo].
 type OrderRepo struct{ core runtime.Repo }
 
 // NewOrderRepo returns the repository of the "orders" collection in db.
@@ -214,7 +211,6 @@ var schemaOfOrder = runtime.Schema{
 		{Keys: bson.D{{Key: "customer", Value: 1}, {Key: "created", Value: -1}}, Options: options.Index().SetName("customer_recent")},
 		{Keys: bson.D{{Key: "lines.sku", Value: 1}}},
 	},
-	Decode:     runtime.UnmarshalBSON,
 	Deleted:    "cancelled",
 	BeforeSave: func(ctx context.Context, doc any) error { return doc.(*Order).BeforeSave(ctx) },
 }
@@ -356,8 +352,8 @@ var ProductFields = struct {
 }
 
 // ProductRepo reads and writes Product documents in the "products" collection,
-// in the transaction of the context or of Store.WithTx. Each method is
-// documented in full at the [runtime.Repo] method of that name.
+// in the transaction of the context or of Store.WithTx. Full contracts:
+// [runtime.Repo].
 type ProductRepo struct{ core runtime.Repo }
 
 // NewProductRepo returns the repository of the "products" collection in db.
@@ -366,9 +362,8 @@ func NewProductRepo(db *mongo.Database) *ProductRepo {
 }
 
 var schemaOfProduct = runtime.Schema{
-	New:    func() any { return new(Product) },
-	ID:     func(doc any) any { return doc.(*Product).SKU },
-	Decode: runtime.UnmarshalBSON,
+	New: func() any { return new(Product) },
+	ID:  func(doc any) any { return doc.(*Product).SKU },
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -486,10 +481,8 @@ type Store struct {
 // NewStore returns the store of package shop's collections in db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{
-		Account: NewAccountRepo(db),
-		Order:   NewOrderRepo(db),
-		Product: NewProductRepo(db),
-		db:      db,
+		Account: NewAccountRepo(db), Order: NewOrderRepo(db), Product: NewProductRepo(db),
+		db: db,
 	}
 }
 
@@ -497,10 +490,7 @@ func NewStore(db *mongo.Database) *Store {
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return runtime.EnsureIndexes(
-		ctx,
-		s.Account,
-		s.Order,
-		s.Product,
+		ctx, s.Account, s.Order, s.Product,
 	)
 }
 
@@ -528,16 +518,11 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Order   OrderRepo
 		Product ProductRepo
 	}{
-		Account: AccountRepo{s.Account.core.Bound(tx)},
-		Order:   OrderRepo{s.Order.core.Bound(tx)},
+		Account: AccountRepo{s.Account.core.Bound(tx)}, Order: OrderRepo{s.Order.core.Bound(tx)},
 		Product: ProductRepo{s.Product.core.Bound(tx)},
 	}
 	b.Store = Store{
-		Account: &b.Account,
-		Order:   &b.Order,
-		Product: &b.Product,
-		db:      s.db,
-		tx:      tx,
+		Account: &b.Account, Order: &b.Order, Product: &b.Product, db: s.db, tx: tx,
 	}
 	return &b.Store
 }
@@ -561,9 +546,7 @@ func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeString(&v.Owner, w, "owner")
 	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
 	bsoncodec.EncodeInt64(&v.Version, w, "version")
@@ -572,7 +555,7 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.Account", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -606,9 +589,7 @@ func (v *Order) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Order) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeString(&v.Customer, w, "customer")
 	bsoncodec.EncodeSlice(&v.Lines, w, "lines", (*OrderLine).encodeBSON)
 	bsoncodec.EncodeInt64(&v.Total, w, "total")
@@ -620,7 +601,7 @@ func (v *Order) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Order) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Order", func() { *v = Order{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.Order", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -665,7 +646,7 @@ func (v *OrderLine) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *OrderLine) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.OrderLine", func() { *v = OrderLine{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.OrderLine", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "sku":
 			return bsoncodec.DecodeString(&v.SKU, e)
@@ -708,7 +689,7 @@ func (v *Product) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Product) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Product", func() { *v = Product{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.Product", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeString(&v.SKU, e)

@@ -35,8 +35,8 @@ var InlinesFields = struct {
 }
 
 // InlinesRepo reads and writes Inlines documents in the "inlines" collection,
-// in the transaction of the context or of Store.WithTx. Each method is
-// documented in full at the [runtime.Repo] method of that name.
+// in the transaction of the context or of Store.WithTx. Full contracts:
+// [runtime.Repo].
 type InlinesRepo struct{ core runtime.Repo }
 
 // NewInlinesRepo returns the repository of the "inlines" collection in db.
@@ -45,9 +45,8 @@ func NewInlinesRepo(db *mongo.Database) *InlinesRepo {
 }
 
 var schemaOfInlines = runtime.Schema{
-	New:    func() any { return new(Inlines) },
-	ID:     func(doc any) any { return doc.(*Inlines).ID },
-	Decode: runtime.UnmarshalBSON,
+	New: func() any { return new(Inlines) },
+	ID:  func(doc any) any { return doc.(*Inlines).ID },
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -463,8 +462,8 @@ type KindsTrSubFields struct {
 }
 
 // KindsRepo reads and writes Kinds documents in the "kinds" collection, in the
-// transaction of the context or of Store.WithTx. Each method is documented in
-// full at the [runtime.Repo] method of that name.
+// transaction of the context or of Store.WithTx. Full contracts:
+// [runtime.Repo].
 type KindsRepo struct{ core runtime.Repo }
 
 // NewKindsRepo returns the repository of the "kinds" collection in db.
@@ -475,7 +474,6 @@ func NewKindsRepo(db *mongo.Database) *KindsRepo {
 var schemaOfKinds = runtime.Schema{
 	New:    func() any { return new(Kinds) },
 	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Kinds).ID },
-	Decode: runtime.UnmarshalBSON,
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -592,9 +590,7 @@ type Store struct {
 // NewStore returns the store of package codecfuzz's collections in db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{
-		Inlines: NewInlinesRepo(db),
-		Kinds:   NewKindsRepo(db),
-		db:      db,
+		Inlines: NewInlinesRepo(db), Kinds: NewKindsRepo(db), db: db,
 	}
 }
 
@@ -602,9 +598,7 @@ func NewStore(db *mongo.Database) *Store {
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return runtime.EnsureIndexes(
-		ctx,
-		s.Inlines,
-		s.Kinds,
+		ctx, s.Inlines, s.Kinds,
 	)
 }
 
@@ -631,14 +625,10 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Inlines InlinesRepo
 		Kinds   KindsRepo
 	}{
-		Inlines: InlinesRepo{s.Inlines.core.Bound(tx)},
-		Kinds:   KindsRepo{s.Kinds.core.Bound(tx)},
+		Inlines: InlinesRepo{s.Inlines.core.Bound(tx)}, Kinds: KindsRepo{s.Kinds.core.Bound(tx)},
 	}
 	b.Store = Store{
-		Inlines: &b.Inlines,
-		Kinds:   &b.Kinds,
-		db:      s.db,
-		tx:      tx,
+		Inlines: &b.Inlines, Kinds: &b.Kinds, db: s.db, tx: tx,
 	}
 	return &b.Store
 }
@@ -686,7 +676,7 @@ func (v *Inlines) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Inlines) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFieldsInline("codecfuzz.Inlines", func() { *v = Inlines{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFieldsInline("codecfuzz.Inlines", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeInt(&v.ID, e)
@@ -739,7 +729,7 @@ func (v *Item) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Item) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("codecfuzz.Item", func() { *v = Item{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("codecfuzz.Item", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "sku":
 			return bsoncodec.DecodeString(&v.SKU, e)
@@ -773,9 +763,7 @@ func (v *Kinds) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Kinds) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeBool(&v.B, w, "b")
 	bsoncodec.EncodeString(&v.S, w, "s")
 	bsoncodec.EncodeInt(&v.I, w, "i")
@@ -850,9 +838,7 @@ func (v *Kinds) encodeBSON(w *bsoncodec.Writer, key string) {
 	if !v.OT.IsZero() {
 		bsoncodec.EncodeTime(&v.OT, w, "ot")
 	}
-	if !v.OOID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.OOID, w, "ooid")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.OOID, w, "ooid")
 	if v.OP != nil {
 		bsoncodec.EncodePointer(&v.OP, w, "op", bsoncodec.EncodeInt[int])
 	}
@@ -904,7 +890,7 @@ func (v *Kinds) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Kinds) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("codecfuzz.Kinds", func() { *v = Kinds{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("codecfuzz.Kinds", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -1089,7 +1075,7 @@ func (v *Node) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Node) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("codecfuzz.Node", func() { *v = Node{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("codecfuzz.Node", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "name":
 			return bsoncodec.DecodeString(&v.Name, e)
@@ -1126,7 +1112,7 @@ func (v *Zeroish) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Zeroish) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("codecfuzz.Zeroish", func() { *v = Zeroish{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("codecfuzz.Zeroish", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "n":
 			return bsoncodec.DecodeInt(&v.N, e)

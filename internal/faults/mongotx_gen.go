@@ -24,8 +24,8 @@ var AccountFields = struct {
 }
 
 // AccountRepo reads and writes Account documents in the "accounts" collection,
-// in the transaction of the context or of Store.WithTx. Each method is
-// documented in full at the [runtime.Repo] method of that name.
+// in the transaction of the context or of Store.WithTx. Full contracts:
+// [runtime.Repo].
 type AccountRepo struct{ core runtime.Repo }
 
 // NewAccountRepo returns the repository of the "accounts" collection in db.
@@ -34,9 +34,8 @@ func NewAccountRepo(db *mongo.Database) *AccountRepo {
 }
 
 var schemaOfAccount = runtime.Schema{
-	New:    func() any { return new(Account) },
-	ID:     func(doc any) any { return doc.(*Account).ID },
-	Decode: runtime.UnmarshalBSON,
+	New: func() any { return new(Account) },
+	ID:  func(doc any) any { return doc.(*Account).ID },
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -155,8 +154,8 @@ var EntryFields = struct {
 }
 
 // EntryRepo reads and writes Entry documents in the "ledger" collection, in
-// the transaction of the context or of Store.WithTx. Each method is documented
-// in full at the [runtime.Repo] method of that name.
+// the transaction of the context or of Store.WithTx. Full contracts:
+// [runtime.Repo].
 type EntryRepo struct{ core runtime.Repo }
 
 // NewEntryRepo returns the repository of the "ledger" collection in db.
@@ -168,7 +167,6 @@ var schemaOfEntry = runtime.Schema{
 	New:     func() any { return new(Entry) },
 	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Entry).ID },
 	Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "transfer", Value: 1}}}},
-	Decode:  runtime.UnmarshalBSON,
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -291,9 +289,7 @@ type Store struct {
 // NewStore returns the store of package faults's collections in db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{
-		Account: NewAccountRepo(db),
-		Entry:   NewEntryRepo(db),
-		db:      db,
+		Account: NewAccountRepo(db), Entry: NewEntryRepo(db), db: db,
 	}
 }
 
@@ -301,9 +297,7 @@ func NewStore(db *mongo.Database) *Store {
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return runtime.EnsureIndexes(
-		ctx,
-		s.Account,
-		s.Entry,
+		ctx, s.Account, s.Entry,
 	)
 }
 
@@ -330,14 +324,10 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Account AccountRepo
 		Entry   EntryRepo
 	}{
-		Account: AccountRepo{s.Account.core.Bound(tx)},
-		Entry:   EntryRepo{s.Entry.core.Bound(tx)},
+		Account: AccountRepo{s.Account.core.Bound(tx)}, Entry: EntryRepo{s.Entry.core.Bound(tx)},
 	}
 	b.Store = Store{
-		Account: &b.Account,
-		Entry:   &b.Entry,
-		db:      s.db,
-		tx:      tx,
+		Account: &b.Account, Entry: &b.Entry, db: s.db, tx: tx,
 	}
 	return &b.Store
 }
@@ -367,7 +357,7 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("faults.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("faults.Account", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeString(&v.ID, e)
@@ -395,9 +385,7 @@ func (v *Entry) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Entry) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeString(&v.Transfer, w, "transfer")
 	bsoncodec.EncodeString(&v.From, w, "from")
 	bsoncodec.EncodeString(&v.To, w, "to")
@@ -406,7 +394,7 @@ func (v *Entry) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Entry) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("faults.Entry", func() { *v = Entry{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("faults.Entry", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)

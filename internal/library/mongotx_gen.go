@@ -56,8 +56,7 @@ type BookEditionsFields struct {
 
 // BookRepo reads and writes Book documents in the "books" collection, in the
 // transaction of the context or of Store.WithTx. Writes set Updated and
-// increment Version, which Replace checks. Each method is documented in full
-// at the [runtime.Repo] method of that name.
+// increment Version, which Replace checks. Full contracts: [runtime.Repo].
 type BookRepo struct{ core runtime.Repo }
 
 // NewBookRepo returns the repository of the "books" collection in db.
@@ -76,7 +75,6 @@ var schemaOfBook = runtime.Schema{
 		{Keys: bson.D{{Key: "editions.isbn", Value: 1}}, Options: options.Index().SetUnique(true)},
 		{Keys: bson.D{{Key: "editions.year", Value: 1}}},
 	},
-	Decode: runtime.UnmarshalBSON,
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -202,8 +200,7 @@ type Store struct {
 // NewStore returns the store of package library's collections in db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{
-		Book: NewBookRepo(db),
-		db:   db,
+		Book: NewBookRepo(db), db: db,
 	}
 }
 
@@ -238,9 +235,7 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Book: BookRepo{s.Book.core.Bound(tx)},
 	}
 	b.Store = Store{
-		Book: &b.Book,
-		db:   s.db,
-		tx:   tx,
+		Book: &b.Book, db: s.db, tx: tx,
 	}
 	return &b.Store
 }
@@ -262,9 +257,7 @@ func (v *Book) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Book) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeString(&v.Title, w, "title")
 	bsoncodec.EncodeSlice(&v.Authors, w, "authors", bsoncodec.EncodeString[string])
 	bsoncodec.EncodeSlice(&v.Tags, w, "tags", bsoncodec.EncodeString[string])
@@ -277,7 +270,7 @@ func (v *Book) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Book) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("library.Book", func() { *v = Book{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("library.Book", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -328,7 +321,7 @@ func (v *Edition) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Edition) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("library.Edition", func() { *v = Edition{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("library.Edition", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "year":
 			return bsoncodec.DecodeInt(&v.Year, e)

@@ -77,6 +77,15 @@ func EncodeObjectID(v *bson.ObjectID, w *Writer, key string) {
 	w.buf = bsoncore.AppendObjectIDElement(w.buf, key, *v)
 }
 
+// EncodeObjectIDOmitEmpty writes an ObjectID unless it is zero: a field
+// tagged omitempty, as every generated _id the database may assign is. It
+// is the one line of the generated encoder that an if block would be.
+func EncodeObjectIDOmitEmpty(v *bson.ObjectID, w *Writer, key string) {
+	if !v.IsZero() {
+		w.buf = bsoncore.AppendObjectIDElement(w.buf, key, *v)
+	}
+}
+
 // EncodeTime writes a time as a BSON datetime: milliseconds since the
 // epoch, the sub-millisecond part dropped.
 func EncodeTime(v *time.Time, w *Writer, key string) {

@@ -1,6 +1,9 @@
 package bsoncodec
 
-import "errors"
+import (
+	"errors"
+	"reflect"
+)
 
 // ErrUnknownKey is what a generated field function returns for a key its struct
 // has no field for: [Value.DecodeFields] then looks the key up again in
@@ -8,10 +11,11 @@ import "errors"
 // does.
 var ErrUnknownKey = errors.New("bsoncodec: no field for this key")
 
-// DecodeFields decodes v, a document, into a struct of the Go type goType
-// (named in the error for another BSON type), one element at a time; null
-// or undefined call zero, which sets the struct to its zero value, as the
-// driver does. Of a document,
+// DecodeFields decodes v, a document, into the struct dst points to, of the
+// Go type goType (named in the error for another BSON type), one element at
+// a time; null or undefined set the struct to its zero value, as the driver
+// does (by reflection, which only that case pays: a closure per type would
+// be one more function to compile for every struct). Of a document,
 // field decodes the element e at key into the struct's field of that key,
 // and returns [ErrUnknownKey] when the struct has none. The rules the driver's
 // struct codec applies around the fields are here, once for every type: a
@@ -19,7 +23,7 @@ var ErrUnknownKey = errors.New("bsoncodec: no field for this key")
 // is returned with the key it was decoding. A generated decoder is a
 // switch on the keys in the order of the struct's fields:
 //
-//	return val.DecodeFields("shop.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
+//	return val.DecodeFields("shop.Account", v, func(key []byte, e bsoncodec.Value) error {
 //		switch string(key) {
 //		case "_id":
 //			return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -30,19 +34,19 @@ var ErrUnknownKey = errors.New("bsoncodec: no field for this key")
 //	})
 //
 // field must not keep key, which points into v's bytes.
-func (v Value) DecodeFields(goType string, zero func(), field func(key []byte, e Value) error) error {
-	return v.decodeFields(goType, zero, field, nil)
+func (v Value) DecodeFields(goType string, dst any, field func(key []byte, e Value) error) error {
+	return v.decodeFields(goType, dst, field, nil)
 }
 
 // DecodeFieldsInline is [Value.DecodeFields] for a struct with an inline
 // map: the keys field does not know, in either case, go to rest.
-func (v Value) DecodeFieldsInline(goType string, zero func(), field, rest func(key []byte, e Value) error) error {
-	return v.decodeFields(goType, zero, field, rest)
+func (v Value) DecodeFieldsInline(goType string, dst any, field, rest func(key []byte, e Value) error) error {
+	return v.decodeFields(goType, dst, field, rest)
 }
 
-func (v Value) decodeFields(goType string, zero func(), field, rest func(key []byte, e Value) error) error {
+func (v Value) decodeFields(goType string, dst any, field, rest func(key []byte, e Value) error) error {
 	if v.IsNull() {
-		zero()
+		reflect.ValueOf(dst).Elem().SetZero()
 		return nil
 	}
 	it, err := v.Document(goType)

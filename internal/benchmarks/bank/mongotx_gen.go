@@ -38,8 +38,7 @@ var AccountFields = struct {
 
 // AccountRepo reads and writes Account documents in the "accounts" collection,
 // in the transaction of the context or of Store.WithTx. Writes set Updated and
-// increment Version, which Replace checks. Each method is documented in full
-// at the [runtime.Repo] method of that name.
+// increment Version, which Replace checks. Full contracts: [runtime.Repo].
 type AccountRepo struct{ core runtime.Repo }
 
 // NewAccountRepo returns the repository of the "accounts" collection in db.
@@ -57,7 +56,6 @@ var schemaOfAccount = runtime.Schema{
 		{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)},
 		{Keys: bson.D{{Key: "branch", Value: 1}}},
 	},
-	Decode: runtime.UnmarshalBSON,
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -218,8 +216,8 @@ type CustomerAddressFields struct {
 }
 
 // CustomerRepo reads and writes Customer documents in the "customers"
-// collection, in the transaction of the context or of Store.WithTx. Each
-// method is documented in full at the [runtime.Repo] method of that name.
+// collection, in the transaction of the context or of Store.WithTx. Full
+// contracts: [runtime.Repo].
 type CustomerRepo struct{ core runtime.Repo }
 
 // NewCustomerRepo returns the repository of the "customers" collection in db.
@@ -230,7 +228,6 @@ func NewCustomerRepo(db *mongo.Database) *CustomerRepo {
 var schemaOfCustomer = runtime.Schema{
 	New:    func() any { return new(Customer) },
 	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Customer).ID },
-	Decode: runtime.UnmarshalBSON,
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -352,9 +349,7 @@ type Store struct {
 // NewStore returns the store of package bank's collections in db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{
-		Account:  NewAccountRepo(db),
-		Customer: NewCustomerRepo(db),
-		db:       db,
+		Account: NewAccountRepo(db), Customer: NewCustomerRepo(db), db: db,
 	}
 }
 
@@ -362,9 +357,7 @@ func NewStore(db *mongo.Database) *Store {
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return runtime.EnsureIndexes(
-		ctx,
-		s.Account,
-		s.Customer,
+		ctx, s.Account, s.Customer,
 	)
 }
 
@@ -395,10 +388,7 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Customer: CustomerRepo{s.Customer.core.Bound(tx)},
 	}
 	b.Store = Store{
-		Account:  &b.Account,
-		Customer: &b.Customer,
-		db:       s.db,
-		tx:       tx,
+		Account: &b.Account, Customer: &b.Customer, db: s.db, tx: tx,
 	}
 	return &b.Store
 }
@@ -422,9 +412,7 @@ func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeString(&v.Owner, w, "owner")
 	bsoncodec.EncodeString(&v.Branch, w, "branch")
 	bsoncodec.EncodeString(&v.Currency, w, "currency")
@@ -436,7 +424,7 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("bank.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("bank.Account", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -485,7 +473,7 @@ func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Address) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("bank.Address", func() { *v = Address{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("bank.Address", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "street":
 			return bsoncodec.DecodeString(&v.Street, e)
@@ -517,9 +505,7 @@ func (v *Customer) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Customer) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeString(&v.Name, w, "name")
 	bsoncodec.EncodeString(&v.Email, w, "email")
 	bsoncodec.EncodeInt32(&v.Age, w, "age")
@@ -534,7 +520,7 @@ func (v *Customer) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Customer) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("bank.Customer", func() { *v = Customer{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("bank.Customer", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)

@@ -51,8 +51,7 @@ type AccountAddressFields struct {
 
 // AccountRepo reads and writes Account documents in the "accounts" collection,
 // in the transaction of the context or of Store.WithTx. Writes set UpdatedAt
-// and increment Version, which Replace checks. Each method is documented in
-// full at the [runtime.Repo] method of that name.
+// and increment Version, which Replace checks. Full contracts: [runtime.Repo].
 type AccountRepo struct{ core runtime.Repo }
 
 // NewAccountRepo returns the repository of the "accounts" collection in db.
@@ -72,7 +71,6 @@ var schemaOfAccount = runtime.Schema{
 		{Keys: bson.D{{Key: "owner", Value: 1}, {Key: "balance", Value: -1}}, Options: options.Index().SetName("by_owner_balance").SetSparse(true)},
 		{Keys: bson.D{{Key: "created_at", Value: 1}}, Options: options.Index().SetExpireAfterSeconds(2592000)},
 	},
-	Decode: runtime.UnmarshalBSON,
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -213,8 +211,8 @@ type EventOriginFields struct {
 }
 
 // EventRepo reads and writes Event documents in the "events" collection, in
-// the transaction of the context or of Store.WithTx. Each method is documented
-// in full at the [runtime.Repo] method of that name.
+// the transaction of the context or of Store.WithTx. Full contracts:
+// [runtime.Repo].
 type EventRepo struct{ core runtime.Repo }
 
 // NewEventRepo returns the repository of the "events" collection in db.
@@ -223,9 +221,8 @@ func NewEventRepo(db *mongo.Database) *EventRepo {
 }
 
 var schemaOfEvent = runtime.Schema{
-	New:    func() any { return new(Event) },
-	ID:     func(doc any) any { return doc.(*Event).Key },
-	Decode: runtime.UnmarshalBSON,
+	New: func() any { return new(Event) },
+	ID:  func(doc any) any { return doc.(*Event).Key },
 }
 
 // Collection returns the driver's collection, for what r does not cover.
@@ -340,9 +337,7 @@ type Store struct {
 // NewStore returns the store of package shop's collections in db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{
-		Account: NewAccountRepo(db),
-		Event:   NewEventRepo(db),
-		db:      db,
+		Account: NewAccountRepo(db), Event: NewEventRepo(db), db: db,
 	}
 }
 
@@ -350,9 +345,7 @@ func NewStore(db *mongo.Database) *Store {
 // another, stopping at the first error. It is safe to call at every start.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return runtime.EnsureIndexes(
-		ctx,
-		s.Account,
-		s.Event,
+		ctx, s.Account, s.Event,
 	)
 }
 
@@ -379,14 +372,10 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 		Account AccountRepo
 		Event   EventRepo
 	}{
-		Account: AccountRepo{s.Account.core.Bound(tx)},
-		Event:   EventRepo{s.Event.core.Bound(tx)},
+		Account: AccountRepo{s.Account.core.Bound(tx)}, Event: EventRepo{s.Event.core.Bound(tx)},
 	}
 	b.Store = Store{
-		Account: &b.Account,
-		Event:   &b.Event,
-		db:      s.db,
-		tx:      tx,
+		Account: &b.Account, Event: &b.Event, db: s.db, tx: tx,
 	}
 	return &b.Store
 }
@@ -410,9 +399,7 @@ func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
 
 func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 	start := w.BeginDocument(key)
-	if !v.ID.IsZero() {
-		bsoncodec.EncodeObjectID(&v.ID, w, "_id")
-	}
+	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
 	bsoncodec.EncodeString(&v.Owner, w, "owner")
 	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
 	v.Address.encodeBSON(w, "address")
@@ -426,7 +413,7 @@ func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Account", func() { *v = Account{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.Account", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeObjectID(&v.ID, e)
@@ -474,7 +461,7 @@ func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Address) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Address", func() { *v = Address{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.Address", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "city":
 			return bsoncodec.DecodeString(&v.City, e)
@@ -509,7 +496,7 @@ func (v *Event) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Event) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Event", func() { *v = Event{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.Event", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "_id":
 			return bsoncodec.DecodeString(&v.Key, e)
@@ -544,7 +531,7 @@ func (v *Origin) encodeBSON(w *bsoncodec.Writer, key string) {
 }
 
 func (v *Origin) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Origin", func() { *v = Origin{} }, func(key []byte, e bsoncodec.Value) error {
+	return val.DecodeFields("shop.Origin", v, func(key []byte, e bsoncodec.Value) error {
 		switch string(key) {
 		case "line":
 			return bsoncodec.DecodeInt(&v.Line, e)
