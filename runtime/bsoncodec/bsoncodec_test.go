@@ -92,6 +92,31 @@ func TestOldBinary(t *testing.T) {
 	}
 }
 
+func TestStringWithoutNUL(t *testing.T) {
+	// A string whose declared length ends on a byte other than NUL is
+	// malformed, as the driver says ("string does not end with null byte").
+	for _, typ := range []bson.Type{bson.TypeString, bson.TypeSymbol} {
+		bad := Value{Type: typ, Data: []byte{3, 0, 0, 0, 'h', 'i', 'x'}}
+		var s string
+		if err := DecodeString(&s, bad); err == nil {
+			t.Errorf("DecodeString of %v without NUL: %q, no error", typ, s)
+		}
+		var b []byte
+		if err := DecodeBytes(&b, bad); err == nil {
+			t.Errorf("DecodeBytes of %v without NUL: %q, no error", typ, b)
+		}
+	}
+	doc := []byte{16, 0, 0, 0, 2, 's', 0, 3, 0, 0, 0, 'h', 'i', 'x', 0, 0}
+	var d bson.D
+	if err := bson.Unmarshal(doc, &d); err == nil {
+		t.Fatal("the driver accepts a string without NUL: the rule above is wrong")
+	}
+	var s string
+	if err := DecodeString(&s, value(t, "hi")); err != nil || s != "hi" {
+		t.Errorf("a well-formed string: %q, %v", s, err)
+	}
+}
+
 func TestElements(t *testing.T) {
 	doc := bsoncore.NewDocumentBuilder().AppendString("A", "x").AppendRegex("r", "a", "i").AppendInt32("n", 1).Build()
 	for _, typ := range []bson.Type{bson.TypeEmbeddedDocument, 0} { // 0: a top-level document

@@ -24,6 +24,13 @@ var errCannotTruncate = errors.New("IntDecodeValue can only truncate float64 to 
 
 func malformed(v Value) error { return fmt.Errorf("malformed BSON %v value", v.Type) }
 
+// readString reads a string value: its length, its bytes and the NUL that
+// ends them, which bsoncore.ReadString does not check but the driver does.
+func readString(data []byte) (string, bool) {
+	s, _, ok := bsoncore.ReadString(data)
+	return s, ok && data[len(s)+4] == 0
+}
+
 // DecodeBool accepts a boolean, or a number (true when not zero).
 func DecodeBool[T ~bool](dst *T, v Value) error {
 	var b bool
@@ -183,7 +190,7 @@ func DecodeString[T ~string](dst *T, v Value) error {
 	switch v.Type {
 	case bson.TypeString, bson.TypeSymbol:
 		var ok bool
-		if s, _, ok = bsoncore.ReadString(v.Data); !ok {
+		if s, ok = readString(v.Data); !ok {
 			return malformed(v)
 		}
 	case bson.TypeBinary:
@@ -220,7 +227,7 @@ func DecodeBytes(dst *[]byte, v Value) error {
 		}
 		b = append([]byte{}, data...)
 	case bson.TypeString, bson.TypeSymbol:
-		s, _, ok := bsoncore.ReadString(v.Data)
+		s, ok := readString(v.Data)
 		if !ok {
 			return malformed(v)
 		}

@@ -78,6 +78,11 @@ func decodeValue(v bsoncore.Value) (any, error) {
 	case bsoncore.TypeDouble:
 		out, ok = v.DoubleOK()
 	case bsoncore.TypeString:
+		// bsoncore does not check the terminating NUL; the driver refuses
+		// a string without one, and so must the server.
+		if n := len(v.Data); n < 5 || v.Data[n-1] != 0 {
+			return nil, errRareType
+		}
 		out, ok = v.StringValueOK()
 	case bsoncore.TypeEmbeddedDocument:
 		doc, isDoc := v.DocumentOK()
