@@ -26,27 +26,12 @@ type BulkSpec[T any] struct {
 // a nil op. Go cannot infer T from a BulkOp[T] (the filter ops fit every
 // T), so the repository names it: runtime.BulkSpecOf[Book](op).
 func BulkSpecOf[T any](op BulkOp[T]) (BulkSpec[T], error) {
-	if op == nil {
-		return BulkSpec[T]{}, fmt.Errorf("%w: nil bulk op", ErrInvalidQuery)
+	s, err := readBulkOp(op, reflect.TypeFor[*T]())
+	if err != nil {
+		return BulkSpec[T]{}, err
 	}
-	kind, filter, update, doc := op.bulkOp()
-	s := BulkSpec[T]{Kind: kind, Filter: filter, Update: update}
-	switch kind {
-	case BulkInsert, BulkReplace:
-		d, ok := doc.(*T)
-		if !ok {
-			return BulkSpec[T]{}, fmt.Errorf("%w: %s of a %T in a bulk write of %s", ErrInvalidQuery, kind, doc, reflect.TypeFor[T]())
-		}
-		if d == nil {
-			return BulkSpec[T]{}, fmt.Errorf("%w: %s of a nil document", ErrInvalidQuery, kind)
-		}
-		s.Doc = d
-	case BulkUpdateOne, BulkUpdateMany:
-		if update == nil {
-			return BulkSpec[T]{}, fmt.Errorf("%w: %s without an update", ErrInvalidQuery, kind)
-		}
-	}
-	return s, nil
+	d, _ := s.doc.(*T)
+	return BulkSpec[T]{Kind: s.kind, Filter: s.filter, Update: s.update, Doc: d}, nil
 }
 
 // WriteModel returns the driver's write model for s.

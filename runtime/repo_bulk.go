@@ -30,10 +30,10 @@ import (
 func (r Repo) BulkWrite(ctx context.Context, ops any) (BulkResult, error) {
 	list := reflect.ValueOf(ops)
 	specs := make([]bulkSpec, list.Len())
-	var docType reflect.Type // of r's documents, once an op carries one
+	docType := reflect.TypeOf(r.s.New())
 	for i := range specs {
 		op, _ := list.Index(i).Interface().(BulkOp[any]) // a nil op stays nil
-		s, err := r.s.bulkSpecOf(op, &docType)
+		s, err := readBulkOp(op, docType)
 		if err != nil {
 			o := r.begin(ctx, "bulkWrite")
 			return BulkResult{}, o.done(err)
@@ -43,9 +43,10 @@ func (r Repo) BulkWrite(ctx context.Context, ops any) (BulkResult, error) {
 	return r.bulkWrite(ctx, specs)
 }
 
-// bulkSpecOf spells out op as [BulkSpecOf] does, checking a document's
-// type against the schema's: *docType is set the first time it is needed.
-func (s *Schema) bulkSpecOf(op BulkOp[any], docType *reflect.Type) (bulkSpec, error) {
+// readBulkOp spells out op for [BulkSpecOf] and [Repo.BulkWrite], checking
+// what it carries: the document of an insert or replacement must be a
+// non-nil docType, the pointer type of the repository's documents.
+func readBulkOp(op BulkOp[any], docType reflect.Type) (bulkSpec, error) {
 	if op == nil {
 		return bulkSpec{}, fmt.Errorf("%w: nil bulk op", ErrInvalidQuery)
 	}
@@ -53,11 +54,8 @@ func (s *Schema) bulkSpecOf(op BulkOp[any], docType *reflect.Type) (bulkSpec, er
 	spec := bulkSpec{kind: kind, filter: filter, update: update}
 	switch kind {
 	case BulkInsert, BulkReplace:
-		if *docType == nil {
-			*docType = reflect.TypeOf(s.New())
-		}
-		if reflect.TypeOf(doc) != *docType {
-			return bulkSpec{}, fmt.Errorf("%w: %s of a %T in a bulk write of %s", ErrInvalidQuery, kind, doc, (*docType).Elem())
+		if reflect.TypeOf(doc) != docType {
+			return bulkSpec{}, fmt.Errorf("%w: %s of a %T in a bulk write of %s", ErrInvalidQuery, kind, doc, docType.Elem())
 		}
 		if reflect.ValueOf(doc).IsNil() {
 			return bulkSpec{}, fmt.Errorf("%w: %s of a nil document", ErrInvalidQuery, kind)
