@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	register(command{run: (*Server).aggregateOrStream, inTxn: true}, "aggregate")
+	register(command{run: (*Server).aggregateOrStream, inTxn: true, locks: lockAggregate}, "aggregate")
 }
 
 // The aggregate command: on a collection, or on a database ({aggregate: 1})

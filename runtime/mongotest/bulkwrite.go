@@ -17,7 +17,7 @@ import (
 // nUpserted, nDeleted, nErrors) come in the reply itself.
 
 func init() {
-	register(command{run: (*Server).bulkWrite, inTxn: true, retryable: true, adminOnly: true}, "bulkWrite")
+	register(command{run: (*Server).bulkWrite, inTxn: true, retryable: true, adminOnly: true, locks: lockBulk}, "bulkWrite")
 }
 
 // maxWriteBatchSize is the most operations one write command may carry,

@@ -11,13 +11,13 @@ import (
 )
 
 func init() {
-	register(command{run: (*Server).listDatabases, adminOnly: true}, "listDatabases")
-	register(command{run: (*Server).listCollections}, "listCollections")
+	register(command{run: (*Server).listDatabases, adminOnly: true, locks: lockListing}, "listDatabases")
+	register(command{run: (*Server).listCollections, locks: lockListing}, "listCollections")
 	register(command{run: (*Server).create, inTxn: true}, "create")
 	register(command{run: (*Server).drop}, "drop")
 	register(command{run: (*Server).dropDatabase}, "dropDatabase")
 	register(command{run: (*Server).createIndexes, inTxn: true}, "createIndexes")
-	register(command{run: (*Server).listIndexes}, "listIndexes")
+	register(command{run: (*Server).listIndexes, locks: lockRead}, "listIndexes")
 	register(command{run: (*Server).dropIndexes}, "dropIndexes")
 }
 

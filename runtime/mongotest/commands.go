@@ -48,6 +48,9 @@ type command struct {
 	retryable bool
 	// adminOnly: must be sent to the admin database, like on mongod.
 	adminOnly bool
+	// locks: what the command locks to run (lockplan.go); the zero value
+	// takes the whole catalog.
+	locks lockKind
 }
 
 // commands are the commands the server runs, by name. Each file of a
@@ -67,7 +70,7 @@ func register(cmd command, names ...string) {
 }
 
 func init() {
-	register(command{run: func(*Server, *request) (bson.D, error) { return bson.D{}, nil }}, "ping")
+	register(command{run: func(*Server, *request) (bson.D, error) { return bson.D{}, nil }, locks: lockNothing}, "ping")
 }
 
 // handle executes one message and returns the reply document.
@@ -185,7 +188,7 @@ func (s *Server) runLocked(req *request, cmd command) (res bson.D, err error) {
 		req.checkedOut = true
 	}
 	req.locks = &req.ownLocks
-	planLocks(req, req.locks)
+	planLocks(req, cmd.locks, req.locks)
 	s.acquire(req.locks)
 	defer s.release(req.locks)
 	if s.lockedHook != nil {

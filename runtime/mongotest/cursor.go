@@ -7,8 +7,8 @@ import (
 )
 
 func init() {
-	register(command{run: (*Server).getMore, inTxn: true}, "getMore")
-	register(command{run: (*Server).killCursors, inTxn: true}, "killCursors")
+	register(command{run: (*Server).getMore, inTxn: true, locks: lockListing}, "getMore")
+	register(command{run: (*Server).killCursors, inTxn: true, locks: lockNothing}, "killCursors")
 }
 
 // codeCursorInUse is mongod's CursorInUse: another getMore reads the cursor.

@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	register(command{run: (*Server).configureFailPoint, adminOnly: true}, "configureFailPoint")
+	register(command{run: (*Server).configureFailPoint, adminOnly: true, locks: lockNothing}, "configureFailPoint")
 }
 
 // failMode is when a fail point fires.

@@ -7,7 +7,7 @@ import (
 )
 
 func init() {
-	register(command{run: (*Server).findAndModify, inTxn: true, retryable: true}, "findAndModify", "findandmodify")
+	register(command{run: (*Server).findAndModify, inTxn: true, retryable: true, locks: lockWrite}, "findAndModify", "findandmodify")
 }
 
 // famArgs is a parsed findAndModify command.

@@ -8,8 +8,8 @@ import (
 )
 
 func init() {
-	register(command{run: (*Server).buildInfo}, "buildInfo", "buildinfo")
-	register(command{run: (*Server).getParameter, adminOnly: true}, "getParameter")
+	register(command{run: (*Server).buildInfo, locks: lockNothing}, "buildInfo", "buildinfo")
+	register(command{run: (*Server).getParameter, adminOnly: true, locks: lockNothing}, "getParameter")
 }
 
 // The handshake: what a driver asks before its first real command (hello,

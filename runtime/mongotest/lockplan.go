@@ -4,12 +4,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// lockKind is how a command locks (locks.go), by what it touches.
+// lockKind is how a command locks (locks.go), by what it touches; each
+// command's registration says which (command.locks).
 type lockKind uint8
 
 const (
-	// lockCatalog, the default: the catalog exclusively, for catalog
-	// changes and any command not listed in lockKinds.
+	// lockCatalog, the zero value: the catalog exclusively, for catalog
+	// changes and any command whose registration names no other kind.
 	lockCatalog   lockKind = iota
 	lockNothing            // no collection: registries and fail points only
 	lockListing            // the catalog shared: lists, getMore, change streams
@@ -19,18 +20,6 @@ const (
 	lockBulk               // every namespace of nsInfo exclusively
 	lockTxnEnd             // the namespaces its transaction wrote
 )
-
-var lockKinds = map[string]lockKind{
-	"ping": lockNothing, "buildInfo": lockNothing, "buildinfo": lockNothing, "getParameter": lockNothing,
-	"configureFailPoint": lockNothing, "killCursors": lockNothing,
-	"endSessions": lockNothing, "killSessions": lockNothing, "killAllSessions": lockNothing,
-	"listCollections": lockListing, "listDatabases": lockListing, "getMore": lockListing,
-	"find": lockRead, "count": lockRead, "distinct": lockRead, "listIndexes": lockRead,
-	"insert": lockWrite, "update": lockWrite, "delete": lockWrite, "findAndModify": lockWrite, "findandmodify": lockWrite,
-	"aggregate":         lockAggregate,
-	"bulkWrite":         lockBulk,
-	"commitTransaction": lockTxnEnd, "abortTransaction": lockTxnEnd,
-}
 
 // noCheckout are the commands that do not check their session out: those
 // that end sessions, which they check out one by one, and killCursors
@@ -46,14 +35,14 @@ func (req *request) checksOut() bool {
 // planLocks is what req must hold to run. A statement of a transaction or
 // a retryable write may end the session's transaction: it also holds what
 // that takes.
-func planLocks(req *request, l *lockSet) {
+func planLocks(req *request, kind lockKind, l *lockSet) {
 	ns := func(mode lockMode) {
 		if name, ok := req.body[0].Value.(string); ok {
 			l.add(req.db+"."+name, mode)
 		}
 		l.catalog = max(l.catalog, lockShared)
 	}
-	switch lockKinds[req.name] {
+	switch kind {
 	case lockCatalog:
 		l.catalog = lockExclusive
 	case lockNothing:

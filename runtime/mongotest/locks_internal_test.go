@@ -27,7 +27,7 @@ func holdWrites(t *testing.T, s *Server, ns string) (held <-chan struct{}, relea
 	t.Cleanup(release)
 	s.lockedHook = func(req *request) {
 		name, _ := req.body[0].Value.(string)
-		if lockKinds[req.name] == lockWrite && req.db+"."+name == ns {
+		if commands[req.name].locks == lockWrite && req.db+"."+name == ns {
 			if once.CompareAndSwap(false, true) {
 				close(h)
 			}

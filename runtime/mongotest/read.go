@@ -9,9 +9,9 @@ import (
 )
 
 func init() {
-	register(command{run: (*Server).find, inTxn: true}, "find")
-	register(command{run: (*Server).count}, "count")
-	register(command{run: (*Server).distinct, inTxn: true}, "distinct")
+	register(command{run: (*Server).find, inTxn: true, locks: lockRead}, "find")
+	register(command{run: (*Server).count, locks: lockRead}, "count")
+	register(command{run: (*Server).distinct, inTxn: true, locks: lockRead}, "distinct")
 }
 
 func (s *Server) find(req *request) (bson.D, error) {

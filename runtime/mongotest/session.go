@@ -8,10 +8,10 @@ import (
 )
 
 func init() {
-	register(command{run: (*Server).endSessions}, "endSessions", "killSessions")
-	register(command{run: (*Server).killAllSessions}, "killAllSessions")
-	register(command{run: (*Server).commitTransaction, inTxn: true, adminOnly: true}, "commitTransaction")
-	register(command{run: (*Server).abortTransaction, inTxn: true, adminOnly: true}, "abortTransaction")
+	register(command{run: (*Server).endSessions, locks: lockNothing}, "endSessions", "killSessions")
+	register(command{run: (*Server).killAllSessions, locks: lockNothing}, "killAllSessions")
+	register(command{run: (*Server).commitTransaction, inTxn: true, adminOnly: true, locks: lockTxnEnd}, "commitTransaction")
+	register(command{run: (*Server).abortTransaction, inTxn: true, adminOnly: true, locks: lockTxnEnd}, "abortTransaction")
 }
 
 // This file holds the session protocol of commands: lsid, txnNumber,

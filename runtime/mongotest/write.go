@@ -7,9 +7,9 @@ import (
 )
 
 func init() {
-	register(command{run: (*Server).insert, inTxn: true, retryable: true}, "insert")
-	register(command{run: (*Server).update, inTxn: true, retryable: true}, "update")
-	register(command{run: (*Server).delete, inTxn: true, retryable: true}, "delete")
+	register(command{run: (*Server).insert, inTxn: true, retryable: true, locks: lockWrite}, "insert")
+	register(command{run: (*Server).update, inTxn: true, retryable: true, locks: lockWrite}, "update")
+	register(command{run: (*Server).delete, inTxn: true, retryable: true, locks: lockWrite}, "delete")
 }
 
 func (s *Server) insert(req *request) (bson.D, error) {
