@@ -2,6 +2,7 @@ package mongotest
 
 import (
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -12,9 +13,9 @@ import (
 //     at a time, so a session and its transaction change only under it;
 //  2. the catalog lock (Server.catalogMu): shared by every command that
 //     reads or writes collections, exclusive for a change of the catalog
-//     (create, drop, dropDatabase, createIndexes, dropIndexes, $out and
-//     $merge, a write that creates its collection, the end of a transaction
-//     that created one);
+//     (create, drop, dropDatabase, createIndexes, dropIndexes, $out, a
+//     write that creates its collection, the end of a transaction that
+//     created one; $merge locks only its target collection);
 //  3. namespace locks ("db.coll", one RWMutex each), in name order, under
 //     the shared catalog lock: exclusive for a write, shared for a read. A
 //     transaction's statements, its commit and its abort also hold
@@ -62,15 +63,7 @@ type lockSet struct {
 
 // add asks for ns in mode; a namespace asked for twice gets the stronger.
 func (l *lockSet) add(ns string, mode lockMode) {
-	i, found := slices.BinarySearchFunc(l.ns, ns, func(n nsLock, ns string) int {
-		switch {
-		case n.ns < ns:
-			return -1
-		case n.ns > ns:
-			return 1
-		}
-		return 0
-	})
+	i, found := slices.BinarySearchFunc(l.ns, ns, func(n nsLock, ns string) int { return strings.Compare(n.ns, ns) })
 	if found {
 		l.ns[i].mode = max(l.ns[i].mode, mode)
 		return
