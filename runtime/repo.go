@@ -97,8 +97,8 @@ type Schema struct {
 	// Decode, when not nil, decodes the BSON document data into doc:
 	// reads then decode each document from the reply's bytes, without the
 	// driver's decoder. When nil, a document with its own UnmarshalBSON
-	// method (a type with a generated codec) is decoded with it, as by
-	// [UnmarshalBSON], and any other with the driver's decoder.
+	// method (a type with a generated codec) is decoded with it, and any
+	// other with the driver's decoder.
 	Decode func(doc any, data []byte) error
 
 	// The model lifecycle (repo_softdelete.go, repo_hooks.go).
@@ -113,10 +113,9 @@ type Schema struct {
 	BeforeSave, AfterLoad func(ctx context.Context, doc any) error
 }
 
-// UnmarshalBSON decodes data into doc with doc's own UnmarshalBSON method:
-// the [Schema.Decode] of every type with a generated codec, one function
-// for all of them.
-func UnmarshalBSON(doc any, data []byte) error {
+// unmarshalSelf decodes data into doc with doc's own UnmarshalBSON method:
+// the decoder of every type with a generated codec and no Schema.Decode.
+func unmarshalSelf(doc any, data []byte) error {
 	return doc.(bson.Unmarshaler).UnmarshalBSON(data)
 }
 

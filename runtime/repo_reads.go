@@ -101,14 +101,14 @@ func (s *Schema) decodeResult(res *mongo.SingleResult) (any, error) {
 	return doc, decode(doc, raw)
 }
 
-// decoder is s.Decode, or [UnmarshalBSON] when that is nil and doc has its
+// decoder is s.Decode, or unmarshalSelf when that is nil and doc has its
 // own UnmarshalBSON method, or nil for the driver's decoder.
 func (s *Schema) decoder(doc any) func(doc any, data []byte) error {
 	if s.Decode != nil {
 		return s.Decode
 	}
 	if _, ok := doc.(bson.Unmarshaler); ok {
-		return UnmarshalBSON
+		return unmarshalSelf
 	}
 	return nil
 }

@@ -79,14 +79,11 @@ func repoCtor(p *typePlan) jen.Code {
 //		AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
 //		Updated: runtime.NewStamp("updated_at", func(doc any) *time.Time { return &doc.(*Account).UpdatedAt }),
 //		Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
-//		Indexes: []mongo.IndexModel{
-//			{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)},
-//		},
-//		Decode:  runtime.UnmarshalBSON,
+//		Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)}},
 //	}
 //
-// Decode is there when the type has generated codecs: reads then decode
-// with them rather than with the driver's reflection codec.
+// There is no Decode entry: reads decode a type with generated codecs with
+// its own UnmarshalBSON (see runtime.Schema.Decode).
 func schemaVar(p *typePlan) jen.Code {
 	t := p.t
 	entry := func(name string, value jen.Code) jen.Code { return jen.Id(name).Op(":").Add(value) }
