@@ -13,8 +13,8 @@ import (
 
 // codecMethods are the methods the generated codec of a struct type
 // declares: a type that has one (or a field of that name) keeps the
-// driver's codec.
-var codecMethods = []string{"MarshalBSON", "UnmarshalBSON", "UnmarshalBSONValue", "encodeBSON", "decodeBSON"}
+// driver's codec, as does one whose package declares its model.CodecVar.
+var codecMethods = []string{"MarshalBSON", "UnmarshalBSON", "UnmarshalBSONValue"}
 
 // hookMethods are the methods through which the driver lets a type encode
 // or decode itself; a type with one is left to the driver.
@@ -68,7 +68,7 @@ func (c *codecBuilder) collect(named *types.Named) {
 	}
 	c.included[named] = false
 	st, ok := named.Underlying().(*types.Struct)
-	if !ok || named.Obj().Pkg() != c.b.pkg || named.TypeParams().Len() > 0 || hasMethod(named, codecMethods...) || hasMethod(named, hookMethods...) {
+	if !ok || named.Obj().Pkg() != c.b.pkg || named.TypeParams().Len() > 0 || c.b.pkg.Scope().Lookup(model.CodecVar(named.Obj().Name())) != nil || hasMethod(named, codecMethods...) || hasMethod(named, hookMethods...) {
 		return
 	}
 	entries, inlineMap, ok := c.flatten(st, nil, 0, []*types.Named{named})

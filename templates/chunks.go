@@ -56,7 +56,7 @@ func renderChunked(pkg *model.Package, plans []*typePlan, imports *importNames) 
 			chunks[i], errs[i] = typeChunk(pkg, p, imports, salt)
 		})
 	}
-	chunks[len(plans)], errs[len(plans)] = renderChunk(pkg, imports, []jen.Code{store(pkg, plans)})
+	chunks[len(plans)], errs[len(plans)] = renderChunk(pkg, imports, packageDecls(pkg, plans))
 	codecKey := codecNames(pkg)
 	for i, c := range pkg.Codecs {
 		sem <- struct{}{}

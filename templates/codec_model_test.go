@@ -32,4 +32,4 @@ func shopCodecs() []*model.Codec {
 }
 
 // codecFuncs are the methods each codec type gets, in file order.
-var codecFuncs = []string{"MarshalBSON", "UnmarshalBSON", "UnmarshalBSONValue", "encodeBSON", "decodeBSON"}
+var codecFuncs = []string{"MarshalBSON", "UnmarshalBSON", "UnmarshalBSONValue"}

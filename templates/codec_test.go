@@ -36,7 +36,7 @@ func TestRenderCodecsOff(t *testing.T) {
 	if want, _ := Render(accountModel()); !bytes.Equal(on, want) {
 		t.Error("Render is not Renderer with codecs on")
 	}
-	if !slices.Contains(funcsOf(t, on), "Origin.decodeBSON") {
+	if !slices.Contains(funcsOf(t, on), "Origin.UnmarshalBSON") {
 		t.Error("no codec for Origin, a struct reached through a pointer")
 	}
 }

@@ -57,9 +57,6 @@ func newImportNames(pkg *model.Package, plans []*typePlan) *importNames {
 	for _, t := range pkg.Types {
 		in.fieldPackages(t.Fields)
 	}
-	for _, c := range pkg.Codecs {
-		in.codecPackages(c)
-	}
 	for path, name := range in.names {
 		if in.taken[name] {
 			in.aliases[path] = in.free(name)

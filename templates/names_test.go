@@ -44,6 +44,12 @@ func TestDeclaredNamesAreTheModels(t *testing.T) {
 		want = append(want, typ.GeneratedNames()...)
 		want = append(want, "schemaOf"+typ.Name)
 	}
+	for _, c := range pkg.Codecs {
+		want = append(want, c.Var())
+	}
+	if len(pkg.Codecs) > 0 {
+		want = append(want, "init") // the registry of the codecs stored in other types
+	}
 	slices.Sort(declared)
 	slices.Sort(want)
 	if !slices.Equal(declared, want) {

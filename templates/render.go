@@ -132,9 +132,19 @@ func fileDecls(pkg *model.Package, plans []*typePlan) [][]jen.Code {
 		wg.Go(func() { decls[i] = typeDecls(p) })
 	}
 	wg.Wait()
-	decls = append(decls, []jen.Code{store(pkg, plans)})
+	decls = append(decls, packageDecls(pkg, plans))
 	for _, c := range pkg.Codecs {
 		decls = append(decls, codecDecls(pkg, c))
+	}
+	return decls
+}
+
+// packageDecls are the declarations of the package as a whole: the store,
+// and the registry of the codecs stored in other types.
+func packageDecls(pkg *model.Package, plans []*typePlan) []jen.Code {
+	decls := []jen.Code{store(pkg, plans)}
+	if r := codecRegistry(pkg); r != nil {
+		decls = append(decls, r)
 	}
 	return decls
 }

@@ -527,181 +527,88 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
+// The codecs of the types stored in other types, which bsoncodec finds by type.
+func init() { bsoncodec.Register(&codecOfOrderLine) }
+
+// codecOfAccount is the BSON codec of Account: its stored fields, in the
+// driver's order.
+var codecOfAccount = bsoncodec.Codec{Name: "shop.Account", Doc: (*Account)(nil), Size: 100, Fields: []bsoncodec.Field{
+	{Key: "_id", Go: "ID", Kind: bsoncodec.ObjectID, OmitEmpty: true, Zeroer: true},
+	{Key: "owner", Go: "Owner", Kind: bsoncodec.String},
+	{Key: "balance", Go: "Balance", Kind: bsoncodec.Int64},
+	{Key: "version", Go: "Version", Kind: bsoncodec.Int64},
+	{Key: "updated", Go: "Updated", Kind: bsoncodec.Time},
+}}
+
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Account) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(100)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Account) MarshalBSON() ([]byte, error) { return codecOfAccount.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Account) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+func (v *Account) UnmarshalBSON(data []byte) error { return codecOfAccount.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
+	return codecOfAccount.UnmarshalValue(v, t, data)
 }
 
-func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
-	bsoncodec.EncodeString(&v.Owner, w, "owner")
-	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
-	bsoncodec.EncodeInt64(&v.Version, w, "version")
-	bsoncodec.EncodeTime(&v.Updated, w, "updated")
-	w.End(start)
-}
-
-func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Account", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "_id":
-			return bsoncodec.DecodeObjectID(&v.ID, e)
-		case "owner":
-			return bsoncodec.DecodeString(&v.Owner, e)
-		case "balance":
-			return bsoncodec.DecodeInt(&v.Balance, e)
-		case "version":
-			return bsoncodec.DecodeInt(&v.Version, e)
-		case "updated":
-			return bsoncodec.DecodeTime(&v.Updated, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
-}
+// codecOfOrder is the BSON codec of Order: its stored fields, in the driver's
+// order.
+var codecOfOrder = bsoncodec.Codec{Name: "shop.Order", Doc: (*Order)(nil), Size: 174, Fields: []bsoncodec.Field{
+	{Key: "_id", Go: "ID", Kind: bsoncodec.ObjectID, OmitEmpty: true, Zeroer: true},
+	{Key: "customer", Go: "Customer", Kind: bsoncodec.String},
+	{Key: "lines", Go: "Lines", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
+	{Key: "total", Go: "Total", Kind: bsoncodec.Int64},
+	{Key: "created", Go: "Created", Kind: bsoncodec.Time},
+	{Key: "cancelled", Go: "Cancelled", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Time}, OmitEmpty: true, Zeroer: true},
+}}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Order) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(174)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Order) MarshalBSON() ([]byte, error) { return codecOfOrder.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Order) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
+func (v *Order) UnmarshalBSON(data []byte) error { return codecOfOrder.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Order) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
+	return codecOfOrder.UnmarshalValue(v, t, data)
 }
 
-func (v *Order) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
-	bsoncodec.EncodeString(&v.Customer, w, "customer")
-	bsoncodec.EncodeSlice(&v.Lines, w, "lines", (*OrderLine).encodeBSON)
-	bsoncodec.EncodeInt64(&v.Total, w, "total")
-	bsoncodec.EncodeTime(&v.Created, w, "created")
-	if v.Cancelled != nil && !v.Cancelled.IsZero() {
-		bsoncodec.EncodePointer(&v.Cancelled, w, "cancelled", bsoncodec.EncodeTime)
-	}
-	w.End(start)
-}
-
-func (v *Order) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Order", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "_id":
-			return bsoncodec.DecodeObjectID(&v.ID, e)
-		case "customer":
-			return bsoncodec.DecodeString(&v.Customer, e)
-		case "lines":
-			return bsoncodec.DecodeSlice(&v.Lines, e, (*OrderLine).decodeBSON)
-		case "total":
-			return bsoncodec.DecodeInt(&v.Total, e)
-		case "created":
-			return bsoncodec.DecodeTime(&v.Created, e)
-		case "cancelled":
-			return bsoncodec.DecodePointer(&v.Cancelled, e, bsoncodec.DecodeTime)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
-}
+// codecOfOrderLine is the BSON codec of OrderLine: its stored fields, in the
+// driver's order.
+var codecOfOrderLine = bsoncodec.Codec{Name: "shop.OrderLine", Doc: (*OrderLine)(nil), Size: 58, Fields: []bsoncodec.Field{
+	{Key: "sku", Go: "SKU", Kind: bsoncodec.String},
+	{Key: "qty", Go: "Qty", Kind: bsoncodec.Int64},
+	{Key: "price", Go: "Price", Kind: bsoncodec.Int64},
+}}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v OrderLine) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(58)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v OrderLine) MarshalBSON() ([]byte, error) { return codecOfOrderLine.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *OrderLine) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+func (v *OrderLine) UnmarshalBSON(data []byte) error { return codecOfOrderLine.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *OrderLine) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
+	return codecOfOrderLine.UnmarshalValue(v, t, data)
 }
 
-func (v *OrderLine) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeString(&v.SKU, w, "sku")
-	bsoncodec.EncodeInt64(&v.Qty, w, "qty")
-	bsoncodec.EncodeInt64(&v.Price, w, "price")
-	w.End(start)
-}
-
-func (v *OrderLine) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.OrderLine", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "sku":
-			return bsoncodec.DecodeString(&v.SKU, e)
-		case "qty":
-			return bsoncodec.DecodeInt(&v.Qty, e)
-		case "price":
-			return bsoncodec.DecodeInt(&v.Price, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
-}
+// codecOfProduct is the BSON codec of Product: its stored fields, in the
+// driver's order.
+var codecOfProduct = bsoncodec.Codec{Name: "shop.Product", Doc: (*Product)(nil), Size: 156, Fields: []bsoncodec.Field{
+	{Key: "_id", Go: "SKU", Kind: bsoncodec.String},
+	{Key: "name", Go: "Name", Kind: bsoncodec.String},
+	{Key: "price", Go: "Price", Kind: bsoncodec.Int64},
+	{Key: "stock", Go: "Stock", Kind: bsoncodec.Int64},
+	{Key: "tags", Go: "Tags", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}, OmitEmpty: true},
+}}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Product) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(156)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Product) MarshalBSON() ([]byte, error) { return codecOfProduct.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Product) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+func (v *Product) UnmarshalBSON(data []byte) error { return codecOfProduct.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Product) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
-}
-
-func (v *Product) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeString(&v.SKU, w, "_id")
-	bsoncodec.EncodeString(&v.Name, w, "name")
-	bsoncodec.EncodeInt64(&v.Price, w, "price")
-	bsoncodec.EncodeInt64(&v.Stock, w, "stock")
-	if len(v.Tags) != 0 {
-		bsoncodec.EncodeSlice(&v.Tags, w, "tags", bsoncodec.EncodeString[string])
-	}
-	w.End(start)
-}
-
-func (v *Product) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Product", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "_id":
-			return bsoncodec.DecodeString(&v.SKU, e)
-		case "name":
-			return bsoncodec.DecodeString(&v.Name, e)
-		case "price":
-			return bsoncodec.DecodeInt(&v.Price, e)
-		case "stock":
-			return bsoncodec.DecodeInt(&v.Stock, e)
-		case "tags":
-			return bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
-		}
-		return bsoncodec.ErrUnknownKey
-	})
+	return codecOfProduct.UnmarshalValue(v, t, data)
 }

@@ -11,6 +11,14 @@ type Codec struct {
 	InlineMap *CodecField   // the struct's own inline map, or nil; its Key is ""
 }
 
+// Var is the name of the package-level bsoncodec.Codec generated for the
+// struct type, codecOfAccount: a type whose package declares that name
+// keeps the driver's codec.
+func (c *Codec) Var() string { return CodecVar(c.Name) }
+
+// CodecVar is Codec.Var of the struct type name.
+func CodecVar(name string) string { return "codecOf" + name }
+
 // CodecField is one stored field of a Codec.
 type CodecField struct {
 	Key string // the BSON key

@@ -633,490 +633,174 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
+// The codecs of the types stored in other types, which bsoncodec finds by type.
+func init() { bsoncodec.Register(&codecOfItem, &codecOfNode, &codecOfZeroish) }
+
+// codecOfInlines is the BSON codec of Inlines: its stored fields, in the
+// driver's order.
+var codecOfInlines = bsoncodec.Codec{Name: "codecfuzz.Inlines", Doc: (*Inlines)(nil), Size: 250, Inline: &bsoncodec.Field{Go: "Extra", Kind: bsoncodec.Map, Elem: []bsoncodec.Kind{bsoncodec.Fallback}}, Fields: []bsoncodec.Field{
+	{Key: "_id", Go: "ID", Kind: bsoncodec.Int64},
+	{Key: "name", Go: "Name", Kind: bsoncodec.String},
+	{Key: "label", Go: "Base.Label", Kind: bsoncodec.String, OmitEmpty: true},
+	{Key: "depth", Go: "Base.Deep.Depth", Kind: bsoncodec.Int32},
+	{Key: "note", Go: "Base.Deep.Note", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.String}},
+	{Key: "p", Go: "Opt.P", Kind: bsoncodec.Int64},
+	{Key: "q", Go: "Opt.Q", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}},
+}}
+
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Inlines) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(250)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Inlines) MarshalBSON() ([]byte, error) { return codecOfInlines.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Inlines) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+func (v *Inlines) UnmarshalBSON(data []byte) error { return codecOfInlines.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Inlines) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
+	return codecOfInlines.UnmarshalValue(v, t, data)
 }
 
-func (v *Inlines) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeInt64(&v.ID, w, "_id")
-	bsoncodec.EncodeString(&v.Name, w, "name")
-	if v.Base.Label != "" {
-		bsoncodec.EncodeString(&v.Base.Label, w, "label")
-	}
-	bsoncodec.EncodeInt32(&v.Base.Deep.Depth, w, "depth")
-	bsoncodec.EncodePointer(&v.Base.Deep.Note, w, "note", bsoncodec.EncodeString[string])
-	if v.Opt != nil {
-		bsoncodec.EncodeInt64(&v.Opt.P, w, "p")
-	}
-	if v.Opt != nil {
-		bsoncodec.EncodeSlice(&v.Opt.Q, w, "q", bsoncodec.EncodeString[string])
-	}
-	bsoncodec.EncodeInlineMap(&v.Extra, w, func(k string) bool {
-		switch k {
-		case "_id", "name", "label", "depth", "note", "p", "q":
-			return true
-		}
-		return false
-	}, bsoncodec.EncodeFallback[any])
-	w.End(start)
-}
-
-func (v *Inlines) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFieldsInline("codecfuzz.Inlines", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "_id":
-			return bsoncodec.DecodeInt(&v.ID, e)
-		case "name":
-			return bsoncodec.DecodeString(&v.Name, e)
-		case "label":
-			return bsoncodec.DecodeString(&v.Base.Label, e)
-		case "depth":
-			return bsoncodec.DecodeInt(&v.Base.Deep.Depth, e)
-		case "note":
-			return bsoncodec.DecodePointer(&v.Base.Deep.Note, e, bsoncodec.DecodeString[string])
-		case "p":
-			bsoncodec.Alloc(&v.Opt)
-			return bsoncodec.DecodeInt(&v.Opt.P, e)
-		case "q":
-			bsoncodec.Alloc(&v.Opt)
-			return bsoncodec.DecodeSlice(&v.Opt.Q, e, bsoncodec.DecodeString[string])
-		}
-		return bsoncodec.ErrUnknownKey
-	}, func(key []byte, e bsoncodec.Value) error {
-		return bsoncodec.DecodeInlineEntry(&v.Extra, key, e, bsoncodec.DecodeFallback[any])
-	})
-}
+// codecOfItem is the BSON codec of Item: its stored fields, in the driver's
+// order.
+var codecOfItem = bsoncodec.Codec{Name: "codecfuzz.Item", Doc: (*Item)(nil), Size: 81, Fields: []bsoncodec.Field{
+	{Key: "sku", Go: "SKU", Kind: bsoncodec.String},
+	{Key: "qty", Go: "Qty", Kind: bsoncodec.Int32},
+	{Key: "price", Go: "Price", Kind: bsoncodec.Float},
+	{Key: "big", Go: "Big", Kind: bsoncodec.Int64},
+	{Key: "seen", Go: "Seen", Kind: bsoncodec.Time, OmitEmpty: true, Zeroer: true},
+}}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Item) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(81)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Item) MarshalBSON() ([]byte, error) { return codecOfItem.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Item) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
+func (v *Item) UnmarshalBSON(data []byte) error { return codecOfItem.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Item) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
+	return codecOfItem.UnmarshalValue(v, t, data)
 }
 
-func (v *Item) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeString(&v.SKU, w, "sku")
-	bsoncodec.EncodeInt32(&v.Qty, w, "qty")
-	bsoncodec.EncodeFloat(&v.Price, w, "price")
-	bsoncodec.EncodeInt64(&v.Big, w, "big")
-	if !v.Seen.IsZero() {
-		bsoncodec.EncodeTime(&v.Seen, w, "seen")
-	}
-	w.End(start)
-}
-
-func (v *Item) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("codecfuzz.Item", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "sku":
-			return bsoncodec.DecodeString(&v.SKU, e)
-		case "qty":
-			return bsoncodec.DecodeInt(&v.Qty, e)
-		case "price":
-			return bsoncodec.DecodeFloat(&v.Price, e)
-		case "big":
-			return bsoncodec.DecodeInt(&v.Big, e)
-		case "seen":
-			return bsoncodec.DecodeTime(&v.Seen, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
-}
+// codecOfKinds is the BSON codec of Kinds: its stored fields, in the driver's
+// order.
+var codecOfKinds = bsoncodec.Codec{Name: "codecfuzz.Kinds", Doc: (*Kinds)(nil), Size: 3160, Fields: []bsoncodec.Field{
+	{Key: "_id", Go: "ID", Kind: bsoncodec.ObjectID, OmitEmpty: true, Zeroer: true},
+	{Key: "b", Go: "B", Kind: bsoncodec.Bool},
+	{Key: "s", Go: "S", Kind: bsoncodec.String},
+	{Key: "i", Go: "I", Kind: bsoncodec.Int},
+	{Key: "i8", Go: "I8", Kind: bsoncodec.Int32},
+	{Key: "i16", Go: "I16", Kind: bsoncodec.Int32},
+	{Key: "i32", Go: "I32", Kind: bsoncodec.Int32},
+	{Key: "i64", Go: "I64", Kind: bsoncodec.Int64},
+	{Key: "u", Go: "U", Kind: bsoncodec.Uint},
+	{Key: "u8", Go: "U8", Kind: bsoncodec.Uint16},
+	{Key: "u16", Go: "U16", Kind: bsoncodec.Uint16},
+	{Key: "u32", Go: "U32", Kind: bsoncodec.Uint},
+	{Key: "u64", Go: "U64", Kind: bsoncodec.Uint},
+	{Key: "f32", Go: "F32", Kind: bsoncodec.Float},
+	{Key: "f64", Go: "F64", Kind: bsoncodec.Float},
+	{Key: "t", Go: "T", Kind: bsoncodec.Time},
+	{Key: "oid", Go: "OID", Kind: bsoncodec.ObjectID},
+	{Key: "bytes", Go: "Bytes", Kind: bsoncodec.Bytes},
+	{Key: "status", Go: "Status", Kind: bsoncodec.String},
+	{Key: "level", Go: "Level", Kind: bsoncodec.Int32},
+	{Key: "dur", Go: "Dur", Kind: bsoncodec.Int64},
+	{Key: "flag", Go: "Flag", Kind: bsoncodec.Bool},
+	{Key: "pi64", Go: "PI64", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Int64}},
+	{Key: "ps", Go: "PS", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.String}},
+	{Key: "pt", Go: "PT", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Time}},
+	{Key: "pp", Go: "PP", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Pointer, bsoncodec.Int32}},
+	{Key: "strs", Go: "Strs", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}},
+	{Key: "ints", Go: "Ints", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Int}},
+	{Key: "items", Go: "Items", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
+	{Key: "pitems", Go: "PItems", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Pointer, bsoncodec.Struct}},
+	{Key: "nested", Go: "Nested", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Slice, bsoncodec.String}},
+	{Key: "tags", Go: "Tags", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}},
+	{Key: "m", Go: "M", Kind: bsoncodec.Map, Elem: []bsoncodec.Kind{bsoncodec.Int64}},
+	{Key: "mitems", Go: "MItems", Kind: bsoncodec.Map, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
+	{Key: "mptr", Go: "MPtr", Kind: bsoncodec.Map, Elem: []bsoncodec.Kind{bsoncodec.Pointer, bsoncodec.Struct}},
+	{Key: "attrs", Go: "Attrs", Kind: bsoncodec.Map, Elem: []bsoncodec.Kind{bsoncodec.String}},
+	{Key: "sub", Go: "Sub", Kind: bsoncodec.Struct},
+	{Key: "psub", Go: "PSub", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
+	{Key: "tree", Go: "Tree", Kind: bsoncodec.Struct},
+	{Key: "any", Go: "Any", Kind: bsoncodec.Fallback},
+	{Key: "arr", Go: "Arr", Kind: bsoncodec.Fallback},
+	{Key: "mint", Go: "MInt", Kind: bsoncodec.Fallback},
+	{Key: "custom", Go: "Custom", Kind: bsoncodec.Fallback},
+	{Key: "pcust", Go: "PCust", Kind: bsoncodec.Fallback},
+	{Key: "dec", Go: "Dec", Kind: bsoncodec.Fallback},
+	{Key: "doc", Go: "Doc", Kind: bsoncodec.Fallback},
+	{Key: "raw", Go: "Raw", Kind: bsoncodec.Fallback, OmitEmpty: true},
+	{Key: "blob", Go: "Blob", Kind: bsoncodec.Fallback},
+	{Key: "anys", Go: "Anys", Kind: bsoncodec.Fallback},
+	{Key: "os", Go: "OS", Kind: bsoncodec.String, OmitEmpty: true},
+	{Key: "ob", Go: "OB", Kind: bsoncodec.Bool, OmitEmpty: true},
+	{Key: "oi", Go: "OI", Kind: bsoncodec.Int, OmitEmpty: true},
+	{Key: "ou", Go: "OU", Kind: bsoncodec.Uint, OmitEmpty: true},
+	{Key: "of", Go: "OF", Kind: bsoncodec.Float, OmitEmpty: true},
+	{Key: "ot", Go: "OT", Kind: bsoncodec.Time, OmitEmpty: true, Zeroer: true},
+	{Key: "ooid", Go: "OOID", Kind: bsoncodec.ObjectID, OmitEmpty: true, Zeroer: true},
+	{Key: "op", Go: "OP", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Int}, OmitEmpty: true},
+	{Key: "opt", Go: "OPT", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Time}, OmitEmpty: true, Zeroer: true},
+	{Key: "osl", Go: "OSl", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Int}, OmitEmpty: true},
+	{Key: "om", Go: "OM", Kind: bsoncodec.Map, Elem: []bsoncodec.Kind{bsoncodec.String}, OmitEmpty: true},
+	{Key: "osub", Go: "OSub", Kind: bsoncodec.Struct, OmitEmpty: true},
+	{Key: "opsub", Go: "OPSub", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Struct}, OmitEmpty: true},
+	{Key: "oany", Go: "OAny", Kind: bsoncodec.Fallback, OmitEmpty: true},
+	{Key: "oz", Go: "OZ", Kind: bsoncodec.Struct, OmitEmpty: true, Zeroer: true},
+	{Key: "obyt", Go: "OByt", Kind: bsoncodec.Bytes, OmitEmpty: true},
+	{Key: "min", Go: "Min", Kind: bsoncodec.Int64, MinSize: true},
+	{Key: "minu", Go: "MinU", Kind: bsoncodec.Uint, MinSize: true},
+	{Key: "minsub", Go: "MinSub", Kind: bsoncodec.Struct, MinSize: true},
+	{Key: "minsl", Go: "MinSl", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Int64}, MinSize: true},
+	{Key: "trunc", Go: "Trunc", Kind: bsoncodec.Int32, Truncate: true},
+	{Key: "truncf", Go: "TruncF", Kind: bsoncodec.Float, Truncate: true},
+	{Key: "trsub", Go: "TrSub", Kind: bsoncodec.Struct, Truncate: true},
+	{Key: "Upper", Go: "Upper", Kind: bsoncodec.String},
+}}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Kinds) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(3160)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Kinds) MarshalBSON() ([]byte, error) { return codecOfKinds.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Kinds) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
+func (v *Kinds) UnmarshalBSON(data []byte) error { return codecOfKinds.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Kinds) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
+	return codecOfKinds.UnmarshalValue(v, t, data)
 }
 
-func (v *Kinds) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
-	bsoncodec.EncodeBool(&v.B, w, "b")
-	bsoncodec.EncodeString(&v.S, w, "s")
-	bsoncodec.EncodeInt(&v.I, w, "i")
-	bsoncodec.EncodeInt32(&v.I8, w, "i8")
-	bsoncodec.EncodeInt32(&v.I16, w, "i16")
-	bsoncodec.EncodeInt32(&v.I32, w, "i32")
-	bsoncodec.EncodeInt64(&v.I64, w, "i64")
-	bsoncodec.EncodeUint(&v.U, w, "u")
-	bsoncodec.EncodeUint16(&v.U8, w, "u8")
-	bsoncodec.EncodeUint16(&v.U16, w, "u16")
-	bsoncodec.EncodeUint(&v.U32, w, "u32")
-	bsoncodec.EncodeUint(&v.U64, w, "u64")
-	bsoncodec.EncodeFloat(&v.F32, w, "f32")
-	bsoncodec.EncodeFloat(&v.F64, w, "f64")
-	bsoncodec.EncodeTime(&v.T, w, "t")
-	bsoncodec.EncodeObjectID(&v.OID, w, "oid")
-	bsoncodec.EncodeBytes(&v.Bytes, w, "bytes")
-	bsoncodec.EncodeString(&v.Status, w, "status")
-	bsoncodec.EncodeInt32(&v.Level, w, "level")
-	bsoncodec.EncodeInt64(&v.Dur, w, "dur")
-	bsoncodec.EncodeBool(&v.Flag, w, "flag")
-	bsoncodec.EncodePointer(&v.PI64, w, "pi64", bsoncodec.EncodeInt64[int64])
-	bsoncodec.EncodePointer(&v.PS, w, "ps", bsoncodec.EncodeString[string])
-	bsoncodec.EncodePointer(&v.PT, w, "pt", bsoncodec.EncodeTime)
-	bsoncodec.EncodePointer(&v.PP, w, "pp", func(v **int32, w *bsoncodec.Writer, key string) {
-		bsoncodec.EncodePointer(v, w, key, bsoncodec.EncodeInt32[int32])
-	})
-	bsoncodec.EncodeSlice(&v.Strs, w, "strs", bsoncodec.EncodeString[string])
-	bsoncodec.EncodeSlice(&v.Ints, w, "ints", bsoncodec.EncodeInt[int])
-	bsoncodec.EncodeSlice(&v.Items, w, "items", (*Item).encodeBSON)
-	bsoncodec.EncodeSlice(&v.PItems, w, "pitems", func(v **Item, w *bsoncodec.Writer, key string) {
-		bsoncodec.EncodePointer(v, w, key, (*Item).encodeBSON)
-	})
-	bsoncodec.EncodeSlice(&v.Nested, w, "nested", func(v *[]string, w *bsoncodec.Writer, key string) {
-		bsoncodec.EncodeSlice(v, w, key, bsoncodec.EncodeString[string])
-	})
-	bsoncodec.EncodeSlice(&v.Tags, w, "tags", bsoncodec.EncodeString[string])
-	bsoncodec.EncodeMap(&v.M, w, "m", bsoncodec.EncodeInt64[int64])
-	bsoncodec.EncodeMap(&v.MItems, w, "mitems", (*Item).encodeBSON)
-	bsoncodec.EncodeMap(&v.MPtr, w, "mptr", func(v **Item, w *bsoncodec.Writer, key string) {
-		bsoncodec.EncodePointer(v, w, key, (*Item).encodeBSON)
-	})
-	bsoncodec.EncodeMap(&v.Attrs, w, "attrs", bsoncodec.EncodeString[string])
-	v.Sub.encodeBSON(w, "sub")
-	bsoncodec.EncodePointer(&v.PSub, w, "psub", (*Item).encodeBSON)
-	v.Tree.encodeBSON(w, "tree")
-	bsoncodec.EncodeFallback(&v.Any, w, "any")
-	bsoncodec.EncodeFallback(&v.Arr, w, "arr")
-	bsoncodec.EncodeFallback(&v.MInt, w, "mint")
-	bsoncodec.EncodeFallback(&v.Custom, w, "custom")
-	bsoncodec.EncodeFallback(&v.PCust, w, "pcust")
-	bsoncodec.EncodeFallback(&v.Dec, w, "dec")
-	bsoncodec.EncodeFallback(&v.Doc, w, "doc")
-	bsoncodec.EncodeFallbackOmitEmpty(&v.Raw, w, "raw")
-	bsoncodec.EncodeFallback(&v.Blob, w, "blob")
-	bsoncodec.EncodeFallback(&v.Anys, w, "anys")
-	if v.OS != "" {
-		bsoncodec.EncodeString(&v.OS, w, "os")
-	}
-	if v.OB {
-		bsoncodec.EncodeBool(&v.OB, w, "ob")
-	}
-	if v.OI != 0 {
-		bsoncodec.EncodeInt(&v.OI, w, "oi")
-	}
-	if v.OU != 0 {
-		bsoncodec.EncodeUint(&v.OU, w, "ou")
-	}
-	if v.OF != 0 {
-		bsoncodec.EncodeFloat(&v.OF, w, "of")
-	}
-	if !v.OT.IsZero() {
-		bsoncodec.EncodeTime(&v.OT, w, "ot")
-	}
-	bsoncodec.EncodeObjectIDOmitEmpty(&v.OOID, w, "ooid")
-	if v.OP != nil {
-		bsoncodec.EncodePointer(&v.OP, w, "op", bsoncodec.EncodeInt[int])
-	}
-	if v.OPT != nil && !v.OPT.IsZero() {
-		bsoncodec.EncodePointer(&v.OPT, w, "opt", bsoncodec.EncodeTime)
-	}
-	if len(v.OSl) != 0 {
-		bsoncodec.EncodeSlice(&v.OSl, w, "osl", bsoncodec.EncodeInt[int])
-	}
-	if len(v.OM) != 0 {
-		bsoncodec.EncodeMap(&v.OM, w, "om", bsoncodec.EncodeString[string])
-	}
-	v.OSub.encodeBSON(w, "osub")
-	if v.OPSub != nil {
-		bsoncodec.EncodePointer(&v.OPSub, w, "opsub", (*Item).encodeBSON)
-	}
-	bsoncodec.EncodeFallbackOmitEmpty(&v.OAny, w, "oany")
-	if !v.OZ.IsZero() {
-		v.OZ.encodeBSON(w, "oz")
-	}
-	if len(v.OByt) != 0 {
-		bsoncodec.EncodeBytes(&v.OByt, w, "obyt")
-	}
-	{
-		was := w.MinSize(true)
-		bsoncodec.EncodeInt64(&v.Min, w, "min")
-		w.MinSize(was)
-	}
-	{
-		was := w.MinSize(true)
-		bsoncodec.EncodeUint(&v.MinU, w, "minu")
-		w.MinSize(was)
-	}
-	{
-		was := w.MinSize(true)
-		v.MinSub.encodeBSON(w, "minsub")
-		w.MinSize(was)
-	}
-	{
-		was := w.MinSize(true)
-		bsoncodec.EncodeSlice(&v.MinSl, w, "minsl", bsoncodec.EncodeInt64[int64])
-		w.MinSize(was)
-	}
-	bsoncodec.EncodeInt32(&v.Trunc, w, "trunc")
-	bsoncodec.EncodeFloat(&v.TruncF, w, "truncf")
-	v.TrSub.encodeBSON(w, "trsub")
-	bsoncodec.EncodeString(&v.Upper, w, "Upper")
-	w.End(start)
-}
-
-func (v *Kinds) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("codecfuzz.Kinds", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "_id":
-			return bsoncodec.DecodeObjectID(&v.ID, e)
-		case "b":
-			return bsoncodec.DecodeBool(&v.B, e)
-		case "s":
-			return bsoncodec.DecodeString(&v.S, e)
-		case "i":
-			return bsoncodec.DecodeInt(&v.I, e)
-		case "i8":
-			return bsoncodec.DecodeInt(&v.I8, e)
-		case "i16":
-			return bsoncodec.DecodeInt(&v.I16, e)
-		case "i32":
-			return bsoncodec.DecodeInt(&v.I32, e)
-		case "i64":
-			return bsoncodec.DecodeInt(&v.I64, e)
-		case "u":
-			return bsoncodec.DecodeUint(&v.U, e)
-		case "u8":
-			return bsoncodec.DecodeUint(&v.U8, e)
-		case "u16":
-			return bsoncodec.DecodeUint(&v.U16, e)
-		case "u32":
-			return bsoncodec.DecodeUint(&v.U32, e)
-		case "u64":
-			return bsoncodec.DecodeUint(&v.U64, e)
-		case "f32":
-			return bsoncodec.DecodeFloat(&v.F32, e)
-		case "f64":
-			return bsoncodec.DecodeFloat(&v.F64, e)
-		case "t":
-			return bsoncodec.DecodeTime(&v.T, e)
-		case "oid":
-			return bsoncodec.DecodeObjectID(&v.OID, e)
-		case "bytes":
-			return bsoncodec.DecodeBytes(&v.Bytes, e)
-		case "status":
-			return bsoncodec.DecodeString(&v.Status, e)
-		case "level":
-			return bsoncodec.DecodeInt(&v.Level, e)
-		case "dur":
-			return bsoncodec.DecodeInt(&v.Dur, e)
-		case "flag":
-			return bsoncodec.DecodeBool(&v.Flag, e)
-		case "pi64":
-			return bsoncodec.DecodePointer(&v.PI64, e, bsoncodec.DecodeInt[int64])
-		case "ps":
-			return bsoncodec.DecodePointer(&v.PS, e, bsoncodec.DecodeString[string])
-		case "pt":
-			return bsoncodec.DecodePointer(&v.PT, e, bsoncodec.DecodeTime)
-		case "pp":
-			return bsoncodec.DecodePointer(&v.PP, e, func(v **int32, e bsoncodec.Value) error {
-				return bsoncodec.DecodePointer(v, e, bsoncodec.DecodeInt[int32])
-			})
-		case "strs":
-			return bsoncodec.DecodeSlice(&v.Strs, e, bsoncodec.DecodeString[string])
-		case "ints":
-			return bsoncodec.DecodeSlice(&v.Ints, e, bsoncodec.DecodeInt[int])
-		case "items":
-			return bsoncodec.DecodeSlice(&v.Items, e, (*Item).decodeBSON)
-		case "pitems":
-			return bsoncodec.DecodeSlice(&v.PItems, e, func(v **Item, e bsoncodec.Value) error {
-				return bsoncodec.DecodePointer(v, e, (*Item).decodeBSON)
-			})
-		case "nested":
-			return bsoncodec.DecodeSlice(&v.Nested, e, func(v *[]string, e bsoncodec.Value) error {
-				return bsoncodec.DecodeSlice(v, e, bsoncodec.DecodeString[string])
-			})
-		case "tags":
-			return bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
-		case "m":
-			return bsoncodec.DecodeMap(&v.M, e, bsoncodec.DecodeInt[int64])
-		case "mitems":
-			return bsoncodec.DecodeMap(&v.MItems, e, (*Item).decodeBSON)
-		case "mptr":
-			return bsoncodec.DecodeMap(&v.MPtr, e, func(v **Item, e bsoncodec.Value) error {
-				return bsoncodec.DecodePointer(v, e, (*Item).decodeBSON)
-			})
-		case "attrs":
-			return bsoncodec.DecodeMap(&v.Attrs, e, bsoncodec.DecodeString[string])
-		case "sub":
-			return v.Sub.decodeBSON(e)
-		case "psub":
-			return bsoncodec.DecodePointer(&v.PSub, e, (*Item).decodeBSON)
-		case "tree":
-			return v.Tree.decodeBSON(e)
-		case "any":
-			return bsoncodec.DecodeFallback(&v.Any, e)
-		case "arr":
-			return bsoncodec.DecodeFallback(&v.Arr, e)
-		case "mint":
-			return bsoncodec.DecodeFallback(&v.MInt, e)
-		case "custom":
-			return bsoncodec.DecodeFallback(&v.Custom, e)
-		case "pcust":
-			return bsoncodec.DecodeFallback(&v.PCust, e)
-		case "dec":
-			return bsoncodec.DecodeFallback(&v.Dec, e)
-		case "doc":
-			return bsoncodec.DecodeFallback(&v.Doc, e)
-		case "raw":
-			return bsoncodec.DecodeFallback(&v.Raw, e)
-		case "blob":
-			return bsoncodec.DecodeFallback(&v.Blob, e)
-		case "anys":
-			return bsoncodec.DecodeFallback(&v.Anys, e)
-		case "os":
-			return bsoncodec.DecodeString(&v.OS, e)
-		case "ob":
-			return bsoncodec.DecodeBool(&v.OB, e)
-		case "oi":
-			return bsoncodec.DecodeInt(&v.OI, e)
-		case "ou":
-			return bsoncodec.DecodeUint(&v.OU, e)
-		case "of":
-			return bsoncodec.DecodeFloat(&v.OF, e)
-		case "ot":
-			return bsoncodec.DecodeTime(&v.OT, e)
-		case "ooid":
-			return bsoncodec.DecodeObjectID(&v.OOID, e)
-		case "op":
-			return bsoncodec.DecodePointer(&v.OP, e, bsoncodec.DecodeInt[int])
-		case "opt":
-			return bsoncodec.DecodePointer(&v.OPT, e, bsoncodec.DecodeTime)
-		case "osl":
-			return bsoncodec.DecodeSlice(&v.OSl, e, bsoncodec.DecodeInt[int])
-		case "om":
-			return bsoncodec.DecodeMap(&v.OM, e, bsoncodec.DecodeString[string])
-		case "osub":
-			return v.OSub.decodeBSON(e)
-		case "opsub":
-			return bsoncodec.DecodePointer(&v.OPSub, e, (*Item).decodeBSON)
-		case "oany":
-			return bsoncodec.DecodeFallback(&v.OAny, e)
-		case "oz":
-			return v.OZ.decodeBSON(e)
-		case "obyt":
-			return bsoncodec.DecodeBytes(&v.OByt, e)
-		case "min":
-			return bsoncodec.DecodeInt(&v.Min, e)
-		case "minu":
-			return bsoncodec.DecodeUint(&v.MinU, e)
-		case "minsub":
-			return v.MinSub.decodeBSON(e)
-		case "minsl":
-			return bsoncodec.DecodeSlice(&v.MinSl, e, bsoncodec.DecodeInt[int64])
-		case "trunc":
-			return bsoncodec.DecodeInt(&v.Trunc, e.Truncated())
-		case "truncf":
-			return bsoncodec.DecodeFloat(&v.TruncF, e.Truncated())
-		case "trsub":
-			return v.TrSub.decodeBSON(e.Truncated())
-		case "Upper":
-			return bsoncodec.DecodeString(&v.Upper, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
-}
+// codecOfNode is the BSON codec of Node: its stored fields, in the driver's
+// order.
+var codecOfNode = bsoncodec.Codec{Name: "codecfuzz.Node", Doc: (*Node)(nil), Size: 385, Fields: []bsoncodec.Field{
+	{Key: "name", Go: "Name", Kind: bsoncodec.String},
+	{Key: "kids", Go: "Kids", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
+	{Key: "next", Go: "Next", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
+}}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Node) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(385)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Node) MarshalBSON() ([]byte, error) { return codecOfNode.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Node) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
+func (v *Node) UnmarshalBSON(data []byte) error { return codecOfNode.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Node) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
+	return codecOfNode.UnmarshalValue(v, t, data)
 }
 
-func (v *Node) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeString(&v.Name, w, "name")
-	bsoncodec.EncodeSlice(&v.Kids, w, "kids", (*Node).encodeBSON)
-	bsoncodec.EncodePointer(&v.Next, w, "next", (*Node).encodeBSON)
-	w.End(start)
-}
-
-func (v *Node) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("codecfuzz.Node", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "name":
-			return bsoncodec.DecodeString(&v.Name, e)
-		case "kids":
-			return bsoncodec.DecodeSlice(&v.Kids, e, (*Node).decodeBSON)
-		case "next":
-			return bsoncodec.DecodePointer(&v.Next, e, (*Node).decodeBSON)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
-}
+// codecOfZeroish is the BSON codec of Zeroish: its stored fields, in the
+// driver's order.
+var codecOfZeroish = bsoncodec.Codec{Name: "codecfuzz.Zeroish", Doc: (*Zeroish)(nil), Size: 12, Fields: []bsoncodec.Field{
+	{Key: "n", Go: "N", Kind: bsoncodec.Int},
+}}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Zeroish) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(12)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Zeroish) MarshalBSON() ([]byte, error) { return codecOfZeroish.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Zeroish) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+func (v *Zeroish) UnmarshalBSON(data []byte) error { return codecOfZeroish.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Zeroish) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
-}
-
-func (v *Zeroish) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeInt(&v.N, w, "n")
-	w.End(start)
-}
-
-func (v *Zeroish) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("codecfuzz.Zeroish", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "n":
-			return bsoncodec.DecodeInt(&v.N, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
+	return codecOfZeroish.UnmarshalValue(v, t, data)
 }

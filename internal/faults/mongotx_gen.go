@@ -332,81 +332,41 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
+// codecOfAccount is the BSON codec of Account: its stored fields, in the
+// driver's order.
+var codecOfAccount = bsoncodec.Codec{Name: "faults.Account", Doc: (*Account)(nil), Size: 47, Fields: []bsoncodec.Field{
+	{Key: "_id", Go: "ID", Kind: bsoncodec.String},
+	{Key: "balance", Go: "Balance", Kind: bsoncodec.Int64},
+}}
+
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Account) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(47)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Account) MarshalBSON() ([]byte, error) { return codecOfAccount.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Account) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+func (v *Account) UnmarshalBSON(data []byte) error { return codecOfAccount.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
+	return codecOfAccount.UnmarshalValue(v, t, data)
 }
 
-func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeString(&v.ID, w, "_id")
-	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
-	w.End(start)
-}
-
-func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("faults.Account", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "_id":
-			return bsoncodec.DecodeString(&v.ID, e)
-		case "balance":
-			return bsoncodec.DecodeInt(&v.Balance, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
-}
+// codecOfEntry is the BSON codec of Entry: its stored fields, in the driver's
+// order.
+var codecOfEntry = bsoncodec.Codec{Name: "faults.Entry", Doc: (*Entry)(nil), Size: 118, Fields: []bsoncodec.Field{
+	{Key: "_id", Go: "ID", Kind: bsoncodec.ObjectID, OmitEmpty: true, Zeroer: true},
+	{Key: "transfer", Go: "Transfer", Kind: bsoncodec.String},
+	{Key: "from", Go: "From", Kind: bsoncodec.String},
+	{Key: "to", Go: "To", Kind: bsoncodec.String},
+	{Key: "amount", Go: "Amount", Kind: bsoncodec.Int64},
+}}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Entry) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(118)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Entry) MarshalBSON() ([]byte, error) { return codecOfEntry.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Entry) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
+func (v *Entry) UnmarshalBSON(data []byte) error { return codecOfEntry.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Entry) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
-}
-
-func (v *Entry) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
-	bsoncodec.EncodeString(&v.Transfer, w, "transfer")
-	bsoncodec.EncodeString(&v.From, w, "from")
-	bsoncodec.EncodeString(&v.To, w, "to")
-	bsoncodec.EncodeInt64(&v.Amount, w, "amount")
-	w.End(start)
-}
-
-func (v *Entry) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("faults.Entry", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "_id":
-			return bsoncodec.DecodeObjectID(&v.ID, e)
-		case "transfer":
-			return bsoncodec.DecodeString(&v.Transfer, e)
-		case "from":
-			return bsoncodec.DecodeString(&v.From, e)
-		case "to":
-			return bsoncodec.DecodeString(&v.To, e)
-		case "amount":
-			return bsoncodec.DecodeInt(&v.Amount, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
+	return codecOfEntry.UnmarshalValue(v, t, data)
 }

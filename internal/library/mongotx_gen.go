@@ -240,96 +240,49 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
+// The codecs of the types stored in other types, which bsoncodec finds by type.
+func init() { bsoncodec.Register(&codecOfEdition) }
+
+// codecOfBook is the BSON codec of Book: its stored fields, in the driver's
+// order.
+var codecOfBook = bsoncodec.Codec{Name: "library.Book", Doc: (*Book)(nil), Size: 329, Fields: []bsoncodec.Field{
+	{Key: "_id", Go: "ID", Kind: bsoncodec.ObjectID, OmitEmpty: true, Zeroer: true},
+	{Key: "title", Go: "Title", Kind: bsoncodec.String},
+	{Key: "authors", Go: "Authors", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}},
+	{Key: "tags", Go: "Tags", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}},
+	{Key: "copies", Go: "Copies", Kind: bsoncodec.Int},
+	{Key: "editions", Go: "Editions", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
+	{Key: "created", Go: "Created", Kind: bsoncodec.Time},
+	{Key: "updated", Go: "Updated", Kind: bsoncodec.Time},
+	{Key: "version", Go: "Version", Kind: bsoncodec.Int64},
+}}
+
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Book) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(329)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Book) MarshalBSON() ([]byte, error) { return codecOfBook.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Book) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
+func (v *Book) UnmarshalBSON(data []byte) error { return codecOfBook.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Book) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
+	return codecOfBook.UnmarshalValue(v, t, data)
 }
 
-func (v *Book) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
-	bsoncodec.EncodeString(&v.Title, w, "title")
-	bsoncodec.EncodeSlice(&v.Authors, w, "authors", bsoncodec.EncodeString[string])
-	bsoncodec.EncodeSlice(&v.Tags, w, "tags", bsoncodec.EncodeString[string])
-	bsoncodec.EncodeInt(&v.Copies, w, "copies")
-	bsoncodec.EncodeSlice(&v.Editions, w, "editions", (*Edition).encodeBSON)
-	bsoncodec.EncodeTime(&v.Created, w, "created")
-	bsoncodec.EncodeTime(&v.Updated, w, "updated")
-	bsoncodec.EncodeInt64(&v.Version, w, "version")
-	w.End(start)
-}
-
-func (v *Book) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("library.Book", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "_id":
-			return bsoncodec.DecodeObjectID(&v.ID, e)
-		case "title":
-			return bsoncodec.DecodeString(&v.Title, e)
-		case "authors":
-			return bsoncodec.DecodeSlice(&v.Authors, e, bsoncodec.DecodeString[string])
-		case "tags":
-			return bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
-		case "copies":
-			return bsoncodec.DecodeInt(&v.Copies, e)
-		case "editions":
-			return bsoncodec.DecodeSlice(&v.Editions, e, (*Edition).decodeBSON)
-		case "created":
-			return bsoncodec.DecodeTime(&v.Created, e)
-		case "updated":
-			return bsoncodec.DecodeTime(&v.Updated, e)
-		case "version":
-			return bsoncodec.DecodeInt(&v.Version, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
-}
+// codecOfEdition is the BSON codec of Edition: its stored fields, in the
+// driver's order.
+var codecOfEdition = bsoncodec.Codec{Name: "library.Edition", Doc: (*Edition)(nil), Size: 69, Fields: []bsoncodec.Field{
+	{Key: "year", Go: "Year", Kind: bsoncodec.Int},
+	{Key: "format", Go: "Format", Kind: bsoncodec.String},
+	{Key: "isbn", Go: "ISBN", Kind: bsoncodec.String},
+}}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Edition) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(69)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Edition) MarshalBSON() ([]byte, error) { return codecOfEdition.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Edition) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+func (v *Edition) UnmarshalBSON(data []byte) error { return codecOfEdition.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Edition) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
-}
-
-func (v *Edition) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeInt(&v.Year, w, "year")
-	bsoncodec.EncodeString(&v.Format, w, "format")
-	bsoncodec.EncodeString(&v.ISBN, w, "isbn")
-	w.End(start)
-}
-
-func (v *Edition) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("library.Edition", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "year":
-			return bsoncodec.DecodeInt(&v.Year, e)
-		case "format":
-			return bsoncodec.DecodeString(&v.Format, e)
-		case "isbn":
-			return bsoncodec.DecodeString(&v.ISBN, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
+	return codecOfEdition.UnmarshalValue(v, t, data)
 }

@@ -15,8 +15,8 @@ import (
 // The Decode functions store v in *dst as the driver's default decoder for
 // the kind of *dst does: which BSON types it accepts and how it converts
 // them. Null and undefined store the zero value. On error *dst is left as
-// it was. They share one signature, so that they can be handed to the
-// container decoders ([DecodeSlice], [DecodeMap], [DecodePointer]).
+// it was. A [Codec] calls them for the scalar kinds, and hands them to its
+// slice decoder for their elements.
 
 var binaryLE = encbinary.LittleEndian
 

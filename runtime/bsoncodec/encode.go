@@ -10,9 +10,7 @@ import (
 )
 
 // The Encode functions write the value *v at key, as the driver's default
-// encoder for its kind does. They share one signature, so that they can be
-// handed to the container encoders ([EncodeSlice], [EncodeMap],
-// [EncodePointer]) for the elements.
+// encoder for its kind does; a [Codec] calls them for the scalar kinds.
 
 // EncodeBool writes a boolean.
 func EncodeBool[T ~bool](v *T, w *Writer, key string) {
@@ -99,61 +97,4 @@ func EncodeBytes(v *[]byte, w *Writer, key string) {
 		return
 	}
 	w.buf = bsoncore.AppendBinaryElement(w.buf, key, 0, *v)
-}
-
-// EncodeSlice writes a slice as an array, each element with elem; a nil
-// slice is null.
-func EncodeSlice[E any, S ~[]E](v *S, w *Writer, key string, elem func(*E, *Writer, string)) {
-	if *v == nil {
-		w.Null(key)
-		return
-	}
-	start := w.BeginArray(key)
-	for i := range *v {
-		elem(&(*v)[i], w, Index(i))
-	}
-	w.End(start)
-}
-
-// EncodeMap writes a map as a document, each value with elem, in the
-// map's iteration order as the driver does; a nil map is null.
-func EncodeMap[V any, M ~map[string]V](v *M, w *Writer, key string, elem func(*V, *Writer, string)) {
-	if *v == nil {
-		w.Null(key)
-		return
-	}
-	start := w.BeginDocument(key)
-	encodeEntries(*v, w, elem)
-	w.End(start)
-}
-
-// EncodeInlineMap writes the entries of an inline map among the fields of
-// the document being written; taken reports the keys of the struct's own
-// fields, which an entry must not repeat.
-func EncodeInlineMap[V any, M ~map[string]V](v *M, w *Writer, taken func(string) bool, elem func(*V, *Writer, string)) {
-	for k := range *v {
-		if taken(k) {
-			w.Fail(fmt.Errorf("Key %s of inlined map conflicts with a struct field name", k))
-			return
-		}
-	}
-	encodeEntries(*v, w, elem)
-}
-
-func encodeEntries[V any, M ~map[string]V](m M, w *Writer, elem func(*V, *Writer, string)) {
-	for k, x := range m {
-		if !w.checkKey(k) {
-			return
-		}
-		elem(&x, w, k)
-	}
-}
-
-// EncodePointer writes the value p points to with elem; nil is null.
-func EncodePointer[E any](v **E, w *Writer, key string, elem func(*E, *Writer, string)) {
-	if *v == nil {
-		w.Null(key)
-		return
-	}
-	elem(*v, w, key)
 }

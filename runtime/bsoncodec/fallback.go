@@ -18,22 +18,8 @@ type field[T any] struct {
 	V T `bson:"v"`
 }
 
-type omitEmptyField[T any] struct {
-	V T `bson:"v,omitempty"`
-}
-
-// EncodeFallback writes *v at key as the driver's struct codec writes a
-// field of its type.
-func EncodeFallback[T any](v *T, w *Writer, key string) {
-	encodeFallback(w, key, &field[T]{V: *v})
-}
-
-// EncodeFallbackOmitEmpty is EncodeFallback for a field tagged omitempty:
-// nothing is written when the driver finds the value empty.
-func EncodeFallbackOmitEmpty[T any](v *T, w *Writer, key string) {
-	encodeFallback(w, key, &omitEmptyField[T]{V: *v})
-}
-
+// encodeFallback writes wrapped, a struct{ V T } with V tagged "v", as the
+// driver's struct codec writes it, and takes V's element as the element at key.
 func encodeFallback(w *Writer, key string, wrapped any) {
 	var buf bytes.Buffer
 	enc := bson.NewEncoder(bson.NewDocumentWriter(&buf))

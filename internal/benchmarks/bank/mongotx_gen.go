@@ -393,158 +393,75 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
+// The codecs of the types stored in other types, which bsoncodec finds by type.
+func init() { bsoncodec.Register(&codecOfAddress) }
+
+// codecOfAccount is the BSON codec of Account: its stored fields, in the
+// driver's order.
+var codecOfAccount = bsoncodec.Codec{Name: "bank.Account", Doc: (*Account)(nil), Size: 175, Fields: []bsoncodec.Field{
+	{Key: "_id", Go: "ID", Kind: bsoncodec.ObjectID, OmitEmpty: true, Zeroer: true},
+	{Key: "owner", Go: "Owner", Kind: bsoncodec.String},
+	{Key: "branch", Go: "Branch", Kind: bsoncodec.String},
+	{Key: "currency", Go: "Currency", Kind: bsoncodec.String},
+	{Key: "balance", Go: "Balance", Kind: bsoncodec.Int64},
+	{Key: "version", Go: "Version", Kind: bsoncodec.Int64},
+	{Key: "created", Go: "Created", Kind: bsoncodec.Time},
+	{Key: "updated", Go: "Updated", Kind: bsoncodec.Time},
+}}
+
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Account) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(175)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Account) MarshalBSON() ([]byte, error) { return codecOfAccount.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Account) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+func (v *Account) UnmarshalBSON(data []byte) error { return codecOfAccount.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
+	return codecOfAccount.UnmarshalValue(v, t, data)
 }
 
-func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
-	bsoncodec.EncodeString(&v.Owner, w, "owner")
-	bsoncodec.EncodeString(&v.Branch, w, "branch")
-	bsoncodec.EncodeString(&v.Currency, w, "currency")
-	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
-	bsoncodec.EncodeInt64(&v.Version, w, "version")
-	bsoncodec.EncodeTime(&v.Created, w, "created")
-	bsoncodec.EncodeTime(&v.Updated, w, "updated")
-	w.End(start)
-}
-
-func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("bank.Account", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "_id":
-			return bsoncodec.DecodeObjectID(&v.ID, e)
-		case "owner":
-			return bsoncodec.DecodeString(&v.Owner, e)
-		case "branch":
-			return bsoncodec.DecodeString(&v.Branch, e)
-		case "currency":
-			return bsoncodec.DecodeString(&v.Currency, e)
-		case "balance":
-			return bsoncodec.DecodeInt(&v.Balance, e)
-		case "version":
-			return bsoncodec.DecodeInt(&v.Version, e)
-		case "created":
-			return bsoncodec.DecodeTime(&v.Created, e)
-		case "updated":
-			return bsoncodec.DecodeTime(&v.Updated, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
-}
+// codecOfAddress is the BSON codec of Address: its stored fields, in the
+// driver's order.
+var codecOfAddress = bsoncodec.Codec{Name: "bank.Address", Doc: (*Address)(nil), Size: 84, Fields: []bsoncodec.Field{
+	{Key: "street", Go: "Street", Kind: bsoncodec.String},
+	{Key: "city", Go: "City", Kind: bsoncodec.String},
+	{Key: "zip", Go: "Zip", Kind: bsoncodec.String},
+}}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Address) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(84)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Address) MarshalBSON() ([]byte, error) { return codecOfAddress.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Address) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+func (v *Address) UnmarshalBSON(data []byte) error { return codecOfAddress.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Address) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
+	return codecOfAddress.UnmarshalValue(v, t, data)
 }
 
-func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeString(&v.Street, w, "street")
-	bsoncodec.EncodeString(&v.City, w, "city")
-	bsoncodec.EncodeString(&v.Zip, w, "zip")
-	w.End(start)
-}
-
-func (v *Address) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("bank.Address", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "street":
-			return bsoncodec.DecodeString(&v.Street, e)
-		case "city":
-			return bsoncodec.DecodeString(&v.City, e)
-		case "zip":
-			return bsoncodec.DecodeString(&v.Zip, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
-}
+// codecOfCustomer is the BSON codec of Customer: its stored fields, in the
+// driver's order.
+var codecOfCustomer = bsoncodec.Codec{Name: "bank.Customer", Doc: (*Customer)(nil), Size: 320, Fields: []bsoncodec.Field{
+	{Key: "_id", Go: "ID", Kind: bsoncodec.ObjectID, OmitEmpty: true, Zeroer: true},
+	{Key: "name", Go: "Name", Kind: bsoncodec.String},
+	{Key: "email", Go: "Email", Kind: bsoncodec.String},
+	{Key: "age", Go: "Age", Kind: bsoncodec.Int32},
+	{Key: "score", Go: "Score", Kind: bsoncodec.Float},
+	{Key: "active", Go: "Active", Kind: bsoncodec.Bool},
+	{Key: "joined", Go: "Joined", Kind: bsoncodec.Time},
+	{Key: "tags", Go: "Tags", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}},
+	{Key: "address", Go: "Address", Kind: bsoncodec.Struct},
+	{Key: "balance", Go: "Balance", Kind: bsoncodec.Int64},
+	{Key: "visits", Go: "Visits", Kind: bsoncodec.Int64},
+}}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Customer) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(320)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Customer) MarshalBSON() ([]byte, error) { return codecOfCustomer.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Customer) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+func (v *Customer) UnmarshalBSON(data []byte) error { return codecOfCustomer.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Customer) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
-}
-
-func (v *Customer) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
-	bsoncodec.EncodeString(&v.Name, w, "name")
-	bsoncodec.EncodeString(&v.Email, w, "email")
-	bsoncodec.EncodeInt32(&v.Age, w, "age")
-	bsoncodec.EncodeFloat(&v.Score, w, "score")
-	bsoncodec.EncodeBool(&v.Active, w, "active")
-	bsoncodec.EncodeTime(&v.Joined, w, "joined")
-	bsoncodec.EncodeSlice(&v.Tags, w, "tags", bsoncodec.EncodeString[string])
-	v.Address.encodeBSON(w, "address")
-	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
-	bsoncodec.EncodeInt64(&v.Visits, w, "visits")
-	w.End(start)
-}
-
-func (v *Customer) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("bank.Customer", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "_id":
-			return bsoncodec.DecodeObjectID(&v.ID, e)
-		case "name":
-			return bsoncodec.DecodeString(&v.Name, e)
-		case "email":
-			return bsoncodec.DecodeString(&v.Email, e)
-		case "age":
-			return bsoncodec.DecodeInt(&v.Age, e)
-		case "score":
-			return bsoncodec.DecodeFloat(&v.Score, e)
-		case "active":
-			return bsoncodec.DecodeBool(&v.Active, e)
-		case "joined":
-			return bsoncodec.DecodeTime(&v.Joined, e)
-		case "tags":
-			return bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
-		case "address":
-			return v.Address.decodeBSON(e)
-		case "balance":
-			return bsoncodec.DecodeInt(&v.Balance, e)
-		case "visits":
-			return bsoncodec.DecodeInt(&v.Visits, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
+	return codecOfCustomer.UnmarshalValue(v, t, data)
 }

@@ -380,162 +380,83 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
+// The codecs of the types stored in other types, which bsoncodec finds by type.
+func init() { bsoncodec.Register(&codecOfAddress, &codecOfOrigin) }
+
+// codecOfAccount is the BSON codec of Account: its stored fields, in the
+// driver's order.
+var codecOfAccount = bsoncodec.Codec{Name: "shop.Account", Doc: (*Account)(nil), Size: 258, Fields: []bsoncodec.Field{
+	{Key: "_id", Go: "ID", Kind: bsoncodec.ObjectID, OmitEmpty: true, Zeroer: true},
+	{Key: "owner", Go: "Owner", Kind: bsoncodec.String},
+	{Key: "balance", Go: "Balance", Kind: bsoncodec.Int64},
+	{Key: "address", Go: "Address", Kind: bsoncodec.Struct},
+	{Key: "tags", Go: "Tags", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}, OmitEmpty: true},
+	{Key: "created_at", Go: "CreatedAt", Kind: bsoncodec.Time},
+	{Key: "updated_at", Go: "UpdatedAt", Kind: bsoncodec.Time},
+	{Key: "version", Go: "Version", Kind: bsoncodec.Int64},
+}}
+
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Account) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(258)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Account) MarshalBSON() ([]byte, error) { return codecOfAccount.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Account) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+func (v *Account) UnmarshalBSON(data []byte) error { return codecOfAccount.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
+	return codecOfAccount.UnmarshalValue(v, t, data)
 }
 
-func (v *Account) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeObjectIDOmitEmpty(&v.ID, w, "_id")
-	bsoncodec.EncodeString(&v.Owner, w, "owner")
-	bsoncodec.EncodeInt64(&v.Balance, w, "balance")
-	v.Address.encodeBSON(w, "address")
-	if len(v.Tags) != 0 {
-		bsoncodec.EncodeSlice(&v.Tags, w, "tags", bsoncodec.EncodeString[string])
-	}
-	bsoncodec.EncodeTime(&v.CreatedAt, w, "created_at")
-	bsoncodec.EncodeTime(&v.UpdatedAt, w, "updated_at")
-	bsoncodec.EncodeInt64(&v.Version, w, "version")
-	w.End(start)
-}
-
-func (v *Account) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Account", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "_id":
-			return bsoncodec.DecodeObjectID(&v.ID, e)
-		case "owner":
-			return bsoncodec.DecodeString(&v.Owner, e)
-		case "balance":
-			return bsoncodec.DecodeInt(&v.Balance, e)
-		case "address":
-			return v.Address.decodeBSON(e)
-		case "tags":
-			return bsoncodec.DecodeSlice(&v.Tags, e, bsoncodec.DecodeString[string])
-		case "created_at":
-			return bsoncodec.DecodeTime(&v.CreatedAt, e)
-		case "updated_at":
-			return bsoncodec.DecodeTime(&v.UpdatedAt, e)
-		case "version":
-			return bsoncodec.DecodeInt(&v.Version, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
-}
+// codecOfAddress is the BSON codec of Address: its stored fields, in the
+// driver's order.
+var codecOfAddress = bsoncodec.Codec{Name: "shop.Address", Doc: (*Address)(nil), Size: 56, Fields: []bsoncodec.Field{
+	{Key: "city", Go: "City", Kind: bsoncodec.String},
+	{Key: "zip", Go: "Zip", Kind: bsoncodec.String},
+}}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Address) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(56)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Address) MarshalBSON() ([]byte, error) { return codecOfAddress.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Address) UnmarshalBSON(data []byte) error {
-	return v.decodeBSON(bsoncodec.DocumentValue(data))
-}
+func (v *Address) UnmarshalBSON(data []byte) error { return codecOfAddress.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Address) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
+	return codecOfAddress.UnmarshalValue(v, t, data)
 }
 
-func (v *Address) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeString(&v.City, w, "city")
-	bsoncodec.EncodeString(&v.Zip, w, "zip")
-	w.End(start)
-}
-
-func (v *Address) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Address", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "city":
-			return bsoncodec.DecodeString(&v.City, e)
-		case "zip":
-			return bsoncodec.DecodeString(&v.Zip, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
-}
+// codecOfEvent is the BSON codec of Event: its stored fields, in the driver's
+// order.
+var codecOfEvent = bsoncodec.Codec{Name: "shop.Event", Doc: (*Event)(nil), Size: 65, Fields: []bsoncodec.Field{
+	{Key: "_id", Go: "Key", Kind: bsoncodec.String},
+	{Key: "at", Go: "At", Kind: bsoncodec.Time},
+	{Key: "origin", Go: "Origin", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
+}}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Event) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(65)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Event) MarshalBSON() ([]byte, error) { return codecOfEvent.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Event) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
+func (v *Event) UnmarshalBSON(data []byte) error { return codecOfEvent.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Event) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
+	return codecOfEvent.UnmarshalValue(v, t, data)
 }
 
-func (v *Event) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeString(&v.Key, w, "_id")
-	bsoncodec.EncodeTime(&v.At, w, "at")
-	bsoncodec.EncodePointer(&v.Origin, w, "origin", (*Origin).encodeBSON)
-	w.End(start)
-}
-
-func (v *Event) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Event", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "_id":
-			return bsoncodec.DecodeString(&v.Key, e)
-		case "at":
-			return bsoncodec.DecodeTime(&v.At, e)
-		case "origin":
-			return bsoncodec.DecodePointer(&v.Origin, e, (*Origin).decodeBSON)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
-}
+// codecOfOrigin is the BSON codec of Origin: its stored fields, in the
+// driver's order.
+var codecOfOrigin = bsoncodec.Codec{Name: "shop.Origin", Doc: (*Origin)(nil), Size: 15, Fields: []bsoncodec.Field{
+	{Key: "line", Go: "Line", Kind: bsoncodec.Int},
+}}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
-func (v Origin) MarshalBSON() ([]byte, error) {
-	w := bsoncodec.NewWriter(15)
-	v.encodeBSON(w, "")
-	return w.Result()
-}
+func (v Origin) MarshalBSON() ([]byte, error) { return codecOfOrigin.Marshal(&v) }
 
 // UnmarshalBSON decodes a document into v as the driver's struct codec does.
-func (v *Origin) UnmarshalBSON(data []byte) error { return v.decodeBSON(bsoncodec.DocumentValue(data)) }
+func (v *Origin) UnmarshalBSON(data []byte) error { return codecOfOrigin.Unmarshal(v, data) }
 
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Origin) UnmarshalBSONValue(t byte, data []byte) error {
-	return v.decodeBSON(bsoncodec.Value{Type: bson.Type(t), Data: data})
-}
-
-func (v *Origin) encodeBSON(w *bsoncodec.Writer, key string) {
-	start := w.BeginDocument(key)
-	bsoncodec.EncodeInt(&v.Line, w, "line")
-	w.End(start)
-}
-
-func (v *Origin) decodeBSON(val bsoncodec.Value) error {
-	return val.DecodeFields("shop.Origin", v, func(key []byte, e bsoncodec.Value) error {
-		switch string(key) {
-		case "line":
-			return bsoncodec.DecodeInt(&v.Line, e)
-		}
-		return bsoncodec.ErrUnknownKey
-	})
+	return codecOfOrigin.UnmarshalValue(v, t, data)
 }
