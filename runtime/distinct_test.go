@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/mongotxgen/mongotxgen/internal/testenv"
 	"github.com/mongotxgen/mongotxgen/runtime"
@@ -24,13 +25,13 @@ func TestDistinctOnTheServer(t *testing.T) {
 			book{ID: "b", Title: "B", Copies: 1, Tags: []string{"go"}, Editions: []edition{{2001, "pb"}, {2010, "hb"}}},
 			book{ID: "c", Title: "C", Copies: 3, Tags: []string{}},
 		)
-		tags, err := runtime.Distinct(ctx, coll, f.Tags, nil)
+		tags, err := runtime.Distinct(ctx, bookRepo(coll), f.Tags, nil)
 		check(t, "tags", tags, err, []string{"db", "go"})
-		copies, err := runtime.Distinct(ctx, coll, f.Copies, f.Title.Lt("C"))
+		copies, err := runtime.Distinct(ctx, bookRepo(coll), f.Copies, f.Title.Lt("C"))
 		check(t, "copies", copies, err, []int{1})
-		years, err := runtime.Distinct(ctx, coll, f.Editions.Year, nil)
+		years, err := runtime.Distinct(ctx, bookRepo(coll), f.Editions.Year, nil)
 		check(t, "editions.year", years, err, []int{2001, 2010})
-		_, err = runtime.Distinct(ctx, coll, runtime.NewValueField[bson.ObjectID]("title"), nil)
+		_, err = runtime.Distinct(ctx, bookRepo(coll), runtime.NewValueField[bson.ObjectID]("title"), nil)
 		var oe *runtime.OpError
 		if !errors.As(err, &oe) || oe.Op != "distinct" || oe.Collection != "books" {
 			t.Errorf("decoding strings as ObjectIDs: err = %v, want an *OpError of distinct on books", err)
@@ -46,12 +47,19 @@ func TestDistinctOfNothing(t *testing.T) {
 			// refuses the reply; mongod sends values: [].
 			t.Skip("mongotest answers a distinct that matches nothing with values: null instead of []")
 		}
-		none, err := runtime.Distinct(context.Background(), books(t, b), bookFields.Title, nil)
+		none, err := runtime.Distinct(context.Background(), bookRepo(books(t, b)), bookFields.Title, nil)
 		if err != nil || none == nil || len(none) != 0 {
 			t.Errorf("no match: %#v, %v; want an empty slice", none, err)
 		}
 	})
 }
+
+// bookRepo is the repository of the book documents of coll.
+func bookRepo(coll *mongo.Collection) runtime.Repo {
+	return runtime.NewRepo(coll, nil, &bookSchema)
+}
+
+var bookSchema = runtime.Schema{Doc: (*book)(nil), ID: "ID"}
 
 func check[V any](t *testing.T, what string, got []V, err error, want []V) {
 	t.Helper()
@@ -78,9 +86,9 @@ func TestDistinctInTransaction(t *testing.T) {
 			if _, err := coll.InsertOne(ctx, book{ID: "b", Tags: []string{"db"}}); err != nil {
 				return err
 			}
-			inside, err := runtime.Distinct(ctx, coll, bookFields.Tags, nil)
+			inside, err := runtime.Distinct(ctx, bookRepo(coll), bookFields.Tags, nil)
 			check(t, "tags inside", inside, err, []string{"db", "go"})
-			outside, err := runtime.Distinct(context.Background(), coll, bookFields.Tags, nil)
+			outside, err := runtime.Distinct(context.Background(), bookRepo(coll), bookFields.Tags, nil)
 			check(t, "tags outside", outside, err, []string{"go"})
 			return nil
 		})
