@@ -156,7 +156,7 @@ func (s *Schema) build() *schema {
 	}
 	r := &schema{Schema: s, ptr: ptr}
 	if s.ID == "" {
-		panic(fmt.Sprintf("runtime: the Schema of %s names no ID field", ptr.Elem()))
+		r.stale("names no ID field")
 	}
 	var idType reflect.Type
 	r.idAt, idType = r.field(s.ID, "the _id", nil)
@@ -198,25 +198,31 @@ func (r *schema) field(path, what string, ok func(reflect.Type) bool) (uintptr, 
 	t, at := r.ptr.Elem(), uintptr(0)
 	for name := range strings.SplitSeq(path, ".") {
 		if t.Kind() != reflect.Struct {
-			panic(fmt.Sprintf("runtime: the Schema of %s names field %s, which is reached through a %s (rerun mongotxgen)", r.ptr.Elem(), path, t))
+			r.stale("names field %s, which is reached through a %s", path, t)
 		}
 		f, found := t.FieldByName(name)
 		if !found {
-			panic(fmt.Sprintf("runtime: the Schema of %s names field %s, which %s does not have (rerun mongotxgen)", r.ptr.Elem(), path, r.ptr.Elem()))
+			r.stale("names field %s, which %s does not have", path, r.ptr.Elem())
 		}
 		// A promoted field is reached through the fields it is embedded in.
-		for _, i := range f.Index {
-			if t.Kind() != reflect.Struct {
-				panic(fmt.Sprintf("runtime: the Schema of %s names field %s, which is reached through a %s (rerun mongotxgen)", r.ptr.Elem(), path, t))
+		for k, i := range f.Index {
+			if k > 0 && t.Kind() != reflect.Struct {
+				r.stale("names field %s, which is reached through a %s", path, t)
 			}
 			sf := t.Field(i)
 			t, at = sf.Type, at+sf.Offset
 		}
 	}
 	if ok != nil && !ok(t) {
-		panic(fmt.Sprintf("runtime: the Schema of %s has field %s of type %s as %s (rerun mongotxgen)", r.ptr.Elem(), path, t, what))
+		r.stale("has field %s of type %s as %s", path, t, what)
 	}
 	return at, t
+}
+
+// stale panics with what is wrong with the schema, which only generated
+// code older than its types can get wrong.
+func (r *schema) stale(format string, args ...any) {
+	panic(fmt.Sprintf("runtime: the Schema of %s ", r.ptr.Elem()) + fmt.Sprintf(format, args...) + " (rerun mongotxgen)")
 }
 
 // idReader is how the _id of type t is read at its address: without

@@ -23,6 +23,39 @@ type stale struct {
 	Meta    *ticketMeta   `bson:"meta"`
 }
 
+// embedsMeta has the created stamp of an embedded struct, promoted, and
+// embedsMetaPtr through an embedded pointer.
+type (
+	Meta struct {
+		Created time.Time `bson:"created"`
+	}
+	embedsMeta struct {
+		ID   bson.ObjectID `bson:"_id"`
+		Meta `bson:",inline"`
+	}
+	embedsMetaPtr struct {
+		ID bson.ObjectID `bson:"_id"`
+		*Meta
+	}
+)
+
+// TestSchemaPromotedField: a field promoted from an embedded struct is
+// reached at its offset in the embedding one.
+func TestSchemaPromotedField(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		coll := b.DB(t).Collection("embedded")
+		repo := runtime.NewRepo(coll, nil, &runtime.Schema{Doc: (*embedsMeta)(nil), ID: "ID", Created: &runtime.Stamp{Path: "created", Field: "Created"}})
+		doc := &embedsMeta{}
+		if err := repo.Insert(context.Background(), doc); err != nil {
+			t.Fatal(err)
+		}
+		stored := rawDoc(t, coll, doc.ID).Lookup("created")
+		if doc.Created.IsZero() || stored.Type != bson.TypeDateTime || !stored.Time().Equal(doc.Created) {
+			t.Errorf("Insert stamped %v, stored %v", doc.Created, stored)
+		}
+	})
+}
+
 // TestStaleSchemaPanics: a schema whose names or types do not fit the
 // document type, which only stale generated code has, panics at its first
 // NewRepo with a message naming the type and the field.
@@ -45,6 +78,8 @@ func TestStaleSchemaPanics(t *testing.T) {
 			"has field Rev of type uint32 as a version counter (int, int32 or int64)"},
 		{"through a pointer", &runtime.Schema{Doc: doc, ID: "ID", Created: &runtime.Stamp{Path: "meta.created", Field: "Meta.Created"}},
 			"names field Meta.Created, which is reached through a *runtime_test.ticketMeta"},
+		{"promoted through a pointer", &runtime.Schema{Doc: (*embedsMetaPtr)(nil), ID: "ID", Created: &runtime.Stamp{Path: "created", Field: "Created"}},
+			"names field Created, which is reached through a *runtime_test.Meta"},
 		{"unknown sub-field", &runtime.Schema{Doc: (*ticket)(nil), ID: "ID", Created: &runtime.Stamp{Path: "meta.at", Field: "Meta.At"}},
 			"names field Meta.At, which runtime_test.ticket does not have"},
 	} {
