@@ -97,3 +97,29 @@ func TestDistinctInTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestDistinctAfterTheAttempt: Distinct is an operation of the repository
+// like the others: with an ended attempt's context, or on a repository
+// bound to it, it is refused with ErrTxEnded, as an *OpError of distinct.
+func TestDistinctAfterTheAttempt(t *testing.T) {
+	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
+		ctx := context.Background()
+		coll := books(t, b, book{ID: "a", Tags: []string{"go"}})
+		var ended context.Context
+		if err := runtime.WithTx(ctx, b.Client, func(ctx context.Context) error { ended = ctx; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		for name, call := range map[string]func() ([]string, error){
+			"ended context": func() ([]string, error) { return runtime.Distinct(ended, bookRepo(coll), bookFields.Tags, nil) },
+			"bound repository": func() ([]string, error) {
+				return runtime.Distinct(ctx, runtime.NewRepo(coll, runtime.TxFrom(ended), &bookSchema), bookFields.Tags, nil)
+			},
+		} {
+			_, err := call()
+			var oe *runtime.OpError
+			if !errors.Is(err, runtime.ErrTxEnded) || !errors.As(err, &oe) || oe.Op != "distinct" {
+				t.Errorf("%s: Distinct = %v, want an *OpError of distinct matching ErrTxEnded", name, err)
+			}
+		}
+	})
+}

@@ -3,9 +3,6 @@ package runtime
 import (
 	"context"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -36,10 +33,4 @@ func (r Repo) Upsert(ctx context.Context, filter Filter, update Update) (bool, e
 		return false, o.done(err)
 	}
 	return res.UpsertedCount > 0, nil
-}
-
-// distinct is the driver's distinct command on r's collection, in r's
-// transaction, leaving out soft-deleted documents: the typed [Distinct].
-func (r Repo) distinct(ctx context.Context, fieldName string, filter bson.D) *mongo.DistinctResult {
-	return r.coll.Distinct(r.tx.Bind(ctx), fieldName, r.live(filter))
 }
