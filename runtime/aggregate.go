@@ -3,29 +3,12 @@ package runtime
 import (
 	"context"
 	"iter"
+	"reflect"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
-
-// Aggregator is what [Aggregate] needs of a repository: its collection.
-// Every generated repository is one.
-type Aggregator interface {
-	Collection() *mongo.Collection
-}
-
-// ScopedAggregator is a repository that takes part in its aggregates, which
-// [Aggregate] checks for at run time. AggregateScope is called once per
-// aggregate with the pipeline the caller built (its find options included)
-// and returns the transaction attempt the repository is bound to (nil: the
-// one ctx carries, if any), as [Enter] takes it, and the stages that run
-// before the caller's: a soft-deleted type's filter, say, unless the
-// options ask for deleted documents too.
-type ScopedAggregator interface {
-	Aggregator
-	AggregateScope(p Pipeline) (bound *Tx, prefix []bson.D)
-}
 
 // Aggregate runs an aggregation pipeline on the collection of repo and
 // decodes every result into an R, a struct whose bson tags name the fields
@@ -42,12 +25,14 @@ type ScopedAggregator interface {
 //		runtime.Sort(runtime.Path("revenue").Desc()))
 //
 // It runs in the transaction of ctx, if any, or in that of the repository
-// when it is a [ScopedAggregator] bound to one, so it sees the
-// transaction's own writes, $lookup's foreign collection included. No
-// result gives an empty slice. Errors are [*OpError]s made with [Failed];
+// when it is bound to one, so it sees the transaction's own writes,
+// $lookup's foreign collection included; a soft-deleted type's deleted
+// documents are left out of its input unless the stages include
+// [WithDeleted]. Results of the repository's own type T (R being T) get
+// its AfterLoad hook. No result gives an empty slice. Errors are [*OpError]s made with [Failed];
 // a stage the server refuses fails with the server's error. Use
 // [AggregateIter] for results too large to hold at once.
-func Aggregate[R any](ctx context.Context, repo Aggregator, stages ...Stage) ([]R, error) {
+func Aggregate[R any](ctx context.Context, repo Corer, stages ...Stage) ([]R, error) {
 	out := []R{}
 	for r, err := range AggregateIter[R](ctx, repo, stages...) {
 		if err != nil {
@@ -63,18 +48,16 @@ func Aggregate[R any](ctx context.Context, repo Aggregator, stages ...Stage) ([]
 // breaking out of the loop closes the cursor. An error is yielded as (zero
 // R, err) and ends the sequence. The body of the loop may run other
 // operations of the same transaction between results.
-func AggregateIter[R any](ctx context.Context, repo Aggregator, stages ...Stage) iter.Seq2[R, error] {
+func AggregateIter[R any](ctx context.Context, repo Corer, stages ...Stage) iter.Seq2[R, error] {
 	return func(yield func(R, error) bool) {
 		var zero R
-		coll := repo.Collection()
+		core := repo.Core()
+		coll := core.coll
 		fail := func(ctx context.Context, err error) { yield(zero, Failed(ctx, coll.Name(), "aggregate", err)) }
 		p := NewPipeline(stages...)
-		var bound *Tx
-		if s, ok := repo.(ScopedAggregator); ok {
-			var prefix []bson.D
-			bound, prefix = s.AggregateScope(p)
-			p.Stages = append(prefix[:len(prefix):len(prefix)], p.Stages...)
-		}
+		bound, prefix := core.aggregateScope(p)
+		p.Stages = append(prefix[:len(prefix):len(prefix)], p.Stages...)
+		loaded := core.s.hasAfterLoad && reflect.TypeFor[*R]() == core.s.ptr
 		cur, err := openAggregate(ctx, bound, coll, p)
 		if err != nil {
 			fail(bound.Bind(ctx), err)
@@ -95,8 +78,8 @@ func AggregateIter[R any](ctx context.Context, repo Aggregator, stages ...Stage)
 			}
 			var r R
 			err = cur.Decode(&r)
-			if err == nil {
-				err = aggregateLoaded(ctx, repo, &r)
+			if err == nil && loaded {
+				err = core.s.afterLoad(ctx, &r)
 			}
 			if err != nil {
 				fail(ctx, err)

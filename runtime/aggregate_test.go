@@ -45,10 +45,12 @@ var accountF = struct {
 	Owner runtime.StringField[string]
 }{runtime.NewNumberField[int32]("_id"), runtime.NewStringField[string]("owner")}
 
-// repo is the smallest repository: a collection.
-type repo struct{ coll *mongo.Collection }
+// orderSchema describes order, the documents of the repositories the
+// aggregates run on.
+var orderSchema = runtime.Schema{Doc: (*order)(nil), ID: "ID"}
 
-func (r repo) Collection() *mongo.Collection { return r.coll }
+// repo is the repository of order documents in coll.
+func repo(coll *mongo.Collection) runtime.Repo { return runtime.NewRepo(coll, nil, &orderSchema) }
 
 // shop fills orders and accounts in a fresh database of b.
 func shop(t *testing.T, b *testenv.Backend) (ctx context.Context, orders, accounts *mongo.Collection) {
@@ -97,7 +99,7 @@ var byCustomer = []runtime.Stage{
 func TestAggregateRevenueByCustomer(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
 		ctx, orders, _ := shop(t, b)
-		got, err := runtime.Aggregate[revenue](ctx, repo{orders}, byCustomer...)
+		got, err := runtime.Aggregate[revenue](ctx, repo(orders), byCustomer...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +125,7 @@ func TestAggregateLookupPipeline(t *testing.T) {
 	}
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
 		ctx, orders, _ := shop(t, b)
-		got, err := runtime.Aggregate[row](ctx, repo{orders},
+		got, err := runtime.Aggregate[row](ctx, repo(orders),
 			runtime.Match(orderF.Total.Gte(30)),
 			runtime.LookupPipeline("accounts", "account", []runtime.LetVar{runtime.Let("acct", orderF.AccountID)},
 				runtime.Match(runtime.EqVar(accountF.ID, "acct")), runtime.Project(accountF.Owner)),
@@ -136,7 +138,7 @@ func TestAggregateLookupPipeline(t *testing.T) {
 			t.Errorf("lookup pipeline (-want +got):\n%s", d)
 		}
 		// The accounts of the ink orders themselves, through ReplaceRoot.
-		accts, err := runtime.Aggregate[customer](ctx, repo{orders}, runtime.Match(orderF.Item.Eq("ink")), runtime.Sort(orderF.ID.Desc()),
+		accts, err := runtime.Aggregate[customer](ctx, repo(orders), runtime.Match(orderF.Item.Eq("ink")), runtime.Sort(orderF.ID.Desc()),
 			runtime.Lookup("accounts", orderF.AccountID, accountF.ID, "account"), runtime.Unwind(runtime.Path("account")),
 			runtime.ReplaceRoot(runtime.Path("account")))
 		if err != nil {
@@ -158,7 +160,7 @@ func TestAggregateInTxSeesItsWrites(t *testing.T) {
 			if _, err := orders.InsertOne(ctx, order{16, 9, 1, "pen"}); err != nil {
 				return err
 			}
-			got, err := runtime.Aggregate[revenue](ctx, repo{orders}, byCustomer...)
+			got, err := runtime.Aggregate[revenue](ctx, repo(orders), byCustomer...)
 			if err != nil {
 				return err
 			}
@@ -166,7 +168,7 @@ func TestAggregateInTxSeesItsWrites(t *testing.T) {
 			if len(got) != 3 || got[0].Owner != "dee" || got[0].Revenue != 101 || got[0].Orders != 2 {
 				t.Errorf("in the transaction: %+v, want dee first with 101 in 2 orders", got)
 			}
-			outside, err := runtime.Aggregate[revenue](context.Background(), repo{orders}, byCustomer...)
+			outside, err := runtime.Aggregate[revenue](context.Background(), repo(orders), byCustomer...)
 			if err != nil {
 				return err
 			}
@@ -188,7 +190,7 @@ func TestAggregateIter(t *testing.T) {
 			var ids []int32
 			// Batches of two: the loop body runs another operation of the
 			// transaction between the cursor's getMores.
-			for o, err := range runtime.AggregateIter[order](ctx, repo{orders}, runtime.Sort(orderF.ID.Asc()), runtime.BatchSize(2)) {
+			for o, err := range runtime.AggregateIter[order](ctx, repo(orders), runtime.Sort(orderF.ID.Asc()), runtime.BatchSize(2)) {
 				if err != nil {
 					return err
 				}
@@ -214,20 +216,20 @@ func TestAggregateIter(t *testing.T) {
 func TestAggregateBadStage(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
 		ctx, orders, _ := shop(t, b)
-		_, err := runtime.Aggregate[bson.D](ctx, repo{orders}, runtime.Match(nil), runtime.RawStage(bson.D{{Key: "$bogus", Value: 1}}))
+		_, err := runtime.Aggregate[bson.D](ctx, repo(orders), runtime.Match(nil), runtime.RawStage(bson.D{{Key: "$bogus", Value: 1}}))
 		var oe *runtime.OpError
 		var se mongo.ServerError
 		if !errors.As(err, &oe) || oe.Op != "aggregate" || oe.Collection != "orders" || !errors.As(err, &se) || !se.HasErrorCode(40324) {
 			t.Fatalf("err = %v, want an *OpError of aggregate wrapping the server's code 40324", err)
 		}
-		for r := range runtime.AggregateIter[order](ctx, repo{orders}, runtime.Group(nil, runtime.Sum("n", orderF.Total)), runtime.Unwind(runtime.Path("n"))) {
+		for r := range runtime.AggregateIter[order](ctx, repo(orders), runtime.Group(nil, runtime.Sum("n", orderF.Total)), runtime.Unwind(runtime.Path("n"))) {
 			if r.ID != 0 {
 				t.Errorf("got %+v", r)
 			}
 		}
 		// A failed aggregate inside a transaction aborts it: WithTx reports it.
 		err = runtime.WithTx(ctx, b.Client, func(ctx context.Context) error {
-			_, _ = runtime.Aggregate[bson.D](ctx, repo{orders}, runtime.RawStage(bson.D{{Key: "$bogus", Value: 1}}))
+			_, _ = runtime.Aggregate[bson.D](ctx, repo(orders), runtime.RawStage(bson.D{{Key: "$bogus", Value: 1}}))
 			return nil
 		})
 		if !errors.As(err, &se) || !se.HasErrorCode(40324) {
@@ -239,11 +241,11 @@ func TestAggregateBadStage(t *testing.T) {
 func TestAggregateIntoPointersAndAfterTheAttempt(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
 		ctx, orders, _ := shop(t, b)
-		got, err := runtime.Aggregate[*order](ctx, repo{orders}, runtime.Match(orderF.Item.Eq("pad")))
+		got, err := runtime.Aggregate[*order](ctx, repo(orders), runtime.Match(orderF.Item.Eq("pad")))
 		if err != nil || len(got) != 1 || *got[0] != (order{13, 2, 7, "pad"}) {
 			t.Fatalf("Aggregate[*order] = %v, %v", got, err)
 		}
-		none, err := runtime.Aggregate[order](ctx, repo{orders}, runtime.Match(orderF.Item.Eq("none")))
+		none, err := runtime.Aggregate[order](ctx, repo(orders), runtime.Match(orderF.Item.Eq("none")))
 		if err != nil || none == nil || len(none) != 0 {
 			t.Fatalf("no result = %#v, %v, want an empty slice", none, err)
 		}
@@ -251,7 +253,7 @@ func TestAggregateIntoPointersAndAfterTheAttempt(t *testing.T) {
 		if err := runtime.WithTx(ctx, b.Client, func(ctx context.Context) error { ended = ctx; return nil }); err != nil {
 			t.Fatal(err)
 		}
-		_, err = runtime.Aggregate[order](ended, repo{orders})
+		_, err = runtime.Aggregate[order](ended, repo(orders))
 		if !errors.Is(err, runtime.ErrTxEnded) {
 			t.Fatalf("aggregate with an ended attempt's context = %v, want ErrTxEnded", err)
 		}

@@ -1,11 +1,6 @@
 package runtime
 
-import (
-	"context"
-
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-)
+import "context"
 
 // DistinctField is a field [Distinct] can read: every field kind. Its type
 // parameter is the Go type of the values distinct returns, V for a field of
@@ -15,32 +10,40 @@ type DistinctField[V any] interface {
 	distinctValue(V)
 }
 
-// Distincter runs MongoDB's distinct command: a *mongo.Collection is one.
-// A repository bound to a transaction passes its collection with a context
-// bound to that transaction, as its other methods do.
-type Distincter interface {
-	Name() string
-	Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult
-}
-
-// Distinct returns the distinct values of field among the documents filter
-// matches (a nil filter matches all), in the server's order:
+// Distinct returns the distinct values of field among the documents of
+// repo that filter matches (a nil filter matches all), in the server's
+// order:
 //
-//	tags, err := runtime.Distinct(ctx, coll, BookFields.Tags, nil)   // []string
+//	tags, err := runtime.Distinct(ctx, store.Book, BookFields.Tags, nil) // []string
 //
-// It runs in the transaction of ctx, if any. Errors are [*OpError]s, made
-// with [Failed].
-func Distinct[V any](ctx context.Context, src Distincter, field DistinctField[V], filter Filter) ([]V, error) {
-	res := src.Distinct(ctx, field.Path(), FilterDoc(filter))
-	// The driver's Decode does not report the command's own error: it
-	// decodes the missing array and fails with unexpected EOF. Err first.
-	err := res.Err()
+// It runs in the transaction of ctx, if any, or in that of the repository
+// when it is bound to one, and leaves a soft-deleted type's deleted
+// documents out. Errors are [*OpError]s, made with [Failed].
+func Distinct[V any](ctx context.Context, repo Corer, field DistinctField[V], filter Filter) ([]V, error) {
 	vals := []V{}
-	if err == nil {
-		err = res.Decode(&vals)
-	}
-	if err != nil {
-		return nil, Failed(ctx, src.Name(), "distinct", err)
+	if err := repo.Core().distinct(ctx, field.Path(), filter, &vals); err != nil {
+		return nil, err
 	}
 	return vals, nil
+}
+
+// distinct runs the driver's distinct command of the field at path on r's
+// collection, in r's transaction, leaving out soft-deleted documents, and
+// decodes the values into vals, a *[]V: the typed [Distinct], whose generic
+// part is only that slice.
+func (r Repo) distinct(ctx context.Context, path string, filter Filter, vals any) error {
+	o := r.begin(ctx, "distinct")
+	span, err := o.enter()
+	if err != nil {
+		return o.done(err)
+	}
+	res := r.coll.Distinct(o.ctx, path, r.live(FilterDoc(filter)))
+	span.End()
+	// The driver's Decode does not report the command's own error: it
+	// decodes the missing array and fails with unexpected EOF. Err first.
+	err = res.Err()
+	if err == nil {
+		err = res.Decode(vals)
+	}
+	return o.done(err)
 }

@@ -81,8 +81,9 @@
 // [Unwind], [ReplaceRoot], [SortByCount], [Lookup] and [LookupPipeline]
 // (with [Let] and [EqVar]); [RawStage] and [Accumulate] are the escape
 // hatches and [Path] names a field the pipeline makes. An aggregate runs in
-// the transaction of its context, or of its repository when that is a
-// [ScopedAggregator].
+// the transaction of its context, or of its repository when that is bound
+// to one. [Aggregate], [AggregateIter] and [Distinct] take the repository as
+// a [Corer], whose Core method gives them the untyped [Repo].
 //
 // # Model lifecycle
 //
@@ -90,10 +91,10 @@
 // DeleteMany set the field, and every other operation of its [Repo],
 // aggregates included, leaves such documents out unless given
 // [WithDeleted]; Restore and HardDelete undo and complete a delete. Its
-// unique indexes hold only the documents not deleted. A Schema's BeforeSave
-// runs before every write that stores a whole document, its AfterLoad after
-// every decode, [Aggregate] into the type included (through [Loader]), with
-// the operation's context: once per attempt, inside the transaction.
+// unique indexes hold only the documents not deleted. A type's BeforeSave
+// method runs before every write that stores a whole document, its
+// AfterLoad method after every decode, [Aggregate] into the type included,
+// with the operation's context: once per attempt, inside the transaction.
 //
 // Installing [CommandMonitor] on the client lets WithTx see an operation that
 // failed inside a transaction even when the callback swallowed its error, so

@@ -33,7 +33,7 @@ func ExampleAggregate() {
 		Revenue int64  `bson:"revenue"`
 		Orders  int    `bson:"orders"`
 	}
-	rows, err := runtime.Aggregate[row](ctx, repo{db.Collection("orders")},
+	rows, err := runtime.Aggregate[row](ctx, repo(db.Collection("orders")),
 		runtime.Lookup("accounts", orderF.AccountID, accountF.ID, "account"),
 		runtime.Unwind(runtime.Path("account")),
 		runtime.Group(runtime.Path("account.owner"), runtime.Sum("revenue", orderF.Total), runtime.Count("orders")),
@@ -46,7 +46,7 @@ func ExampleAggregate() {
 	}
 
 	// A stage the server does not know fails with the server's error.
-	_, err = runtime.Aggregate[bson.D](ctx, repo{db.Collection("orders")}, runtime.RawStage(bson.D{{Key: "$bogus", Value: 1}}))
+	_, err = runtime.Aggregate[bson.D](ctx, repo(db.Collection("orders")), runtime.RawStage(bson.D{{Key: "$bogus", Value: 1}}))
 	fmt.Println(err != nil)
 	// Output:
 	// ann 42 2

@@ -139,7 +139,8 @@ func ExampleDistinct() {
 	ctx := context.Background()
 	books := exampleLibrary(ctx, client)
 
-	tags, err := runtime.Distinct(ctx, books, exampleBookFields.Tags, exampleBookFields.Tags.Contains("lang"))
+	repo := runtime.NewRepo(books, nil, &runtime.Schema{Doc: (*exampleBook)(nil), ID: "Title"})
+	tags, err := runtime.Distinct(ctx, repo, exampleBookFields.Tags, exampleBookFields.Tags.Contains("lang"))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -34,14 +34,31 @@ import (
 type Repo struct {
 	coll *mongo.Collection
 	tx   *Tx // nil, or the transaction every call joins
-	s    *Schema
+	s    *schema
 }
 
 // NewRepo returns the Repo of coll for the documents s describes, bound to
-// tx when tx is not nil.
+// tx when tx is not nil. The first NewRepo of s resolves it (see [Schema]),
+// and panics if it is stale.
 func NewRepo(coll *mongo.Collection, tx *Tx, s *Schema) Repo {
-	return Repo{coll: coll, tx: tx, s: s}
+	return Repo{coll: coll, tx: tx, s: s.resolve()}
 }
+
+// Corer is a generated repository, as the generic functions that take one
+// ([Aggregate], [AggregateIter], [Distinct]) see it: its method Core
+// returns the untyped Repo under it, which runs them in its transaction and
+// leaves a soft-deleted type's deleted documents out:
+//
+//	// Core is r's untyped repository, for runtime.Aggregate and runtime.Distinct.
+//	func (r *AccountRepo) Core() runtime.Repo { return r.core }
+//
+// A Repo is a Corer itself.
+type Corer interface {
+	Core() Repo
+}
+
+// Core returns r.
+func (r Repo) Core() Repo { return r }
 
 // Bound returns r bound to tx: every operation of the copy joins tx. A
 // generated Store's WithTx binds its repositories with it.
@@ -55,76 +72,10 @@ func (r Repo) Bound(tx *Tx) Repo {
 // carries it.
 func (r Repo) Collection() *mongo.Collection { return r.coll }
 
-// Schema is what a [Repo] knows of one collection type's documents: how to
-// make one, where their _id is, which fields the repository maintains and
-// which indexes they declare. Its functions get the generated type's
-// pointer, a *T in an any. The generator declares one per collection type,
-// for example:
-//
-//	var schemaOfAccount = runtime.Schema{
-//		New:     func() any { return new(Account) },
-//		AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
-//		Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Account).Updated }),
-//		Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
-//	}
-//
-// A Schema is read, never changed, by the Repos that use it, so one serves
-// every goroutine.
-type Schema struct {
-	// New returns a new zero document, a *T, for reads to decode into.
-	New func() any
-
-	// ID returns the document's _id value. It may be nil when AutoID is
-	// set: the _id is then the ObjectID AutoID points to.
-	ID func(doc any) any
-
-	// AutoID returns the document's _id field when it is a bson.ObjectID:
-	// Insert gives a zero one a new ObjectID. Nil for other _id types.
-	AutoID func(doc any) *bson.ObjectID
-
-	// Created is set to the current time on insert; Updated on insert and
-	// on every write. Nil when the type has no such field.
-	Created, Updated *Stamp
-
-	// Version is the optimistic-lock counter, or nil: it starts at 1 on
-	// insert, and every write adds 1 to it; Replace requires the stored
-	// value to be the document's.
-	Version *Counter
-
-	// Indexes are the indexes EnsureIndexes creates.
-	Indexes []mongo.IndexModel
-
-	// Decode, when not nil, decodes the BSON document data into doc:
-	// reads then decode each document from the reply's bytes, without the
-	// driver's decoder. When nil, a document with its own UnmarshalBSON
-	// method (a type with a generated codec) is decoded with it, and any
-	// other with the driver's decoder.
-	Decode func(doc any, data []byte) error
-
-	// The model lifecycle (repo_softdelete.go, repo_hooks.go).
-
-	// Deleted is the BSON path of the soft-delete mark, a *time.Time that
-	// Delete sets, or "" when the type is deleted for good.
-	Deleted string
-
-	// BeforeSave runs the type's BeforeSave method before every write that
-	// stores the whole document; AfterLoad its AfterLoad method after
-	// every decode. Nil when the type has no such method.
-	BeforeSave, AfterLoad func(ctx context.Context, doc any) error
-}
-
 // unmarshalSelf decodes data into doc with doc's own UnmarshalBSON method:
 // the decoder of every type with a generated codec and no Schema.Decode.
 func unmarshalSelf(doc any, data []byte) error {
 	return doc.(bson.Unmarshaler).UnmarshalBSON(data)
-}
-
-// id is the _id of doc.
-func (s *Schema) id(doc any) any {
-	if s.ID == nil {
-		return *s.AutoID(doc)
-	}
-	return s.ID(doc)
 }
 
 // op is one operation of a repository under way: the context its driver

@@ -30,7 +30,7 @@ import (
 func (r Repo) BulkWrite(ctx context.Context, ops any) (BulkResult, error) {
 	list := reflect.ValueOf(ops)
 	specs := make([]bulkSpec, list.Len())
-	docType := reflect.TypeOf(r.s.New())
+	docType := r.s.ptr
 	for i := range specs {
 		op, _ := list.Index(i).Interface().(BulkOp[any]) // a nil op stays nil
 		s, err := readBulkOp(op, docType)
@@ -138,7 +138,7 @@ func (r Repo) bulkModel(s bulkSpec) (mongo.WriteModel, *undo) {
 		u := r.s.stampReplace(s.doc)
 		filter := bson.D{{Key: "_id", Value: r.s.id(s.doc)}}
 		if u.version != nil {
-			filter = append(filter, u.kind.is(r.s.Version.path, u.oldVersion))
+			filter = append(filter, u.counter.is(u.oldVersion))
 		}
 		return mongo.NewReplaceOneModel().SetFilter(r.live(filter)).SetReplacement(s.doc), &u
 	case BulkUpdateOne:

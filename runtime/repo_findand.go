@@ -25,7 +25,7 @@ func (r Repo) FindOneAndReplace(ctx context.Context, filter Filter, doc any, opt
 	u := r.s.stampReplace(doc)
 	cond := r.live(FilterDoc(filter), opts...)
 	if u.version != nil {
-		cond = bson.D{{Key: "$and", Value: bson.A{cond, bson.D{u.kind.is(r.s.Version.path, u.oldVersion)}}}}
+		cond = bson.D{{Key: "$and", Value: bson.A{cond, bson.D{u.counter.is(u.oldVersion)}}}}
 	}
 	span, err := o.enter()
 	var out any

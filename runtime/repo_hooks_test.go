@@ -48,27 +48,15 @@ func (h *hooked) AfterLoad(ctx context.Context) error {
 	return nil
 }
 
+// hookedSchema names no hooks: the repository finds them, methods of
+// *hooked.
 var hookedSchema = runtime.Schema{
-	New:        func() any { return new(hooked) },
-	ID:         func(doc any) any { return doc.(*hooked).ID },
-	AutoID:     func(doc any) *bson.ObjectID { return &doc.(*hooked).ID },
-	Version:    runtime.NewCounter("rev", func(doc any) *int64 { return &doc.(*hooked).Rev }),
-	BeforeSave: func(ctx context.Context, doc any) error { return doc.(*hooked).BeforeSave(ctx) },
-	AfterLoad:  func(ctx context.Context, doc any) error { return doc.(*hooked).AfterLoad(ctx) },
+	Doc:     (*hooked)(nil),
+	ID:      "ID",
+	Version: &runtime.Counter{Path: "rev", Field: "Rev"},
 }
 
 var nameField = runtime.NewField[string]("name")
-
-// hookedRepo is a repository of hooked as the generator writes it for
-// Aggregate: a Loader.
-type hookedRepo struct{ aggregated }
-
-func (r hookedRepo) AggregateLoaded(ctx context.Context, result any) error {
-	if doc, ok := result.(*hooked); ok {
-		return doc.AfterLoad(ctx)
-	}
-	return nil
-}
 
 func newHooked(t *testing.T, b *testenv.Backend) (runtime.Repo, *mongo.Collection) {
 	t.Helper()
@@ -162,7 +150,7 @@ func TestAfterLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 		loaded("FindOneAndUpdate", upd)
-		rows, err := runtime.Aggregate[hooked](ctx, hookedRepo{aggregated{repo, coll}})
+		rows, err := runtime.Aggregate[hooked](ctx, repo)
 		if err != nil || len(rows) != 2 {
 			t.Fatalf("Aggregate = %v, %v", rows, err)
 		}
@@ -171,7 +159,7 @@ func TestAfterLoad(t *testing.T) {
 			Name string `bson:"name"`
 		}
 		before := len(hookCalls.loads)
-		if _, err := runtime.Aggregate[nameOnly](ctx, hookedRepo{aggregated{repo, coll}}); err != nil || len(hookCalls.loads) != before {
+		if _, err := runtime.Aggregate[nameOnly](ctx, repo); err != nil || len(hookCalls.loads) != before {
 			t.Errorf("Aggregate into another type: %v, %d hook calls", err, len(hookCalls.loads)-before)
 		}
 
@@ -182,7 +170,7 @@ func TestAfterLoad(t *testing.T) {
 		wantOp(t, err, "findOne", errBadName)
 		_, err = runtime.All[*hooked](repo.Find(ctx, nil))
 		wantOp(t, err, "find", errBadName)
-		_, err = runtime.Aggregate[hooked](ctx, hookedRepo{aggregated{repo, coll}})
+		_, err = runtime.Aggregate[hooked](ctx, repo)
 		wantOp(t, err, "aggregate", errBadName)
 	})
 }

@@ -88,27 +88,14 @@ func (r Repo) findOne(o op, filter bson.D, opts *options.FindOneOptionsBuilder) 
 // decodeResult decodes the document of res into a new document: with the
 // generated codec when the type has one, reading the reply's bytes, else
 // with the driver's decoder. The error of res is returned as is.
-func (s *Schema) decodeResult(res *mongo.SingleResult) (any, error) {
-	doc := s.New()
-	decode := s.decoder(doc)
-	if decode == nil {
+func (s *schema) decodeResult(res *mongo.SingleResult) (any, error) {
+	doc := s.newDoc()
+	if s.decode == nil {
 		return doc, res.Decode(doc)
 	}
 	raw, err := res.Raw()
 	if err != nil {
 		return nil, err
 	}
-	return doc, decode(doc, raw)
-}
-
-// decoder is s.Decode, or unmarshalSelf when that is nil and doc has its
-// own UnmarshalBSON method, or nil for the driver's decoder.
-func (s *Schema) decoder(doc any) func(doc any, data []byte) error {
-	if s.Decode != nil {
-		return s.Decode
-	}
-	if _, ok := doc.(bson.Unmarshaler); ok {
-		return unmarshalSelf
-	}
-	return nil
+	return doc, s.decode(doc, raw)
 }

@@ -31,7 +31,7 @@ func One[P any](doc any, err error) (P, error) {
 // which decode its documents into the caller's type.
 type Query struct {
 	o      op
-	s      *Schema
+	s      *schema
 	filter bson.D
 	opts   *options.FindOptionsBuilder
 }
@@ -110,9 +110,9 @@ func (q Query) run(opened func(n int), yield func(doc any) bool) error {
 		if !more {
 			return cur.Err()
 		}
-		doc := q.s.New()
-		if decode := q.s.decoder(doc); decode != nil {
-			err = decode(doc, cur.Current)
+		doc := q.s.newDoc()
+		if q.s.decode != nil {
+			err = q.s.decode(doc, cur.Current)
 		} else {
 			err = cur.Decode(doc)
 		}

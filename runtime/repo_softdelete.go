@@ -56,7 +56,7 @@ func andNull(filter bson.D, path string) bson.D {
 
 // deletedMark is the update that soft-deletes: the mark set to now, with
 // the stamps of every update.
-func (s *Schema) deletedMark(v any) bson.D {
+func (s *schema) deletedMark(v any) bson.D {
 	return UpdateDoc(s.stamped(opUpdate{op: "$set", path: s.Deleted, val: v}))
 }
 
@@ -137,12 +137,12 @@ func exists(o op, filter bson.D) error {
 	return nil
 }
 
-// AggregateScope makes the generated repository a [ScopedAggregator]:
-// [Aggregate] and [AggregateIter] on it run in the repository's transaction,
-// if any, and for a soft-deleted type the pipeline starts with the $match
-// that leaves deleted documents out, unless the stages include
-// [WithDeleted].
-func (r Repo) AggregateScope(p Pipeline) (*Tx, []bson.D) {
+// aggregateScope is what r adds to an aggregate of the pipeline p: the
+// transaction attempt it runs in (nil: the one its context carries, if
+// any), as [Enter] takes it, and the stages that run before the caller's,
+// for a soft-deleted type the $match that leaves deleted documents out,
+// unless the stages include [WithDeleted].
+func (r Repo) aggregateScope(p Pipeline) (*Tx, []bson.D) {
 	if r.s.Deleted == "" || p.Options.WithDeleted {
 		return r.tx, nil
 	}

@@ -1,60 +1,69 @@
 package runtime
 
 import (
+	"reflect"
 	"time"
+	"unsafe"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// Stamp is a time.Time field that a [Repo] sets to the current time: a
-// [Schema]'s Created or Updated field.
-type Stamp struct {
-	path  string
-	field func(doc any) *time.Time
-}
-
-// NewStamp returns the stamp at the dotted BSON path, which field reaches
-// in a document.
-func NewStamp(path string, field func(doc any) *time.Time) *Stamp {
-	return &Stamp{path: path, field: field}
-}
-
-// Counter is the optimistic-lock version field of a [Schema]: an integer
-// that every write of a [Repo] increments.
-type Counter struct {
-	path  string
-	field func(doc any) any // the field's address, a *V
-	kind  counterKind       // reads and writes a *V
-	inc   Update            // {$inc: {path: 1}}, 1 in the field's own type
-}
-
-// NewCounter returns the counter at the dotted BSON path, which field
-// reaches in a document. The counter keeps the field's type in what it
-// sends (a $inc of an int32 1 leaves an int32 an int32 on the server).
-func NewCounter[V ~int | ~int32 | ~int64](path string, field func(doc any) *V) *Counter {
-	return &Counter{
-		path:  path,
-		field: func(doc any) any { return field(doc) },
-		kind:  intKind[V]{},
-		inc:   opUpdate{op: "$inc", path: path, val: V(1)},
-	}
-}
-
-// counterKind reads and writes a counter, a *V of one of Go's integer
-// types, through int64, and filters on it in the counter's type.
+// counterKind reads and writes a counter of one of Go's integer kinds
+// through int64, at its address, and gives a value in the counter's own
+// type, for the filters and updates that send it.
 type counterKind interface {
-	get(field any) int64
-	set(field any, v int64)
-	is(path string, v int64) bson.E // the filter element VersionIs makes
+	get(p unsafe.Pointer) int64
+	set(p unsafe.Pointer, v int64)
+	value(v int64) any
 }
 
-type intKind[V ~int | ~int32 | ~int64] struct{}
+type intKind[V int | int32 | int64] struct{}
 
-func (intKind[V]) get(field any) int64    { return int64(*field.(*V)) }
-func (intKind[V]) set(field any, v int64) { *field.(*V) = V(v) }
-func (intKind[V]) is(path string, v int64) bson.E {
-	return VersionIs(path, V(v))
+func (intKind[V]) get(p unsafe.Pointer) int64    { return int64(*(*V)(p)) }
+func (intKind[V]) set(p unsafe.Pointer, v int64) { *(*V)(p) = V(v) }
+func (intKind[V]) value(v int64) any             { return V(v) }
+
+// namedKind is the kind of a counter of a named integer type: read and
+// written as its kind, sent in its own type, as the driver would encode the
+// field.
+type namedKind struct {
+	counterKind
+	t reflect.Type
 }
+
+func (k namedKind) value(v int64) any {
+	return reflect.ValueOf(k.counterKind.value(v)).Convert(k.t).Interface()
+}
+
+// isCounterType reports whether t can be a version counter.
+func isCounterType(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return true
+	}
+	return false
+}
+
+// counterKindOf is the kind of a counter of type t, one isCounterType
+// accepts.
+func counterKindOf(t reflect.Type) counterKind {
+	var k counterKind
+	switch t.Kind() {
+	case reflect.Int:
+		k = intKind[int]{}
+	case reflect.Int32:
+		k = intKind[int32]{}
+	default:
+		k = intKind[int64]{}
+	}
+	if reflect.TypeOf(k.value(0)) != t {
+		return namedKind{k, t}
+	}
+	return k
+}
+
+// is is the filter element a write conditioned on version v makes.
+func (c *counterAt) is(v int64) bson.E { return versionIs(c.path, c.kind.value(v), v == 0) }
 
 // now is the time a stamp gets: the current time in UTC, truncated to the
 // millisecond that a BSON datetime holds, so that a document read back
@@ -63,13 +72,13 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
 // stamped returns update with what every update of s's documents adds: the
 // Updated stamp set to now and 1 added to the Version counter.
-func (s *Schema) stamped(update Update) Update {
+func (s *schema) stamped(update Update) Update {
 	var set, inc Update
-	if s.Updated != nil {
-		set = opUpdate{op: "$set", path: s.Updated.path, val: now()}
+	if s.updated.set {
+		set = opUpdate{op: "$set", path: s.updated.path, val: now()}
 	}
-	if s.Version != nil {
-		inc = s.Version.inc
+	if s.version != nil {
+		inc = s.version.inc
 	}
 	if set == nil && inc == nil {
 		return update
@@ -86,61 +95,69 @@ type undo struct {
 	created    *time.Time     // stamped because it was zero, or nil
 	updated    *time.Time     // stamped, or nil
 	oldUpdated time.Time
-	version    any // the counter, a *V, or nil
-	kind       counterKind
+	version    unsafe.Pointer // the counter, or nil
+	counter    *counterAt
 	oldVersion int64
 }
 
 // stamps reports whether stampInsert changes documents.
-func (s *Schema) stamps() bool {
-	return s.AutoID != nil || s.Created != nil || s.Updated != nil || s.Version != nil
+func (s *schema) stamps() bool {
+	return s.autoID || s.created.set || s.updated.set || s.version != nil
 }
 
-// stampInsert prepares doc for an insert: a zero AutoID becomes a new
+// stampInsert prepares doc for an insert: a zero ObjectID _id becomes a new
 // ObjectID, the stamps are set to the current time (a Created the caller
 // set is kept, so that imported documents keep their creation time), and
 // the version starts at 1.
-func (s *Schema) stampInsert(doc any) undo {
+func (s *schema) stampInsert(doc any) undo {
 	var u undo
-	if s.AutoID != nil {
-		if id := s.AutoID(doc); id.IsZero() {
+	if !s.stamps() {
+		return u
+	}
+	p := s.addr(doc)
+	if s.autoID {
+		if id := s.objectID(p); id.IsZero() {
 			*id = bson.NewObjectID()
 			u.id = id
 		}
 	}
-	if s.Created != nil || s.Updated != nil {
+	if s.created.set || s.updated.set {
 		t := now()
-		if s.Created != nil {
-			if created := s.Created.field(doc); created.IsZero() {
+		if s.created.set {
+			if created := s.created.time(p); created.IsZero() {
 				u.created = created
 				*created = t
 			}
 		}
-		if s.Updated != nil {
-			u.updated = s.Updated.field(doc)
+		if s.updated.set {
+			u.updated = s.updated.time(p)
 			u.oldUpdated, *u.updated = *u.updated, t
 		}
 	}
-	if c := s.Version; c != nil {
-		u.version, u.kind = c.field(doc), c.kind
-		u.oldVersion = u.kind.get(u.version)
-		u.kind.set(u.version, 1)
+	if c := s.version; c != nil {
+		u.version, u.counter = unsafe.Add(p, c.at), c
+		u.oldVersion = c.kind.get(u.version)
+		c.kind.set(u.version, 1)
 	}
 	return u
 }
 
 // stampReplace prepares doc for a replacement: the Updated stamp is set to
 // the current time and 1 is added to the version.
-func (s *Schema) stampReplace(doc any) undo {
+func (s *schema) stampReplace(doc any) undo {
 	var u undo
-	if s.Updated != nil {
-		u.updated = s.Updated.field(doc)
+	if !s.updated.set && s.version == nil {
+		return u
+	}
+	p := s.addr(doc)
+	if s.updated.set {
+		u.updated = s.updated.time(p)
 		u.oldUpdated, *u.updated = *u.updated, now()
 	}
-	if c := s.Version; c != nil {
-		u.version, u.kind = c.field(doc), c.kind
-		u.oldVersion = u.kind.get(u.version)
-		u.kind.set(u.version, u.oldVersion+1)
+	if c := s.version; c != nil {
+		u.version, u.counter = unsafe.Add(p, c.at), c
+		u.oldVersion = c.kind.get(u.version)
+		c.kind.set(u.version, u.oldVersion+1)
 	}
 	return u
 }
@@ -162,6 +179,6 @@ func (u *undo) restore() {
 		*u.updated = u.oldUpdated
 	}
 	if u.version != nil {
-		u.kind.set(u.version, u.oldVersion)
+		u.counter.kind.set(u.version, u.oldVersion)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/mongotxgen/mongotxgen/internal/testenv"
 	"github.com/mongotxgen/mongotxgen/runtime"
@@ -34,15 +33,15 @@ type ticketMeta struct {
 	Created time.Time `bson:"created"`
 }
 
-// ticketSchema has no ID: AutoID gives the _id, as the generator writes it
-// for an ObjectID _id.
+// ticketSchema's _id is an ObjectID, which Insert assigns; its created
+// stamp is in a sub-document.
 var ticketSchema = runtime.Schema{
-	New:     func() any { return new(ticket) },
-	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*ticket).ID },
-	Created: runtime.NewStamp("meta.created", func(doc any) *time.Time { return &doc.(*ticket).Meta.Created }),
-	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*ticket).Updated }),
-	Version: runtime.NewCounter("rev", func(doc any) *int32 { return &doc.(*ticket).Rev }),
-	Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "title", Value: 1}}, Options: options.Index().SetUnique(true)}},
+	Doc:     (*ticket)(nil),
+	ID:      "ID",
+	Created: &runtime.Stamp{Path: "meta.created", Field: "Meta.Created"},
+	Updated: &runtime.Stamp{Path: "updated", Field: "Updated"},
+	Version: &runtime.Counter{Path: "rev", Field: "Rev"},
+	Indexes: []runtime.Index{{Keys: bson.D{{Key: "title", Value: 1}}, Unique: true}},
 }
 
 // note has a string _id, an updated stamp and no version.
@@ -53,9 +52,9 @@ type note struct {
 }
 
 var noteSchema = runtime.Schema{
-	New:     func() any { return new(note) },
-	ID:      func(doc any) any { return doc.(*note).Key },
-	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*note).Updated }),
+	Doc:     (*note)(nil),
+	ID:      "Key",
+	Updated: &runtime.Stamp{Path: "updated", Field: "Updated"},
 }
 
 var titleField = runtime.NewField[string]("title")

@@ -3,9 +3,6 @@ package runtime
 import (
 	"context"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -23,8 +20,8 @@ import (
 func (r Repo) Upsert(ctx context.Context, filter Filter, update Update) (bool, error) {
 	o := r.begin(ctx, "upsert")
 	update = r.s.stamped(update)
-	if r.s.Created != nil {
-		update = Combine(update, opUpdate{op: "$setOnInsert", path: r.s.Created.path, val: now()})
+	if r.s.created.set {
+		update = Combine(update, opUpdate{op: "$setOnInsert", path: r.s.created.path, val: now()})
 	}
 	cctx, span, err := Enter(o.ctx, r.tx)
 	if err != nil {
@@ -36,21 +33,4 @@ func (r Repo) Upsert(ctx context.Context, filter Filter, update Update) (bool, e
 		return false, o.done(err)
 	}
 	return res.UpsertedCount > 0, nil
-}
-
-// Name is the name of r's collection: with Distinct it makes a generated
-// repository a [Distincter], for the typed [Distinct].
-func (r Repo) Name() string { return r.coll.Name() }
-
-// Distinct is the generated Distinct: the driver's distinct command on r's
-// collection, in r's transaction, leaving out soft-deleted documents.
-// Applications call the typed [Distinct] with the repository instead, which
-// returns the values as a slice of the field's type:
-//
-//	tags, err := runtime.Distinct(ctx, store.Book, BookFields.Tags, nil) // []string
-func (r Repo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	if d, ok := filter.(bson.D); ok || filter == nil {
-		filter = r.live(d) // a soft-deleted type's deleted documents left out
-	}
-	return r.coll.Distinct(r.tx.Bind(ctx), fieldName, filter, opts...)
 }

@@ -104,14 +104,14 @@ func (r Repo) Replace(ctx context.Context, doc any) error {
 	filter := make(bson.D, 1, 2)
 	filter[0] = bson.E{Key: "_id", Value: id}
 	if u.version != nil {
-		filter = append(filter, u.kind.is(r.s.Version.path, u.oldVersion))
+		filter = append(filter, u.counter.is(u.oldVersion))
 	}
 	filter = r.live(filter)
 	res, err := r.coll.ReplaceOne(o.ctx, filter, doc)
 	span.End()
 	if err == nil && res.MatchedCount == 0 {
 		err = ErrNotFound
-		if r.s.Version != nil {
+		if r.s.version != nil {
 			err = conflictOrNotFound(o, r.live(byID(id)))
 		}
 	}
@@ -261,7 +261,7 @@ func (r Repo) DeleteMany(ctx context.Context, filter Filter) (int64, error) {
 // are none. Creating an index that already exists with the same definition
 // does nothing, so it is safe to call at every start.
 func (r Repo) EnsureIndexes(ctx context.Context) error {
-	if len(r.s.Indexes) == 0 {
+	if len(r.s.indexes) == 0 {
 		return nil
 	}
 	o := r.begin(ctx, "ensureIndexes")
@@ -269,7 +269,7 @@ func (r Repo) EnsureIndexes(ctx context.Context) error {
 	if err != nil {
 		return o.done(err)
 	}
-	_, err = r.coll.Indexes().CreateMany(o.ctx, r.s.Indexes)
+	_, err = r.coll.Indexes().CreateMany(o.ctx, r.s.indexes)
 	span.End()
 	return o.done(err)
 }

@@ -7,7 +7,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/mongotxgen/mongotxgen/internal/testenv"
 	"github.com/mongotxgen/mongotxgen/runtime"
@@ -24,26 +23,15 @@ type subscriber struct {
 }
 
 var subscriberSchema = runtime.Schema{
-	New:     func() any { return new(subscriber) },
-	ID:      func(doc any) any { return doc.(*subscriber).ID },
-	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*subscriber).ID },
-	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*subscriber).Updated }),
-	Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*subscriber).Version }),
+	Doc:     (*subscriber)(nil),
+	ID:      "ID",
+	Updated: &runtime.Stamp{Path: "updated", Field: "Updated"},
+	Version: &runtime.Counter{Path: "version", Field: "Version"},
 	Deleted: "deleted_at",
-	Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "email", Value: 1}},
-		Options: options.Index().SetUnique(true).SetPartialFilterExpression(bson.D{{Key: "deleted_at", Value: nil}})}},
+	Indexes: []runtime.Index{{Keys: bson.D{{Key: "email", Value: 1}}, Unique: true, PartialFilter: bson.D{{Key: "deleted_at", Value: nil}}}},
 }
 
 var emailField = runtime.NewField[string]("email")
-
-// aggregated is a Repo with its collection, as a generated repository is
-// one for Aggregate.
-type aggregated struct {
-	runtime.Repo
-	coll *mongo.Collection
-}
-
-func (a aggregated) Collection() *mongo.Collection { return a.coll }
 
 // members returns the Repo of a fresh members collection with its indexes,
 // and the members it inserted with those emails.
@@ -213,16 +201,15 @@ func TestSoftDeleteUnique(t *testing.T) {
 func TestSoftDeleteAggregate(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
 		ctx := context.Background()
-		repo, coll, docs := subscribers(t, b, "a", "b")
+		repo, _, docs := subscribers(t, b, "a", "b")
 		if err := repo.Delete(ctx, docs[0].ID); err != nil {
 			t.Fatal(err)
 		}
-		agg := aggregated{Repo: repo, coll: coll}
-		got, err := runtime.Aggregate[subscriber](ctx, agg, runtime.Sort(emailField.Asc()))
+		got, err := runtime.Aggregate[subscriber](ctx, repo, runtime.Sort(emailField.Asc()))
 		if err != nil || len(got) != 1 || got[0].Email != "b" {
 			t.Errorf("Aggregate = %+v, %v; want b alone", got, err)
 		}
-		got, err = runtime.Aggregate[subscriber](ctx, agg, runtime.WithDeleted(), runtime.Sort(emailField.Asc()))
+		got, err = runtime.Aggregate[subscriber](ctx, repo, runtime.WithDeleted(), runtime.Sort(emailField.Asc()))
 		if err != nil || len(got) != 2 || got[0].Email != "a" {
 			t.Errorf("Aggregate WithDeleted = %+v, %v; want a and b", got, err)
 		}

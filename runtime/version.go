@@ -8,7 +8,12 @@ import "go.mongodb.org/mongo-driver/v2/bson"
 // field. A document stored before its type had a version field reads as
 // version 0, so it must be replaceable as one. It is called by generated code.
 func VersionIs[V ~int | ~int8 | ~int16 | ~int32 | ~int64](field string, v V) bson.E {
-	if v == 0 {
+	return versionIs(field, v, v == 0)
+}
+
+// versionIs is VersionIs of v, in the counter's type, zero when v is 0.
+func versionIs(field string, v any, zero bool) bson.E {
+	if zero {
 		return bson.E{Key: field, Value: bson.D{{Key: "$in", Value: bson.A{v, nil}}}}
 	}
 	return bson.E{Key: field, Value: v}

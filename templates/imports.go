@@ -28,7 +28,6 @@ type importNames struct {
 var wellKnown = map[string]string{
 	bsonPath:      "bson",
 	mongoPath:     "mongo",
-	optionsPath:   "options",
 	runtimePath:   "runtime",
 	bsoncodecPath: "bsoncodec",
 	"context":     "context",

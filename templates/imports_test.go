@@ -11,7 +11,7 @@ import (
 // and that the others keep their names.
 func TestRenderImportAliases(t *testing.T) {
 	pkg := accountModel()
-	pkg.Declared = []string{"context", "mongotxoptions", "options", "runtime", "time"}
+	pkg.Declared = []string{"context", "mongotxruntime", "options", "runtime", "time"}
 	src, f := render(t, pkg)
 	names := map[string]string{}
 	for _, spec := range f.Imports {
@@ -24,8 +24,7 @@ func TestRenderImportAliases(t *testing.T) {
 	for path, want := range map[string]string{
 		"context":   "mongotxcontext",
 		"time":      "mongotxtime",
-		runtimePath: "mongotxruntime",
-		optionsPath: "mongotxoptions2", // mongotxoptions is taken too
+		runtimePath: "mongotxruntime2", // mongotxruntime is taken too
 		bsonPath:    "",
 		mongoPath:   "",
 		"iter":      "",
@@ -42,7 +41,7 @@ func TestRenderImportAliases(t *testing.T) {
 			code = append(code, line)
 		}
 	}
-	for _, bad := range []string{" runtime.", "(runtime.", "[runtime.", " options.", "(context.", " time."} {
+	for _, bad := range []string{" runtime.", "(runtime.", "[runtime.", "&runtime.", "(context.", " time."} {
 		if strings.Contains(strings.Join(code, "\n"), bad) {
 			t.Errorf("generated code still refers to %q:\n%s", bad, src)
 		}

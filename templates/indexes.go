@@ -26,31 +26,30 @@ func ensureIndexesMethod(p *typePlan) jen.Code {
 	)).Line()
 }
 
-// indexModels is the schema's list of the type's indexes, one a line (a
-// single one on the line of the list):
+// indexList is the schema's list of the type's indexes, as data, one a
+// line (a single one on the line of the list):
 //
-//	[]mongo.IndexModel{
-//		{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)},
+//	[]runtime.Index{
+//		{Keys: bson.D{{Key: "owner", Value: 1}}, Unique: true},
 //		{Keys: bson.D{{Key: "address.city", Value: 1}}},
 //	}
-func indexModels(t *model.Type) jen.Code {
-	models := make([]jen.Code, len(t.Indexes))
+func indexList(t *model.Type) jen.Code {
+	items := make([]jen.Code, len(t.Indexes))
 	for i, ix := range t.Indexes {
-		models[i] = indexModel(ix)
+		items[i] = index(ix)
 	}
-	if len(models) == 1 {
-		return jen.Index().Qual(mongoPath, "IndexModel").Values(models...)
+	if len(items) == 1 {
+		return jen.Index().Add(rt("Index")).Values(items...)
 	}
-	return jen.Index().Qual(mongoPath, "IndexModel").Add(multiValues(models...))
+	return jen.Index().Add(rt("Index")).Add(multiValues(items...))
 }
 
-// indexModel is one element of the list:
+// index is one element of the list:
 //
-//	{Keys: bson.D{{Key: "owner", Value: 1}, {Key: "balance", Value: -1}}, Options: options.Index().SetName("by_owner").SetUnique(true).SetSparse(true).SetExpireAfterSeconds(3600)}
+//	{Keys: bson.D{{Key: "owner", Value: 1}, {Key: "balance", Value: -1}}, Name: "by_owner", Unique: true, Sparse: true, ExpireAfterSeconds: 3600}
 //
-// The name is given only when it differs from the server's default; an
-// index without options has no Options.
-func indexModel(ix *model.Index) jen.Code {
+// The name is given only when it differs from the server's default.
+func index(ix *model.Index) jen.Code {
 	keys := make([]jen.Code, len(ix.Keys))
 	for i, k := range ix.Keys {
 		dir := 1
@@ -60,31 +59,21 @@ func indexModel(ix *model.Index) jen.Code {
 		keys[i] = elem(jen.Lit(k.Field.BSONPath), jen.Lit(dir))
 	}
 	items := []jen.Code{jen.Id("Keys").Op(":").Qual(bsonPath, "D").Values(keys...)}
-
-	opts := jen.Qual(optionsPath, "Index").Call()
-	set := false
+	set := func(name string, value jen.Code) { items = append(items, jen.Id(name).Op(":").Add(value)) }
 	if ix.Name != "" && ix.Name != ix.DefaultName() {
-		opts.Dot("SetName").Call(jen.Lit(ix.Name))
-		set = true
+		set("Name", jen.Lit(ix.Name))
 	}
 	if ix.Unique {
-		opts.Dot("SetUnique").Call(jen.True())
-		set = true
+		set("Unique", jen.True())
 	}
 	if ix.Sparse {
-		opts.Dot("SetSparse").Call(jen.True())
-		set = true
+		set("Sparse", jen.True())
 	}
 	if ix.LiveOnly != "" {
-		opts.Dot("SetPartialFilterExpression").Call(jen.Qual(bsonPath, "D").Values(elem(jen.Lit(ix.LiveOnly), jen.Nil())))
-		set = true
+		set("PartialFilter", jen.Qual(bsonPath, "D").Values(elem(jen.Lit(ix.LiveOnly), jen.Nil())))
 	}
 	if ix.TTL > 0 {
-		opts.Dot("SetExpireAfterSeconds").Call(jen.Lit(int(ix.TTL / time.Second)))
-		set = true
-	}
-	if set {
-		items = append(items, jen.Id("Options").Op(":").Add(opts))
+		set("ExpireAfterSeconds", jen.Lit(int(ix.TTL/time.Second)))
 	}
 	return jen.Values(items...)
 }

@@ -220,9 +220,6 @@ func (p *typePlan) walk(fn func(*fieldNode)) {
 	visit(p.fields)
 }
 
-// splitPath splits a Go selector path, "Address.City", into its names.
-func splitPath(goPath string) []string { return strings.Split(goPath, ".") }
-
 // nameSet collects generated package-level names and reports collisions.
 type nameSet struct {
 	owner map[string]string

@@ -60,7 +60,6 @@ import (
 const (
 	bsonPath    = "go.mongodb.org/mongo-driver/v2/bson"
 	mongoPath   = "go.mongodb.org/mongo-driver/v2/mongo"
-	optionsPath = "go.mongodb.org/mongo-driver/v2/mongo/options"
 	runtimePath = "github.com/mongotxgen/mongotxgen/runtime"
 )
 

@@ -86,7 +86,7 @@ func TestRenderHeaderFormatAndDeterminism(t *testing.T) {
 	for _, imp := range f.Imports {
 		paths = append(paths, strings.Trim(imp.Path.Value, `"`))
 	}
-	want := []string{"context", "iter", "time", runtimePath, bsoncodecPath, bsonPath, mongoPath, optionsPath}
+	want := []string{"context", "iter", "time", runtimePath, bsoncodecPath, bsonPath, mongoPath}
 	if !slices.Equal(paths, want) {
 		t.Errorf("imports %q, want %q", paths, want)
 	}
@@ -102,9 +102,9 @@ func TestRenderDeclarations(t *testing.T) {
 	_, f := render(t, accountModel())
 	got := funcs(f)
 	common := []string{
-		"Collection", "Insert", "InsertMany", "Get", "FindOne", "Find", "Iter", "Count", "Replace",
+		"Collection", "Core", "Insert", "InsertMany", "Get", "FindOne", "Find", "Iter", "Count", "Replace",
 		"UpdateByID", "UpdateMany", "FindOneAndUpdate", "Delete", "DeleteMany",
-		"Upsert", "FindOneAndReplace", "FindOneAndDelete", "BulkWrite", "Name", "Distinct", "EnsureIndexes", "AggregateScope",
+		"Upsert", "FindOneAndReplace", "FindOneAndDelete", "BulkWrite", "EnsureIndexes",
 	}
 	var want []string
 	add := func(recv string, names ...string) {
@@ -140,7 +140,7 @@ func TestRenderDelegates(t *testing.T) {
 		"func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error { return r.core.Insert(ctx, doc) }\n",
 		"\treturn r.core.BulkWrite(ctx, ops)\n",
 		"func (r *AccountRepo) Collection() *mongo.Collection { return r.core.Collection() }\n",
-		"func (r *AccountRepo) Name() string { return r.core.Name() }\n",
+		"func (r *AccountRepo) Core() runtime.Repo { return r.core }\n",
 		// The lists of every repository go several to a line.
 		"\t\tAccount: AccountRepo{s.Account.core.Bound(tx)}, Event: EventRepo{s.Event.core.Bound(tx)},\n",
 		"\t\tAccount: &b.Account, Event: &b.Event, db: s.db, tx: tx,\n",
@@ -172,20 +172,20 @@ func TestRenderDelegates(t *testing.T) {
 // updated fields; package runtime tests what the stamps do.
 func TestRenderStamps(t *testing.T) {
 	const (
-		autoID  = " func(doc any) *bson.ObjectID { return &doc.(*Account).ID },\n" // after AutoID: and gofmt's padding
-		version = "Version: runtime.NewCounter(\"version\", func(doc any) *int64 { return &doc.(*Account).Version }),\n"
-		created = "Created: runtime.NewStamp(\"created_at\", func(doc any) *time.Time { return &doc.(*Account).CreatedAt }),\n"
-		updated = "Updated: runtime.NewStamp(\"updated_at\", func(doc any) *time.Time { return &doc.(*Account).UpdatedAt }),\n"
+		autoID  = " \"ID\",\n" // after ID: and gofmt's padding
+		version = "Version: &runtime.Counter{Path: \"version\", Field: \"Version\"},\n"
+		created = "Created: &runtime.Stamp{Path: \"created_at\", Field: \"CreatedAt\"},\n"
+		updated = "Updated: &runtime.Stamp{Path: \"updated_at\", Field: \"UpdatedAt\"},\n"
 	)
 	cases := []struct {
 		name                      string
 		version, created, updated bool
 		want, notWant             []string
 	}{
-		{name: "none", want: []string{autoID}, notWant: []string{"NewCounter", "NewStamp"}},
-		{name: "version", version: true, want: []string{autoID, version}, notWant: []string{"NewStamp"}},
-		{name: "created", created: true, want: []string{created}, notWant: []string{"NewCounter", "Updated:"}},
-		{name: "updated", updated: true, want: []string{updated}, notWant: []string{"NewCounter", "Created:"}},
+		{name: "none", want: []string{autoID}, notWant: []string{"runtime.Counter", "runtime.Stamp"}},
+		{name: "version", version: true, want: []string{autoID, version}, notWant: []string{"runtime.Stamp"}},
+		{name: "created", created: true, want: []string{created}, notWant: []string{"runtime.Counter", "Updated:"}},
+		{name: "updated", updated: true, want: []string{updated}, notWant: []string{"runtime.Counter", "Created:"}},
 		{name: "all", version: true, created: true, updated: true, want: []string{autoID, created + "\t" + updated + "\t" + version}},
 	}
 	for _, c := range cases {
@@ -217,17 +217,23 @@ func TestRenderStamps(t *testing.T) {
 	}
 }
 
-// TestRenderSchemaIDs checks how the schema reaches the _id: an ObjectID
-// _id gets AutoID, which gives the runtime the value too; any other type
-// gets ID.
+// TestRenderSchemaIDs checks that the schema names the document type and
+// the Go field of the _id, whatever its type (the runtime assigns an
+// ObjectID one), and that it is data: no function literal, no call.
 func TestRenderSchemaIDs(t *testing.T) {
 	src, _ := render(t, accountModel())
 	for _, w := range []string{
-		"var schemaOfEvent = runtime.Schema{\n\tNew: func() any { return new(Event) },\n\tID:  func(doc any) any { return doc.(*Event).Key },\n",
-		"\tNew:     func() any { return new(Account) },\n\tAutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },\n",
+		"var schemaOfEvent = runtime.Schema{\n\tDoc: (*Event)(nil),\n\tID:  \"Key\",\n}\n",
+		"var schemaOfAccount = runtime.Schema{\n\tDoc:     (*Account)(nil),\n\tID:      \"ID\",\n",
 	} {
 		if !bytes.Contains(src, []byte(w)) {
 			t.Errorf("output lacks %q", w)
+		}
+	}
+	for _, schema := range bytes.Split(src, []byte("\nvar schemaOf"))[1:] {
+		schema, _, _ = bytes.Cut(schema, []byte("\n}\n"))
+		if bytes.Contains(schema, []byte("func")) || bytes.Contains(schema, []byte("()")) && !bytes.Contains(schema, []byte(")(nil)")) {
+			t.Errorf("a schema with code in it:\n%s", schema)
 		}
 	}
 }
@@ -253,19 +259,19 @@ func TestRenderSchemaDecode(t *testing.T) {
 func TestRenderIndexes(t *testing.T) {
 	src, _ := render(t, accountModel())
 	for _, w := range []string{
-		"\tIndexes: []mongo.IndexModel{\n",
+		"\tIndexes: []runtime.Index{\n",
 		// The default name is left to the server.
-		"\t\t{Keys: bson.D{{Key: \"owner\", Value: 1}}, Options: options.Index().SetUnique(true)},\n",
+		"\t\t{Keys: bson.D{{Key: \"owner\", Value: 1}}, Unique: true},\n",
 		"\t\t{Keys: bson.D{{Key: \"address.city\", Value: 1}}},\n",
-		`{Keys: bson.D{{Key: "owner", Value: 1}, {Key: "balance", Value: -1}}, Options: options.Index().SetName("by_owner_balance").SetSparse(true)},`,
-		`Options: options.Index().SetExpireAfterSeconds(2592000)},`,
+		`{Keys: bson.D{{Key: "owner", Value: 1}, {Key: "balance", Value: -1}}, Name: "by_owner_balance", Sparse: true},`,
+		`, ExpireAfterSeconds: 2592000},`,
 		"// EnsureIndexes does nothing: Event declares no indexes.\nfunc (r *EventRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }\n",
 	} {
 		if !bytes.Contains(src, []byte(w)) {
 			t.Errorf("output lacks %q", w)
 		}
 	}
-	if bytes.Contains(src, []byte(`SetName("owner_1")`)) {
+	if bytes.Contains(src, []byte(`Name: "owner_1"`)) {
 		t.Error("default index name given explicitly")
 	}
 	_, event, _ := bytes.Cut(src, []byte("var schemaOfEvent"))

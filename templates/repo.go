@@ -21,6 +21,7 @@ func repo(p *typePlan) jen.Code {
 		Add(repoCtor(p)).Line().
 		Add(schemaVar(p)).Line().
 		Add(collectionMethod(p)).Line().
+		Add(coreMethod(p)).Line().
 		Add(insertMethod(p)).Line().
 		Add(insertManyMethod(p)).Line().
 		Add(getMethod(p)).Line().
@@ -72,62 +73,44 @@ func repoCtor(p *typePlan) jen.Code {
 }
 
 // schemaVar tells the runtime's repository code what is particular to the
-// type's documents; only the entries that apply appear:
+// type's documents, as data: a composite literal of constants, which the
+// compiler lays out statically (no function literals, nothing run at init).
+// Only the entries that apply appear:
 //
 //	var schemaOfAccount = runtime.Schema{
-//		New:     func() any { return new(Account) },
-//		AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
-//		Updated: runtime.NewStamp("updated_at", func(doc any) *time.Time { return &doc.(*Account).UpdatedAt }),
-//		Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
-//		Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)}},
+//		Doc:     (*Account)(nil),
+//		ID:      "ID",
+//		Updated: &runtime.Stamp{Path: "updated_at", Field: "UpdatedAt"},
+//		Version: &runtime.Counter{Path: "version", Field: "Version"},
+//		Indexes: []runtime.Index{{Keys: bson.D{{Key: "owner", Value: 1}}, Unique: true}},
 //	}
 //
-// There is no Decode entry: reads decode a type with generated codecs with
-// its own UnmarshalBSON (see runtime.Schema.Decode).
+// The runtime resolves the Go field names once and finds the hooks, methods
+// of the type, itself. There is no Decode entry: reads decode a type with
+// generated codecs with its own UnmarshalBSON (see runtime.Schema.Decode).
 func schemaVar(p *typePlan) jen.Code {
 	t := p.t
 	entry := func(name string, value jen.Code) jen.Code { return jen.Id(name).Op(":").Add(value) }
 	entries := []jen.Code{
-		entry("New", jen.Func().Params().Any().Add(inline(jen.Return(jen.New(jen.Id(t.Name)))))),
-	}
-	if p.insertsID {
-		// AutoID gives the runtime the _id too.
-		entries = append(entries, entry("AutoID", accessor(p, t.ID, jen.Op("*").Qual(bsonPath, "ObjectID"), true)))
-	} else {
-		entries = append(entries, entry("ID", accessor(p, t.ID, jen.Any(), false)))
+		entry("Doc", jen.Parens(docPtr(p)).Parens(jen.Nil())),
+		entry("ID", jen.Lit(t.ID.GoPath)),
 	}
 	for _, s := range []struct {
-		name string
-		f    *model.Field
-	}{{"Created", t.Created}, {"Updated", t.Updated}} {
+		name, kind string
+		f          *model.Field
+	}{{"Created", "Stamp", t.Created}, {"Updated", "Stamp", t.Updated}, {"Version", "Counter", t.Version}} {
 		if s.f != nil {
-			entries = append(entries, entry(s.name, rt("NewStamp").Call(
-				jen.Lit(s.f.BSONPath), accessor(p, s.f, jen.Op("*").Qual("time", "Time"), true))))
+			entries = append(entries, entry(s.name, jen.Op("&").Add(rt(s.kind)).Values(
+				jen.Id("Path").Op(":").Lit(s.f.BSONPath), jen.Id("Field").Op(":").Lit(s.f.GoPath))))
 		}
 	}
-	if f := t.Version; f != nil {
-		entries = append(entries, entry("Version", rt("NewCounter").Call(
-			jen.Lit(f.BSONPath), accessor(p, f, jen.Op("*").Add(typeCode(f.Type)), true))))
-	}
 	if len(t.Indexes) > 0 {
-		entries = append(entries, entry("Indexes", indexModels(t)))
+		entries = append(entries, entry("Indexes", indexList(t)))
 	}
-	entries = append(entries, lifecycleEntries(p)...)
+	if f := t.Deleted; f != nil {
+		entries = append(entries, entry("Deleted", jen.Lit(f.BSONPath)))
+	}
 	return jen.Var().Id(p.schemaVar).Op("=").Add(rt("Schema")).Add(multiValues(entries...)).Line()
-}
-
-// accessor is func(doc any) result { return doc.(*Account).Path }, or
-// &doc.(*Account).Path when addr is set: how the runtime reaches the field f
-// of a document, which it holds as the *Account in an any.
-func accessor(p *typePlan, f *model.Field, result jen.Code, addr bool) jen.Code {
-	value := jen.Id("doc").Assert(docPtr(p))
-	for _, name := range splitPath(f.GoPath) {
-		value = value.Dot(name)
-	}
-	if addr {
-		value = jen.Op("&").Add(value)
-	}
-	return jen.Func().Params(jen.Id("doc").Any()).Add(result).Add(inline(jen.Return(value)))
 }
 
 // inline is a function body on one line, { return x }, which gofmt keeps
@@ -135,6 +118,16 @@ func accessor(p *typePlan, f *model.Field, result jen.Code, addr bool) jen.Code 
 // three lines otherwise: every one-call method body is written so.
 func inline(stmt jen.Code) jen.Code {
 	return jen.Custom(jen.Options{Open: "{ ", Close: " }"}, stmt)
+}
+
+// coreMethod gives the runtime's generic functions the untyped repository,
+// the one method they need: runtime.Aggregate, runtime.AggregateIter and
+// runtime.Distinct take a runtime.Corer.
+//
+//	func (r *AccountRepo) Core() runtime.Repo { return r.core }
+func coreMethod(p *typePlan) jen.Code {
+	return doc("Core is r's untyped repository, for runtime.Aggregate and runtime.Distinct.").
+		Add(method(p, "Core")).Params().Add(rt("Repo")).Add(inline(jen.Return(jen.Id("r").Dot("core")))).Line()
 }
 
 // collectionMethod is the escape hatch to the driver:

@@ -53,7 +53,17 @@ func transfer(ctx context.Context, s *Store, from, to string, amount int64) erro
 	}, runtime.WithMaxAttempts(3))
 }
 
-var _ = transfer
+// report reads through the generic functions, which take the repository.
+func report(ctx context.Context, s *Store) ([]string, []Account, error) {
+	owners, err := runtime.Distinct(ctx, s.Account, AccountFields.Owner, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	rich, err := runtime.Aggregate[Account](ctx, s.Account, runtime.Match(AccountFields.Balance.Gt(100)))
+	return owners, rich, err
+}
+
+var _, _ = transfer, report
 var _ = EventFields.Origin.Set(nil)
 `
 
@@ -80,7 +90,11 @@ func TestGeneratedAPIRejectsBadUse(t *testing.T) {
 	// line, a fragment of the error go/types must report there.
 	const badUse = `package shop
 
-import "context"
+import (
+	"context"
+
+	"github.com/mongotxgen/mongotxgen/runtime"
+)
 
 var (
 	_ = AccountFields.Owner.Eq(42)
@@ -105,32 +119,36 @@ func misuse(ctx context.Context, s *Store) {
 	_ = s.Account.Insert(ctx, &Event{})
 	_ = s.Account.Restore(ctx, s.Account.Get)
 	_ = s.Account.HardDelete(ctx, "x")
+	_, _ = runtime.Distinct(ctx, s.Account.Collection(), AccountFields.Owner, nil)
 }
 `
 	want := map[int]string{
-		6:  "cannot use 42 (untyped int constant) as string value in argument to AccountFields.Owner.Eq",
-		7:  "AccountFields.Nope undefined",
-		8:  "cannot use 7 (untyped int constant) as string value in argument to AccountFields.Address.City.Set",
-		9:  `cannot use "ten" (untyped string constant) as int64 value in argument to AccountFields.Balance.Inc`,
-		10: `cannot use "Paris" (untyped string constant) as Address value in argument to AccountFields.Address.Eq`,
-		11: "AccountFields.Address.Street undefined",
-		12: `cannot use "two" (untyped string constant) as int value in argument to EventFields.Origin.Line.In`,
+		10: "cannot use 42 (untyped int constant) as string value in argument to AccountFields.Owner.Eq",
+		11: "AccountFields.Nope undefined",
+		12: "cannot use 7 (untyped int constant) as string value in argument to AccountFields.Address.City.Set",
+		13: `cannot use "ten" (untyped string constant) as int64 value in argument to AccountFields.Balance.Inc`,
+		14: `cannot use "Paris" (untyped string constant) as Address value in argument to AccountFields.Address.Eq`,
+		15: "AccountFields.Address.Street undefined",
+		16: `cannot use "two" (untyped string constant) as int value in argument to EventFields.Origin.Line.In`,
 		// The type checker spells the imported type "time".Time here.
-		13: `cannot use 3 (untyped int constant) as "time".Time value in argument to AccountFields.CreatedAt.Gt`,
+		17: `cannot use 3 (untyped int constant) as "time".Time value in argument to AccountFields.CreatedAt.Gt`,
 		// Field kinds: Inc only on numbers, HasPrefix only on strings,
 		// Contains takes an element of the slice.
-		14: `AccountFields.Owner.Inc undefined (type "github.com/mongotxgen/mongotxgen/runtime".StringField[string] has no field or method Inc)`,
-		15: "cannot use 3 (untyped int constant) as string value in argument to AccountFields.Tags.Contains",
-		16: `AccountFields.Balance.HasPrefix undefined (type "github.com/mongotxgen/mongotxgen/runtime".NumberField[int64] has no field or method HasPrefix)`,
-		20: `cannot use "64b0f0c2a1b2c3d4e5f60718" (untyped string constant) as bson.ObjectID value in argument to s.Account.Get`,
-		21: "cannot use 42 (untyped int constant) as string value in argument to s.Event.Get",
-		22: "cannot use 7 (untyped int constant) as string value in argument to s.Account.GetByOwner",
-		23: "cannot use 1 (untyped int constant) as string value in argument to s.Account.FindByAddressCity",
-		24: "s.Account.GetByBalance undefined",
-		25: "cannot use &Event{} (value of type *Event) as *Account value in argument to s.Account.Insert",
+		18: `AccountFields.Owner.Inc undefined (type "github.com/mongotxgen/mongotxgen/runtime".StringField[string] has no field or method Inc)`,
+		19: "cannot use 3 (untyped int constant) as string value in argument to AccountFields.Tags.Contains",
+		20: `AccountFields.Balance.HasPrefix undefined (type "github.com/mongotxgen/mongotxgen/runtime".NumberField[int64] has no field or method HasPrefix)`,
+		24: `cannot use "64b0f0c2a1b2c3d4e5f60718" (untyped string constant) as bson.ObjectID value in argument to s.Account.Get`,
+		25: "cannot use 42 (untyped int constant) as string value in argument to s.Event.Get",
+		26: "cannot use 7 (untyped int constant) as string value in argument to s.Account.GetByOwner",
+		27: "cannot use 1 (untyped int constant) as string value in argument to s.Account.FindByAddressCity",
+		28: "s.Account.GetByBalance undefined",
+		29: "cannot use &Event{} (value of type *Event) as *Account value in argument to s.Account.Insert",
 		// Restore and HardDelete exist only for soft-deleted types.
-		26: "s.Account.Restore undefined",
-		27: "s.Account.HardDelete undefined",
+		30: "s.Account.Restore undefined",
+		31: "s.Account.HardDelete undefined",
+		// The generic functions take a repository, whose Core they use;
+		// a bare collection is not one.
+		32: `*mongo.Collection does not implement "github.com/mongotxgen/mongotxgen/runtime".Corer (missing method Core)`,
 	}
 	dir := shopModule(t, map[string]string{"bad.go": badUse})
 	// -gcflags=-e: report every error, not the first ten.

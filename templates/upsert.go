@@ -5,18 +5,18 @@ import (
 )
 
 // The methods of the second part of the repository contract: upsert, the
-// find-and-modify pair, bulk writes and the distinct command. As the others,
-// each is one call to the runtime.Repo method of the same name.
+// find-and-modify pair and bulk writes. As the others, each is one call to
+// the runtime.Repo method of the same name. The typed distinct command is
+// runtime.Distinct on the repository (Go methods cannot have type
+// parameters), through its Core method.
 
-// upsertMethods are Upsert, FindOneAndReplace, FindOneAndDelete, BulkWrite
-// and the two methods that make the repository a runtime.Distincter.
+// upsertMethods are Upsert, FindOneAndReplace, FindOneAndDelete and
+// BulkWrite.
 func upsertMethods(p *typePlan) jen.Code {
 	return jen.Add(upsertMethod(p)).Line().
 		Add(findOneAndReplaceMethod(p)).Line().
 		Add(findOneAndDeleteMethod(p)).Line().
-		Add(bulkWriteMethod(p)).Line().
-		Add(nameMethod(p)).Line().
-		Add(distinctMethod(p))
+		Add(bulkWriteMethod(p))
 }
 
 // upsertMethod updates or inserts one document:
@@ -68,27 +68,5 @@ func bulkWriteMethod(p *typePlan) jen.Code {
 		Add(method(p, "BulkWrite")).Params(ctxParam(), jen.Id("ops").Op("...").Qual(runtimePath, "BulkOp").Types(jen.Id(p.t.Name))).
 		Params(rt("BulkResult"), jen.Error()).Add(inline(
 		delegate("BulkWrite", jen.Id("ops")),
-	)).Line()
-}
-
-// nameMethod and distinctMethod make the repository a runtime.Distincter:
-//
-//	tags, err := runtime.Distinct(ctx, store.Book, BookFields.Tags, nil) // []string
-//
-// Go methods cannot have type parameters, so the typed Distinct is the
-// generic function, and the repository is its source, in its transaction.
-func nameMethod(p *typePlan) jen.Code {
-	return doc("Name is the name of the collection, %q.", p.t.Collection).
-		Add(method(p, "Name")).Params().String().Add(inline(
-		jen.Return(jen.Id("r").Dot("core").Dot("Name").Call()),
-	)).Line()
-}
-
-func distinctMethod(p *typePlan) jen.Code {
-	return doc("Distinct serves the typed runtime.Distinct(ctx, r, %s.F, filter).", p.fieldsVar).
-		Add(method(p, "Distinct")).Params(ctxParam(), jen.Id("fieldName").String(), jen.Id("filter").Any(),
-		jen.Id("opts").Op("...").Qual(optionsPath, "Lister").Types(jen.Qual(optionsPath, "DistinctOptions"))).
-		Op("*").Qual(mongoPath, "DistinctResult").Add(inline(
-		jen.Return(coreCall("Distinct", args("fieldName", "filter", "opts...")...)),
 	)).Line()
 }

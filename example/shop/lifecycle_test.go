@@ -112,7 +112,8 @@ func TestOrderBeforeSave(t *testing.T) {
 
 // TestOrderAggregateBound: a repository of the Store that WithTx passes
 // runs its aggregates in that transaction even with a context that does
-// not carry it (AggregateScope), so they see the transaction's own writes.
+// not carry it (the Repo its Core returns is bound), so they see the
+// transaction's own writes.
 func TestOrderAggregateBound(t *testing.T) {
 	testenv.Run(t, func(t *testing.T, b *testenv.Backend) {
 		ctx := context.Background()

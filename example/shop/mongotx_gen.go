@@ -11,7 +11,6 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // AccountFields are the typed fields of Account, for filters, updates and
@@ -41,15 +40,18 @@ func NewAccountRepo(db *mongo.Database) *AccountRepo {
 }
 
 var schemaOfAccount = runtime.Schema{
-	New:     func() any { return new(Account) },
-	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
-	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Account).Updated }),
-	Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
-	Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)}},
+	Doc:     (*Account)(nil),
+	ID:      "ID",
+	Updated: &runtime.Stamp{Path: "updated", Field: "Updated"},
+	Version: &runtime.Counter{Path: "version", Field: "Version"},
+	Indexes: []runtime.Index{{Keys: bson.D{{Key: "owner", Value: 1}}, Unique: true}},
 }
 
 // Collection returns the driver's collection, for what r does not cover.
 func (r *AccountRepo) Collection() *mongo.Collection { return r.core.Collection() }
+
+// Core is r's untyped repository, for runtime.Aggregate and runtime.Distinct.
+func (r *AccountRepo) Core() runtime.Repo { return r.core }
 
 // Insert stores doc, setting a zero ID, Updated and Version in doc.
 func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error { return r.core.Insert(ctx, doc) }
@@ -134,21 +136,8 @@ func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Accou
 	return r.core.BulkWrite(ctx, ops)
 }
 
-// Name is the name of the collection, "accounts".
-func (r *AccountRepo) Name() string { return r.core.Name() }
-
-// Distinct serves the typed runtime.Distinct(ctx, r, AccountFields.F, filter).
-func (r *AccountRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core.Distinct(ctx, fieldName, filter, opts...)
-}
-
 // EnsureIndexes creates the indexes Account declares, in one command.
 func (r *AccountRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
-
-// AggregateScope runs runtime.Aggregate on r in r's transaction.
-func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core.AggregateScope(p)
-}
 
 // GetByOwner returns the document whose Owner is owner, or
 // runtime.ErrNotFound.
@@ -203,20 +192,22 @@ func NewOrderRepo(db *mongo.Database) *OrderRepo {
 }
 
 var schemaOfOrder = runtime.Schema{
-	New:     func() any { return new(Order) },
-	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Order).ID },
-	Created: runtime.NewStamp("created", func(doc any) *time.Time { return &doc.(*Order).Created }),
-	Indexes: []mongo.IndexModel{
+	Doc:     (*Order)(nil),
+	ID:      "ID",
+	Created: &runtime.Stamp{Path: "created", Field: "Created"},
+	Indexes: []runtime.Index{
 		{Keys: bson.D{{Key: "customer", Value: 1}}},
-		{Keys: bson.D{{Key: "customer", Value: 1}, {Key: "created", Value: -1}}, Options: options.Index().SetName("customer_recent")},
+		{Keys: bson.D{{Key: "customer", Value: 1}, {Key: "created", Value: -1}}, Name: "customer_recent"},
 		{Keys: bson.D{{Key: "lines.sku", Value: 1}}},
 	},
-	Deleted:    "cancelled",
-	BeforeSave: func(ctx context.Context, doc any) error { return doc.(*Order).BeforeSave(ctx) },
+	Deleted: "cancelled",
 }
 
 // Collection returns the driver's collection, for what r does not cover.
 func (r *OrderRepo) Collection() *mongo.Collection { return r.core.Collection() }
+
+// Core is r's untyped repository, for runtime.Aggregate and runtime.Distinct.
+func (r *OrderRepo) Core() runtime.Repo { return r.core }
 
 // Insert stores doc, setting a zero ID and Created in doc.
 func (r *OrderRepo) Insert(ctx context.Context, doc *Order) error { return r.core.Insert(ctx, doc) }
@@ -301,22 +292,8 @@ func (r *OrderRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Order])
 	return r.core.BulkWrite(ctx, ops)
 }
 
-// Name is the name of the collection, "orders".
-func (r *OrderRepo) Name() string { return r.core.Name() }
-
-// Distinct serves the typed runtime.Distinct(ctx, r, OrderFields.F, filter).
-func (r *OrderRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core.Distinct(ctx, fieldName, filter, opts...)
-}
-
 // EnsureIndexes creates the indexes Order declares, in one command.
 func (r *OrderRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
-
-// AggregateScope runs runtime.Aggregate on r in r's transaction, without
-// documents whose Cancelled is set.
-func (r *OrderRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core.AggregateScope(p)
-}
 
 // Restore clears Cancelled of the document with the given ID, so that the
 // methods see it again.
@@ -362,12 +339,15 @@ func NewProductRepo(db *mongo.Database) *ProductRepo {
 }
 
 var schemaOfProduct = runtime.Schema{
-	New: func() any { return new(Product) },
-	ID:  func(doc any) any { return doc.(*Product).SKU },
+	Doc: (*Product)(nil),
+	ID:  "SKU",
 }
 
 // Collection returns the driver's collection, for what r does not cover.
 func (r *ProductRepo) Collection() *mongo.Collection { return r.core.Collection() }
+
+// Core is r's untyped repository, for runtime.Aggregate and runtime.Distinct.
+func (r *ProductRepo) Core() runtime.Repo { return r.core }
 
 // Insert stores doc as a new document.
 func (r *ProductRepo) Insert(ctx context.Context, doc *Product) error { return r.core.Insert(ctx, doc) }
@@ -450,21 +430,8 @@ func (r *ProductRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Produ
 	return r.core.BulkWrite(ctx, ops)
 }
 
-// Name is the name of the collection, "products".
-func (r *ProductRepo) Name() string { return r.core.Name() }
-
-// Distinct serves the typed runtime.Distinct(ctx, r, ProductFields.F, filter).
-func (r *ProductRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core.Distinct(ctx, fieldName, filter, opts...)
-}
-
 // EnsureIndexes does nothing: Product declares no indexes.
 func (r *ProductRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
-
-// AggregateScope runs runtime.Aggregate on r in r's transaction.
-func (r *ProductRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core.AggregateScope(p)
-}
 
 // Store holds a repository for every collection type of package shop, all in
 // one database, and runs functions in transactions over them with WithTx.

@@ -75,3 +75,19 @@ func (d driverAccounts) addBalance(ctx context.Context, id bson.ObjectID, delta 
 func (d driverAccounts) count(ctx context.Context, branch string) (int64, error) {
 	return d.coll.CountDocuments(ctx, bson.D{{Key: "branch", Value: branch}})
 }
+
+// replace is Replace: the stored account must still be at a's version,
+// which it bumps, with the updated stamp; a failed write leaves a as it
+// was.
+func (d driverAccounts) replace(ctx context.Context, a *bank.Account) error {
+	version, updated := a.Version, a.Updated
+	a.Version, a.Updated = version+1, now()
+	res, err := d.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: a.ID}, {Key: "version", Value: version}}, (*plainAccount)(a))
+	if err == nil && res.MatchedCount == 0 {
+		err = mongo.ErrNoDocuments
+	}
+	if err != nil {
+		a.Version, a.Updated = version, updated
+	}
+	return err
+}

@@ -11,7 +11,7 @@ import (
 // The repository against the hand-written driver code, operation by
 // operation, on one server: see compare for the sub-benchmarks.
 //
-//	go test ./internal/benchmarks -run '^$' -bench 'Insert|Get|Find|UpdateByID|Count' -benchmem -count 8
+//	go test ./internal/benchmarks -run '^$' -bench 'Insert|Get|Find|Replace|UpdateByID|Count' -benchmem -count 8
 
 func BenchmarkInsert(b *testing.B) {
 	client := connect(b, server(b), nil)
@@ -38,6 +38,34 @@ func BenchmarkGet(b *testing.B) {
 		return pair{
 			gen: func(i int) error { _, err := repo.Get(ctx, ids[i%len(ids)]); return err },
 			drv: func(i int) error { _, err := d.get(ctx, ids[i%len(ids)]); return err },
+		}
+	})
+}
+
+// BenchmarkReplace writes back accounts read before, each side its own
+// half of them, so that both check and bump versions of their own.
+func BenchmarkReplace(b *testing.B) {
+	client := connect(b, server(b), nil)
+	db := freshDB(b, client)
+	ids := seed(b, db)
+	ctx := context.Background()
+	repo, d := bank.NewAccountRepo(db), newDriverAccounts(db)
+	var gen, drv []*bank.Account
+	for i, id := range ids {
+		a, err := d.get(ctx, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i%2 == 0 {
+			gen = append(gen, a)
+		} else {
+			drv = append(drv, a)
+		}
+	}
+	compare(b, func(*testing.B) pair {
+		return pair{
+			gen: func(i int) error { return repo.Replace(ctx, gen[i%len(gen)]) },
+			drv: func(i int) error { return d.replace(ctx, drv[i%len(drv)]) },
 		}
 	})
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // InlinesFields are the typed fields of Inlines, for filters, updates and
@@ -45,12 +44,15 @@ func NewInlinesRepo(db *mongo.Database) *InlinesRepo {
 }
 
 var schemaOfInlines = runtime.Schema{
-	New: func() any { return new(Inlines) },
-	ID:  func(doc any) any { return doc.(*Inlines).ID },
+	Doc: (*Inlines)(nil),
+	ID:  "ID",
 }
 
 // Collection returns the driver's collection, for what r does not cover.
 func (r *InlinesRepo) Collection() *mongo.Collection { return r.core.Collection() }
+
+// Core is r's untyped repository, for runtime.Aggregate and runtime.Distinct.
+func (r *InlinesRepo) Core() runtime.Repo { return r.core }
 
 // Insert stores doc as a new document.
 func (r *InlinesRepo) Insert(ctx context.Context, doc *Inlines) error { return r.core.Insert(ctx, doc) }
@@ -133,21 +135,8 @@ func (r *InlinesRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Inlin
 	return r.core.BulkWrite(ctx, ops)
 }
 
-// Name is the name of the collection, "inlines".
-func (r *InlinesRepo) Name() string { return r.core.Name() }
-
-// Distinct serves the typed runtime.Distinct(ctx, r, InlinesFields.F, filter).
-func (r *InlinesRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core.Distinct(ctx, fieldName, filter, opts...)
-}
-
 // EnsureIndexes does nothing: Inlines declares no indexes.
 func (r *InlinesRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
-
-// AggregateScope runs runtime.Aggregate on r in r's transaction.
-func (r *InlinesRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core.AggregateScope(p)
-}
 
 // KindsFields are the typed fields of Kinds, for filters, updates and sorts.
 var KindsFields = struct {
@@ -472,12 +461,15 @@ func NewKindsRepo(db *mongo.Database) *KindsRepo {
 }
 
 var schemaOfKinds = runtime.Schema{
-	New:    func() any { return new(Kinds) },
-	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Kinds).ID },
+	Doc: (*Kinds)(nil),
+	ID:  "ID",
 }
 
 // Collection returns the driver's collection, for what r does not cover.
 func (r *KindsRepo) Collection() *mongo.Collection { return r.core.Collection() }
+
+// Core is r's untyped repository, for runtime.Aggregate and runtime.Distinct.
+func (r *KindsRepo) Core() runtime.Repo { return r.core }
 
 // Insert stores doc, setting a zero ID in doc.
 func (r *KindsRepo) Insert(ctx context.Context, doc *Kinds) error { return r.core.Insert(ctx, doc) }
@@ -560,21 +552,8 @@ func (r *KindsRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Kinds])
 	return r.core.BulkWrite(ctx, ops)
 }
 
-// Name is the name of the collection, "kinds".
-func (r *KindsRepo) Name() string { return r.core.Name() }
-
-// Distinct serves the typed runtime.Distinct(ctx, r, KindsFields.F, filter).
-func (r *KindsRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core.Distinct(ctx, fieldName, filter, opts...)
-}
-
 // EnsureIndexes does nothing: Kinds declares no indexes.
 func (r *KindsRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
-
-// AggregateScope runs runtime.Aggregate on r in r's transaction.
-func (r *KindsRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core.AggregateScope(p)
-}
 
 // Store holds a repository for every collection type of package codecfuzz, all
 // in one database, and runs functions in transactions over them with WithTx.

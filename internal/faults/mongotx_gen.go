@@ -10,7 +10,6 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // AccountFields are the typed fields of Account, for filters, updates and
@@ -34,12 +33,15 @@ func NewAccountRepo(db *mongo.Database) *AccountRepo {
 }
 
 var schemaOfAccount = runtime.Schema{
-	New: func() any { return new(Account) },
-	ID:  func(doc any) any { return doc.(*Account).ID },
+	Doc: (*Account)(nil),
+	ID:  "ID",
 }
 
 // Collection returns the driver's collection, for what r does not cover.
 func (r *AccountRepo) Collection() *mongo.Collection { return r.core.Collection() }
+
+// Core is r's untyped repository, for runtime.Aggregate and runtime.Distinct.
+func (r *AccountRepo) Core() runtime.Repo { return r.core }
 
 // Insert stores doc as a new document.
 func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error { return r.core.Insert(ctx, doc) }
@@ -122,21 +124,8 @@ func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Accou
 	return r.core.BulkWrite(ctx, ops)
 }
 
-// Name is the name of the collection, "accounts".
-func (r *AccountRepo) Name() string { return r.core.Name() }
-
-// Distinct serves the typed runtime.Distinct(ctx, r, AccountFields.F, filter).
-func (r *AccountRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core.Distinct(ctx, fieldName, filter, opts...)
-}
-
 // EnsureIndexes does nothing: Account declares no indexes.
 func (r *AccountRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
-
-// AggregateScope runs runtime.Aggregate on r in r's transaction.
-func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core.AggregateScope(p)
-}
 
 // EntryFields are the typed fields of Entry, for filters, updates and sorts.
 var EntryFields = struct {
@@ -164,13 +153,16 @@ func NewEntryRepo(db *mongo.Database) *EntryRepo {
 }
 
 var schemaOfEntry = runtime.Schema{
-	New:     func() any { return new(Entry) },
-	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Entry).ID },
-	Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "transfer", Value: 1}}}},
+	Doc:     (*Entry)(nil),
+	ID:      "ID",
+	Indexes: []runtime.Index{{Keys: bson.D{{Key: "transfer", Value: 1}}}},
 }
 
 // Collection returns the driver's collection, for what r does not cover.
 func (r *EntryRepo) Collection() *mongo.Collection { return r.core.Collection() }
+
+// Core is r's untyped repository, for runtime.Aggregate and runtime.Distinct.
+func (r *EntryRepo) Core() runtime.Repo { return r.core }
 
 // Insert stores doc, setting a zero ID in doc.
 func (r *EntryRepo) Insert(ctx context.Context, doc *Entry) error { return r.core.Insert(ctx, doc) }
@@ -253,21 +245,8 @@ func (r *EntryRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Entry])
 	return r.core.BulkWrite(ctx, ops)
 }
 
-// Name is the name of the collection, "ledger".
-func (r *EntryRepo) Name() string { return r.core.Name() }
-
-// Distinct serves the typed runtime.Distinct(ctx, r, EntryFields.F, filter).
-func (r *EntryRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core.Distinct(ctx, fieldName, filter, opts...)
-}
-
 // EnsureIndexes creates the indexes Entry declares, in one command.
 func (r *EntryRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
-
-// AggregateScope runs runtime.Aggregate on r in r's transaction.
-func (r *EntryRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core.AggregateScope(p)
-}
 
 // FindByTransfer returns the documents whose Transfer is transfer, shaped by
 // opts as Find.

@@ -11,7 +11,6 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // BookFields are the typed fields of Book, for filters, updates and sorts.
@@ -65,20 +64,23 @@ func NewBookRepo(db *mongo.Database) *BookRepo {
 }
 
 var schemaOfBook = runtime.Schema{
-	New:     func() any { return new(Book) },
-	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Book).ID },
-	Created: runtime.NewStamp("created", func(doc any) *time.Time { return &doc.(*Book).Created }),
-	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Book).Updated }),
-	Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Book).Version }),
-	Indexes: []mongo.IndexModel{
-		{Keys: bson.D{{Key: "title", Value: 1}}, Options: options.Index().SetUnique(true)},
-		{Keys: bson.D{{Key: "editions.isbn", Value: 1}}, Options: options.Index().SetUnique(true)},
+	Doc:     (*Book)(nil),
+	ID:      "ID",
+	Created: &runtime.Stamp{Path: "created", Field: "Created"},
+	Updated: &runtime.Stamp{Path: "updated", Field: "Updated"},
+	Version: &runtime.Counter{Path: "version", Field: "Version"},
+	Indexes: []runtime.Index{
+		{Keys: bson.D{{Key: "title", Value: 1}}, Unique: true},
+		{Keys: bson.D{{Key: "editions.isbn", Value: 1}}, Unique: true},
 		{Keys: bson.D{{Key: "editions.year", Value: 1}}},
 	},
 }
 
 // Collection returns the driver's collection, for what r does not cover.
 func (r *BookRepo) Collection() *mongo.Collection { return r.core.Collection() }
+
+// Core is r's untyped repository, for runtime.Aggregate and runtime.Distinct.
+func (r *BookRepo) Core() runtime.Repo { return r.core }
 
 // Insert stores doc, setting a zero ID, Created, Updated and Version in doc.
 func (r *BookRepo) Insert(ctx context.Context, doc *Book) error { return r.core.Insert(ctx, doc) }
@@ -159,21 +161,8 @@ func (r *BookRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Book]) (
 	return r.core.BulkWrite(ctx, ops)
 }
 
-// Name is the name of the collection, "books".
-func (r *BookRepo) Name() string { return r.core.Name() }
-
-// Distinct serves the typed runtime.Distinct(ctx, r, BookFields.F, filter).
-func (r *BookRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core.Distinct(ctx, fieldName, filter, opts...)
-}
-
 // EnsureIndexes creates the indexes Book declares, in one command.
 func (r *BookRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
-
-// AggregateScope runs runtime.Aggregate on r in r's transaction.
-func (r *BookRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core.AggregateScope(p)
-}
 
 // GetByTitle returns the document whose Title is title, or
 // runtime.ErrNotFound.

@@ -11,7 +11,6 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // AccountFields are the typed fields of Account, for filters, updates and
@@ -47,19 +46,22 @@ func NewAccountRepo(db *mongo.Database) *AccountRepo {
 }
 
 var schemaOfAccount = runtime.Schema{
-	New:     func() any { return new(Account) },
-	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
-	Created: runtime.NewStamp("created", func(doc any) *time.Time { return &doc.(*Account).Created }),
-	Updated: runtime.NewStamp("updated", func(doc any) *time.Time { return &doc.(*Account).Updated }),
-	Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
-	Indexes: []mongo.IndexModel{
-		{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)},
+	Doc:     (*Account)(nil),
+	ID:      "ID",
+	Created: &runtime.Stamp{Path: "created", Field: "Created"},
+	Updated: &runtime.Stamp{Path: "updated", Field: "Updated"},
+	Version: &runtime.Counter{Path: "version", Field: "Version"},
+	Indexes: []runtime.Index{
+		{Keys: bson.D{{Key: "owner", Value: 1}}, Unique: true},
 		{Keys: bson.D{{Key: "branch", Value: 1}}},
 	},
 }
 
 // Collection returns the driver's collection, for what r does not cover.
 func (r *AccountRepo) Collection() *mongo.Collection { return r.core.Collection() }
+
+// Core is r's untyped repository, for runtime.Aggregate and runtime.Distinct.
+func (r *AccountRepo) Core() runtime.Repo { return r.core }
 
 // Insert stores doc, setting a zero ID, Created, Updated and Version in doc.
 func (r *AccountRepo) Insert(ctx context.Context, doc *Account) error { return r.core.Insert(ctx, doc) }
@@ -144,21 +146,8 @@ func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Accou
 	return r.core.BulkWrite(ctx, ops)
 }
 
-// Name is the name of the collection, "accounts".
-func (r *AccountRepo) Name() string { return r.core.Name() }
-
-// Distinct serves the typed runtime.Distinct(ctx, r, AccountFields.F, filter).
-func (r *AccountRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core.Distinct(ctx, fieldName, filter, opts...)
-}
-
 // EnsureIndexes creates the indexes Account declares, in one command.
 func (r *AccountRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
-
-// AggregateScope runs runtime.Aggregate on r in r's transaction.
-func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core.AggregateScope(p)
-}
 
 // GetByOwner returns the document whose Owner is owner, or
 // runtime.ErrNotFound.
@@ -226,12 +215,15 @@ func NewCustomerRepo(db *mongo.Database) *CustomerRepo {
 }
 
 var schemaOfCustomer = runtime.Schema{
-	New:    func() any { return new(Customer) },
-	AutoID: func(doc any) *bson.ObjectID { return &doc.(*Customer).ID },
+	Doc: (*Customer)(nil),
+	ID:  "ID",
 }
 
 // Collection returns the driver's collection, for what r does not cover.
 func (r *CustomerRepo) Collection() *mongo.Collection { return r.core.Collection() }
+
+// Core is r's untyped repository, for runtime.Aggregate and runtime.Distinct.
+func (r *CustomerRepo) Core() runtime.Repo { return r.core }
 
 // Insert stores doc, setting a zero ID in doc.
 func (r *CustomerRepo) Insert(ctx context.Context, doc *Customer) error {
@@ -318,22 +310,8 @@ func (r *CustomerRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Cust
 	return r.core.BulkWrite(ctx, ops)
 }
 
-// Name is the name of the collection, "customers".
-func (r *CustomerRepo) Name() string { return r.core.Name() }
-
-// Distinct serves the typed runtime.Distinct(ctx, r, CustomerFields.F,
-// filter).
-func (r *CustomerRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core.Distinct(ctx, fieldName, filter, opts...)
-}
-
 // EnsureIndexes does nothing: Customer declares no indexes.
 func (r *CustomerRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
-
-// AggregateScope runs runtime.Aggregate on r in r's transaction.
-func (r *CustomerRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core.AggregateScope(p)
-}
 
 // Store holds a repository for every collection type of package bank, all in
 // one database, and runs functions in transactions over them with WithTx.

@@ -11,7 +11,6 @@ import (
 	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // AccountFields are the typed fields of Account, for filters, updates and
@@ -60,21 +59,24 @@ func NewAccountRepo(db *mongo.Database) *AccountRepo {
 }
 
 var schemaOfAccount = runtime.Schema{
-	New:     func() any { return new(Account) },
-	AutoID:  func(doc any) *bson.ObjectID { return &doc.(*Account).ID },
-	Created: runtime.NewStamp("created_at", func(doc any) *time.Time { return &doc.(*Account).CreatedAt }),
-	Updated: runtime.NewStamp("updated_at", func(doc any) *time.Time { return &doc.(*Account).UpdatedAt }),
-	Version: runtime.NewCounter("version", func(doc any) *int64 { return &doc.(*Account).Version }),
-	Indexes: []mongo.IndexModel{
-		{Keys: bson.D{{Key: "owner", Value: 1}}, Options: options.Index().SetUnique(true)},
+	Doc:     (*Account)(nil),
+	ID:      "ID",
+	Created: &runtime.Stamp{Path: "created_at", Field: "CreatedAt"},
+	Updated: &runtime.Stamp{Path: "updated_at", Field: "UpdatedAt"},
+	Version: &runtime.Counter{Path: "version", Field: "Version"},
+	Indexes: []runtime.Index{
+		{Keys: bson.D{{Key: "owner", Value: 1}}, Unique: true},
 		{Keys: bson.D{{Key: "address.city", Value: 1}}},
-		{Keys: bson.D{{Key: "owner", Value: 1}, {Key: "balance", Value: -1}}, Options: options.Index().SetName("by_owner_balance").SetSparse(true)},
-		{Keys: bson.D{{Key: "created_at", Value: 1}}, Options: options.Index().SetExpireAfterSeconds(2592000)},
+		{Keys: bson.D{{Key: "owner", Value: 1}, {Key: "balance", Value: -1}}, Name: "by_owner_balance", Sparse: true},
+		{Keys: bson.D{{Key: "created_at", Value: 1}}, ExpireAfterSeconds: 2592000},
 	},
 }
 
 // Collection returns the driver's collection, for what r does not cover.
 func (r *AccountRepo) Collection() *mongo.Collection { return r.core.Collection() }
+
+// Core is r's untyped repository, for runtime.Aggregate and runtime.Distinct.
+func (r *AccountRepo) Core() runtime.Repo { return r.core }
 
 // Insert stores doc, setting a zero ID, CreatedAt, UpdatedAt and Version in
 // doc.
@@ -160,21 +162,8 @@ func (r *AccountRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Accou
 	return r.core.BulkWrite(ctx, ops)
 }
 
-// Name is the name of the collection, "accounts".
-func (r *AccountRepo) Name() string { return r.core.Name() }
-
-// Distinct serves the typed runtime.Distinct(ctx, r, AccountFields.F, filter).
-func (r *AccountRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core.Distinct(ctx, fieldName, filter, opts...)
-}
-
 // EnsureIndexes creates the indexes Account declares, in one command.
 func (r *AccountRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
-
-// AggregateScope runs runtime.Aggregate on r in r's transaction.
-func (r *AccountRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core.AggregateScope(p)
-}
 
 // GetByOwner returns the document whose Owner is owner, or
 // runtime.ErrNotFound.
@@ -221,12 +210,15 @@ func NewEventRepo(db *mongo.Database) *EventRepo {
 }
 
 var schemaOfEvent = runtime.Schema{
-	New: func() any { return new(Event) },
-	ID:  func(doc any) any { return doc.(*Event).Key },
+	Doc: (*Event)(nil),
+	ID:  "Key",
 }
 
 // Collection returns the driver's collection, for what r does not cover.
 func (r *EventRepo) Collection() *mongo.Collection { return r.core.Collection() }
+
+// Core is r's untyped repository, for runtime.Aggregate and runtime.Distinct.
+func (r *EventRepo) Core() runtime.Repo { return r.core }
 
 // Insert stores doc as a new document.
 func (r *EventRepo) Insert(ctx context.Context, doc *Event) error { return r.core.Insert(ctx, doc) }
@@ -307,21 +299,8 @@ func (r *EventRepo) BulkWrite(ctx context.Context, ops ...runtime.BulkOp[Event])
 	return r.core.BulkWrite(ctx, ops)
 }
 
-// Name is the name of the collection, "events".
-func (r *EventRepo) Name() string { return r.core.Name() }
-
-// Distinct serves the typed runtime.Distinct(ctx, r, EventFields.F, filter).
-func (r *EventRepo) Distinct(ctx context.Context, fieldName string, filter any, opts ...options.Lister[options.DistinctOptions]) *mongo.DistinctResult {
-	return r.core.Distinct(ctx, fieldName, filter, opts...)
-}
-
 // EnsureIndexes does nothing: Event declares no indexes.
 func (r *EventRepo) EnsureIndexes(ctx context.Context) error { return r.core.EnsureIndexes(ctx) }
-
-// AggregateScope runs runtime.Aggregate on r in r's transaction.
-func (r *EventRepo) AggregateScope(p runtime.Pipeline) (*runtime.Tx, []bson.D) {
-	return r.core.AggregateScope(p)
-}
 
 // Store holds a repository for every collection type of package shop, all in
 // one database, and runs functions in transactions over them with WithTx.
