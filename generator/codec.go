@@ -39,7 +39,67 @@ func (b *builder) codecs(ts []*model.Type) []*model.Codec {
 		out = append(out, c.describe(named))
 	}
 	slices.SortFunc(out, func(x, y *model.Codec) int { return strings.Compare(x.Name, y.Name) })
+	markCycles(out)
 	return out
+}
+
+// markCycles sets CodecType.Cyclic on the references from one codec to
+// another that stores, through its fields, the first one back (or is it):
+// those of one strongly connected component of the codecs' graph.
+func markCycles(codecs []*model.Codec) {
+	index := map[string]int{}
+	for i, c := range codecs {
+		index[c.Name] = i
+	}
+	// Tarjan's algorithm, over the codecs' references.
+	var (
+		next, order = 0, make([]int, len(codecs)) // order: 1 + visit order, 0 unvisited
+		low         = make([]int, len(codecs))
+		comp        = make([]int, len(codecs))
+		stack       []int
+		onStack     = make([]bool, len(codecs))
+		comps       = 0
+	)
+	var visit func(v int)
+	visit = func(v int) {
+		next++
+		order[v], low[v] = next, next
+		stack, onStack[v] = append(stack, v), true
+		for _, t := range codecs[v].StructRefs() {
+			w, ok := index[t.Go.Name]
+			switch {
+			case !ok:
+			case order[w] == 0:
+				visit(w)
+				low[v] = min(low[v], low[w])
+			case onStack[w]:
+				low[v] = min(low[v], order[w])
+			}
+		}
+		if low[v] == order[v] {
+			for {
+				w := stack[len(stack)-1]
+				stack, onStack[w] = stack[:len(stack)-1], false
+				comp[w] = comps
+				if w == v {
+					break
+				}
+			}
+			comps++
+		}
+	}
+	for v := range codecs {
+		if order[v] == 0 {
+			visit(v)
+		}
+	}
+	for v, c := range codecs {
+		for _, t := range c.StructRefs() {
+			if w, ok := index[t.Go.Name]; ok && comp[w] == comp[v] {
+				t.Cyclic = true
+			}
+		}
+	}
 }
 
 type codecBuilder struct {

@@ -65,7 +65,7 @@ func codecDecls(pkg *model.Package, c *model.Codec) []jen.Code {
 func codecTable(pkg *model.Package, c *model.Codec) jen.Code {
 	fields := make([]jen.Code, len(c.Fields))
 	for i, f := range c.Fields {
-		fields[i] = jen.Values(codecField(f)...)
+		fields[i] = jen.Values(codecField(c, f)...)
 	}
 	head := []jen.Code{
 		jen.Id("Name").Op(":").Lit(pkg.Name + "." + c.Name),
@@ -73,7 +73,7 @@ func codecTable(pkg *model.Package, c *model.Codec) jen.Code {
 		jen.Id("Size").Op(":").Lit(sizeHint(pkg, c, 0)),
 	}
 	if m := c.InlineMap; m != nil {
-		head = append(head, jen.Id("Inline").Op(":").Op("&").Add(codecQual("Field")).Values(codecField(m)...))
+		head = append(head, jen.Id("Inline").Op(":").Op("&").Add(codecQual("Field")).Values(codecField(c, m)...))
 	}
 	head = append(head, jen.Id("Fields").Op(":").Index().Add(codecQual("Field")).
 		Custom(jen.Options{Open: "{", Close: "}", Separator: ",", Multi: true}, fields...))
@@ -81,9 +81,11 @@ func codecTable(pkg *model.Package, c *model.Codec) jen.Code {
 		Var().Id(c.Var()).Op("=").Add(codecQual("Codec")).Values(head...).Line()
 }
 
-// codecField is the keyed elements of the bsoncodec.Field of f: the Go
-// selector, the kinds, and the tag options that are set.
-func codecField(f *model.CodecField) []jen.Code {
+// codecField is the keyed elements of the bsoncodec.Field of f, a field
+// of c: the Go selector, the kinds, the codec of the struct it holds
+// unless that one is found by type (model.CodecType.Cyclic), and the tag
+// options that are set.
+func codecField(c *model.Codec, f *model.CodecField) []jen.Code {
 	var sel []string
 	for _, step := range f.Path {
 		sel = append(sel, step.Name)
@@ -102,6 +104,11 @@ func codecField(f *model.CodecField) []jen.Code {
 			elems = append(elems, codecQual(kindNames[t.Kind]))
 		}
 		out = append(out, jen.Id("Elem").Op(":").Index().Add(codecQual("Kind")).Values(elems...))
+	}
+	for t := f.Type; t != nil; t = t.Elem {
+		if t.Kind == model.CodecStruct && !t.Cyclic {
+			out = append(out, jen.Id("Codec").Op(":").Op("&").Id(model.CodecVar(t.Go.Name)))
+		}
 	}
 	for _, opt := range []struct {
 		name string
@@ -124,32 +131,26 @@ var kindNames = map[model.CodecKind]string{
 	model.CodecMap: "Map",
 }
 
-// codecRegistry registers the codecs of the struct types other codecs
-// store (kind Struct), which bsoncodec finds by their type: the literals
-// cannot point at each other when the types recurse. Nil when none is.
+// codecRegistry registers the codecs that other codecs of their cycle
+// hold (model.CodecType.Cyclic: a codec holding its own type finds itself),
+// which bsoncodec then finds by their type. Nil when there are none.
 func codecRegistry(pkg *model.Package) jen.Code {
-	nested := map[string]bool{}
+	cyclic := map[string]bool{}
 	for _, c := range pkg.Codecs {
-		fields := c.Fields
-		if c.InlineMap != nil {
-			fields = append(slices.Clip(fields), c.InlineMap)
-		}
-		for _, f := range fields {
-			for t := f.Type; t != nil; t = t.Elem {
-				if t.Kind == model.CodecStruct {
-					nested[t.Go.Name] = true
-				}
+		for _, t := range c.StructRefs() {
+			if t.Cyclic && t.Go.Name != c.Name {
+				cyclic[t.Go.Name] = true
 			}
 		}
 	}
-	if len(nested) == 0 {
+	if len(cyclic) == 0 {
 		return nil
 	}
 	var args []jen.Code
-	for _, name := range slices.Sorted(maps.Keys(nested)) {
+	for _, name := range slices.Sorted(maps.Keys(cyclic)) {
 		args = append(args, jen.Op("&").Id(model.CodecVar(name)))
 	}
-	return jen.Comment("The codecs of the types stored in other types, which bsoncodec finds by type.").Line().
+	return jen.Comment("The codecs of recursive types, which refer to each other by type.").Line().
 		Func().Id("init").Params().Add(inline(codecQual("Register").Call(args...))).Line()
 }
 

@@ -119,7 +119,6 @@ func TestRenderDeclarations(t *testing.T) {
 	add("EventRepo", common...)
 	want = append(want, "NewStore")
 	add("Store", "EnsureIndexes", "WithTx", "bound")
-	want = append(want, "init") // registers the codecs of Address and Origin
 	for _, c := range []string{"Account", "Address", "Event", "Origin"} {
 		add(c, codecFuncs...)
 	}

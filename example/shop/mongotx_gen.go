@@ -494,9 +494,6 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// The codecs of the types stored in other types, which bsoncodec finds by type.
-func init() { bsoncodec.Register(&codecOfOrderLine) }
-
 // codecOfAccount is the BSON codec of Account: its stored fields, in the
 // driver's order.
 var codecOfAccount = bsoncodec.Codec{Name: "shop.Account", Doc: (*Account)(nil), Size: 100, Fields: []bsoncodec.Field{
@@ -523,7 +520,7 @@ func (v *Account) UnmarshalBSONValue(t byte, data []byte) error {
 var codecOfOrder = bsoncodec.Codec{Name: "shop.Order", Doc: (*Order)(nil), Size: 174, Fields: []bsoncodec.Field{
 	{Key: "_id", Go: "ID", Kind: bsoncodec.ObjectID, OmitEmpty: true, Zeroer: true},
 	{Key: "customer", Go: "Customer", Kind: bsoncodec.String},
-	{Key: "lines", Go: "Lines", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
+	{Key: "lines", Go: "Lines", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Struct}, Codec: &codecOfOrderLine},
 	{Key: "total", Go: "Total", Kind: bsoncodec.Int64},
 	{Key: "created", Go: "Created", Kind: bsoncodec.Time},
 	{Key: "cancelled", Go: "Cancelled", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Time}, OmitEmpty: true, Zeroer: true},

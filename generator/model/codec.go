@@ -67,4 +67,27 @@ type CodecType struct {
 	// Zeroer reports that the type has an IsZero() bool method, which
 	// decides omitempty (for a pointer: when not nil).
 	Zeroer bool
+	// Cyclic, of a CodecStruct: the struct type's codec stores, through
+	// its fields, the codec holding this one (or is that codec): the two
+	// codec variables cannot point at each other (an initialization
+	// cycle), so the generated code finds it by type.
+	Cyclic bool
+}
+
+// StructRefs are the CodecStruct types c's fields and inline map hold,
+// at any depth of their element kinds.
+func (c *Codec) StructRefs() []*CodecType {
+	var out []*CodecType
+	fields := c.Fields
+	if c.InlineMap != nil {
+		fields = append(fields[:len(fields):len(fields)], c.InlineMap)
+	}
+	for _, f := range fields {
+		for t := f.Type; t != nil; t = t.Elem {
+			if t.Kind == CodecStruct {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
 }

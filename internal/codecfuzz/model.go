@@ -60,6 +60,7 @@ type Kinds struct {
 	Sub  Item
 	PSub *Item
 	Tree Node
+	Ring Even
 
 	// Left to the driver.
 	Any    any
@@ -148,6 +149,18 @@ type Node struct {
 	Name string
 	Kids []Node
 	Next *Node
+}
+
+// Even and Odd hold each other: their codecs find each other by type.
+type Even struct {
+	N    int32
+	Next *Odd
+}
+
+// Odd is Even's other half.
+type Odd struct {
+	S    string
+	Next *Even
 }
 
 // Status is a named string.

@@ -179,6 +179,7 @@ var KindsFields = struct {
 	Sub    KindsSubFields
 	PSub   KindsPSubFields
 	Tree   KindsTreeFields
+	Ring   KindsRingFields
 	Any    runtime.ValueField[any]
 	Arr    runtime.ValueField[[2]int]
 	MInt   runtime.ValueField[map[int]string]
@@ -278,6 +279,15 @@ var KindsFields = struct {
 		Name:       runtime.NewStringField[string]("tree.name"),
 		Kids:       runtime.NewStructSliceField[Node]("tree.kids"),
 		Next:       runtime.NewValueField[*Node]("tree.next"),
+	},
+	Ring: KindsRingFields{
+		ValueField: runtime.NewValueField[Even]("ring"),
+		N:          runtime.NewNumberField[int32]("ring.n"),
+		Next: KindsRingNextFields{
+			ValueField: runtime.NewValueField[*Odd]("ring.next"),
+			S:          runtime.NewStringField[string]("ring.next.s"),
+			Next:       runtime.NewValueField[*Even]("ring.next.next"),
+		},
 	},
 	Any:    runtime.NewValueField[any]("any"),
 	Arr:    runtime.NewValueField[[2]int]("arr"),
@@ -392,6 +402,24 @@ type KindsTreeFields struct {
 	Name runtime.StringField[string]    // tree.name
 	Kids runtime.StructSliceField[Node] // tree.kids
 	Next runtime.ValueField[*Node]      // tree.next
+}
+
+// KindsRingFields are the typed fields of the sub-document Kinds.Ring, stored
+// at "ring". The embedded ValueField stands for the sub-document itself, as in
+// KindsFields.Ring.Exists(true).
+type KindsRingFields struct {
+	runtime.ValueField[Even]
+	N    runtime.NumberField[int32] // ring.n
+	Next KindsRingNextFields        // ring.next
+}
+
+// KindsRingNextFields are the typed fields of the sub-document
+// Kinds.Ring.Next, stored at "ring.next". The embedded ValueField stands for
+// the sub-document itself, as in KindsFields.Ring.Next.Exists(true).
+type KindsRingNextFields struct {
+	runtime.ValueField[*Odd]
+	S    runtime.StringField[string] // ring.next.s
+	Next runtime.ValueField[*Even]   // ring.next.next
 }
 
 // KindsOSubFields are the typed fields of the sub-document Kinds.OSub, stored
@@ -612,8 +640,26 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// The codecs of the types stored in other types, which bsoncodec finds by type.
-func init() { bsoncodec.Register(&codecOfItem, &codecOfNode, &codecOfZeroish) }
+// The codecs of recursive types, which refer to each other by type.
+func init() { bsoncodec.Register(&codecOfEven, &codecOfOdd) }
+
+// codecOfEven is the BSON codec of Even: its stored fields, in the driver's
+// order.
+var codecOfEven = bsoncodec.Codec{Name: "codecfuzz.Even", Doc: (*Even)(nil), Size: 134, Fields: []bsoncodec.Field{
+	{Key: "n", Go: "N", Kind: bsoncodec.Int32},
+	{Key: "next", Go: "Next", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
+}}
+
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
+func (v Even) MarshalBSON() ([]byte, error) { return codecOfEven.Marshal(&v) }
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Even) UnmarshalBSON(data []byte) error { return codecOfEven.Unmarshal(v, data) }
+
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
+func (v *Even) UnmarshalBSONValue(t byte, data []byte) error {
+	return codecOfEven.UnmarshalValue(v, t, data)
+}
 
 // codecOfInlines is the BSON codec of Inlines: its stored fields, in the
 // driver's order.
@@ -661,7 +707,7 @@ func (v *Item) UnmarshalBSONValue(t byte, data []byte) error {
 
 // codecOfKinds is the BSON codec of Kinds: its stored fields, in the driver's
 // order.
-var codecOfKinds = bsoncodec.Codec{Name: "codecfuzz.Kinds", Doc: (*Kinds)(nil), Size: 3160, Fields: []bsoncodec.Field{
+var codecOfKinds = bsoncodec.Codec{Name: "codecfuzz.Kinds", Doc: (*Kinds)(nil), Size: 3282, Fields: []bsoncodec.Field{
 	{Key: "_id", Go: "ID", Kind: bsoncodec.ObjectID, OmitEmpty: true, Zeroer: true},
 	{Key: "b", Go: "B", Kind: bsoncodec.Bool},
 	{Key: "s", Go: "S", Kind: bsoncodec.String},
@@ -690,17 +736,18 @@ var codecOfKinds = bsoncodec.Codec{Name: "codecfuzz.Kinds", Doc: (*Kinds)(nil), 
 	{Key: "pp", Go: "PP", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Pointer, bsoncodec.Int32}},
 	{Key: "strs", Go: "Strs", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}},
 	{Key: "ints", Go: "Ints", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Int}},
-	{Key: "items", Go: "Items", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
-	{Key: "pitems", Go: "PItems", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Pointer, bsoncodec.Struct}},
+	{Key: "items", Go: "Items", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Struct}, Codec: &codecOfItem},
+	{Key: "pitems", Go: "PItems", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Pointer, bsoncodec.Struct}, Codec: &codecOfItem},
 	{Key: "nested", Go: "Nested", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Slice, bsoncodec.String}},
 	{Key: "tags", Go: "Tags", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}},
 	{Key: "m", Go: "M", Kind: bsoncodec.Map, Elem: []bsoncodec.Kind{bsoncodec.Int64}},
-	{Key: "mitems", Go: "MItems", Kind: bsoncodec.Map, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
-	{Key: "mptr", Go: "MPtr", Kind: bsoncodec.Map, Elem: []bsoncodec.Kind{bsoncodec.Pointer, bsoncodec.Struct}},
+	{Key: "mitems", Go: "MItems", Kind: bsoncodec.Map, Elem: []bsoncodec.Kind{bsoncodec.Struct}, Codec: &codecOfItem},
+	{Key: "mptr", Go: "MPtr", Kind: bsoncodec.Map, Elem: []bsoncodec.Kind{bsoncodec.Pointer, bsoncodec.Struct}, Codec: &codecOfItem},
 	{Key: "attrs", Go: "Attrs", Kind: bsoncodec.Map, Elem: []bsoncodec.Kind{bsoncodec.String}},
-	{Key: "sub", Go: "Sub", Kind: bsoncodec.Struct},
-	{Key: "psub", Go: "PSub", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
-	{Key: "tree", Go: "Tree", Kind: bsoncodec.Struct},
+	{Key: "sub", Go: "Sub", Kind: bsoncodec.Struct, Codec: &codecOfItem},
+	{Key: "psub", Go: "PSub", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Struct}, Codec: &codecOfItem},
+	{Key: "tree", Go: "Tree", Kind: bsoncodec.Struct, Codec: &codecOfNode},
+	{Key: "ring", Go: "Ring", Kind: bsoncodec.Struct, Codec: &codecOfEven},
 	{Key: "any", Go: "Any", Kind: bsoncodec.Fallback},
 	{Key: "arr", Go: "Arr", Kind: bsoncodec.Fallback},
 	{Key: "mint", Go: "MInt", Kind: bsoncodec.Fallback},
@@ -722,18 +769,18 @@ var codecOfKinds = bsoncodec.Codec{Name: "codecfuzz.Kinds", Doc: (*Kinds)(nil), 
 	{Key: "opt", Go: "OPT", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Time}, OmitEmpty: true, Zeroer: true},
 	{Key: "osl", Go: "OSl", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Int}, OmitEmpty: true},
 	{Key: "om", Go: "OM", Kind: bsoncodec.Map, Elem: []bsoncodec.Kind{bsoncodec.String}, OmitEmpty: true},
-	{Key: "osub", Go: "OSub", Kind: bsoncodec.Struct, OmitEmpty: true},
-	{Key: "opsub", Go: "OPSub", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Struct}, OmitEmpty: true},
+	{Key: "osub", Go: "OSub", Kind: bsoncodec.Struct, Codec: &codecOfItem, OmitEmpty: true},
+	{Key: "opsub", Go: "OPSub", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Struct}, Codec: &codecOfItem, OmitEmpty: true},
 	{Key: "oany", Go: "OAny", Kind: bsoncodec.Fallback, OmitEmpty: true},
-	{Key: "oz", Go: "OZ", Kind: bsoncodec.Struct, OmitEmpty: true, Zeroer: true},
+	{Key: "oz", Go: "OZ", Kind: bsoncodec.Struct, Codec: &codecOfZeroish, OmitEmpty: true, Zeroer: true},
 	{Key: "obyt", Go: "OByt", Kind: bsoncodec.Bytes, OmitEmpty: true},
 	{Key: "min", Go: "Min", Kind: bsoncodec.Int64, MinSize: true},
 	{Key: "minu", Go: "MinU", Kind: bsoncodec.Uint, MinSize: true},
-	{Key: "minsub", Go: "MinSub", Kind: bsoncodec.Struct, MinSize: true},
+	{Key: "minsub", Go: "MinSub", Kind: bsoncodec.Struct, Codec: &codecOfItem, MinSize: true},
 	{Key: "minsl", Go: "MinSl", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Int64}, MinSize: true},
 	{Key: "trunc", Go: "Trunc", Kind: bsoncodec.Int32, Truncate: true},
 	{Key: "truncf", Go: "TruncF", Kind: bsoncodec.Float, Truncate: true},
-	{Key: "trsub", Go: "TrSub", Kind: bsoncodec.Struct, Truncate: true},
+	{Key: "trsub", Go: "TrSub", Kind: bsoncodec.Struct, Codec: &codecOfItem, Truncate: true},
 	{Key: "Upper", Go: "Upper", Kind: bsoncodec.String},
 }}
 
@@ -765,6 +812,24 @@ func (v *Node) UnmarshalBSON(data []byte) error { return codecOfNode.Unmarshal(v
 // UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
 func (v *Node) UnmarshalBSONValue(t byte, data []byte) error {
 	return codecOfNode.UnmarshalValue(v, t, data)
+}
+
+// codecOfOdd is the BSON codec of Odd: its stored fields, in the driver's
+// order.
+var codecOfOdd = bsoncodec.Codec{Name: "codecfuzz.Odd", Doc: (*Odd)(nil), Size: 150, Fields: []bsoncodec.Field{
+	{Key: "s", Go: "S", Kind: bsoncodec.String},
+	{Key: "next", Go: "Next", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
+}}
+
+// MarshalBSON encodes v as the driver's struct codec does, without reflection.
+func (v Odd) MarshalBSON() ([]byte, error) { return codecOfOdd.Marshal(&v) }
+
+// UnmarshalBSON decodes a document into v as the driver's struct codec does.
+func (v *Odd) UnmarshalBSON(data []byte) error { return codecOfOdd.Unmarshal(v, data) }
+
+// UnmarshalBSONValue decodes a value into v: the driver calls it for fields.
+func (v *Odd) UnmarshalBSONValue(t byte, data []byte) error {
+	return codecOfOdd.UnmarshalValue(v, t, data)
 }
 
 // codecOfZeroish is the BSON codec of Zeroish: its stored fields, in the

@@ -229,9 +229,6 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// The codecs of the types stored in other types, which bsoncodec finds by type.
-func init() { bsoncodec.Register(&codecOfEdition) }
-
 // codecOfBook is the BSON codec of Book: its stored fields, in the driver's
 // order.
 var codecOfBook = bsoncodec.Codec{Name: "library.Book", Doc: (*Book)(nil), Size: 329, Fields: []bsoncodec.Field{
@@ -240,7 +237,7 @@ var codecOfBook = bsoncodec.Codec{Name: "library.Book", Doc: (*Book)(nil), Size:
 	{Key: "authors", Go: "Authors", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}},
 	{Key: "tags", Go: "Tags", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}},
 	{Key: "copies", Go: "Copies", Kind: bsoncodec.Int},
-	{Key: "editions", Go: "Editions", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
+	{Key: "editions", Go: "Editions", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.Struct}, Codec: &codecOfEdition},
 	{Key: "created", Go: "Created", Kind: bsoncodec.Time},
 	{Key: "updated", Go: "Updated", Kind: bsoncodec.Time},
 	{Key: "version", Go: "Version", Kind: bsoncodec.Int64},

@@ -49,6 +49,10 @@ type Field struct {
 	// its element, and so on: []*Item is {Kind: Slice, Elem: {Pointer,
 	// Struct}}.
 	Elem []Kind
+	// Codec is the codec of the struct type of kind Struct the field
+	// holds (through its Elem kinds), or nil when it is the field's own
+	// struct's or is registered (see Register).
+	Codec *Codec
 	// The tag's options.
 	OmitEmpty, MinSize, Truncate bool
 	// Zeroer: the field's type has IsZero() bool, which decides omitempty.
@@ -94,10 +98,11 @@ func (k Kind) String() string {
 var registry sync.Map // reflect.Type → *Codec
 
 // Register makes the codecs known as the codecs of their types, for the
-// fields of kind Struct in other codecs. Generated code registers the
-// codecs of a package that refer to one another in an init function:
-// codecs cannot point at each other in their literals when the types
-// recurse.
+// fields of kind Struct without a Field.Codec. Generated code registers, in
+// an init function, the codecs of types that hold each other (A holds a B
+// that holds an A): their literals cannot point at each other, as that is
+// an initialization cycle. Such a codec used before the package's init
+// functions run (by a package-level variable's initializer) panics.
 func Register(codecs ...*Codec) {
 	for _, c := range codecs {
 		registry.Store(reflect.TypeOf(c.Doc).Elem(), c)

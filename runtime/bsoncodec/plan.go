@@ -97,7 +97,7 @@ func newFieldPlan(c *Codec, t reflect.Type, f *Field) fieldPlan {
 	}
 	fp.offs = append(fp.offs, off)
 	fp.off = fp.offs[0]
-	fp.val = newValuePlan(c, f.Go, t, f.Kind, f.Elem)
+	fp.val = newValuePlan(c, f, t, f.Kind, f.Elem)
 	if f.Zeroer && fp.val.one == nil {
 		fp.val.one = reflect.ArrayOf(1, t) // empty copies the value
 	}
@@ -151,23 +151,20 @@ func kindOK(k Kind, t reflect.Type) bool {
 	return false
 }
 
-func newValuePlan(c *Codec, field string, t reflect.Type, k Kind, elem []Kind) *valuePlan {
+func newValuePlan(c *Codec, f *Field, t reflect.Type, k Kind, elem []Kind) *valuePlan {
+	field := f.Go
 	if !kindOK(k, t) {
 		panic(fmt.Sprintf("bsoncodec: field %s of %s is a %v, which its codec does not store as kind %v: regenerate it", field, c.Name, t, k))
 	}
 	vp := &valuePlan{kind: k, op: opOf(k, t.Kind()), typ: t, rk: t.Kind(), size: t.Size()}
 	switch k {
 	case Struct:
-		nested, ok := registry.Load(t)
-		if !ok {
-			panic(fmt.Sprintf("bsoncodec: field %s of %s: no codec is registered for %v", field, c.Name, t))
-		}
-		vp.codec = nested.(*Codec)
+		vp.codec = structCodec(c, f, t)
 	case Pointer, Slice, Map:
 		if len(elem) == 0 {
 			panic(fmt.Sprintf("bsoncodec: field %s of %s: a %v needs the kind of its elements", field, c.Name, t))
 		}
-		vp.elem = newValuePlan(c, field, t.Elem(), elem[0], elem[1:])
+		vp.elem = newValuePlan(c, f, t.Elem(), elem[0], elem[1:])
 	case Fallback:
 		vp.wrap = wrapperOf(t, `bson:"v"`)
 		vp.wrapOmit = wrapperOf(t, `bson:"v,omitempty"`)
@@ -236,6 +233,25 @@ func opOf(k Kind, rk reflect.Kind) op {
 		return opMap
 	}
 	return opFallback
+}
+
+// structCodec is the codec of t, the struct type field f of c holds: the
+// field's Codec, c itself, or the one registered for t.
+func structCodec(c *Codec, f *Field, t reflect.Type) *Codec {
+	switch {
+	case f.Codec != nil:
+		if d := reflect.TypeOf(f.Codec.Doc); d == nil || d.Elem() != t {
+			panic(fmt.Sprintf("bsoncodec: field %s of %s holds a %v, not the type of codec %s: regenerate it", f.Go, c.Name, t, f.Codec.Name))
+		}
+		return f.Codec
+	case reflect.TypeOf(c.Doc).Elem() == t:
+		return c
+	}
+	nested, ok := registry.Load(t)
+	if !ok {
+		panic(fmt.Sprintf("bsoncodec: field %s of %s: no codec is registered for %v (used before the init functions of its package ran?)", f.Go, c.Name, t))
+	}
+	return nested.(*Codec)
 }
 
 // wrapperOf is struct{ V t `tag` }: the driver encodes or decodes a value

@@ -371,9 +371,6 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// The codecs of the types stored in other types, which bsoncodec finds by type.
-func init() { bsoncodec.Register(&codecOfAddress) }
-
 // codecOfAccount is the BSON codec of Account: its stored fields, in the
 // driver's order.
 var codecOfAccount = bsoncodec.Codec{Name: "bank.Account", Doc: (*Account)(nil), Size: 175, Fields: []bsoncodec.Field{
@@ -428,7 +425,7 @@ var codecOfCustomer = bsoncodec.Codec{Name: "bank.Customer", Doc: (*Customer)(ni
 	{Key: "active", Go: "Active", Kind: bsoncodec.Bool},
 	{Key: "joined", Go: "Joined", Kind: bsoncodec.Time},
 	{Key: "tags", Go: "Tags", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}},
-	{Key: "address", Go: "Address", Kind: bsoncodec.Struct},
+	{Key: "address", Go: "Address", Kind: bsoncodec.Struct, Codec: &codecOfAddress},
 	{Key: "balance", Go: "Balance", Kind: bsoncodec.Int64},
 	{Key: "visits", Go: "Visits", Kind: bsoncodec.Int64},
 }}

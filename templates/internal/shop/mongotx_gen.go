@@ -359,16 +359,13 @@ func (s *Store) bound(tx *runtime.Tx) *Store {
 	return &b.Store
 }
 
-// The codecs of the types stored in other types, which bsoncodec finds by type.
-func init() { bsoncodec.Register(&codecOfAddress, &codecOfOrigin) }
-
 // codecOfAccount is the BSON codec of Account: its stored fields, in the
 // driver's order.
 var codecOfAccount = bsoncodec.Codec{Name: "shop.Account", Doc: (*Account)(nil), Size: 258, Fields: []bsoncodec.Field{
 	{Key: "_id", Go: "ID", Kind: bsoncodec.ObjectID, OmitEmpty: true, Zeroer: true},
 	{Key: "owner", Go: "Owner", Kind: bsoncodec.String},
 	{Key: "balance", Go: "Balance", Kind: bsoncodec.Int64},
-	{Key: "address", Go: "Address", Kind: bsoncodec.Struct},
+	{Key: "address", Go: "Address", Kind: bsoncodec.Struct, Codec: &codecOfAddress},
 	{Key: "tags", Go: "Tags", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}, OmitEmpty: true},
 	{Key: "created_at", Go: "CreatedAt", Kind: bsoncodec.Time},
 	{Key: "updated_at", Go: "UpdatedAt", Kind: bsoncodec.Time},
@@ -409,7 +406,7 @@ func (v *Address) UnmarshalBSONValue(t byte, data []byte) error {
 var codecOfEvent = bsoncodec.Codec{Name: "shop.Event", Doc: (*Event)(nil), Size: 65, Fields: []bsoncodec.Field{
 	{Key: "_id", Go: "Key", Kind: bsoncodec.String},
 	{Key: "at", Go: "At", Kind: bsoncodec.Time},
-	{Key: "origin", Go: "Origin", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Struct}},
+	{Key: "origin", Go: "Origin", Kind: bsoncodec.Pointer, Elem: []bsoncodec.Kind{bsoncodec.Struct}, Codec: &codecOfOrigin},
 }}
 
 // MarshalBSON encodes v as the driver's struct codec does, without reflection.
