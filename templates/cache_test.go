@@ -85,6 +85,44 @@ func TestRenderChunkedMatchesWhole(t *testing.T) {
 	}
 }
 
+// TestCodecChunkFollowsNestedCodecs checks that a codec's chunk is
+// rendered again when a codec it holds changes: its size hint counts the
+// nested documents (Account holds an Address).
+func TestCodecChunkFollowsNestedCodecs(t *testing.T) {
+	t.Setenv("MONGOTXGEN_CACHE", t.TempDir())
+	render := func(pkg *model.Package) []byte {
+		plans, err := planPackage(pkg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := renderChunked(pkg, plans, newImportNames(pkg, plans))
+		if err != nil || !ok {
+			t.Fatalf("renderChunked: ok %v, %v", ok, err)
+		}
+		return got
+	}
+	render(accountModel()) // fills the cache
+	pkg := accountModel()
+	for _, c := range pkg.Codecs {
+		if c.Name == "Address" {
+			street := *c.Fields[0]
+			street.Key, street.Path = "street", []model.CodecStep{{Name: "Street"}}
+			c.Fields = append(c.Fields, &street)
+		}
+	}
+	plans, err := planPackage(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := renderFile(pkg, fileDecls(pkg, plans), newImportNames(pkg, plans))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := render(pkg); !bytes.Equal(got, whole) {
+		t.Error("a cached codec chunk outlived a change of the codec it holds")
+	}
+}
+
 // TestCacheTrim checks that trim removes entries unused for trimAge and
 // keeps the others, at most once a day.
 func TestCacheTrim(t *testing.T) {

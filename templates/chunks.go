@@ -57,12 +57,11 @@ func renderChunked(pkg *model.Package, plans []*typePlan, imports *importNames) 
 		})
 	}
 	chunks[len(plans)], errs[len(plans)] = renderChunk(pkg, imports, packageDecls(pkg, plans))
-	codecKey := codecNames(pkg)
 	for i, c := range pkg.Codecs {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			chunks[len(plans)+1+i], errs[len(plans)+1+i] = codecChunk(pkg, c, imports, salt, codecKey)
+			chunks[len(plans)+1+i], errs[len(plans)+1+i] = codecChunk(pkg, c, imports, salt)
 		})
 	}
 	wg.Wait()
@@ -114,22 +113,12 @@ func typeChunk(pkg *model.Package, p *typePlan, imports *importNames, salt []byt
 	return cachedChunk(pkg, imports, salt, "type-", p.t, extra, func() []jen.Code { return typeDecls(p) })
 }
 
-// codecChunk returns the chunk of the codec methods of c, from the cache
-// when an earlier run rendered it. A codec calls those of the package's
-// other codec types, so their names are part of its key.
-func codecChunk(pkg *model.Package, c *model.Codec, imports *importNames, salt []byte, codecNames string) (chunk, error) {
-	return cachedChunk(pkg, imports, salt, "codec-", c, codecNames, func() []jen.Code { return codecDecls(pkg, c) })
-}
-
-// codecNames is the hash of the names of pkg's codec types, which every
-// codec chunk's key holds: hashed once, so that the keys of N codecs cost
-// O(N), not O(N²).
-func codecNames(pkg *model.Package) string {
-	h := sha256.New()
-	for _, c := range pkg.Codecs {
-		h.Write([]byte(c.Name + "\x00"))
-	}
-	return hex.EncodeToString(h.Sum(nil))
+// codecChunk returns the chunk of the codec of c, from the cache when an
+// earlier run rendered it. The chunk reads the other codecs only for its
+// size hint (the estimate of the documents it holds), so that is part of
+// its key.
+func codecChunk(pkg *model.Package, c *model.Codec, imports *importNames, salt []byte) (chunk, error) {
+	return cachedChunk(pkg, imports, salt, "codec-", c, strconv.Itoa(sizeHint(pkg, c, 0)), func() []jen.Code { return codecDecls(pkg, c) })
 }
 
 // cachedChunk returns the chunk decls renders, kept in the cache under a
