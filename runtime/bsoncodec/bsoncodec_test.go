@@ -1,6 +1,7 @@
 package bsoncodec
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"testing"
@@ -152,5 +153,20 @@ func TestElements(t *testing.T) {
 	err := AtKey([]byte("a"), AtKey([]byte("b"), errors.New("bad")))
 	if err.Error() != "error decoding key a.b: bad" {
 		t.Errorf("AtKey: %v", err)
+	}
+}
+
+// TestKeyEnd checks the key terminator search around its switch from a
+// loop to bytes.IndexByte at 16 bytes.
+func TestKeyEnd(t *testing.T) {
+	for _, n := range []int{0, 1, 15, 16, 17, 40} {
+		key := bytes.Repeat([]byte{'k'}, n)
+		d := append(append([]byte{byte(bson.TypeInt32)}, key...), 0, 1, 0, 0, 0)
+		if got := keyEnd(d); got != n+1 {
+			t.Errorf("key of %d bytes: keyEnd = %d, want %d", n, got, n+1)
+		}
+		if got := keyEnd(d[:n+1]); got != 0 {
+			t.Errorf("unterminated key of %d bytes: keyEnd = %d, want 0", n, got)
+		}
 	}
 }

@@ -120,13 +120,18 @@ func (c *Codec) Marshal(doc any) ([]byte, error) {
 // Unmarshal decodes the document data into the struct doc (a *T) points
 // to, as UnmarshalBSON does.
 func (c *Codec) Unmarshal(doc any, data []byte) error {
-	return c.decode(c.pointer(doc), DocumentValue(data))
+	return c.UnmarshalValue(doc, byte(bson.TypeEmbeddedDocument), data)
 }
 
 // UnmarshalValue decodes a value of BSON type t into the struct doc (a
 // *T) points to, as UnmarshalBSONValue does.
 func (c *Codec) UnmarshalValue(doc any, t byte, data []byte) error {
-	return c.decode(c.pointer(doc), Value{Type: bson.Type(t), Data: data})
+	p := c.pointer(doc)
+	v := Value{Type: bson.Type(t), Data: data}
+	if c.plan.Load().strings {
+		v.strs = newStringArena()
+	}
+	return c.decode(p, v)
 }
 
 // pointer is the address doc holds, which must be a *T.

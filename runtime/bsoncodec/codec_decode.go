@@ -224,11 +224,11 @@ func decodeElems[E any](dst *[]E, it Elements, elem func(*E, Value) error) error
 		out = make([]E, 0, 4)
 	}
 	for i := 0; it.Next(); i++ {
-		var e E
-		if err := elem(&e, it.Value()); err != nil {
+		var zero E
+		out = append(out, zero) // decoded in place: a local would be moved to the heap
+		if err := elem(&out[i], it.Value()); err != nil {
 			return atIndex(i, err)
 		}
-		out = append(out, e)
 	}
 	if err := it.Err(); err != nil {
 		return err

@@ -37,14 +37,22 @@ func TestCodecRoundTrip(t *testing.T) {
 	}
 }
 
+// pair has no strings: its decoder needs no string arena.
+type pair struct{ X, Y int64 }
+
+var codecOfPair = bsoncodec.Codec{Name: "bsoncodec_test.pair", Doc: (*pair)(nil), Size: 32, Fields: []bsoncodec.Field{
+	{Key: "x", Go: "X", Kind: bsoncodec.Int64},
+	{Key: "y", Go: "Y", Kind: bsoncodec.Int64},
+}}
+
 // TestCodecKeepsValuesOnTheStack checks that a struct handed to a Codec is
 // not moved to the heap: the generated MarshalBSON has a value receiver
 // and passes its address, which would cost an allocation per call.
 func TestCodecKeepsValuesOnTheStack(t *testing.T) {
 	data, _ := bson.Marshal(bson.D{{Key: "x", Value: int64(3)}, {Key: "y", Value: int64(4)}})
 	allocs := testing.AllocsPerRun(100, func() {
-		var p point
-		if err := codecOfPoint.Unmarshal(&p, data); err != nil || p.X != 3 {
+		var p pair
+		if err := codecOfPair.Unmarshal(&p, data); err != nil || p.X != 3 {
 			t.Fatal(p, err)
 		}
 	})
@@ -52,13 +60,54 @@ func TestCodecKeepsValuesOnTheStack(t *testing.T) {
 		t.Errorf("Unmarshal into a local struct: %v allocations, want 0", allocs)
 	}
 	allocs = testing.AllocsPerRun(100, func() {
-		p := point{X: 5}
+		p := point{X: 5, Name: "p"}
 		if _, err := codecOfPoint.Marshal(&p); err != nil {
 			t.Fatal(err)
 		}
 	})
 	if allocs != 1 { // the document's bytes
 		t.Errorf("Marshal of a local struct: %v allocations, want 1", allocs)
+	}
+}
+
+// tagged has short strings, in a slice too, and a long one.
+type tagged struct {
+	A, B, Long string
+	Tags       []string
+}
+
+var codecOfTagged = bsoncodec.Codec{Name: "bsoncodec_test.tagged", Doc: (*tagged)(nil), Size: 64, Fields: []bsoncodec.Field{
+	{Key: "a", Go: "A", Kind: bsoncodec.String},
+	{Key: "b", Go: "B", Kind: bsoncodec.String},
+	{Key: "long", Go: "Long", Kind: bsoncodec.String},
+	{Key: "tags", Go: "Tags", Kind: bsoncodec.Slice, Elem: []bsoncodec.Kind{bsoncodec.String}},
+}}
+
+// TestCodecStringArena checks that the short strings of a document share
+// one allocation, a long one has its own, and that strings decoded into
+// one value do not change when another document is decoded.
+func TestCodecStringArena(t *testing.T) {
+	long := strings.Repeat("l", 100)
+	data, _ := bson.Marshal(bson.D{{Key: "a", Value: "alpha"}, {Key: "b", Value: "beta"}, {Key: "long", Value: long}, {Key: "tags", Value: bson.A{"x", "y", "z"}}})
+	var got tagged
+	allocs := testing.AllocsPerRun(100, func() {
+		got = tagged{}
+		if err := codecOfTagged.Unmarshal(&got, data); err != nil {
+			t.Fatal(err)
+		}
+	})
+	// The arena with its first chunk, the long string, the slice.
+	if allocs != 3 {
+		t.Errorf("decoding 6 strings: %v allocations, want 3", allocs)
+	}
+	want := tagged{A: "alpha", B: "beta", Long: long, Tags: []string{"x", "y", "z"}}
+	other, _ := bson.Marshal(bson.D{{Key: "a", Value: "ALPHA"}, {Key: "b", Value: "BETA"}})
+	var next tagged
+	if err := codecOfTagged.Unmarshal(&next, other); err != nil {
+		t.Fatal(err)
+	}
+	if got.A != want.A || got.B != want.B || got.Long != want.Long || strings.Join(got.Tags, ",") != "x,y,z" || next.A != "ALPHA" {
+		t.Errorf("decoded %+v then %+v, want %+v then ALPHA", got, next, want)
 	}
 }
 

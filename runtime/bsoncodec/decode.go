@@ -9,7 +9,6 @@ import (
 	"unsafe"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 )
 
 // The Decode functions store v in *dst as the driver's default decoder for
@@ -27,8 +26,21 @@ func malformed(v Value) error { return fmt.Errorf("malformed BSON %v value", v.T
 // readString reads a string value: its length, its bytes and the NUL that
 // ends them, which bsoncore.ReadString does not check but the driver does.
 func readString(data []byte) (string, bool) {
-	s, _, ok := bsoncore.ReadString(data)
-	return s, ok && data[len(s)+4] == 0
+	b, ok := stringBytes(data)
+	return string(b), ok
+}
+
+// stringBytes are the bytes of the string value data: its int32 length
+// (of the bytes and their NUL, at least 1), the bytes, and the NUL.
+func stringBytes(data []byte) ([]byte, bool) {
+	if len(data) < 4 {
+		return nil, false
+	}
+	n := int(int32(binaryLE.Uint32(data)))
+	if n < 1 || n > len(data)-4 || data[4+n-1] != 0 {
+		return nil, false
+	}
+	return data[4 : 4+n-1], true
 }
 
 // DecodeBool accepts a boolean, or a number (true when not zero).
@@ -189,10 +201,11 @@ func DecodeString[T ~string](dst *T, v Value) error {
 	var s string
 	switch v.Type {
 	case bson.TypeString, bson.TypeSymbol:
-		var ok bool
-		if s, ok = readString(v.Data); !ok {
+		b, ok := stringBytes(v.Data)
+		if !ok {
 			return malformed(v)
 		}
+		s = v.strs.string(b)
 	case bson.TypeBinary:
 		sub, data, ok := binary(v)
 		if !ok {
@@ -201,7 +214,7 @@ func DecodeString[T ~string](dst *T, v Value) error {
 		if sub != bson.TypeBinaryGeneric && sub != bson.TypeBinaryBinaryOld {
 			return fmt.Errorf("only binary values with subtype 0x00 or 0x02 can be decoded into string, but got subtype %v", sub)
 		}
-		s = string(data)
+		s = v.strs.string(data)
 	case bson.TypeObjectID:
 		return errors.New("decoding an object ID into a string is not supported by default")
 	case bson.TypeNull, bson.TypeUndefined:

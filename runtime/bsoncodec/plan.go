@@ -17,6 +17,10 @@ type plan struct {
 	fields   []fieldPlan
 	inline   *fieldPlan
 	index    map[string]int // key → field, for structs of many fields
+	// strings: a document of the type may hold strings (a field of a
+	// string kind, or a struct, pointer, slice or map that may), which
+	// its decoder then makes in a stringArena.
+	strings bool
 }
 
 // manyFields is the number of fields from which a decoder finds a key in
@@ -67,6 +71,12 @@ func newPlan(c *Codec) *plan {
 	if c.Inline != nil {
 		f := newFieldPlan(c, pl.typ, c.Inline)
 		pl.inline = &f
+	}
+	for _, f := range pl.fields {
+		pl.strings = pl.strings || f.val.mayHoldStrings()
+	}
+	if pl.inline != nil {
+		pl.strings = true
 	}
 	if len(pl.fields) >= manyFields {
 		pl.index = make(map[string]int, len(pl.fields))
@@ -252,6 +262,19 @@ func structCodec(c *Codec, f *Field, t reflect.Type) *Codec {
 		panic(fmt.Sprintf("bsoncodec: field %s of %s: no codec is registered for %v (used before the init functions of its package ran?)", f.Go, c.Name, t))
 	}
 	return nested.(*Codec)
+}
+
+// mayHoldStrings reports whether a value of v's type may hold strings the
+// decoder makes: it is of a string kind, or holds one, or a struct (whose
+// plan is not built yet).
+func (v *valuePlan) mayHoldStrings() bool {
+	switch v.kind {
+	case String, Struct:
+		return true
+	case Pointer, Slice, Map:
+		return v.elem.mayHoldStrings()
+	}
+	return false
 }
 
 // wrapperOf is struct{ V t `tag` }: the driver encodes or decodes a value

@@ -16,8 +16,10 @@ import (
 // below one).
 type Value struct {
 	Type     bson.Type
-	Data     []byte
 	Truncate bool
+	Data     []byte
+
+	strs *stringArena // where a Codec's decoder makes its strings, or nil
 }
 
 // DocumentValue is the value of a top-level document, as UnmarshalBSON
@@ -49,6 +51,7 @@ type Elements struct {
 	key      []byte
 	val      Value
 	truncate bool
+	strs     *stringArena
 	err      error
 }
 
@@ -72,7 +75,7 @@ func (v Value) elements() (Elements, error) {
 	if n < 5 || n > len(d) || d[n-1] != 0 {
 		return Elements{}, errors.New("invalid document length or terminator")
 	}
-	return Elements{rest: d[4 : n-1], truncate: v.Truncate}, nil
+	return Elements{rest: d[4 : n-1], truncate: v.Truncate, strs: v.strs}, nil
 }
 
 // Next advances to the next element and reports whether there is one.
@@ -81,7 +84,7 @@ func (it *Elements) Next() bool {
 		return false
 	}
 	d := it.rest
-	end := bytes.IndexByte(d[1:], 0) + 1 // the key's terminator
+	end := keyEnd(d)
 	if end == 0 {
 		it.err = errors.New("malformed BSON element: unterminated key")
 		return false
@@ -93,9 +96,26 @@ func (it *Elements) Next() bool {
 		return false
 	}
 	it.key = d[1:end]
-	it.val = Value{Type: t, Data: d[end+1 : end+1+n], Truncate: it.truncate}
+	it.val = Value{Type: t, Data: d[end+1 : end+1+n], Truncate: it.truncate, strs: it.strs}
 	it.rest = d[end+1+n:]
 	return true
+}
+
+// keyEnd is the index of the NUL that ends the key of the element at the
+// start of d, or 0 when there is none. Keys are short: a loop is faster
+// than bytes.IndexByte for them, which takes over past 16 bytes.
+func keyEnd(d []byte) int {
+	for i := 1; i < len(d) && i <= 16; i++ {
+		if d[i] == 0 {
+			return i
+		}
+	}
+	if len(d) > 17 {
+		if j := bytes.IndexByte(d[17:], 0); j >= 0 {
+			return j + 17
+		}
+	}
+	return 0
 }
 
 // valueLength is the length of the value of type t at the start of d, when
