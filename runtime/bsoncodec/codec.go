@@ -128,8 +128,8 @@ func (c *Codec) Unmarshal(doc any, data []byte) error {
 func (c *Codec) UnmarshalValue(doc any, t byte, data []byte) error {
 	p := c.pointer(doc)
 	v := Value{Type: bson.Type(t), Data: data}
-	if c.plan.Load().strings {
-		v.strs = newStringArena()
+	if c.plan.Load().arena {
+		v.strs = new(stringArena)
 	}
 	return c.decode(p, v)
 }

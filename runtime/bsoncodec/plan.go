@@ -17,10 +17,9 @@ type plan struct {
 	fields   []fieldPlan
 	inline   *fieldPlan
 	index    map[string]int // key → field, for structs of many fields
-	// strings: a document of the type may hold strings (a field of a
-	// string kind, or a struct, pointer, slice or map that may), which
-	// its decoder then makes in a stringArena.
-	strings bool
+	// arena: a document of the type holds enough strings for its
+	// decoder to make them in a stringArena (see stringValues).
+	arena bool
 }
 
 // manyFields is the number of fields from which a decoder finds a key in
@@ -72,12 +71,7 @@ func newPlan(c *Codec) *plan {
 		f := newFieldPlan(c, pl.typ, c.Inline)
 		pl.inline = &f
 	}
-	for _, f := range pl.fields {
-		pl.strings = pl.strings || f.val.mayHoldStrings()
-	}
-	if pl.inline != nil {
-		pl.strings = true
-	}
+	pl.arena = stringValues(c, 2) >= arenaFrom
 	if len(pl.fields) >= manyFields {
 		pl.index = make(map[string]int, len(pl.fields))
 		for i, f := range pl.fields {
@@ -264,17 +258,30 @@ func structCodec(c *Codec, f *Field, t reflect.Type) *Codec {
 	return nested.(*Codec)
 }
 
-// mayHoldStrings reports whether a value of v's type may hold strings the
-// decoder makes: it is of a string kind, or holds one, or a struct (whose
-// plan is not built yet).
-func (v *valuePlan) mayHoldStrings() bool {
-	switch v.kind {
-	case String, Struct:
-		return true
-	case Pointer, Slice, Map:
-		return v.elem.mayHoldStrings()
+// stringValues estimates the strings a document of c's type holds: one a
+// string field, four a container of strings, its own estimate a struct
+// (to depth levels). Each is an allocation of its own without an arena,
+// but a short one is cheap (Go's allocator packs allocations under 16
+// bytes holding no pointers together): the arena's allocation pays for
+// itself from arenaFrom strings (BENCHMARKS.md, "A string arena").
+func stringValues(c *Codec, depth int) int {
+	n := 0
+	fields := c.Fields
+	if c.Inline != nil {
+		fields = append(fields[:len(fields):len(fields)], *c.Inline)
 	}
-	return false
+	for _, f := range fields {
+		kinds := append([]Kind{f.Kind}, f.Elem...)
+		switch last := kinds[len(kinds)-1]; {
+		case last == String && len(kinds) == 1:
+			n++
+		case last == String:
+			n += 4
+		case last == Struct && depth > 0 && f.Codec != nil:
+			n += stringValues(f.Codec, depth-1)
+		}
+	}
+	return n
 }
 
 // wrapperOf is struct{ V t `tag` }: the driver encodes or decodes a value
