@@ -23,15 +23,9 @@ var errCannotTruncate = errors.New("IntDecodeValue can only truncate float64 to 
 
 func malformed(v Value) error { return fmt.Errorf("malformed BSON %v value", v.Type) }
 
-// readString reads a string value: its length, its bytes and the NUL that
-// ends them, which bsoncore.ReadString does not check but the driver does.
-func readString(data []byte) (string, bool) {
-	b, ok := stringBytes(data)
-	return string(b), ok
-}
-
 // stringBytes are the bytes of the string value data: its int32 length
-// (of the bytes and their NUL, at least 1), the bytes, and the NUL.
+// (of the bytes and their NUL, at least 1), the bytes, and the NUL that
+// ends them, which bsoncore.ReadString does not check but the driver does.
 func stringBytes(data []byte) ([]byte, bool) {
 	if len(data) < 4 {
 		return nil, false
@@ -240,11 +234,11 @@ func DecodeBytes(dst *[]byte, v Value) error {
 		}
 		b = append([]byte{}, data...)
 	case bson.TypeString, bson.TypeSymbol:
-		s, ok := readString(v.Data)
+		s, ok := stringBytes(v.Data)
 		if !ok {
 			return malformed(v)
 		}
-		b = []byte(s)
+		b = append([]byte{}, s...)
 	case bson.TypeNull, bson.TypeUndefined:
 	default:
 		return fmt.Errorf("cannot decode %v into a []byte", v.Type)
