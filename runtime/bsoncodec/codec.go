@@ -34,7 +34,7 @@ type Codec struct {
 	Inline *Field  // the inline map (Kind Map), or nil
 
 	once sync.Once
-	plan atomic.Pointer[plan] // set by once
+	plan atomic.Pointer[plan] // built by once, at the first use
 }
 
 // Field is one stored field of a [Codec].
@@ -111,7 +111,7 @@ func Register(codecs ...*Codec) {
 
 // Marshal encodes the struct doc (a *T) points to.
 func (c *Codec) Marshal(doc any) ([]byte, error) {
-	p := c.pointer(doc)
+	_, p := c.pointer(doc)
 	w := NewWriter(c.Size)
 	c.encode(p, w, "")
 	return w.Result()
@@ -126,24 +126,25 @@ func (c *Codec) Unmarshal(doc any, data []byte) error {
 // UnmarshalValue decodes a value of BSON type t into the struct doc (a
 // *T) points to, as UnmarshalBSONValue does.
 func (c *Codec) UnmarshalValue(doc any, t byte, data []byte) error {
-	p := c.pointer(doc)
+	pl, p := c.pointer(doc)
 	v := Value{Type: bson.Type(t), Data: data}
-	if c.plan.Load().arena {
+	if pl.arena {
 		v.strs = new(stringArena)
 	}
 	return c.decode(p, v)
 }
 
-// pointer is the address doc holds, which must be a *T.
-func (c *Codec) pointer(doc any) unsafe.Pointer {
+// pointer is c's plan and the address doc holds, which must be a *T.
+func (c *Codec) pointer(doc any) (*plan, unsafe.Pointer) {
 	pl := c.resolve()
 	if reflect.TypeOf(doc) != pl.ptr {
 		panic("bsoncodec: " + c.Name + " codec used with a " + reflect.TypeOf(doc).String())
 	}
-	return (*[2]unsafe.Pointer)(unsafe.Pointer(&doc))[1]
+	return pl, (*[2]unsafe.Pointer)(unsafe.Pointer(&doc))[1]
 }
 
-// resolve returns the plan of c, built at its first use.
+// resolve returns the plan of c, built at its first use. It runs twice
+// per document, so the built plan is one atomic load away.
 func (c *Codec) resolve() *plan {
 	if pl := c.plan.Load(); pl != nil {
 		return pl

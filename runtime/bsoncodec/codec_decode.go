@@ -42,7 +42,7 @@ func (c *Codec) decode(p unsafe.Pointer, v Value) error {
 			if f.truncate {
 				e = e.Truncated()
 			}
-			at := unsafe.Add(p, f.off)
+			at := unsafe.Add(p, f.offs[0])
 			if f.via != nil {
 				at = f.alloc(p)
 			}

@@ -16,7 +16,7 @@ func (c *Codec) encode(p unsafe.Pointer, w *Writer, key string) {
 	start := w.BeginDocument(key)
 	for i := range pl.fields {
 		if f := &pl.fields[i]; f.direct {
-			f.val.encode(unsafe.Add(p, f.off), w, f.key)
+			f.val.encode(unsafe.Add(p, f.offs[0]), w, f.key)
 		} else {
 			f.encode(p, w)
 		}

@@ -30,7 +30,6 @@ const manyFields = 12
 // an inline struct between two of them.
 type fieldPlan struct {
 	key  string
-	off  uintptr        // offs[0]
 	offs []uintptr      // the field is at base+offs[0], or *(base+offs[0])+offs[1]...
 	via  []reflect.Type // the inline struct types those pointers point to
 	val  *valuePlan
@@ -100,7 +99,6 @@ func newFieldPlan(c *Codec, t reflect.Type, f *Field) fieldPlan {
 		}
 	}
 	fp.offs = append(fp.offs, off)
-	fp.off = fp.offs[0]
 	fp.val = newValuePlan(c, f, t, f.Kind, f.Elem)
 	if f.Zeroer && fp.val.one == nil {
 		fp.val.one = reflect.ArrayOf(1, t) // empty copies the value
@@ -271,9 +269,12 @@ func stringValues(c *Codec, depth int) int {
 		fields = append(fields[:len(fields):len(fields)], *c.Inline)
 	}
 	for _, f := range fields {
-		kinds := append([]Kind{f.Kind}, f.Elem...)
-		switch last := kinds[len(kinds)-1]; {
-		case last == String && len(kinds) == 1:
+		last := f.Kind // the kind of the values the field holds
+		if len(f.Elem) > 0 {
+			last = f.Elem[len(f.Elem)-1]
+		}
+		switch {
+		case last == String && len(f.Elem) == 0:
 			n++
 		case last == String:
 			n += 4
