@@ -65,7 +65,7 @@ func codecDecls(pkg *model.Package, c *model.Codec) []jen.Code {
 func codecTable(pkg *model.Package, c *model.Codec) jen.Code {
 	fields := make([]jen.Code, len(c.Fields))
 	for i, f := range c.Fields {
-		fields[i] = jen.Values(codecField(c, f)...)
+		fields[i] = jen.Values(codecField(f)...)
 	}
 	head := []jen.Code{
 		jen.Id("Name").Op(":").Lit(pkg.Name + "." + c.Name),
@@ -73,7 +73,7 @@ func codecTable(pkg *model.Package, c *model.Codec) jen.Code {
 		jen.Id("Size").Op(":").Lit(sizeHint(pkg, c, 0)),
 	}
 	if m := c.InlineMap; m != nil {
-		head = append(head, jen.Id("Inline").Op(":").Op("&").Add(codecQual("Field")).Values(codecField(c, m)...))
+		head = append(head, jen.Id("Inline").Op(":").Op("&").Add(codecQual("Field")).Values(codecField(m)...))
 	}
 	head = append(head, jen.Id("Fields").Op(":").Index().Add(codecQual("Field")).
 		Custom(jen.Options{Open: "{", Close: "}", Separator: ",", Multi: true}, fields...))
@@ -81,11 +81,11 @@ func codecTable(pkg *model.Package, c *model.Codec) jen.Code {
 		Var().Id(c.Var()).Op("=").Add(codecQual("Codec")).Values(head...).Line()
 }
 
-// codecField is the keyed elements of the bsoncodec.Field of f, a field
-// of c: the Go selector, the kinds, the codec of the struct it holds
+// codecField is the keyed elements of the bsoncodec.Field of f: the Go
+// selector, the kinds, the codec of the struct it holds
 // unless that one is found by type (model.CodecType.Cyclic), and the tag
 // options that are set.
-func codecField(c *model.Codec, f *model.CodecField) []jen.Code {
+func codecField(f *model.CodecField) []jen.Code {
 	var sel []string
 	for _, step := range f.Path {
 		sel = append(sel, step.Name)
@@ -98,17 +98,16 @@ func codecField(c *model.Codec, f *model.CodecField) []jen.Code {
 		jen.Id("Go").Op(":").Lit(strings.Join(sel, ".")),
 		jen.Id("Kind").Op(":").Add(codecQual(kindNames[f.Type.Kind])),
 	)
-	if f.Type.Elem != nil {
-		var elems []jen.Code
-		for t := f.Type.Elem; t != nil; t = t.Elem {
-			elems = append(elems, codecQual(kindNames[t.Kind]))
-		}
+	last := f.Type // the type of the values the field holds, the end of its Elem chain
+	var elems []jen.Code
+	for ; last.Elem != nil; last = last.Elem {
+		elems = append(elems, codecQual(kindNames[last.Elem.Kind]))
+	}
+	if elems != nil {
 		out = append(out, jen.Id("Elem").Op(":").Index().Add(codecQual("Kind")).Values(elems...))
 	}
-	for t := f.Type; t != nil; t = t.Elem {
-		if t.Kind == model.CodecStruct && !t.Cyclic {
-			out = append(out, jen.Id("Codec").Op(":").Op("&").Id(model.CodecVar(t.Go.Name)))
-		}
+	if last.Kind == model.CodecStruct && !last.Cyclic {
+		out = append(out, jen.Id("Codec").Op(":").Op("&").Id(model.CodecVar(last.Go.Name)))
 	}
 	for _, opt := range []struct {
 		name string

@@ -6,6 +6,9 @@ import (
 	"go/token"
 	"slices"
 	"testing"
+
+	"github.com/mongotxgen/mongotxgen/generator/model"
+	"github.com/mongotxgen/mongotxgen/runtime/bsoncodec"
 )
 
 // TestRenderCodecsOff checks that -codecs=false leaves the codec methods,
@@ -47,4 +50,15 @@ func funcsOf(t *testing.T, src []byte) []string {
 		t.Fatal(err)
 	}
 	return funcs(f)
+}
+
+// TestKindNames checks that the bsoncodec constant each codec kind is
+// written as is the bsoncodec.Kind of the same value: the two enumerations
+// are kept apart (the model does not import the runtime) and must agree.
+func TestKindNames(t *testing.T) {
+	for k := model.CodecFallback; k <= model.CodecMap; k++ {
+		if got, want := kindNames[k], bsoncodec.Kind(k).String(); got != want {
+			t.Errorf("codec kind %d is written bsoncodec.%s, but bsoncodec.Kind(%d) is %s", k, got, k, want)
+		}
+	}
 }
