@@ -78,10 +78,10 @@ func planLocks(req *request, kind lockKind, l *lockSet) {
 // log, and a collection per lookup (currentDoc).
 func planAggregate(req *request, l *lockSet) {
 	l.catalog = lockShared
-	pipeline, _ := lookup(req.body, "pipeline").(bson.A)
-	if first, ok := firstStage(pipeline); ok && first == "$changeStream" {
+	if req.changeStream() {
 		return
 	}
+	pipeline, _ := lookup(req.body, "pipeline").(bson.A)
 	name, isColl := req.body[0].Value.(string)
 	if isColl {
 		l.add(req.db+"."+name, lockShared)
@@ -124,31 +124,15 @@ func planAggregate(req *request, l *lockSet) {
 	walk(pipeline)
 }
 
-// mergeTarget is the namespace a $merge stage writes: {into: name}, {into:
-// {db, coll}} or the name alone.
+// mergeTarget is the namespace a $merge stage writes, {into: ...} or the
+// target alone, as the stage reads it (sinkTarget); false when the stage
+// will fail on it.
 func mergeTarget(db string, v any) (string, bool) {
 	if d, ok := v.(bson.D); ok {
 		v = lookup(d, "into")
 	}
-	if d, ok := v.(bson.D); ok {
-		if other, ok := lookup(d, "db").(string); ok {
-			db = other
-		}
-		v = lookup(d, "coll")
-	}
-	coll, ok := v.(string)
-	return db + "." + coll, ok
-}
-
-func firstStage(pipeline bson.A) (string, bool) {
-	if len(pipeline) == 0 {
-		return "", false
-	}
-	d, ok := pipeline[0].(bson.D)
-	if !ok || len(d) == 0 {
-		return "", false
-	}
-	return d[0].Key, true
+	db, coll, err := sinkTarget(db, v, "db", "coll")
+	return db + "." + coll, err == nil
 }
 
 func asDoc(v any) bson.D { d, _ := v.(bson.D); return d }
